@@ -1,0 +1,47 @@
+import { z } from "zod";
+
+/**
+ * Fault injection (emulators only): lets tests and the demo replay the plan's
+ * failures on a real run. A run carrying `test.faults` is refused outside the emulators.
+ */
+export const ModelFault = z.enum(["model_not_found", "all_models_down"]);
+
+export const FaultsSchema = z
+  .object({
+    visual_dna: ModelFault.optional(),
+    script: ModelFault.optional(),
+    voice: z.enum(["model_not_found", "all_models_down", "fail"]).optional(),
+    /** Throws after the charge committed, once: the sweeper must pick the run up again. */
+    charge: z.literal("crash_after").optional(),
+    /** Per scene (1-based): "celebrity:1,2,3", "safety:2", "rate_limit:1", "fail:2" joined by ";". */
+    scenes: z
+      .string()
+      .regex(/^(celebrity|safety|rate_limit|fail):\d+(,\d+)*(;(celebrity|safety|rate_limit|fail):\d+(,\d+)*)*$/)
+      .optional(),
+    assembly: z.literal("fail").optional(),
+  })
+  .strict();
+export type Faults = z.infer<typeof FaultsSchema>;
+
+export type SceneFaultKind = "celebrity" | "safety" | "rate_limit" | "fail";
+
+/** The fault injected into one scene (1-based index), if any. */
+export function sceneFault(faults: Faults, sceneNumber: number): SceneFaultKind | undefined {
+  if (!faults.scenes) return undefined;
+  for (const clause of faults.scenes.split(";")) {
+    const [kind, list] = clause.split(":") as [SceneFaultKind, string];
+    if (list.split(",").map(Number).includes(sceneNumber)) return kind;
+  }
+  return undefined;
+}
+
+/** Parses the demo's `--fault stage=kind` flags into the run's fault object. */
+export function parseFaultFlags(flags: string[]): Faults {
+  const raw: Record<string, string> = {};
+  for (const flag of flags) {
+    const eq = flag.indexOf("=");
+    if (eq <= 0) throw new Error(`--fault expects stage=kind, got "${flag}"`);
+    raw[flag.slice(0, eq)] = flag.slice(eq + 1);
+  }
+  return FaultsSchema.parse(raw);
+}

@@ -1,0 +1,31 @@
+/** Document paths and deterministic ids: one place, so functions, scripts and tests agree. */
+export const paths = {
+  run: (runId: string) => `runs/${runId}`,
+  scene: (runId: string, sceneId: string) => `runs/${runId}/scenes/${sceneId}`,
+  scenes: (runId: string) => `runs/${runId}/scenes`,
+  user: (uid: string) => `users/${uid}`,
+  ledger: (uid: string) => `users/${uid}/ledger`,
+  ledgerEntry: (uid: string, entryId: string) => `users/${uid}/ledger/${entryId}`,
+  notification: (uid: string, id: string) => `users/${uid}/notifications/${id}`,
+  refund: (runId: string) => `refunds/${runId}`,
+};
+
+export const ledgerIds = {
+  charge: (runId: string) => `charge_${runId}`,
+  refund: (runId: string) => `refund_${runId}`,
+  grant: (grantId: string) => `grant_${grantId}`,
+};
+
+/** Scene ids sort in scene order: scene_01 … scene_08. */
+export const sceneId = (sceneNumber: number) => `scene_${String(sceneNumber).padStart(2, "0")}`;
+
+/** Cloud Tasks ids are unique per queue; a retried round gets new ids. */
+export const sceneTaskId = (runId: string, sceneNumber: number, round: number) =>
+  `${runId}-${sceneId(sceneNumber)}-r${round}`;
+
+/** Objects in the default bucket. */
+export const objects = {
+  sceneClip: (runId: string, sceneId: string, round: number) => `runs/${runId}/${sceneId}-r${round}.mp4`,
+  voice: (runId: string) => `runs/${runId}/voice.wav`,
+  output: (uid: string, runId: string) => `outputs/${uid}/${runId}.mp4`,
+};

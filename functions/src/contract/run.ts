@@ -1,0 +1,124 @@
+import { z } from "zod";
+
+/** Statuses and stages of the client contract (DESIGN.md). */
+export const RUN_STATUSES = [
+  "queued",
+  "preflight",
+  "awaiting_confirmation",
+  "running",
+  "awaiting_decision",
+  "succeeded",
+  "failed",
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const STAGES = ["preflight", "charge", "visual_dna", "script", "scenes", "voice", "assembly"] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Stages that do work after the charge, in order. */
+export const WORK_STAGES = ["visual_dna", "script", "scenes", "voice", "assembly"] as const;
+export type WorkStage = (typeof WORK_STAGES)[number];
+
+export const ASPECT_RATIOS = ["9:16", "16:9", "1:1"] as const;
+export type AspectRatio = (typeof ASPECT_RATIOS)[number];
+
+export const MAX_BRIEF_CHARS = 2000;
+export const MAX_SCENES = 8;
+
+/** `input` as a client writes it. Object paths are confined to the caller's own upload folder. */
+export const RunInputSchema = z
+  .object({
+    image: z
+      .string()
+      .regex(/^uploads\/[A-Za-z0-9_-]{1,128}\/[A-Za-z0-9._ -]{1,200}$/, "must be an object path uploads/{uid}/{file}")
+      .refine((p) => !p.split("/").some((part) => part === ".." || part === "."), "must not contain . or .."),
+    productName: z.string().trim().min(1).max(120),
+    brandName: z.string().trim().min(1).max(120),
+    brief: z.string().trim().min(1).max(MAX_BRIEF_CHARS),
+    scenes: z.number().int().min(1).max(MAX_SCENES).default(4),
+    aspectRatio: z.enum(ASPECT_RATIOS).default("9:16"),
+  })
+  .strict();
+export type RunInput = z.infer<typeof RunInputSchema>;
+
+export const MODEL_TIERS = ["primary", "backup", "fallback", "local", "legacy"] as const;
+export type ModelTier = (typeof MODEL_TIERS)[number];
+
+/** Why a call to a model failed; each class has one handling rule (see models/). */
+export const ERROR_CLASSES = [
+  "not_found",
+  "rate_limited",
+  "transient",
+  "content_policy",
+  "invalid_output",
+  "auth_config",
+  "unknown",
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+export interface Attempt {
+  model: string;
+  tier: ModelTier;
+  /** null when the attempt served. */
+  errorClass: ErrorClass | null;
+  error?: string;
+  durationMs: number;
+}
+
+/** What produced a stage's result: recorded on the run for every stage. */
+export interface StageRecord {
+  model: string;
+  tier: ModelTier;
+  attempts: Attempt[];
+  durationMs: number;
+}
+
+export interface PreflightWarning {
+  severity: "high" | "medium" | "low";
+  code: string;
+  message: string;
+  recommendation: string;
+}
+
+export interface PreflightReport {
+  safeToProceed: boolean;
+  warnings: PreflightWarning[];
+  faces: number;
+  width: number;
+  height: number;
+  format: string;
+  detector: string;
+}
+
+export const VisualDnaSchema = z.object({
+  productDescription: z.string().min(3).max(600),
+  palette: z.array(z.string().regex(/^#[0-9a-fA-F]{6}$/)).min(1).max(8),
+  mood: z.string().min(2).max(200),
+  lighting: z.string().min(2).max(200),
+  composition: z.string().min(2).max(200),
+  styleKeywords: z.array(z.string().min(1).max(40)).min(1).max(12),
+});
+export type VisualDna = z.infer<typeof VisualDnaSchema>;
+
+export const CAMERA_MOTIONS = ["zoom_in", "zoom_out", "pan_left", "pan_right", "pan_up", "pan_down"] as const;
+export type CameraMotion = (typeof CAMERA_MOTIONS)[number];
+
+export const SceneScriptSchema = z.object({
+  title: z.string().min(2).max(80),
+  shot: z.string().min(10).max(600),
+  videoPrompt: z.string().min(10).max(1200),
+  narration: z.string().min(2).max(400),
+  motion: z.enum(CAMERA_MOTIONS),
+  durationSec: z.number().min(2).max(8),
+});
+export type SceneScript = z.infer<typeof SceneScriptSchema>;
+
+export const ScriptSchema = z.object({
+  headline: z.string().min(2).max(120),
+  voiceover: z.string().min(10).max(3000),
+  scenes: z.array(SceneScriptSchema).min(1).max(MAX_SCENES),
+});
+export type Script = z.infer<typeof ScriptSchema>;
+
+export type SceneMethod = "veo-3.1" | "ken-burns";
+export type FallbackReason = "celebrity_detected" | "safety_filter" | "rate_limit" | "veo_error";

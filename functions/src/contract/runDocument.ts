@@ -1,0 +1,70 @@
+import type { Timestamp } from "firebase-admin/firestore";
+import type {
+  AspectRatio,
+  PreflightReport,
+  RunStatus,
+  Script,
+  Stage,
+  StageRecord,
+  VisualDna,
+  WorkStage,
+} from "./run";
+
+/** Whether the current stage waits for a worker, is being worked on, or waits for its scene tasks. */
+export type StageState = "pending" | "claimed" | "waiting";
+
+export interface Lease {
+  owner: string;
+  expiresAt: Timestamp;
+}
+
+export interface RunFailureRecord {
+  stage: Stage;
+  reason: string;
+  userMessage: string;
+  refunded: boolean;
+}
+
+export interface QualityRecord {
+  totalScenes: number;
+  kenBurnsScenes: number;
+  degradationPct: number;
+}
+
+export type Decision = "accept" | "retry" | "refund";
+
+/**
+ * `runs/{runId}` as stored. The client writes `uid`, `status: "queued"`, `input`, `test`,
+ * `createdAt`, and later `confirmation` or `decision`; functions write everything else.
+ */
+export interface RunDocument {
+  uid: string;
+  status: RunStatus;
+  input: unknown;
+  test?: { faults?: unknown };
+  createdAt?: Timestamp;
+  updatedAt?: Timestamp;
+  stage?: Stage;
+  stageState?: StageState | null;
+  lease?: Lease | null;
+  /** Claims of the current stage so far; a crashed stage is retried up to a limit. */
+  stageAttempt?: number;
+  /** Scene render round: 0 first, +1 for each "retry" decision. */
+  scenesRound?: number;
+  progress?: { pct: number; message: string };
+  preflight?: PreflightReport;
+  confirmation?: { proceed: boolean };
+  decision?: Decision;
+  decisionRetriesLeft?: number;
+  awaitingSince?: Timestamp;
+  credits?: { charged: number; refunded: number };
+  dna?: VisualDna;
+  script?: Script;
+  quality?: QualityRecord;
+  output?: { video: string; durationSec: number };
+  failure?: RunFailureRecord;
+  stages?: Partial<Record<Stage, StageRecord>>;
+  aspectRatio?: AspectRatio;
+}
+
+export type { WorkStage };

@@ -1,0 +1,122 @@
+/**
+ * Credit movements. Each runs in one Firestore transaction that writes the ledger
+ * movement, the balance and the run together; ids are deterministic so a repeated
+ * call can never move credits twice.
+ */
+import { FieldValue, Timestamp, type Firestore, type Transaction } from "firebase-admin/firestore";
+import { ledgerIds, paths } from "../contract/paths";
+import type { RunStatus } from "../contract/run";
+import type { RunDocument } from "../contract/runDocument";
+import { notificationTexts, userMessages } from "../messages";
+import type { LedgerMovement, RefundRecord } from "./movements";
+import { writeNotification } from "./notifications";
+
+export type ChargeOutcome = "charged" | "not_chargeable" | "insufficient_credits";
+
+/**
+ * Charges the run's price and starts its first work stage, in one transaction.
+ * Only a run in `expectStatus` is charged: a duplicate delivery finds it `running` and does nothing.
+ */
+export async function chargeRun(
+  db: Firestore,
+  runId: string,
+  args: { expectStatus: RunStatus; price: number },
+): Promise<ChargeOutcome> {
+  return db.runTransaction(async (tx) => {
+    const runRef = db.doc(paths.run(runId));
+    const run = (await tx.get(runRef)).data() as RunDocument | undefined;
+    if (!run || run.status !== args.expectStatus) return "not_chargeable";
+    const userRef = db.doc(paths.user(run.uid));
+    const chargeRef = db.doc(paths.ledgerEntry(run.uid, ledgerIds.charge(runId)));
+    const [user, existingCharge] = await Promise.all([tx.get(userRef), tx.get(chargeRef)]);
+    if (existingCharge.exists) return "not_chargeable";
+    const balance = Number(user.get("credits") ?? 0);
+    const now = Timestamp.now();
+    if (balance < args.price) {
+      const message = userMessages.insufficientCredits(args.price, balance);
+      tx.update(runRef, {
+        status: "failed",
+        stage: "charge",
+        stageState: null,
+        lease: null,
+        credits: { charged: 0, refunded: 0 },
+        failure: { stage: "charge", reason: "insufficient_credits", userMessage: message, refunded: false },
+        progress: { pct: 100, message },
+        updatedAt: now,
+      });
+      return "insufficient_credits";
+    }
+    const movement: LedgerMovement = {
+      kind: "charge",
+      amount: -args.price,
+      runId,
+      reason: "video run",
+      createdAt: now,
+    };
+    tx.create(chargeRef, movement);
+    tx.update(userRef, { credits: FieldValue.increment(-args.price), updatedAt: now });
+    tx.update(runRef, {
+      status: "running",
+      stage: "visual_dna",
+      stageState: "pending",
+      stageAttempt: 0,
+      lease: null,
+      credits: { charged: args.price, refunded: 0 },
+      progress: { pct: 5, message: `Charged ${args.price} credits` },
+      updatedAt: now,
+    });
+    return "charged";
+  });
+}
+
+export type RefundOutcome = "refunded" | "already_refunded" | "nothing_charged";
+
+/**
+ * Refunds a failed run exactly once: `refunds/{runId}` is created in the transaction,
+ * so of any number of concurrent calls one refunds and the rest see "already_refunded".
+ */
+export async function refundRun(db: Firestore, runId: string): Promise<RefundOutcome> {
+  return db.runTransaction(async (tx) => {
+    const runRef = db.doc(paths.run(runId));
+    const refundRef = db.doc(paths.refund(runId));
+    const [runSnap, refundSnap] = await Promise.all([tx.get(runRef), tx.get(refundRef)]);
+    if (refundSnap.exists) return "already_refunded";
+    const run = runSnap.data() as RunDocument | undefined;
+    if (!run) return "nothing_charged";
+    const chargeRef = db.doc(paths.ledgerEntry(run.uid, ledgerIds.charge(runId)));
+    const charge = await tx.get(chargeRef);
+    const now = Timestamp.now();
+    const why = run.failure?.userMessage ?? "";
+    if (!charge.exists) {
+      writeNotification(tx, db, run.uid, `failed_${runId}`, runId, "failed", notificationTexts.failedUncharged(why), now);
+      return "nothing_charged";
+    }
+    const amount = -Number(charge.get("amount"));
+    const record: RefundRecord = { uid: run.uid, runId, amount, reason: run.failure?.reason ?? "failed", createdAt: now };
+    const movement: LedgerMovement = { kind: "refund", amount, runId, reason: record.reason, createdAt: now };
+    tx.create(refundRef, record);
+    tx.create(db.doc(paths.ledgerEntry(run.uid, ledgerIds.refund(runId))), movement);
+    tx.update(db.doc(paths.user(run.uid)), { credits: FieldValue.increment(amount), updatedAt: now });
+    tx.update(runRef, {
+      "credits.refunded": amount,
+      "failure.refunded": true,
+      progress: { pct: 100, message: `${why} ${amount} credits refunded.`.trim() },
+      updatedAt: now,
+    });
+    writeNotification(tx, db, run.uid, `refund_${runId}`, runId, "refunded", notificationTexts.refunded(amount, why), now);
+    return "refunded";
+  });
+}
+
+/** Adds credits to a user once per grant id (seed data, purchases, support). */
+export async function grantCredits(db: Firestore, uid: string, grantId: string, amount: number, reason: string) {
+  return db.runTransaction(async (tx: Transaction) => {
+    const ref = db.doc(paths.ledgerEntry(uid, ledgerIds.grant(grantId)));
+    if ((await tx.get(ref)).exists) return false;
+    const now = Timestamp.now();
+    const movement: LedgerMovement = { kind: "grant", amount, runId: null, reason, createdAt: now };
+    tx.create(ref, movement);
+    tx.set(db.doc(paths.user(uid)), { credits: FieldValue.increment(amount), updatedAt: now }, { merge: true });
+    return true;
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * The run lifecycle as pure functions of the run document: what to do next, what a
+ * stuck run needs, and how far along a run is. All I/O lives in the handlers.
+ */
+import { WORK_STAGES, type Stage, type WorkStage } from "../contract/run";
+import type { Decision, QualityRecord, RunDocument } from "../contract/runDocument";
+import type { PipelineSettings } from "../pipelineSettings";
+
+export type RunAction =
+  | { kind: "none" }
+  | { kind: "charge_after_confirmation" }
+  | { kind: "run_stage"; stage: WorkStage }
+  | { kind: "apply_decision"; decision: Decision };
+
+/** What an update of the run document asks the functions to do. */
+export function nextAction(run: RunDocument): RunAction {
+  switch (run.status) {
+    case "awaiting_confirmation":
+      return run.confirmation?.proceed === true ? { kind: "charge_after_confirmation" } : { kind: "none" };
+    case "running":
+      if (run.stageState === "pending" && isWorkStage(run.stage)) return { kind: "run_stage", stage: run.stage };
+      return { kind: "none" };
+    case "awaiting_decision":
+      return run.decision ? { kind: "apply_decision", decision: run.decision } : { kind: "none" };
+    default:
+      return { kind: "none" };
+  }
+}
+
+export function isWorkStage(stage: unknown): stage is WorkStage {
+  return (WORK_STAGES as readonly unknown[]).includes(stage);
+}
+
+/** The stage after `stage`, or null after the last one. */
+export function stageAfter(stage: WorkStage): WorkStage | null {
+  const index = WORK_STAGES.indexOf(stage);
+  return WORK_STAGES[index + 1] ?? null;
+}
+
+/** Progress shown to the user when a stage starts: stages are weighted by their usual duration. */
+const STAGE_START_PCT: Record<WorkStage, number> = {
+  visual_dna: 10,
+  script: 20,
+  scenes: 30,
+  voice: 75,
+  assembly: 85,
+};
+export function progressAtStart(stage: WorkStage): number {
+  return STAGE_START_PCT[stage];
+}
+
+/** Progress while scenes render: 30% → 75% as scenes finish. */
+export function scenesProgress(done: number, total: number): number {
+  return Math.round(STAGE_START_PCT.scenes + ((STAGE_START_PCT.voice - STAGE_START_PCT.scenes) * done) / total);
+}
+
+export function qualityOf(methods: readonly string[]): QualityRecord {
+  const kenBurnsScenes = methods.filter((m) => m === "ken-burns").length;
+  const totalScenes = methods.length;
+  return {
+    totalScenes,
+    kenBurnsScenes,
+    degradationPct: totalScenes === 0 ? 0 : Math.round((kenBurnsScenes / totalScenes) * 1000) / 10,
+  };
+}
+
+export function needsDecision(quality: QualityRecord, settings: PipelineSettings): boolean {
+  return quality.degradationPct > settings.degradationThresholdPct;
+}
+
+export type SweepAction =
+  | { kind: "none" }
+  | { kind: "retry_stage"; stage: WorkStage }
+  | { kind: "fail_stuck"; stage: Stage }
+  | { kind: "expire_confirmation" }
+  | { kind: "decide_by_default"; decision: "accept" | "refund" };
+
+/** What the sweeper does with one run at `nowMs`. Never leaves a charged run stuck. */
+export function sweepAction(run: RunDocument, nowMs: number, settings: PipelineSettings): SweepAction {
+  if (run.status === "awaiting_confirmation") {
+    const since = run.awaitingSince?.toMillis() ?? 0;
+    return nowMs - since > settings.confirmationTimeoutMinutes * 60_000 ? { kind: "expire_confirmation" } : { kind: "none" };
+  }
+  if (run.status === "awaiting_decision") {
+    const since = run.awaitingSince?.toMillis() ?? 0;
+    return nowMs - since > settings.decisionTimeoutMinutes * 60_000
+      ? { kind: "decide_by_default", decision: settings.decisionDefault }
+      : { kind: "none" };
+  }
+  const lastWriteMs = (run.updatedAt ?? run.createdAt)?.toMillis() ?? 0;
+  const quietTooLong = nowMs - lastWriteMs > settings.stageLeaseSeconds * 1000;
+  if (run.status === "queued" || run.status === "preflight") {
+    // Nothing is charged before the preflight passes, so a stuck preflight just fails.
+    return quietTooLong ? { kind: "fail_stuck", stage: "preflight" } : { kind: "none" };
+  }
+  if (run.status !== "running" || !isWorkStage(run.stage)) return { kind: "none" };
+  if (run.stageState === "pending") {
+    // A pending stage whose trigger delivery was lost: touching the run delivers it again.
+    return quietTooLong ? { kind: "retry_stage", stage: run.stage } : { kind: "none" };
+  }
+  const leaseExpired = !run.lease || run.lease.expiresAt.toMillis() <= nowMs;
+  if (!leaseExpired) return { kind: "none" };
+  return (run.stageAttempt ?? 0) < settings.maxStageAttempts
+    ? { kind: "retry_stage", stage: run.stage }
+    : { kind: "fail_stuck", stage: run.stage };
+}

@@ -1,0 +1,57 @@
+/**
+ * Every sentence a user reads and every log line the pipeline writes, in one place,
+ * so wording stays consistent and reviewable.
+ */
+import type { Stage } from "./contract/run";
+
+export const STAGE_LABELS: Record<Stage, string> = {
+  preflight: "Checking your image",
+  charge: "Reserving credits",
+  visual_dna: "Analysing the product",
+  script: "Writing the script",
+  scenes: "Rendering scenes",
+  voice: "Recording the voiceover",
+  assembly: "Assembling the video",
+};
+
+export const userMessages = {
+  invalidInput: (detail: string) => `Your request is incomplete or malformed (${detail}). Nothing was charged.`,
+  imageMissing: (image: string) => `We could not find the uploaded image "${image}". Please upload it again. Nothing was charged.`,
+  faultsRefused: "Test fault injection is only available on the local emulators. Nothing was charged.",
+  insufficientCredits: (price: number, balance: number) =>
+    `This video costs ${price} credits and your balance is ${balance}. Nothing was charged.`,
+  awaitingConfirmation: "We found something in your image that may reduce quality. Review the warnings and confirm to continue; nothing is charged until you do.",
+  confirmationExpired: "You did not confirm within the time allowed, so the run was cancelled. Nothing was charged.",
+  stageStuck: (stage: Stage) => `${STAGE_LABELS[stage]} did not finish. Your credits have been refunded.`,
+  sceneFailed: (scene: number) => `Scene ${scene} could not be rendered. Your credits have been refunded.`,
+  visualDnaFailed: "We could not analyse your product image with any of our models. Your credits have been refunded.",
+  scriptFailed: "We could not write a script for your ad with any of our models. Your credits have been refunded.",
+  voiceFailed: "We could not record the voiceover. Your credits have been refunded.",
+  assemblyFailed: "We could not assemble the final video. Your credits have been refunded.",
+  unexpected: (stage: Stage) => `Something went wrong while ${STAGE_LABELS[stage].toLowerCase()}. Your credits have been refunded.`,
+  refusedByUser: "You asked for a refund after the quality check. Your credits have been refunded.",
+  decisionTimedOut: (choice: string) => `You did not choose within the time allowed, so we applied the default: ${choice}.`,
+};
+
+export const notificationTexts = {
+  refunded: (credits: number, why: string) => ({
+    title: "Credits refunded",
+    body: `${credits} credits are back in your balance. ${why}`,
+  }),
+  failedUncharged: (why: string) => ({ title: "Video not created", body: why }),
+  qualityReduced: (staticScenes: { scene: number; reason: string }[], pct: number) => ({
+    title: "Quality reduced",
+    body:
+      `${staticScenes.length} scene(s) (${Math.round(pct)}%) could only be made as static pan/zoom animations: ` +
+      staticScenes.map((s) => `scene ${s.scene} (${s.reason.replace(/_/g, " ")})`).join(", ") +
+      ". Choose Accept, Retry or Refund.",
+  }),
+  succeeded: (video: string) => ({ title: "Your video is ready", body: video }),
+};
+
+export const logMessages = {
+  duplicateDelivery: "stage already claimed or finished; duplicate delivery ignored",
+  leaseLost: "lease lost before the stage finished; result discarded",
+  stageCrashed: "stage crashed; the sweeper will retry it when its lease expires",
+  refundResult: "refund processed",
+};

@@ -1,0 +1,99 @@
+/**
+ * What happens when a client creates a run: validate the request, check the image, and
+ * either charge and start, or wait for the user's confirmation. Nothing is charged before.
+ */
+import { Timestamp } from "firebase-admin/firestore";
+import { logger } from "firebase-functions";
+import { FaultsSchema } from "../contract/faults";
+import { paths } from "../contract/paths";
+import { RunInputSchema, type RunInput } from "../contract/run";
+import type { RunDocument } from "../contract/runDocument";
+import { chargeRun } from "../ledger/credits";
+import { writeNotification } from "../ledger/notifications";
+import { failRun } from "../lifecycle/runStore";
+import { STAGE_LABELS, userMessages } from "../messages";
+import { loadPipelineSettings } from "../pipelineSettings";
+import type { PipelineDeps } from "./deps";
+import { PipelineFailure, isPipelineFailure } from "./failure";
+
+/** Uploads larger than this are refused before they are read into memory. */
+export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
+
+function refuse(reason: string, userMessage: string): PipelineFailure {
+  return new PipelineFailure({ stage: "preflight", reason, userMessage, requiresRefund: false });
+}
+
+function formatIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return error.issues.map((i) => `${i.path.map(String).join(".") || "input"}: ${i.message}`).join("; ");
+}
+
+/** Validates what the client wrote; throws PipelineFailure with a message the user can act on. */
+export function validateRequest(run: RunDocument, isEmulator: boolean): RunInput {
+  const input = RunInputSchema.safeParse(run.input);
+  if (!input.success) throw refuse(`invalid_input: ${formatIssues(input.error)}`, userMessages.invalidInput(formatIssues(input.error)));
+  if (run.test !== undefined) {
+    if (!isEmulator) throw refuse("faults_refused", userMessages.faultsRefused);
+    const faults = FaultsSchema.safeParse(run.test?.faults ?? {});
+    if (!faults.success) {
+      throw refuse(`invalid_faults: ${formatIssues(faults.error)}`, userMessages.invalidInput(formatIssues(faults.error)));
+    }
+  }
+  if (!input.data.image.startsWith(`uploads/${run.uid}/`)) {
+    throw refuse("foreign_image", userMessages.invalidInput("the image must be one of your own uploads"));
+  }
+  return input.data;
+}
+
+export async function handleRunCreated(runId: string, deps: PipelineDeps): Promise<void> {
+  const { db } = deps;
+  const ref = db.doc(paths.run(runId));
+  const claimed = await db.runTransaction(async (tx) => {
+    const run = (await tx.get(ref)).data() as RunDocument | undefined;
+    if (!run || run.status !== "queued") return null;
+    tx.update(ref, {
+      status: "preflight",
+      stage: "preflight",
+      credits: { charged: 0, refunded: 0 },
+      progress: { pct: 2, message: STAGE_LABELS.preflight },
+      updatedAt: Timestamp.now(),
+    });
+    return run;
+  });
+  if (!claimed) return;
+  try {
+    const input = validateRequest(claimed, deps.isEmulator);
+    const size = await deps.store.size(input.image);
+    if (size === null) throw refuse("image_not_found", userMessages.imageMissing(input.image));
+    if (size > MAX_UPLOAD_BYTES) {
+      throw refuse("FILE_TOO_LARGE", userMessages.invalidInput(`the image is larger than ${MAX_UPLOAD_BYTES >> 20} MB`));
+    }
+    const report = await deps.preflight.check(await deps.store.read(input.image));
+    const settings = await loadPipelineSettings(db);
+    if (!report.safeToProceed) {
+      await db.runTransaction(async (tx) => {
+        const now = Timestamp.now();
+        tx.update(ref, {
+          status: "awaiting_confirmation",
+          preflight: report,
+          awaitingSince: now,
+          progress: { pct: 3, message: userMessages.awaitingConfirmation },
+          updatedAt: now,
+        });
+        writeNotification(tx, db, claimed.uid, `confirm_${runId}`, runId, "awaiting_confirmation", {
+          title: "Please review your image",
+          body: report.warnings.map((w) => w.message).join(" "),
+        }, now);
+      });
+      return;
+    }
+    await ref.update({ preflight: report, updatedAt: Timestamp.now() });
+    const outcome = await chargeRun(db, runId, { expectStatus: "preflight", price: settings.runPriceCredits });
+    logger.info("charge after preflight", { runId, outcome });
+  } catch (error) {
+    const failure = isPipelineFailure(error)
+      ? error
+      : refuse(`preflight_error: ${(error as Error).message}`, userMessages.unexpected("preflight"));
+    if (!isPipelineFailure(error)) logger.error("preflight crashed", { runId, error: String(error) });
+    await failRun(db, runId, failure);
+  }
+}

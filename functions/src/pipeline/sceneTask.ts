@@ -1,0 +1,197 @@
+/**
+ * One scene, rendered by a task-queue function. The video model (Veo, or its local stand-in)
+ * goes first; a filtered or rate-limited scene becomes a Ken Burns clip with its reason
+ * recorded. The last scene to finish decides, in one transaction, what happens next.
+ */
+import path from "node:path";
+import { FieldValue, Timestamp } from "firebase-admin/firestore";
+import { logger } from "firebase-functions";
+import { objects, paths, sceneId } from "../contract/paths";
+import type { Attempt, FallbackReason, SceneMethod } from "../contract/run";
+import type { RunDocument } from "../contract/runDocument";
+import { writeNotification } from "../ledger/notifications";
+import { advanceUpdate, failRun } from "../lifecycle/runStore";
+import { needsDecision, progressAtStart, qualityOf, scenesProgress } from "../lifecycle/stateMachine";
+import { STAGE_LABELS, notificationTexts, userMessages } from "../messages";
+import { loadPipelineSettings } from "../pipelineSettings";
+import type { VideoOutcome } from "../providers/types";
+import type { PipelineDeps, SceneTask } from "./deps";
+import { PipelineFailure } from "./failure";
+import { callContext, runInputOf } from "./runContext";
+import { extensionOf, withWorkspace } from "./workspace";
+
+export interface TaskDelivery {
+  /** 0 on the first attempt. */
+  retryCount: number;
+  maxAttempts: number;
+}
+
+/** Thrown to have Cloud Tasks retry the scene with backoff. */
+export class RetryScene extends Error {}
+
+export interface SceneDocument {
+  sceneNumber: number;
+  round: number;
+  status: "pending" | "done";
+  method: SceneMethod;
+  fallbackReason: FallbackReason | null;
+  video: string;
+  model: string;
+  tier: string;
+  attempts: Attempt[];
+  durationMs: number;
+}
+
+/** What to do with the video model's outcome on this delivery: keep it, retry later, or fall back. */
+export function sceneDisposition(
+  outcome: VideoOutcome,
+  delivery: TaskDelivery,
+): { kind: "keep" } | { kind: "retry" } | { kind: "ken_burns"; reason: FallbackReason } {
+  const lastAttempt = delivery.retryCount + 1 >= delivery.maxAttempts;
+  switch (outcome.kind) {
+    case "video":
+      return { kind: "keep" };
+    case "filtered":
+      return { kind: "ken_burns", reason: outcome.reason };
+    case "rate_limited":
+      return lastAttempt ? { kind: "ken_burns", reason: "rate_limit" } : { kind: "retry" };
+    case "error":
+      return lastAttempt ? { kind: "ken_burns", reason: "veo_error" } : { kind: "retry" };
+  }
+}
+
+export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, deps: PipelineDeps): Promise<void> {
+  const { db } = deps;
+  const runRef = db.doc(paths.run(task.runId));
+  const run = (await runRef.get()).data() as RunDocument | undefined;
+  if (!run || run.status !== "running" || run.stage !== "scenes" || (run.scenesRound ?? 0) !== task.round) return;
+  const id = sceneId(task.sceneNumber);
+  const sceneRef = db.doc(paths.scene(task.runId, id));
+  const existing = (await sceneRef.get()).data() as SceneDocument | undefined;
+  if (existing?.status === "done" && existing.round === task.round) {
+    await finishScenesIfComplete(task, deps);
+    return;
+  }
+  const scene = run.script?.scenes[task.sceneNumber - 1];
+  if (!scene) throw new Error(`run ${task.runId} has no scene ${task.sceneNumber}`);
+  const input = runInputOf(run);
+  const started = Date.now();
+  try {
+    const doc = await withWorkspace(deps.workDir, `scene-${task.runId}-${id}`, async (dir) => {
+      const imageFile = path.join(dir, `product${extensionOf(input.image)}`);
+      await deps.store.download(input.image, imageFile);
+      const { width, height } = frameSizeOf(input.aspectRatio);
+      const outFile = path.join(dir, `${id}.mp4`);
+      const request = { runId: task.runId, sceneIndex: task.sceneNumber - 1, scene, imageFile, outFile, width, height };
+      const videoStarted = Date.now();
+      const outcome = await deps.video.generate(request, callContext(task.runId, run));
+      const attempt: Attempt = {
+        model: outcome.model,
+        tier: outcome.kind === "video" ? outcome.tier : "primary",
+        errorClass: outcome.kind === "video" ? null : outcome.kind === "filtered" ? "content_policy" : outcome.kind === "rate_limited" ? "rate_limited" : "transient",
+        ...(outcome.kind !== "video" && { error: outcome.detail }),
+        durationMs: Date.now() - videoStarted,
+      };
+      const disposition = sceneDisposition(outcome, delivery);
+      await sceneRef.set(
+        { sceneNumber: task.sceneNumber, round: task.round, attempts: FieldValue.arrayUnion(attempt), updatedAt: Timestamp.now() },
+        { merge: true },
+      );
+      if (disposition.kind === "retry") throw new RetryScene(`scene ${task.sceneNumber}: ${attempt.error}`);
+      let method: SceneMethod = "veo-3.1";
+      let fallbackReason: FallbackReason | null = null;
+      let model = outcome.model;
+      let tier = attempt.tier;
+      if (disposition.kind === "ken_burns") {
+        await deps.media.kenBurns({ imageFile, outFile, width, height, seconds: scene.durationSec, motion: scene.motion });
+        method = "ken-burns";
+        fallbackReason = disposition.reason;
+        model = "ken-burns";
+        tier = "fallback";
+      }
+      const video = objects.sceneClip(task.runId, id, task.round);
+      await deps.store.upload(outFile, video, "video/mp4");
+      return { method, fallbackReason, video, model, tier };
+    });
+    const previous = ((await sceneRef.get()).get("attempts") as Attempt[] | undefined) ?? [];
+    await sceneRef.set(
+      {
+        ...doc,
+        sceneNumber: task.sceneNumber,
+        round: task.round,
+        status: "done",
+        attempts: previous,
+        durationMs: Date.now() - started,
+        updatedAt: Timestamp.now(),
+      },
+      { merge: true },
+    );
+  } catch (error) {
+    if (error instanceof RetryScene || delivery.retryCount + 1 < delivery.maxAttempts) throw error;
+    logger.error("scene failed for good", { runId: task.runId, scene: task.sceneNumber, error: String(error) });
+    await failRun(
+      db,
+      task.runId,
+      new PipelineFailure({ stage: "scenes", reason: `scene ${task.sceneNumber}: ${String(error)}`, userMessage: userMessages.sceneFailed(task.sceneNumber) }),
+    );
+    return;
+  }
+  await finishScenesIfComplete(task, deps);
+}
+
+/**
+ * Runs after each scene: when every scene is done, computes the quality and hands the run to
+ * the voice stage or to the user's decision. One transaction decides, whatever the order.
+ */
+async function finishScenesIfComplete(task: SceneTask, deps: PipelineDeps): Promise<void> {
+  const { db } = deps;
+  const settings = await loadPipelineSettings(db);
+  const runRef = db.doc(paths.run(task.runId));
+  await db.runTransaction(async (tx) => {
+    const run = (await tx.get(runRef)).data() as RunDocument | undefined;
+    if (!run || run.status !== "running" || run.stage !== "scenes" || run.stageState !== "waiting") return;
+    if ((run.scenesRound ?? 0) !== task.round) return;
+    const planned = run.script?.scenes.length ?? 0;
+    const scenes = (await tx.get(db.collection(paths.scenes(task.runId)))).docs.map((d) => d.data() as SceneDocument);
+    const done = scenes.filter((s) => s.status === "done");
+    const now = Timestamp.now();
+    if (done.length < planned) {
+      tx.update(runRef, {
+        progress: { pct: scenesProgress(done.length, planned), message: `${STAGE_LABELS.scenes}: ${done.length} of ${planned} done` },
+        updatedAt: now,
+      });
+      return;
+    }
+    const quality = qualityOf(done.map((s) => s.method));
+    if (!needsDecision(quality, settings)) {
+      tx.update(runRef, { quality, ...advanceUpdate("voice", progressAtStart("voice"), STAGE_LABELS.voice), updatedAt: now });
+      return;
+    }
+    const staticScenes = done
+      .filter((s) => s.method === "ken-burns")
+      .sort((a, b) => a.sceneNumber - b.sceneNumber)
+      .map((s) => ({ scene: s.sceneNumber, reason: s.fallbackReason ?? "unknown" }));
+    const text = notificationTexts.qualityReduced(staticScenes, quality.degradationPct);
+    tx.update(runRef, {
+      status: "awaiting_decision",
+      stageState: null,
+      lease: null,
+      quality,
+      staticScenes,
+      decisionRetriesLeft: run.decisionRetriesLeft ?? settings.maxDecisionRetries,
+      awaitingSince: now,
+      progress: { pct: scenesProgress(done.length, planned), message: text.body },
+      updatedAt: now,
+    });
+    writeNotification(tx, db, run.uid, `quality_${task.runId}_r${task.round}`, task.runId, "quality_reduced", text, now);
+  });
+}
+
+function frameSizeOf(aspectRatio: string): { width: number; height: number } {
+  return FRAME_SIZES[aspectRatio] ?? FRAME_SIZES["9:16"];
+}
+const FRAME_SIZES: Record<string, { width: number; height: number }> = {
+  "9:16": { width: 1080, height: 1920 },
+  "16:9": { width: 1920, height: 1080 },
+  "1:1": { width: 1080, height: 1080 },
+};

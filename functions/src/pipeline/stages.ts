@@ -1,0 +1,152 @@
+/**
+ * The work stages after the charge. Each takes the claimed run and returns the update that
+ * records its result and hands the run on; failures are thrown as PipelineFailure.
+ */
+import path from "node:path";
+import { writeFile } from "node:fs/promises";
+import { objects, sceneId } from "../contract/paths";
+import type { StageRecord, WorkStage } from "../contract/run";
+import type { RunDocument } from "../contract/runDocument";
+import type { NotificationKind } from "../ledger/notifications";
+import { advanceUpdate, waitUpdate, type Claim } from "../lifecycle/runStore";
+import { progressAtStart, stageAfter } from "../lifecycle/stateMachine";
+import { STAGE_LABELS, notificationTexts, userMessages } from "../messages";
+import type { PipelineSettings } from "../pipelineSettings";
+import type { Served } from "../providers/types";
+import type { PipelineDeps } from "./deps";
+import { PipelineFailure } from "./failure";
+import { callContext, runInputOf } from "./runContext";
+import { extensionOf, withWorkspace } from "./workspace";
+
+export interface StageRun {
+  claim: Claim;
+  deps: PipelineDeps;
+  settings: PipelineSettings;
+}
+
+/** The run update of a stage: what to write, and scene tasks to dispatch once it is written. */
+export interface StageOutcome {
+  update: Record<string, unknown>;
+  dispatchScenes?: number[];
+  notify?: { id: string; kind: NotificationKind; text: { title: string; body: string } };
+}
+
+function record<T>(served: Served<T>, startedMs: number): StageRecord {
+  return { model: served.model, tier: served.tier, attempts: served.attempts, durationMs: Date.now() - startedMs };
+}
+
+function handOn(stage: WorkStage): Record<string, unknown> {
+  const next = stageAfter(stage);
+  if (!next) throw new Error(`no stage after ${stage}`);
+  return advanceUpdate(next, progressAtStart(next), STAGE_LABELS[next]);
+}
+
+function requireField<K extends keyof RunDocument>(run: RunDocument, key: K, stage: WorkStage) {
+  const value = run[key];
+  if (value === undefined) throw new Error(`run has no ${String(key)} at stage ${stage}`);
+  return value as NonNullable<RunDocument[K]>;
+}
+
+async function visualDna({ claim, deps }: StageRun): Promise<StageOutcome> {
+  const started = Date.now();
+  const input = runInputOf(claim.run);
+  const image = await deps.store.read(input.image);
+  const mimeType = extensionOf(input.image) === ".png" ? "image/png" : "image/jpeg";
+  const served = await deps.visualDna.extract({ image, mimeType, input }, callContext(claim.runId, claim.run));
+  return { update: { dna: served.value, "stages.visual_dna": record(served, started), ...handOn("visual_dna") } };
+}
+
+async function script({ claim, deps }: StageRun): Promise<StageOutcome> {
+  const started = Date.now();
+  const input = runInputOf(claim.run);
+  const dna = requireField(claim.run, "dna", "script");
+  const served = await deps.script.write({ input, dna }, callContext(claim.runId, claim.run));
+  return { update: { script: served.value, "stages.script": record(served, started), ...handOn("script") } };
+}
+
+async function scenes({ claim, deps, settings }: StageRun): Promise<StageOutcome> {
+  const { scenes: planned } = requireField(claim.run, "script", "scenes");
+  const round = claim.run.scenesRound ?? 0;
+  const sceneDocs = await deps.db.collection(`runs/${claim.runId}/scenes`).get();
+  const done = new Set(
+    sceneDocs.docs.filter((d) => d.get("status") === "done" && d.get("round") === round).map((d) => d.id),
+  );
+  const todo = planned.map((_, i) => i + 1).filter((n) => !done.has(sceneId(n)));
+  return {
+    update: {
+      scenesRound: round,
+      ...waitUpdate(settings.scenesLeaseSeconds, claim.owner),
+      progress: { pct: progressAtStart("scenes"), message: `${STAGE_LABELS.scenes}: 0 of ${planned.length} done` },
+    },
+    dispatchScenes: todo,
+  };
+}
+
+async function voice({ claim, deps }: StageRun): Promise<StageOutcome> {
+  const started = Date.now();
+  const input = runInputOf(claim.run);
+  const { voiceover } = requireField(claim.run, "script", "voice");
+  const served = await deps.voice.speak({ text: voiceover, input }, callContext(claim.runId, claim.run));
+  const objectPath = objects.voice(claim.runId);
+  await withWorkspace(deps.workDir, `voice-${claim.runId}`, async (dir) => {
+    const file = path.join(dir, "voice.wav");
+    await writeFile(file, served.value.wav);
+    await deps.store.upload(file, objectPath, "audio/wav");
+  });
+  return {
+    update: {
+      voice: { audio: objectPath, durationSec: served.value.durationSec },
+      "stages.voice": record(served, started),
+      ...handOn("voice"),
+    },
+  };
+}
+
+async function assembly({ claim, deps }: StageRun): Promise<StageOutcome> {
+  const started = Date.now();
+  const run = claim.run;
+  if (callContext(claim.runId, run).faults.assembly === "fail") {
+    throw new PipelineFailure({ stage: "assembly", reason: "injected assembly fault", userMessage: userMessages.assemblyFailed });
+  }
+  const sceneDocs = (await deps.db.collection(`runs/${claim.runId}/scenes`).orderBy("sceneNumber").get()).docs;
+  const output = objects.output(run.uid, claim.runId);
+  const result = await withWorkspace(deps.workDir, `assembly-${claim.runId}`, async (dir) => {
+    const clips: string[] = [];
+    for (const doc of sceneDocs) {
+      const file = path.join(dir, `${doc.id}.mp4`);
+      await deps.store.download(String(doc.get("video")), file);
+      clips.push(file);
+    }
+    const voiceWav = path.join(dir, "voice.wav");
+    await deps.store.download(objects.voice(claim.runId), voiceWav);
+    const assembled = await deps.media.assemble({ clips, voiceWav, outFile: path.join(dir, "ad.mp4") });
+    await deps.store.upload(assembled.file, output, "video/mp4");
+    return assembled;
+  });
+  const stageRecord: StageRecord = {
+    model: "ffmpeg",
+    tier: "local",
+    attempts: [{ model: "ffmpeg", tier: "local", errorClass: null, durationMs: Date.now() - started }],
+    durationMs: Date.now() - started,
+  };
+  const located = deps.store.locate(output);
+  return {
+    update: {
+      status: "succeeded",
+      stageState: null,
+      lease: null,
+      output: { video: output, durationSec: result.durationSec },
+      "stages.assembly": stageRecord,
+      progress: { pct: 100, message: `Your video is ready: ${located}` },
+    },
+    notify: { id: `succeeded_${claim.runId}`, kind: "succeeded", text: notificationTexts.succeeded(located) },
+  };
+}
+
+export const STAGE_WORK: Record<WorkStage, (run: StageRun) => Promise<StageOutcome>> = {
+  visual_dna: visualDna,
+  script,
+  scenes,
+  voice,
+  assembly,
+};
