@@ -15,6 +15,7 @@ const EnvSchema = z.object({
   FAIRSHOT_LOCAL_BUCKET: z.string().optional(),
   FAIRSHOT_WORK_DIR: z.string().optional(),
   GCLOUD_PROJECT: z.string().optional(),
+  FAIRSHOT_SCENE_MIN_BACKOFF_SECONDS: z.coerce.number().min(0.1).max(600).optional(),
 });
 
 export interface RuntimeConfig {
@@ -24,6 +25,17 @@ export interface RuntimeConfig {
   localBucketDir: string | null;
   workDir: string;
   projectId: string;
+  sceneQueue: SceneQueueConfig;
+}
+
+/** Cloud Tasks settings of the scene queue; read at deploy time, so they come from the environment. */
+export interface SceneQueueConfig {
+  maxAttempts: number;
+  minBackoffSeconds: number;
+  maxBackoffSeconds: number;
+  /** Keeps us inside the Veo quota. */
+  maxConcurrentDispatches: number;
+  maxDispatchesPerSecond: number;
 }
 
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -37,6 +49,13 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
       : null,
     workDir: parsed.FAIRSHOT_WORK_DIR ?? path.join(os.tmpdir(), "fairshot"),
     projectId: parsed.GCLOUD_PROJECT ?? "demo-fairshot",
+    sceneQueue: {
+      maxAttempts: 3,
+      minBackoffSeconds: parsed.FAIRSHOT_SCENE_MIN_BACKOFF_SECONDS ?? 20,
+      maxBackoffSeconds: 300,
+      maxConcurrentDispatches: 4,
+      maxDispatchesPerSecond: 2,
+    },
   };
 }
 

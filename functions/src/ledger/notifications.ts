@@ -1,11 +1,16 @@
-import type { Firestore, Timestamp, Transaction, WriteBatch } from "firebase-admin/firestore";
+import type { DocumentData, DocumentReference, Firestore, Timestamp } from "firebase-admin/firestore";
 import { paths } from "../contract/paths";
+
+/** A transaction or a batch: the notification commits together with what it reports. */
+interface Writer {
+  set(ref: DocumentReference, data: DocumentData): unknown;
+}
 
 export type NotificationKind = "refunded" | "failed" | "quality_reduced" | "succeeded" | "awaiting_confirmation";
 
 /** `users/{uid}/notifications/{id}`: deterministic ids, so a repeated write does not notify twice. */
 export function writeNotification(
-  writer: Transaction | WriteBatch,
+  writer: Writer,
   db: Firestore,
   uid: string,
   id: string,

@@ -1,6 +1,7 @@
 import type { Firestore } from "firebase-admin/firestore";
 import type { PreflightReport } from "../contract/run";
-import type { ScriptProvider, VideoProvider, VisualDnaProvider, VoiceProvider } from "../providers/types";
+import type { ClipRequest } from "../media/clip";
+import type { RenderedClip, ScriptProvider, VideoProvider, VisualDnaProvider, VoiceProvider } from "../providers/types";
 import type { ObjectStore } from "../storage/objectStore";
 
 export interface SceneTask {
@@ -20,14 +21,7 @@ export interface ImagePreflight {
 
 export interface ClipRenderer {
   /** The Ken Burns fallback: a pan/zoom of the product image. */
-  kenBurns(req: {
-    imageFile: string;
-    outFile: string;
-    width: number;
-    height: number;
-    seconds: number;
-    motion: string;
-  }): Promise<{ file: string; durationSec: number }>;
+  kenBurns(req: ClipRequest): Promise<RenderedClip>;
   assemble(req: { clips: string[]; voiceWav: string; outFile: string }): Promise<{ file: string; durationSec: number }>;
 }
 

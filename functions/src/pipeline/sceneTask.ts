@@ -7,9 +7,11 @@ import path from "node:path";
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { objects, paths, sceneId } from "../contract/paths";
-import type { Attempt, FallbackReason, SceneMethod } from "../contract/run";
+import { MAX_SCENES, type Attempt, type FallbackReason, type SceneMethod } from "../contract/run";
+import { z } from "zod";
 import type { RunDocument } from "../contract/runDocument";
 import { writeNotification } from "../ledger/notifications";
+import { frameSize } from "../media/clip";
 import { advanceUpdate, failRun } from "../lifecycle/runStore";
 import { needsDecision, progressAtStart, qualityOf, scenesProgress } from "../lifecycle/stateMachine";
 import { STAGE_LABELS, notificationTexts, userMessages } from "../messages";
@@ -19,6 +21,12 @@ import type { PipelineDeps, SceneTask } from "./deps";
 import { PipelineFailure } from "./failure";
 import { callContext, runInputOf } from "./runContext";
 import { extensionOf, withWorkspace } from "./workspace";
+
+export const SceneTaskSchema = z.object({
+  runId: z.string().min(1).max(200),
+  sceneNumber: z.number().int().min(1).max(MAX_SCENES),
+  round: z.number().int().min(0).max(10),
+});
 
 export interface TaskDelivery {
   /** 0 on the first attempt. */
@@ -42,11 +50,13 @@ export interface SceneDocument {
   durationMs: number;
 }
 
+export type SceneDisposition = { kind: "keep" } | { kind: "retry" } | { kind: "ken_burns"; reason: FallbackReason };
+
 /** What to do with the video model's outcome on this delivery: keep it, retry later, or fall back. */
 export function sceneDisposition(
   outcome: VideoOutcome,
   delivery: TaskDelivery,
-): { kind: "keep" } | { kind: "retry" } | { kind: "ken_burns"; reason: FallbackReason } {
+): SceneDisposition {
   const lastAttempt = delivery.retryCount + 1 >= delivery.maxAttempts;
   switch (outcome.kind) {
     case "video":
@@ -56,7 +66,10 @@ export function sceneDisposition(
     case "rate_limited":
       return lastAttempt ? { kind: "ken_burns", reason: "rate_limit" } : { kind: "retry" };
     case "error":
+    case "pending":
       return lastAttempt ? { kind: "ken_burns", reason: "veo_error" } : { kind: "retry" };
+    default:
+      return outcome satisfies never;
   }
 }
 
@@ -80,7 +93,7 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
     const doc = await withWorkspace(deps.workDir, `scene-${task.runId}-${id}`, async (dir) => {
       const imageFile = path.join(dir, `product${extensionOf(input.image)}`);
       await deps.store.download(input.image, imageFile);
-      const { width, height } = frameSizeOf(input.aspectRatio);
+      const { width, height } = frameSize(input.aspectRatio);
       const outFile = path.join(dir, `${id}.mp4`);
       const request = { runId: task.runId, sceneIndex: task.sceneNumber - 1, scene, imageFile, outFile, width, height };
       const videoStarted = Date.now();
@@ -186,12 +199,3 @@ async function finishScenesIfComplete(task: SceneTask, deps: PipelineDeps): Prom
     writeNotification(tx, db, run.uid, `quality_${task.runId}_r${task.round}`, task.runId, "quality_reduced", text, now);
   });
 }
-
-function frameSizeOf(aspectRatio: string): { width: number; height: number } {
-  return FRAME_SIZES[aspectRatio] ?? FRAME_SIZES["9:16"];
-}
-const FRAME_SIZES: Record<string, { width: number; height: number }> = {
-  "9:16": { width: 1080, height: 1920 },
-  "16:9": { width: 1920, height: 1080 },
-  "1:1": { width: 1080, height: 1080 },
-};

@@ -1,0 +1,60 @@
+/**
+ * Wires triggers to handlers; nothing else lives here.
+ * Runs advance through Firestore triggers on runs/{runId}; scenes render on a task queue;
+ * a scheduled sweeper guarantees no run stays stuck.
+ */
+import { onDocumentCreated, onDocumentUpdated } from "firebase-functions/v2/firestore";
+import { onSchedule } from "firebase-functions/v2/scheduler";
+import { onTaskDispatched } from "firebase-functions/v2/tasks";
+import { runtimeConfig } from "./config";
+import type { RunDocument } from "./contract/runDocument";
+import { sweepStuckRuns } from "./lifecycle/sweeper";
+import { MODEL_SECRETS } from "./models/modelConfig";
+import { handleRunFailed, handleRunUpdated } from "./pipeline/advance";
+import { handleRunCreated } from "./pipeline/preflightStage";
+import { handleSceneTask, SceneTaskSchema } from "./pipeline/sceneTask";
+import { pipelineDeps } from "./wiring";
+
+const config = runtimeConfig();
+const heavy = { memory: "2GiB", timeoutSeconds: 540, secrets: MODEL_SECRETS } as const;
+
+export const onRunCreated = onDocumentCreated({ document: "runs/{runId}", ...heavy }, async (event) => {
+  await handleRunCreated(event.params.runId, await pipelineDeps());
+});
+
+export const advanceRun = onDocumentUpdated({ document: "runs/{runId}", ...heavy }, async (event) => {
+  const after = event.data?.after.data() as RunDocument | undefined;
+  if (after) await handleRunUpdated(event.params.runId, after, event.id, await pipelineDeps());
+});
+
+export const onRunFailed = onDocumentUpdated("runs/{runId}", async (event) => {
+  const before = event.data?.before.data() as RunDocument | undefined;
+  const after = event.data?.after.data() as RunDocument | undefined;
+  if (before && after) await handleRunFailed(event.params.runId, before, after, await pipelineDeps());
+});
+
+export const renderScene = onTaskDispatched(
+  {
+    ...heavy,
+    retryConfig: {
+      maxAttempts: config.sceneQueue.maxAttempts,
+      minBackoffSeconds: config.sceneQueue.minBackoffSeconds,
+      maxBackoffSeconds: config.sceneQueue.maxBackoffSeconds,
+    },
+    rateLimits: {
+      maxConcurrentDispatches: config.sceneQueue.maxConcurrentDispatches,
+      maxDispatchesPerSecond: config.sceneQueue.maxDispatchesPerSecond,
+    },
+  },
+  async (request) => {
+    await handleSceneTask(
+      SceneTaskSchema.parse(request.data),
+      { retryCount: request.retryCount, maxAttempts: config.sceneQueue.maxAttempts },
+      await pipelineDeps(),
+    );
+  },
+);
+
+export const sweepRuns = onSchedule("every 5 minutes", async () => {
+  await sweepStuckRuns((await pipelineDeps()).db);
+});

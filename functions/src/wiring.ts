@@ -1,0 +1,99 @@
+/**
+ * The composition root: builds the pipeline's dependencies once per instance. Under the
+ * emulators every provider is an offline stand-in (tier "local"); `FAIRSHOT_PROVIDERS=cloud`
+ * selects Gemini/OpenAI, Veo and Cloud Vision.
+ */
+import path from "node:path";
+import { getApps, initializeApp } from "firebase-admin/app";
+import { getFirestore } from "firebase-admin/firestore";
+import { getFunctions } from "firebase-admin/functions";
+import { getStorage } from "firebase-admin/storage";
+import { runtimeConfig, type RuntimeConfig } from "./config";
+import { sceneTaskId } from "./contract/paths";
+import { assembleVideo } from "./media/assemble";
+import { renderKenBurns } from "./media/kenBurns";
+import { renderMotionClip } from "./media/motionClip";
+import { synthesizeSpeech } from "./media/speech";
+import { createCloudProviders } from "./models/cloudProviders";
+import { loadModelConfig, readCredentials } from "./models/modelConfig";
+import type { PipelineDeps, SceneDispatcher, SceneTask } from "./pipeline/deps";
+import { loadPipelineSettings } from "./pipelineSettings";
+import { analyzeImage } from "./preflight/imageAnalysis";
+import { decodeUpload } from "./preflight/imageFile";
+import { CloudVisionFaceDetector, FallbackFaceDetector, LocalFaceDetector, type FaceDetector } from "./preflight/faces";
+import { preflightImageCheck } from "./preflight/preflightImageCheck";
+import { LocalScriptProvider } from "./providers/local/localScript";
+import { LocalVideoProvider } from "./providers/local/localVideo";
+import { LocalVisualDnaProvider } from "./providers/local/localVisualDna";
+import { LocalVoiceProvider } from "./providers/local/localVoice";
+import { CloudStorageStore, LocalFolderStore } from "./storage/objectStore";
+import { VeoVideoProvider } from "./video/veo";
+
+/** Enqueues one Cloud Task per scene; ids are deterministic, so a repeated dispatch is a no-op. */
+class CloudTasksSceneDispatcher implements SceneDispatcher {
+  async dispatch(tasks: SceneTask[]): Promise<void> {
+    const queue = getFunctions().taskQueue("renderScene");
+    await Promise.all(
+      tasks.map(async (task) => {
+        try {
+          await queue.enqueue(task, { id: sceneTaskId(task.runId, task.sceneNumber, task.round) });
+        } catch (error) {
+          if ((error as { code?: string }).code !== "functions/task-already-exists") throw error;
+        }
+      }),
+    );
+  }
+}
+
+function initAdmin(config: RuntimeConfig) {
+  if (getApps().length > 0) return;
+  // Under the emulators, a service account id keeps taskQueue().enqueue() from probing the
+  // metadata server, which does not exist off Google Cloud.
+  initializeApp(
+    config.isEmulator ? { serviceAccountId: `fairshot-tasks@${config.projectId}.iam.gserviceaccount.com` } : undefined,
+  );
+}
+
+function buildDeps(config: RuntimeConfig): PipelineDeps {
+  initAdmin(config);
+  const db = getFirestore();
+  const local = config.providers === "local";
+  const localFaces = new LocalFaceDetector();
+  const detector: FaceDetector = local ? localFaces : new FallbackFaceDetector(new CloudVisionFaceDetector(), localFaces);
+  const sceneSeconds = async () => (await loadPipelineSettings(db)).sceneSeconds;
+  const common = {
+    db,
+    store: config.localBucketDir ? new LocalFolderStore(config.localBucketDir) : new CloudStorageStore(getStorage().bucket()),
+    preflight: { check: (bytes: Buffer) => preflightImageCheck(bytes, { detector }) },
+    media: { kenBurns: renderKenBurns, assemble: assembleVideo },
+    scenes: new CloudTasksSceneDispatcher(),
+    isEmulator: config.isEmulator,
+    workDir: path.resolve(config.workDir),
+  };
+  if (local) {
+    return {
+      ...common,
+      visualDna: new LocalVisualDnaProvider(async (image) => analyzeImage(await decodeUpload(image))),
+      script: new LocalScriptProvider(sceneSeconds),
+      voice: new LocalVoiceProvider(synthesizeSpeech),
+      video: new LocalVideoProvider((req) =>
+        renderMotionClip({ ...req, seconds: req.scene.durationSec, motion: req.scene.motion, seed: req.sceneIndex }),
+      ),
+    };
+  }
+  const models = loadModelConfig();
+  const cloud = createCloudProviders(models, { db });
+  const credentials = readCredentials();
+  return {
+    ...common,
+    ...cloud,
+    video: new VeoVideoProvider({ model: models.video.model, apiKey: credentials.geminiApiKey }),
+  };
+}
+
+let deps: Promise<PipelineDeps> | undefined;
+/** One set of dependencies per instance: clients and models load once, not per event. */
+export function pipelineDeps(): Promise<PipelineDeps> {
+  deps ??= Promise.resolve(buildDeps(runtimeConfig()));
+  return deps;
+}
