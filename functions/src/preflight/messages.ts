@@ -1,0 +1,46 @@
+/**
+ * Every sentence the preflight shows a user, in one place, so wording stays consistent
+ * between refusals (the file cannot be used at all) and warnings (it can, at a risk).
+ */
+
+/** Why an upload is refused before any charge. The code goes into `PipelineFailure.reason`. */
+export const REFUSAL_CODES = [
+  "EMPTY_FILE",
+  "FILE_TOO_LARGE",
+  "NOT_AN_IMAGE",
+  "UNSUPPORTED_FORMAT",
+  "CORRUPT_IMAGE",
+  "DECOMPRESSION_BOMB",
+  "IMAGE_TOO_SMALL",
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
+export const REFUSAL_MESSAGES: Record<RefusalCode, string> = {
+  EMPTY_FILE: "The uploaded file is empty. Please upload your product photo again.",
+  FILE_TOO_LARGE: "The image file is too large. Please upload a smaller JPEG, PNG or WebP.",
+  NOT_AN_IMAGE: "The uploaded file is not an image. Please upload a JPEG, PNG or WebP photo of your product.",
+  UNSUPPORTED_FORMAT: "This image format is not supported. Please upload a JPEG, PNG or WebP image.",
+  CORRUPT_IMAGE: "The image is damaged or incomplete and cannot be read. Please export it again and re-upload.",
+  DECOMPRESSION_BOMB: "The image has too many pixels to process. Please upload a smaller version of it.",
+  IMAGE_TOO_SMALL: "The image is too small to make a video from. Please upload a larger photo of your product.",
+};
+
+/** Warnings the user may override by confirming; only `high` ones stop an unconfirmed run. */
+export const WARNING_CODES = ["FACES_DETECTED", "LOW_RESOLUTION", "BLURRY"] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
+
+export const WARNING_TEXT = {
+  FACES_DETECTED: {
+    message: (faces: number) => `${faces} face(s) detected. Veo may reject this image.`,
+    recommendation: "Use a product-only image or an illustration without people.",
+  },
+  LOW_RESOLUTION: {
+    message: (shortSide: number, minSide: number) =>
+      `The image is only ${shortSide} px on its shortest side (${minSide} px recommended). The video may look soft.`,
+    recommendation: "Upload a higher-resolution photo of the product.",
+  },
+  BLURRY: {
+    message: () => "The image looks blurry. The video will inherit the blur.",
+    recommendation: "Upload a sharper, in-focus photo of the product.",
+  },
+} as const;

@@ -1,0 +1,135 @@
+import sharp from "sharp";
+import { PipelineFailure } from "../../src/pipeline/failure";
+import { CloudVisionFaceDetector, FallbackFaceDetector, LocalFaceDetector } from "../../src/preflight/faces";
+import {
+  DEFAULT_BLUR_THRESHOLD,
+  preflightImageCheck,
+  preflightWarnings,
+} from "../../src/preflight/preflightImageCheck";
+import { fixture, pngDeclaring, twoFaces, upscaledCoffee } from "./samples";
+import { startVisionStandIn } from "./visionStandIn";
+
+const detector = new LocalFaceDetector();
+const check = (bytes: Buffer) => preflightImageCheck(bytes, { detector });
+const codes = (report: { warnings: { code: string }[] }) => report.warnings.map((w) => w.code);
+
+describe("preflightImageCheck with the local detector", () => {
+  it("astronaut.png: one face, a high warning, not safe to proceed", async () => {
+    const report = await check(fixture("astronaut.png"));
+    expect(report).toMatchObject({ safeToProceed: false, faces: 1, width: 512, height: 512, format: "png" });
+    expect(report.detector).toBe("face-api-tiny");
+    expect(report.warnings).toEqual([
+      {
+        severity: "high",
+        code: "FACES_DETECTED",
+        message: "1 face(s) detected. Veo may reject this image.",
+        recommendation: "Use a product-only image or an illustration without people.",
+      },
+    ]);
+  });
+
+  it("two faces (astronaut and camera composed side by side in the test) are counted", async () => {
+    const report = await check(await twoFaces());
+    expect(report.faces).toBe(2);
+    expect(report.warnings[0].message).toBe("2 face(s) detected. Veo may reject this image.");
+    expect(report.safeToProceed).toBe(false);
+  });
+
+  it("the cat and the coffee raise no face warning", async () => {
+    for (const name of ["chelsea.png", "coffee.png"]) {
+      const report = await check(fixture(name));
+      expect({ name, faces: report.faces, codes: codes(report) }).toEqual({
+        name,
+        faces: 0,
+        codes: ["LOW_RESOLUTION"],
+      });
+      expect(report.safeToProceed).toBe(true);
+    }
+  });
+
+  it("coffee_lowres.png (240x160) is LOW_RESOLUTION, medium, still safe to proceed", async () => {
+    const report = await check(fixture("coffee_lowres.png"));
+    expect(codes(report)).toEqual(["LOW_RESOLUTION"]);
+    expect(report.warnings[0].severity).toBe("medium");
+    expect(report.warnings[0].message).toContain("160 px");
+    expect(report.safeToProceed).toBe(true);
+  });
+
+  it("coffee_blur.png is BLURRY (and low resolution: it is 600x400)", async () => {
+    const report = await check(fixture("coffee_blur.png"));
+    expect(codes(report)).toEqual(["LOW_RESOLUTION", "BLURRY"]);
+    expect(report.warnings.find((w) => w.code === "BLURRY")?.severity).toBe("medium");
+    expect(report.safeToProceed).toBe(true);
+  });
+
+  it("a clean product image (coffee.png upscaled in the test to 1152x768) gets no warning at all", async () => {
+    const report = await check(await upscaledCoffee());
+    expect(report).toEqual({
+      safeToProceed: true,
+      warnings: [],
+      faces: 0,
+      width: 1152,
+      height: 768,
+      format: "png",
+      detector: "face-api-tiny",
+    });
+  });
+
+  it("reports oriented dimensions for an EXIF-rotated JPEG", async () => {
+    const rotated = await sharp(await upscaledCoffee())
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const report = await check(rotated);
+    expect([report.width, report.height, report.format]).toEqual([768, 1152, "jpeg"]);
+  });
+
+  it("throws PipelineFailure (no report, no refund needed) for hostile files", async () => {
+    const png = fixture("coffee.png");
+    const cases: [Buffer, string][] = [
+      [png.subarray(0, png.length / 2), "CORRUPT_IMAGE"],
+      [Buffer.from("just some text\n"), "NOT_AN_IMAGE"],
+      [Buffer.alloc(0), "EMPTY_FILE"],
+      [pngDeclaring(50_000, 50_000), "DECOMPRESSION_BOMB"],
+      [await sharp(png).gif().toBuffer(), "UNSUPPORTED_FORMAT"],
+    ];
+    for (const [bytes, code] of cases) {
+      const error = await check(bytes).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PipelineFailure);
+      expect({ code, reason: (error as PipelineFailure).reason.split(":")[0] }).toEqual({ code, reason: code });
+      expect((error as PipelineFailure).requiresRefund).toBe(false);
+    }
+  });
+});
+
+describe("preflightImageCheck with Cloud Vision first", () => {
+  it("records that the local detector answered when Cloud Vision failed", async () => {
+    const standIn = await startVisionStandIn();
+    standIn.answer(500, { error: { code: 500, message: "Internal error encountered.", status: "INTERNAL" } });
+    const vision = new CloudVisionFaceDetector(standIn.options, 5_000);
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const report = await preflightImageCheck(fixture("astronaut.png"), {
+        detector: new FallbackFaceDetector(vision, detector),
+      });
+      expect(report).toMatchObject({ faces: 1, safeToProceed: false });
+      expect(report.detector).toBe("face-api-tiny (fallback: cloud-vision failed)");
+      expect(standIn.requests).toHaveLength(1);
+    } finally {
+      warn.mockRestore();
+      await vision.close();
+      await standIn.close();
+    }
+  });
+});
+
+describe("preflightWarnings", () => {
+  it("puts the blur threshold where the calibration says: between the blurred and the sharp coffee", () => {
+    const sharpEnough = { faces: 0, width: 1000, height: 1000, sharpness: DEFAULT_BLUR_THRESHOLD };
+    expect(preflightWarnings(sharpEnough)).toEqual([]);
+    expect(preflightWarnings({ ...sharpEnough, sharpness: DEFAULT_BLUR_THRESHOLD - 1 }).map((w) => w.code)).toEqual([
+      "BLURRY",
+    ]);
+    expect(preflightWarnings({ ...sharpEnough, width: 511 }).map((w) => w.code)).toEqual(["LOW_RESOLUTION"]);
+  });
+});
