@@ -1,0 +1,156 @@
+import { GoogleGenAI, Modality, type GenerateContentResponse } from "@google/genai";
+import OpenAI from "openai";
+import type { ChatCompletionContentPart } from "openai/resources/chat/completions";
+import { ModelReplyError } from "./errors";
+import type { ModelConfig, ProviderCredentials, ProviderName } from "./modelConfig";
+import { encodeWav } from "./wav";
+
+/** A prompt that asks for one JSON object, with the product image when the stage needs it. */
+export interface JsonRequest {
+  system: string;
+  user: string;
+  image?: { data: Buffer; mimeType: string };
+}
+
+/**
+ * One provider's calls, on its official SDK. SDK retries are off: our rules
+ * (errors.ts) decide about every retry. Anything thrown goes to classifyError.
+ */
+export interface ModelAdapter {
+  /** The reply's raw text, which should be a JSON object. */
+  generateJson(model: string, request: JsonRequest, timeoutMs: number): Promise<string>;
+  /** PCM WAV bytes. */
+  speak(model: string, voice: string, text: string, timeoutMs: number): Promise<Buffer>;
+}
+
+/** Finish reasons under which Gemini withheld the reply for policy reasons. */
+const GEMINI_POLICY_FINISH = new Set([
+  "SAFETY",
+  "PROHIBITED_CONTENT",
+  "BLOCKLIST",
+  "SPII",
+  "IMAGE_SAFETY",
+  "RECITATION",
+]);
+
+function usableGeminiParts(response: GenerateContentResponse) {
+  const blockReason = response.promptFeedback?.blockReason;
+  if (blockReason) throw new ModelReplyError("content_policy", `prompt blocked: ${blockReason}`);
+  const candidate = response.candidates?.[0];
+  if (!candidate) throw new ModelReplyError("invalid_output", "the reply has no candidate");
+  const finish = candidate.finishReason ?? "";
+  if (GEMINI_POLICY_FINISH.has(finish)) throw new ModelReplyError("content_policy", `reply withheld: ${finish}`);
+  if (finish === "MAX_TOKENS") throw new ModelReplyError("invalid_output", "reply cut at the token limit");
+  return candidate.content?.parts ?? [];
+}
+
+/** Gemini TTS answers raw 16-bit PCM as e.g. "audio/L16;codec=pcm;rate=24000". */
+function pcmRate(mimeType: string): number {
+  const match = /rate=(\d+)/.exec(mimeType);
+  return match ? Number(match[1]) : 24_000;
+}
+
+export class GeminiAdapter implements ModelAdapter {
+  constructor(private readonly client: GoogleGenAI) {}
+
+  async generateJson(model: string, request: JsonRequest, timeoutMs: number): Promise<string> {
+    const imagePart = request.image
+      ? [{ inlineData: { mimeType: request.image.mimeType, data: request.image.data.toString("base64") } }]
+      : [];
+    const response = await this.client.models.generateContent({
+      model,
+      contents: [{ role: "user", parts: [...imagePart, { text: request.user }] }],
+      config: {
+        systemInstruction: request.system,
+        responseMimeType: "application/json",
+        httpOptions: { timeout: timeoutMs },
+      },
+    });
+    const text = usableGeminiParts(response)
+      .filter((part) => typeof part.text === "string" && !part.thought)
+      .map((part) => part.text)
+      .join("");
+    if (!text.trim()) throw new ModelReplyError("invalid_output", "the reply has no text");
+    return text;
+  }
+
+  async speak(model: string, voice: string, text: string, timeoutMs: number): Promise<Buffer> {
+    const response = await this.client.models.generateContent({
+      model,
+      contents: [{ role: "user", parts: [{ text }] }],
+      config: {
+        responseModalities: [Modality.AUDIO],
+        speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: voice } } },
+        httpOptions: { timeout: timeoutMs },
+      },
+    });
+    const audio = usableGeminiParts(response).find((part) => part.inlineData?.data)?.inlineData;
+    if (!audio?.data) throw new ModelReplyError("invalid_output", "the reply has no audio");
+    const bytes = Buffer.from(audio.data, "base64");
+    if (audio.mimeType?.startsWith("audio/wav")) return bytes;
+    return encodeWav({ sampleRate: pcmRate(audio.mimeType ?? ""), channels: 1, bitsPerSample: 16, data: bytes });
+  }
+}
+
+export class OpenAiAdapter implements ModelAdapter {
+  constructor(private readonly client: OpenAI) {}
+
+  async generateJson(model: string, request: JsonRequest, timeoutMs: number): Promise<string> {
+    const content: ChatCompletionContentPart[] = [{ type: "text", text: request.user }];
+    if (request.image) {
+      const url = `data:${request.image.mimeType};base64,${request.image.data.toString("base64")}`;
+      content.push({ type: "image_url", image_url: { url } });
+    }
+    const completion = await this.client.chat.completions.create(
+      {
+        model,
+        response_format: { type: "json_object" },
+        messages: [
+          { role: "system", content: request.system },
+          { role: "user", content: request.image ? content : request.user },
+        ],
+      },
+      { timeout: timeoutMs, maxRetries: 0 },
+    );
+    const choice = completion.choices[0];
+    if (!choice) throw new ModelReplyError("invalid_output", "the reply has no choice");
+    if (choice.message.refusal) throw new ModelReplyError("content_policy", `refused: ${choice.message.refusal}`);
+    if (choice.finish_reason === "content_filter") throw new ModelReplyError("content_policy", "reply filtered");
+    if (choice.finish_reason === "length") throw new ModelReplyError("invalid_output", "reply cut at the token limit");
+    const text = choice.message.content ?? "";
+    if (!text.trim()) throw new ModelReplyError("invalid_output", "the reply has no text");
+    return text;
+  }
+
+  async speak(model: string, voice: string, text: string, timeoutMs: number): Promise<Buffer> {
+    const response = await this.client.audio.speech.create(
+      { model, voice, input: text, response_format: "wav" },
+      { timeout: timeoutMs, maxRetries: 0 },
+    );
+    return Buffer.from(await response.arrayBuffer());
+  }
+}
+
+/** The SDK clients, built from the configuration; base URLs point at gateways or stand-ins. */
+export function createAdapters(
+  providers: ModelConfig["providers"],
+  credentials: ProviderCredentials,
+): Record<ProviderName, ModelAdapter> {
+  const { gemini, openai } = providers;
+  const httpOptions = {
+    ...(gemini.baseUrl ? { baseUrl: gemini.baseUrl } : {}),
+    ...(gemini.apiVersion ? { apiVersion: gemini.apiVersion } : {}),
+    // No retryOptions: this SDK then sends each request exactly once (our rules retry).
+  };
+  const geminiClient =
+    gemini.backend === "vertex_ai"
+      ? new GoogleGenAI({
+          vertexai: true,
+          project: gemini.vertexProject,
+          location: gemini.vertexLocation,
+          httpOptions,
+        })
+      : new GoogleGenAI({ apiKey: credentials.geminiApiKey, httpOptions });
+  const openaiClient = new OpenAI({ apiKey: credentials.openaiApiKey, baseURL: openai.baseUrl, maxRetries: 0 });
+  return { gemini: new GeminiAdapter(geminiClient), openai: new OpenAiAdapter(openaiClient) };
+}

@@ -1,0 +1,123 @@
+import type { Firestore } from "firebase-admin/firestore";
+import * as functionsLogger from "firebase-functions/logger";
+import { ScriptSchema, VisualDnaSchema, type RunInput, type Script, type VisualDna } from "../contract/run";
+import type { CallContext, ScriptProvider, Served, Speech, VisualDnaProvider, VoiceProvider } from "../providers/types";
+import { createAdapters } from "./adapters";
+import { CooldownStore } from "./cooldown";
+import { ModelReplyError } from "./errors";
+import { generateJsonWithFallback, serveWithFallback, type FallbackRuntime, type ModelLogger } from "./fallback";
+import {
+  readCredentials,
+  type ModelConfig,
+  type ModelEntry,
+  type ProviderCredentials,
+  type VoiceEntry,
+} from "./modelConfig";
+import { scriptPrompt, visualDnaPrompt } from "./prompts";
+import { inspectSpeech, scriptProblems, visualDnaProblems } from "./quality";
+
+export class CloudVisualDnaProvider implements VisualDnaProvider {
+  constructor(
+    /** Vision models only: the image is the input. */
+    private readonly chain: ModelEntry[],
+    private readonly timeoutMs: number,
+    private readonly runtime: FallbackRuntime,
+  ) {}
+
+  extract(req: { image: Buffer; mimeType: string; input: RunInput }, ctx: CallContext): Promise<Served<VisualDna>> {
+    return generateJsonWithFallback({
+      stage: "visual_dna",
+      chain: this.chain,
+      request: { ...visualDnaPrompt(req.input), image: { data: req.image, mimeType: req.mimeType } },
+      schema: VisualDnaSchema,
+      qualityCheck: visualDnaProblems,
+      timeoutMs: this.timeoutMs,
+      runtime: this.runtime,
+      runId: ctx.runId,
+    });
+  }
+}
+
+export class CloudScriptProvider implements ScriptProvider {
+  constructor(
+    private readonly chain: ModelEntry[],
+    private readonly timeoutMs: number,
+    private readonly runtime: FallbackRuntime,
+  ) {}
+
+  write(req: { input: RunInput; dna: VisualDna }, ctx: CallContext): Promise<Served<Script>> {
+    return generateJsonWithFallback({
+      stage: "script",
+      chain: this.chain,
+      request: scriptPrompt(req.input, req.dna),
+      schema: ScriptSchema,
+      qualityCheck: (script) => scriptProblems(script, req.input),
+      timeoutMs: this.timeoutMs,
+      runtime: this.runtime,
+      runId: ctx.runId,
+    });
+  }
+}
+
+export class CloudVoiceProvider implements VoiceProvider {
+  constructor(
+    private readonly chain: VoiceEntry[],
+    private readonly timeoutMs: number,
+    private readonly runtime: FallbackRuntime,
+  ) {}
+
+  speak(req: { text: string; input: RunInput }, ctx: CallContext): Promise<Served<Speech>> {
+    return serveWithFallback({
+      stage: "voice",
+      chain: this.chain,
+      runtime: this.runtime,
+      runId: ctx.runId,
+      invoke: async (entry, adapter) => {
+        const { speech, problems } = inspectSpeech(
+          await adapter.speak(entry.model, entry.voice, req.text, this.timeoutMs),
+          req.text,
+        );
+        if (!speech) throw new ModelReplyError("invalid_output", `unusable audio: ${problems.join("; ")}`);
+        return speech;
+      },
+    });
+  }
+}
+
+export interface CloudProviderDeps {
+  /** Holds the shared cooldowns (modelCooldowns/*). */
+  db: Firestore;
+  logger?: ModelLogger;
+  /** Read from the OPENAI_API_KEY / GEMINI_API_KEY secrets when absent. */
+  credentials?: ProviderCredentials;
+  /** Clock of the cooldowns, epoch ms. */
+  now?: () => number;
+}
+
+export interface CloudProviders {
+  visualDna: CloudVisualDnaProvider;
+  script: CloudScriptProvider;
+  voice: CloudVoiceProvider;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createCloudProviders(config: ModelConfig, deps: CloudProviderDeps): CloudProviders {
+  const runtime: FallbackRuntime = {
+    adapters: createAdapters(config.providers, deps.credentials ?? readCredentials()),
+    cooldowns: new CooldownStore(deps.db),
+    policy: { retry: config.retry, cooldown: config.cooldown },
+    logger: deps.logger ?? functionsLogger,
+    now: deps.now ?? Date.now,
+    sleep: realSleep,
+  };
+  return {
+    visualDna: new CloudVisualDnaProvider(
+      config.text.filter((entry) => entry.vision),
+      config.timeouts.textMs,
+      runtime,
+    ),
+    script: new CloudScriptProvider(config.text, config.timeouts.textMs, runtime),
+    voice: new CloudVoiceProvider(config.voice, config.timeouts.voiceMs, runtime),
+  };
+}

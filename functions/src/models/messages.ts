@@ -1,0 +1,51 @@
+import type { Attempt, ErrorClass, Stage } from "../contract/run";
+
+/** Every sentence this module shows to users or writes to the logs. */
+
+const STAGE_WORK: Partial<Record<Stage, string>> = {
+  visual_dna: "analyse your product image",
+  script: "write the script for your ad",
+  voice: "record the voice-over for your ad",
+};
+
+/** What the user reads when every model of a stage failed. */
+export function userMessageForFailure(stage: Stage, attempts: Attempt[]): string {
+  const work = STAGE_WORK[stage] ?? "finish your ad";
+  const tried = attempts.filter((attempt) => attempt.durationMs > 0);
+  const allDeclined = tried.length > 0 && tried.every((attempt) => attempt.errorClass === "content_policy");
+  if (allDeclined) {
+    return `Our AI models declined to ${work} under their content policies, so we stopped. Your credits will be refunded automatically.`;
+  }
+  return `We could not ${work}: every AI model we use for it failed just now, so we stopped instead of giving you generic content. Your credits will be refunded automatically. Please try again later.`;
+}
+
+/** One line per attempt, e.g. `gpt-4o-mini (backup) rate_limited 1203ms: 429 ...`. */
+export function summarizeAttempts(attempts: Attempt[]): string {
+  const lines = attempts.map(
+    (a) => `${a.model} (${a.tier}) ${a.errorClass ?? "served"} ${a.durationMs}ms${a.error ? `: ${a.error}` : ""}`,
+  );
+  return `all ${new Set(attempts.map((a) => a.model)).size} models failed after ${attempts.length} attempts: ${lines.join(" | ")}`;
+}
+
+export const LOG = {
+  attemptFailed: (stage: Stage, model: string, errorClass: ErrorClass, error: string) =>
+    `[models] ${stage}: ${model} failed (${errorClass}): ${error}`,
+  retrying: (stage: Stage, model: string, errorClass: ErrorClass, delayMs: number) =>
+    `[models] ${stage}: retrying ${model} in ${delayMs}ms after ${errorClass}`,
+  authConfig: (stage: Stage, provider: string, model: string, error: string) =>
+    `[models] ${stage}: ${provider} rejected our credentials or configuration on ${model} (${error}); ` +
+    `skipping every ${provider} model for this call. Check the ${provider.toUpperCase()}_API_KEY secret, ` +
+    `the base URL and the project settings.`,
+  cooledDown: (model: string, untilIso: string, errorClass: ErrorClass) =>
+    `[models] ${model} cooled down until ${untilIso} for every instance (${errorClass})`,
+  cooldownUnavailable: (error: string) => `[models] cooldown store unavailable, every model is tried (${error})`,
+  served: (stage: Stage, model: string, tier: string, attempts: number) =>
+    `[models] ${stage}: served by ${model} (${tier}) after ${attempts} attempt(s)`,
+  allFailed: (stage: Stage, summary: string) => `[models] ${stage}: ${summary}`,
+};
+
+export const ATTEMPT_NOTES = {
+  coolingDown: (untilIso: string) => `cooling down until ${untilIso}`,
+  providerSkipped: (provider: string) =>
+    `skipped: ${provider} rejected our credentials or configuration earlier in this call`,
+};
