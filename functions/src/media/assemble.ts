@@ -1,0 +1,104 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "./binaries";
+import { probeMedia } from "./probe";
+
+export interface AssembleRequest {
+  /** H.264 MP4 clips of one size and frame rate, in playing order. */
+  clips: string[];
+  voiceWav: string;
+  outFile: string;
+  /** Length of the result; defaults to the clips' total. Cannot exceed it (video is copied, not re-rendered). */
+  durationSec?: number;
+}
+
+export interface AssembledVideo {
+  file: string;
+  durationSec: number;
+}
+
+/** Frames are 1/30 s; anything closer than this is the same length. */
+const DURATION_TOLERANCE_SEC = 0.001;
+
+/** A line of an ffconcat list: the path quoted, with single quotes escaped as the demuxer expects. */
+function concatEntry(file: string): string {
+  return `file '${resolve(file).replace(/'/g, "'\\''")}'`;
+}
+
+export function concatList(clips: string[]): string {
+  return ["ffconcat version 1.0", ...clips.map(concatEntry)].join("\n") + "\n";
+}
+
+/** Video copied as it is; the voice to AAC, padded with silence and cut so it ends with the video. */
+export function assembleArgs(listFile: string, voiceWav: string, outFile: string, durationSec: number): string[] {
+  return [
+    ...FFMPEG_BATCH_OPTIONS,
+    "-f",
+    "concat",
+    "-safe",
+    "0",
+    "-i",
+    listFile,
+    "-i",
+    voiceWav,
+    "-map",
+    "0:v:0",
+    "-map",
+    "1:a:0",
+    "-c:v",
+    "copy",
+    "-af",
+    "apad",
+    "-c:a",
+    "aac",
+    "-b:a",
+    "128k",
+    "-ar",
+    "48000",
+    "-ac",
+    "2",
+    "-t",
+    durationSec.toFixed(3),
+    "-movflags",
+    "+faststart",
+    outFile,
+  ];
+}
+
+async function videoTotal(clips: string[], options: RunOptions): Promise<number> {
+  const infos = await Promise.all(clips.map((clip) => probeMedia(clip, options)));
+  const first = infos[0].video;
+  infos.forEach((info, index) => {
+    const video = info.video;
+    if (!video || video.codec !== "h264") throw new Error(`clip ${clips[index]} has no H.264 video stream`);
+    if (first && (video.width !== first.width || video.height !== first.height)) {
+      throw new Error(
+        `clip ${clips[index]} is ${video.width}x${video.height}, the first is ${first.width}x${first.height}`,
+      );
+    }
+  });
+  return infos.reduce((sum, info) => sum + info.durationSec, 0);
+}
+
+/** Joins the clips with the concat demuxer and lays the voice under them: one H.264 + AAC MP4. */
+export async function assembleVideo(req: AssembleRequest, options: RunOptions = {}): Promise<AssembledVideo> {
+  if (req.clips.length === 0) throw new Error("no clips to assemble");
+  const [clipsTotal, voice] = await Promise.all([videoTotal(req.clips, options), probeMedia(req.voiceWav, options)]);
+  if (!voice.audio) throw new Error(`voice file ${req.voiceWav} has no audio stream`);
+  const durationSec = req.durationSec ?? clipsTotal;
+  if (!(durationSec > 0) || durationSec > clipsTotal + DURATION_TOLERANCE_SEC) {
+    throw new Error(`duration ${durationSec} s must be positive and at most the clips' total ${clipsTotal} s`);
+  }
+
+  const workDir = await mkdtemp(join(tmpdir(), "fairshot-assemble-"));
+  try {
+    const listFile = join(workDir, "clips.ffconcat");
+    await writeFile(listFile, concatList(req.clips));
+    await runFfmpeg(assembleArgs(listFile, req.voiceWav, req.outFile, durationSec), options);
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+  const result = await probeMedia(req.outFile, options);
+  return { file: req.outFile, durationSec: result.durationSec };
+}

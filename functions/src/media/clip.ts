@@ -1,0 +1,90 @@
+import type { AspectRatio, CameraMotion } from "../contract/run";
+import { CAMERA_MOTIONS } from "../contract/run";
+
+/** Frame rate of every clip we render: clips are joined without re-encoding, so they must match. */
+export const CLIP_FPS = 30;
+
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+
+const FRAME_SIZES: Record<AspectRatio, FrameSize> = {
+  "9:16": { width: 1080, height: 1920 },
+  "16:9": { width: 1920, height: 1080 },
+  "1:1": { width: 1080, height: 1080 },
+};
+
+export function frameSize(aspectRatio: AspectRatio): FrameSize {
+  return FRAME_SIZES[aspectRatio];
+}
+
+/** A request to turn one still image into one clip. */
+export interface ClipRequest {
+  imageFile: string;
+  outFile: string;
+  width: number;
+  height: number;
+  seconds: number;
+  motion: CameraMotion;
+  fps?: number;
+}
+
+export interface ClipPlan {
+  frames: number;
+  fps: number;
+  durationSec: number;
+}
+
+/** Checks what ffmpeg would otherwise reject late or obscurely (odd sizes break yuv420p). */
+export function planClip(req: ClipRequest): ClipPlan {
+  const fps = req.fps ?? CLIP_FPS;
+  for (const [name, value] of [
+    ["width", req.width],
+    ["height", req.height],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 16 || value % 2 !== 0) {
+      throw new Error(`clip ${name} must be an even integer of at least 16, got ${value}`);
+    }
+  }
+  if (!Number.isInteger(fps) || fps < 1 || fps > 120) throw new Error(`clip fps must be an integer 1..120, got ${fps}`);
+  if (!Number.isFinite(req.seconds) || req.seconds <= 0) {
+    throw new Error(`clip seconds must be a positive number, got ${req.seconds}`);
+  }
+  if (!CAMERA_MOTIONS.includes(req.motion)) throw new Error(`unknown camera motion: ${String(req.motion)}`);
+  const frames = Math.max(1, Math.round(req.seconds * fps));
+  return { frames, fps, durationSec: frames / fps };
+}
+
+/** 0 → 1 over the clip with eased ends, as an ffmpeg expression of the output frame index `frameVar`. */
+export function easedProgress(frameVar: string, frames: number): string {
+  const p = `(${frameVar}/${Math.max(1, frames - 1)})`;
+  return `(${p}*${p}*(3-2*${p}))`;
+}
+
+/** Scales an image to cover width x height exactly, centred (the part that does not fit is cut). */
+export function coverFilter(width: number, height: number): string {
+  return `scale=${width}:${height}:force_original_aspect_ratio=increase,crop=${width}:${height}`;
+}
+
+/** Encoder and container options shared by every clip, so the concat demuxer can copy them as they are. */
+export function h264OutputArgs(plan: ClipPlan, outFile: string): string[] {
+  return [
+    "-frames:v",
+    String(plan.frames),
+    "-r",
+    String(plan.fps),
+    "-an",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-crf",
+    "23",
+    "-pix_fmt",
+    "yuv420p",
+    "-movflags",
+    "+faststart",
+    outFile,
+  ];
+}
