@@ -19,7 +19,7 @@ export function userMessageForFailure(stage: Stage, attempts: Attempt[]): string
   return `We could not ${work}: every AI model we use for it failed just now, so we stopped instead of giving you generic content. Your credits will be refunded automatically. Please try again later.`;
 }
 
-/** One line per attempt, e.g. `gpt-4o-mini (backup) rate_limited 1203ms: 429 ...`. */
+/** One line per attempt: `model (tier) errorClass durationMs: error`. */
 export function summarizeAttempts(attempts: Attempt[]): string {
   const lines = attempts.map(
     (a) => `${a.model} (${a.tier}) ${a.errorClass ?? "served"} ${a.durationMs}ms${a.error ? `: ${a.error}` : ""}`,

@@ -1,0 +1,98 @@
+import { inspectSpeech, scriptProblems, visualDnaProblems } from "../../src/models/quality";
+import { encodeWav } from "../../src/models/wav";
+import { tonePcm } from "../standins/httpStandin";
+import { GOOD_DNA, goodScript, INPUT, TEMPLATE_SCRIPT } from "./helpers";
+
+describe("scriptProblems", () => {
+  it("accepts a specific script with the scenes asked for", () => {
+    expect(scriptProblems(goodScript(), INPUT)).toEqual([]);
+  });
+
+  it("refuses the old template fallback on several counts", () => {
+    const problems = scriptProblems(TEMPLATE_SCRIPT, INPUT).join("\n");
+    expect(problems).toMatch(/template marker .*fallback/i);
+    expect(problems).toMatch(/template marker .*ultimate upgrade/i);
+    expect(problems).toMatch(/scene 1: narration is empty/);
+  });
+
+  it("refuses a script with missing or extra scenes", () => {
+    expect(scriptProblems(goodScript(2), INPUT)).toContain("has 2 scenes, 3 were asked for");
+    expect(scriptProblems(goodScript(4), INPUT)).toContain("has 4 scenes, 3 were asked for");
+  });
+
+  it("refuses a script that never names the product or the brand, ignoring case and punctuation", () => {
+    const other = { ...INPUT, productName: "Night Owl Decaf", brandName: "Other Co" };
+    expect(scriptProblems(goodScript(), other)).toEqual([
+      'never names the product "Night Owl Decaf"',
+      'never names the brand "Other Co"',
+    ]);
+    expect(scriptProblems(goodScript(), { ...INPUT, brandName: "ferro-roasters" })).toEqual([]);
+  });
+
+  it("refuses label-only scenes and scenes that repeat one prompt", () => {
+    const script = goodScript();
+    script.scenes[1] = { ...script.scenes[1], shot: "Scene 2", videoPrompt: script.scenes[0].videoPrompt };
+    expect(scriptProblems(script, INPUT)).toEqual([
+      "scene 2: shot is not a description",
+      "scenes repeat the same videoPrompt",
+    ]);
+  });
+
+  it("refuses placeholders and unfilled template variables", () => {
+    for (const marker of ["{{product}}", "TODO", "Lorem ipsum", "placeholder", "Generic creator"]) {
+      const script = goodScript();
+      script.scenes[0] = { ...script.scenes[0], shot: `${script.scenes[0].shot} ${marker}` };
+      expect(scriptProblems(script, INPUT).join()).toMatch(/template marker/);
+    }
+  });
+
+  it("refuses a voiceover that cannot fit the scenes' duration", () => {
+    const script = goodScript();
+    expect(scriptProblems({ ...script, voiceover: `${script.voiceover} ${"word ".repeat(60)}` }, INPUT)).toContain(
+      "voiceover of 77 words cannot be spoken in 12s",
+    );
+  });
+});
+
+describe("visualDnaProblems", () => {
+  it("accepts a specific description with a palette", () => {
+    expect(visualDnaProblems(GOOD_DNA)).toEqual([]);
+  });
+
+  it("refuses a generic description, a one-colour palette and empty fields", () => {
+    expect(
+      visualDnaProblems({ ...GOOD_DNA, productDescription: "A product", palette: ["#000000", "#000000"], mood: "N/A" }),
+    ).toEqual([
+      'productDescription is generic: "A product"',
+      "palette has fewer than 2 distinct colours",
+      'mood is empty of content: "N/A"',
+    ]);
+  });
+});
+
+describe("inspectSpeech", () => {
+  const text = "Morning Ritual Blend by Ferro Roasters.";
+  const wav = (pcm: Buffer) => encodeWav({ sampleRate: 24_000, channels: 1, bitsPerSample: 16, data: pcm });
+
+  it("measures audible speech of a plausible length", () => {
+    const { speech, problems } = inspectSpeech(wav(tonePcm(2)), text);
+    expect(problems).toEqual([]);
+    expect(speech?.durationSec).toBeCloseTo(2, 3);
+  });
+
+  it("refuses silence, audio far too short or long for the text, and non-WAV bytes", () => {
+    expect(inspectSpeech(wav(Buffer.alloc(48_000 * 2)), text).problems).toEqual(["audio is silent"]);
+    expect(inspectSpeech(wav(tonePcm(0.1)), text).problems).toEqual(["0.10s of audio for 6 words"]);
+    expect(inspectSpeech(wav(tonePcm(30)), text).problems).toEqual(["30.00s of audio for 6 words"]);
+    expect(inspectSpeech(Buffer.from("ID3 mp3 bytes"), text).problems[0]).toMatch(/not a PCM WAV/);
+  });
+
+  it("repairs the chunk sizes of a streamed WAV", () => {
+    const streamed = wav(tonePcm(2));
+    streamed.writeUInt32LE(0xffffffff, 4);
+    streamed.writeUInt32LE(0xffffffff, 40);
+    const { speech } = inspectSpeech(streamed, text);
+    expect(speech?.durationSec).toBeCloseTo(2, 3);
+    expect(speech?.wav.readUInt32LE(40)).toBe(2 * 24_000 * 2);
+  });
+});
