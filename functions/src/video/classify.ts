@@ -161,15 +161,33 @@ function isAuthFailure(httpStatus: number, body: RpcStatus): boolean {
   );
 }
 
-/** Failures of the transport (no usable HTTP answer): refused or reset connections, timeouts, cut bodies. */
-function networkFailure(error: Error): string | undefined {
-  const cause = (error as { cause?: unknown }).cause;
-  const code = cause && typeof cause === "object" && "code" in cause ? String(cause.code) : undefined;
-  const isNetwork =
-    (error instanceof TypeError && (error.message === "fetch failed" || code !== undefined)) ||
-    error.name === "AbortError" ||
-    error.name === "TimeoutError";
-  return isNetwork ? `network: ${error.message}${code ? ` (${code})` : ""}` : undefined;
+interface ErrorLike {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * Failures of the transport (no usable HTTP answer): fetch's "fetch failed" with the socket
+ * error (and its code) as cause, possibly wrapped once more by the SDK, and aborts/timeouts.
+ * Read by name, not instanceof: fetch's errors may come from another realm.
+ */
+function networkFailure(error: ErrorLike): string | undefined {
+  let fetchFailed = false;
+  let aborted = false;
+  let code: string | undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === "object"; depth++) {
+    const link = current as ErrorLike;
+    if (link.name === "TypeError" && link.message === "fetch failed") fetchFailed = true;
+    if (link.name === "AbortError" || link.name === "TimeoutError") aborted = true;
+    if (typeof link.code === "string") code ??= link.code;
+    current = link.cause;
+  }
+  if (fetchFailed) return `network: fetch failed${code ? ` (${code})` : ""}`;
+  if (aborted) return `network: request aborted or timed out${code ? ` (${code})` : ""}`;
+  return undefined;
 }
 
 /**
@@ -195,13 +213,16 @@ export function classifyApiError(error: unknown): ApiFailure | undefined {
     if (filtered) return { verdict: filtered, retryable: false };
     return { verdict: { kind: "error", detail }, retryable: error.status === 408 || error.status >= 500 };
   }
-  if (error instanceof SyntaxError) {
+  if (error === null || typeof error !== "object") return undefined;
+  const errorLike = error as ErrorLike;
+  if (errorLike.name === "SyntaxError") {
     // A 2xx answer whose body is not JSON: the endpoint is not the API it should be.
-    return { verdict: { kind: "error", detail: `unreadable API answer: ${error.message}` }, retryable: false };
+    return {
+      verdict: { kind: "error", detail: `unreadable API answer: ${String(errorLike.message)}` },
+      retryable: false,
+    };
   }
-  if (error instanceof Error) {
-    const network = networkFailure(error);
-    if (network) return { verdict: { kind: "error", detail: network }, retryable: true };
-  }
+  const network = networkFailure(errorLike);
+  if (network) return { verdict: { kind: "error", detail: network }, retryable: true };
   return undefined;
 }

@@ -24,6 +24,8 @@ export interface VeoProviderOptions {
   maxPollIntervalMs: number;
   /** Wall time one generate/resume call may spend before it answers `pending`. */
   deadlineMs: number;
+  /** Bound on each HTTP request (submit, poll, download); a timed-out poll is retried. Default 60 s. */
+  requestTimeoutMs?: number;
   /** Extra submissions after a rate limit or transient failure, within the deadline. Default 2. */
   submitRetries?: number;
   /** Sent as `personGeneration` only when set: some values are refused for image-to-video. */
@@ -40,6 +42,7 @@ const OptionsSchema = z.object({
   maxPollIntervalMs: z.number().int().positive(),
   deadlineMs: z.number().int().positive(),
   submitRetries: z.number().int().min(0).max(10).optional(),
+  requestTimeoutMs: z.number().int().positive().optional(),
 });
 
 /** Operation names as the Gemini API (`models/{model}/operations/{id}`) and Vertex AI name them. */
@@ -65,6 +68,9 @@ function imageMimeType(bytes: Buffer): string | undefined {
   return format === "jpeg" || format === "png" || format === "webp" ? `image/${format}` : undefined;
 }
 
+/** Where polling stopped: a final verdict, or still pending at the deadline. */
+type PollResult = Exclude<VeoVerdict, { kind: "pending" }> | { kind: "pending"; lastPollFailure?: string };
+
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -79,6 +85,7 @@ export class VeoVideoProvider implements VideoProvider {
   private readonly maxPollIntervalMs: number;
   private readonly deadlineMs: number;
   private readonly submitRetries: number;
+  private readonly httpOptions: { timeout: number };
   private readonly personGeneration?: VeoProviderOptions["personGeneration"];
   private readonly onOperationStarted?: VeoProviderOptions["onOperationStarted"];
   private readonly now: () => number;
@@ -94,6 +101,7 @@ export class VeoVideoProvider implements VideoProvider {
     this.maxPollIntervalMs = checked.maxPollIntervalMs;
     this.deadlineMs = checked.deadlineMs;
     this.submitRetries = checked.submitRetries ?? 2;
+    this.httpOptions = { timeout: checked.requestTimeoutMs ?? 60_000 };
     this.personGeneration = options.personGeneration;
     this.onOperationStarted = options.onOperationStarted;
     this.now = options.now ?? Date.now;
@@ -137,6 +145,7 @@ export class VeoVideoProvider implements VideoProvider {
       durationSeconds: veoDurationSeconds(req.scene.durationSec),
       numberOfVideos: 1,
       ...(this.personGeneration ? { personGeneration: this.personGeneration } : {}),
+      httpOptions: this.httpOptions,
     };
     let wait = this.pollIntervalMs;
     for (let attempt = 0; ; attempt++) {
@@ -160,23 +169,29 @@ export class VeoVideoProvider implements VideoProvider {
    * Polls with doubling waits until the operation is done or the deadline passes; the last poll
    * lands on the deadline. Transient poll failures (429, 5xx, network) only cost a poll.
    */
-  private async poll(operation: GenerateVideosOperation, deadline: number, pollFirst: boolean): Promise<VeoVerdict> {
+  private async poll(operation: GenerateVideosOperation, deadline: number, pollFirst: boolean): Promise<PollResult> {
     let current = operation;
     let wait = this.pollIntervalMs;
     let pollNow = pollFirst;
+    let lastPollFailure: string | undefined;
     for (;;) {
       if (pollNow) {
         try {
-          current = await this.ai.operations.getVideosOperation({ operation: current });
+          current = await this.ai.operations.getVideosOperation({
+            operation: current,
+            config: { httpOptions: this.httpOptions },
+          });
+          lastPollFailure = undefined;
         } catch (error) {
           const failure = this.classifyOrThrow(error);
           if (!failure.retryable) return failure.verdict;
+          lastPollFailure = failure.verdict.detail;
         }
       }
       const verdict = classifyOperation(current);
       if (verdict.kind !== "pending") return verdict;
       const remaining = deadline - this.now();
-      if (remaining <= 0) return verdict;
+      if (remaining <= 0) return { kind: "pending", lastPollFailure };
       await this.sleep(Math.min(wait, remaining));
       wait = Math.min(wait * 2, this.maxPollIntervalMs);
       pollNow = true;
@@ -189,13 +204,15 @@ export class VeoVideoProvider implements VideoProvider {
     return failure;
   }
 
-  private async settle(verdict: VeoVerdict, operationName: string, req: SceneVideoRequest): Promise<VideoOutcome> {
+  private async settle(verdict: PollResult, operationName: string, req: SceneVideoRequest): Promise<VideoOutcome> {
     switch (verdict.kind) {
       case "pending":
         return {
           kind: "pending",
           operationName,
-          detail: `still rendering after ${this.deadlineMs} ms of polling`,
+          detail:
+            `still rendering after ${this.deadlineMs} ms of polling` +
+            (verdict.lastPollFailure ? ` (last poll: ${verdict.lastPollFailure})` : ""),
           model: this.model,
         };
       case "video":
@@ -217,7 +234,7 @@ export class VeoVideoProvider implements VideoProvider {
       if (video.videoBytes) {
         await writeFile(partial, Buffer.from(video.videoBytes, "base64"));
       } else if (video.uri && !video.uri.startsWith("gs://")) {
-        await this.ai.files.download({ file: video, downloadPath: partial });
+        await this.ai.files.download({ file: video, downloadPath: partial, config: { httpOptions: this.httpOptions } });
       } else {
         return this.failed({ kind: "error", detail: `cannot download the generated video from ${video.uri}` });
       }

@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
-import { createServer } from "node:http";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { z } from "zod";
-import { runFfmpeg } from "../../src/media/binaries";
+import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../../src/media/binaries";
+import { startHttpStandin } from "./httpStandin";
+import type { StandinReply, StandinRequest } from "./httpStandin";
 
 /**
  * A loopback stand-in of the Gemini API's Veo endpoints, answering with the URLs and JSON
@@ -35,6 +34,8 @@ export interface VeoScript {
   rateLimitedSubmits?: number;
   /** The first K polls of each operation are answered 429 RESOURCE_EXHAUSTED. */
   rateLimitedPolls?: number;
+  /** Every poll is answered only after this long (client timeouts). */
+  pollDelayMs?: number;
 }
 
 export interface VeoStandinOptions {
@@ -52,6 +53,7 @@ export interface RecordedRequest {
   method: string;
   /** Path without the query string. */
   path: string;
+  /** The query string without "?". */
   query: string;
   apiKey?: string;
   body?: unknown;
@@ -99,19 +101,11 @@ const STATUS_NAMES: Record<number, string> = {
   429: "RESOURCE_EXHAUSTED",
 };
 
-function sendJson(res: ServerResponse, httpStatus: number, body: unknown): void {
-  res.writeHead(httpStatus, { "content-type": "application/json; charset=UTF-8" });
-  res.end(JSON.stringify(body));
-}
-
-function sendError(res: ServerResponse, httpStatus: number, message: string, details?: unknown[]): void {
-  sendJson(res, httpStatus, { error: { code: httpStatus, message, status: STATUS_NAMES[httpStatus], details } });
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+function apiError(httpStatus: number, message: string, details?: unknown[]): StandinReply {
+  return {
+    status: httpStatus,
+    json: { error: { code: httpStatus, message, status: STATUS_NAMES[httpStatus], details } },
+  };
 }
 
 /** Veo's 720p frame sizes, scaled down 8/3 to keep test clips small. */
@@ -120,11 +114,7 @@ const FRAME_SIZE = { "9:16": "270x480", "16:9": "480x270" } as const;
 /** A real H.264 + AAC MP4 at Veo's 24 fps, `seconds` long. */
 export async function renderTestClip(file: string, seconds: number, aspectRatio: "16:9" | "9:16"): Promise<void> {
   await runFfmpeg([
-    "-hide_banner",
-    "-nostdin",
-    "-loglevel",
-    "error",
-    "-y",
+    ...FFMPEG_BATCH_OPTIONS,
     "-f",
     "lavfi",
     "-i",
@@ -172,28 +162,24 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
     return rendered;
   };
 
-  const submit = (res: ServerResponse, model: string, body: unknown): void => {
+  const submit = (model: string, body: unknown): StandinReply => {
     calls.submit++;
     if (!models.has(model)) {
-      sendError(
-        res,
+      return apiError(
         404,
         `models/${model} is not found for API version v1beta, or is not supported for predictLongRunning. Call ListModels to see the list of available models and their supported methods.`,
       );
-      return;
     }
     const parsed = SubmitBodySchema.safeParse(body);
     if (!parsed.success) {
-      sendError(res, 400, `Invalid request: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
-      return;
+      return apiError(400, `Invalid request: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
     }
     const { prompt } = parsed.data.instances[0];
     const scene = script(prompt);
     const submits = (submitsByPrompt.get(prompt) ?? 0) + 1;
     submitsByPrompt.set(prompt, submits);
     if (submits <= (scene.rateLimitedSubmits ?? 0)) {
-      sendError(res, 429, "You exceeded your current quota, please check your plan and billing details.");
-      return;
+      return apiError(429, "You exceeded your current quota, please check your plan and billing details.");
     }
     const id = randomBytes(6).toString("hex");
     operations.set(id, {
@@ -203,7 +189,7 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
       aspectRatio: parsed.data.parameters?.aspectRatio ?? "16:9",
       durationSeconds: parsed.data.parameters?.durationSeconds ?? 8,
     });
-    sendJson(res, 200, { name: `models/${model}/operations/${id}` });
+    return { status: 200, json: { name: `models/${model}/operations/${id}` } };
   };
 
   const finished = async (state: OperationState): Promise<Record<string, unknown>> => {
@@ -238,104 +224,75 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
     };
   };
 
-  const poll = async (res: ServerResponse, model: string, id: string): Promise<void> => {
+  const poll = async (model: string, id: string): Promise<StandinReply> => {
     calls.poll++;
     const state = operations.get(id);
-    if (!state || state.model !== model) {
-      sendError(res, 404, `Operation models/${model}/operations/${id} not found.`);
-      return;
-    }
+    if (!state || state.model !== model) return apiError(404, `Operation models/${model}/operations/${id} not found.`);
+    const delayMs = state.script.pollDelayMs;
+    if (delayMs) return { ...(await answerPoll(model, id, state)), delayMs };
+    return answerPoll(model, id, state);
+  };
+
+  const answerPoll = async (model: string, id: string, state: OperationState): Promise<StandinReply> => {
     state.polls++;
+    const rateLimitedPolls = state.script.rateLimitedPolls ?? 0;
+    if (state.polls <= rateLimitedPolls) return apiError(429, "Resource has been exhausted (e.g. check quota).");
     const name = `models/${model}/operations/${id}`;
-    if (state.polls <= (state.script.rateLimitedPolls ?? 0)) {
-      sendError(res, 429, "Resource has been exhausted (e.g. check quota).");
-      return;
+    if (state.polls - rateLimitedPolls <= (state.script.pendingPolls ?? 0)) {
+      return { status: 200, json: { name, done: false } };
     }
-    const answered = state.polls - (state.script.rateLimitedPolls ?? 0);
-    if (answered <= (state.script.pendingPolls ?? 0)) {
-      sendJson(res, 200, { name, done: false });
-      return;
-    }
-    sendJson(res, 200, { name, done: true, ...(await finished(state)) });
+    return { status: 200, json: { name, done: true, ...(await finished(state)) } };
   };
 
-  const download = (res: ServerResponse, id: string, query: URLSearchParams): void => {
+  /** The real API redirects a file download to storage; the stand-in redirects to itself. */
+  const download = (id: string, query: URLSearchParams): StandinReply => {
     calls.download++;
-    const file = files.get(id);
-    if (!file || query.get("alt") !== "media") {
-      sendError(res, 404, `File files/${id} not found or not requested as media.`);
-      return;
+    if (!files.has(id) || query.get("alt") !== "media") {
+      return apiError(404, `File files/${id} not found or not requested as media.`);
     }
-    res.writeHead(302, { location: `/standin-media/${id}.mp4` });
-    res.end();
+    return { status: 302, bytes: Buffer.alloc(0), headers: { location: `/standin-media/${id}.mp4` } };
   };
 
-  const media = async (res: ServerResponse, id: string): Promise<void> => {
+  const media = async (id: string): Promise<StandinReply> => {
     const file = files.get(id);
-    if (!file) {
-      res.writeHead(404).end();
-      return;
-    }
+    if (!file) return { status: 404, bytes: Buffer.alloc(0) };
     const bytes = file === "corrupt" ? Buffer.from("<html>not a video</html>") : await readFile(file);
-    res.writeHead(200, { "content-type": "video/mp4", "content-length": bytes.length });
-    res.end(bytes);
+    return { status: 200, bytes, contentType: "video/mp4" };
   };
 
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? "/", "http://standin");
-    const path = decodeURIComponent(url.pathname);
-    const apiKey = req.headers["x-goog-api-key"];
-    const rawBody = req.method === "POST" ? await readBody(req) : "";
+  const route = async (request: StandinRequest): Promise<StandinReply> => {
+    const { method, path, query } = request;
+    const apiKey = request.headers["x-goog-api-key"];
     let body: unknown;
     try {
-      body = rawBody ? JSON.parse(rawBody) : undefined;
+      body = request.body.length > 0 ? JSON.parse(request.body.toString("utf8")) : undefined;
     } catch {
-      sendError(res, 400, "Invalid JSON payload received.");
-      return;
+      return apiError(400, "Invalid JSON payload received.");
     }
     requests.push({
-      method: req.method ?? "",
+      method,
       path,
-      query: url.search,
+      query: query.toString(),
       apiKey: typeof apiKey === "string" ? apiKey : undefined,
       body,
     });
 
     const mediaMatch = /^\/standin-media\/([a-z0-9]+)\.mp4$/.exec(path);
-    if (req.method === "GET" && mediaMatch) return media(res, mediaMatch[1]);
-
+    if (method === "GET" && mediaMatch) return media(mediaMatch[1]);
     if (options.apiKey !== undefined && apiKey !== options.apiKey) {
-      sendError(res, 400, "API key not valid. Please pass a valid API key.", [
+      return apiError(400, "API key not valid. Please pass a valid API key.", [
         { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com" },
       ]);
-      return;
     }
     const submitMatch = /^\/v1beta\/models\/([^/:]+):predictLongRunning$/.exec(path);
-    if (req.method === "POST" && submitMatch) return submit(res, submitMatch[1], body);
+    if (method === "POST" && submitMatch) return submit(submitMatch[1], body);
     const pollMatch = /^\/v1beta\/models\/([^/:]+)\/operations\/([a-z0-9]+)$/.exec(path);
-    if (req.method === "GET" && pollMatch) return poll(res, pollMatch[1], pollMatch[2]);
+    if (method === "GET" && pollMatch) return poll(pollMatch[1], pollMatch[2]);
     const downloadMatch = /^\/v1beta\/files\/([a-z0-9]+):download$/.exec(path);
-    if (req.method === "GET" && downloadMatch) return download(res, downloadMatch[1], url.searchParams);
-    sendError(res, 404, `No route for ${req.method} ${path}.`);
+    if (method === "GET" && downloadMatch) return download(downloadMatch[1], query);
+    return apiError(404, `No route for ${method} ${path}.`);
   };
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 500, message: String(error), status: "INTERNAL" } });
-      else res.destroy();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    calls,
-    requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  const server = await startHttpStandin(route);
+  return { baseUrl: server.baseUrl, calls, requests, close: () => server.close() };
 }

@@ -250,6 +250,21 @@ describe("classifyApiError", () => {
     });
   });
 
+  it("a refused connection wrapped by the SDK is still a network error", () => {
+    const refused = new TypeError("fetch failed", {
+      cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }),
+    });
+    const wrapped = new Error("exception TypeError: fetch failed sending request", { cause: refused });
+    expect(classifyApiError(wrapped)?.verdict.detail).toBe("network: fetch failed (ECONNREFUSED)");
+  });
+
+  it("a body that is not JSON is an unreadable answer", () => {
+    expect(classifyApiError(new SyntaxError("Unexpected token '<'"))).toEqual({
+      verdict: { kind: "error", detail: "unreadable API answer: Unexpected token '<'" },
+      retryable: false,
+    });
+  });
+
   it("a bug is not classified, so it is thrown", () => {
     expect(classifyApiError(new TypeError("Cannot read properties of undefined (reading 'name')"))).toBeUndefined();
     expect(classifyApiError(new Error("Operation name is required."))).toBeUndefined();
