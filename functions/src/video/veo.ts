@@ -4,6 +4,7 @@ import { GenerateVideosOperation, GoogleGenAI } from "@google/genai";
 import type { Video } from "@google/genai";
 import { z } from "zod";
 import { MediaToolError, runFfprobe } from "../media/binaries";
+import type { ModelConfig } from "../models/modelConfig";
 import { sniffFormat } from "../preflight/imageFile";
 import type { CallContext, SceneVideoRequest, VideoOutcome, VideoProvider } from "../providers/types";
 import { classifyApiError, classifyOperation, veoAspectRatio, veoDurationSeconds } from "./classify";
@@ -13,7 +14,8 @@ import type { ApiFailure, VeoFailure, VeoVerdict } from "./classify";
 export type VeoClient =
   | { ai: GoogleGenAI }
   | { apiKey: string; baseUrl?: string; apiVersion?: string }
-  | { vertexai: true; project: string; location: string; baseUrl?: string; apiVersion?: string };
+  /** Project and location fall back to the SDK's environment variables when absent. */
+  | { vertexai: true; project?: string; location?: string; baseUrl?: string; apiVersion?: string };
 
 export interface VeoProviderOptions {
   client: VeoClient;
@@ -60,6 +62,29 @@ function buildClient(client: VeoClient): GoogleGenAI {
   if ("apiKey" in client) return new GoogleGenAI({ apiKey: client.apiKey, apiVersion, httpOptions });
   const { project, location } = client;
   return new GoogleGenAI({ vertexai: true, project, location, apiVersion, httpOptions });
+}
+
+/**
+ * Veo takes one to a few minutes per clip: poll after 5 s, then every 10 and 20 s, and hold one
+ * invocation at most 2 minutes before answering `pending` (resume continues the same operation).
+ */
+export const VEO_DEFAULT_TIMING = { pollIntervalMs: 5_000, maxPollIntervalMs: 20_000, deadlineMs: 120_000 } as const;
+
+type VeoTiming = Partial<Omit<VeoProviderOptions, "client" | "model">>;
+
+/** The provider for the configured Veo model, on the backend (Gemini API or Vertex AI) the models config names. */
+export function createVeoVideoProvider(
+  model: string,
+  gemini: ModelConfig["providers"]["gemini"],
+  geminiApiKey: string,
+  options: VeoTiming = {},
+): VeoVideoProvider {
+  const { baseUrl, apiVersion } = gemini;
+  const client: VeoClient =
+    gemini.backend === "vertex_ai"
+      ? { vertexai: true, project: gemini.vertexProject, location: gemini.vertexLocation, baseUrl, apiVersion }
+      : { apiKey: geminiApiKey, baseUrl, apiVersion };
+  return new VeoVideoProvider({ ...VEO_DEFAULT_TIMING, ...options, client, model });
 }
 
 /** The media types Veo takes as the first frame, read from the file's signature. */
@@ -120,7 +145,7 @@ export class VeoVideoProvider implements VideoProvider {
     if (!mimeType) return this.failed({ kind: "error", detail: "scene image is not JPEG, PNG or WebP" });
 
     const submitted = await this.submit(req, image, mimeType, deadline);
-    if (!(submitted instanceof GenerateVideosOperation)) return this.failed(submitted);
+    if ("kind" in submitted) return this.failed(submitted);
     if (!submitted.name) return this.failed({ kind: "error", detail: "the API returned an operation without a name" });
     await this.onOperationStarted?.(req, submitted.name);
     return this.settle(await this.poll(submitted, deadline, false), submitted.name, req);

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { SceneScript } from "../../src/contract/run";
 import { runFfprobe } from "../../src/media/binaries";
 import type { CallContext, SceneVideoRequest } from "../../src/providers/types";
-import { VeoVideoProvider } from "../../src/video/veo";
+import { createVeoVideoProvider, VeoVideoProvider } from "../../src/video/veo";
 import type { VeoProviderOptions } from "../../src/video/veo";
 import { startVeoStandin } from "../standins/veo";
 import type { VeoScript, VeoStandin } from "../standins/veo";
@@ -410,6 +410,15 @@ describe("VeoVideoProvider against the Veo stand-in", () => {
 
   it("resuming something that is not an operation name is a bug and throws", async () => {
     await expect(provider().resume("", sceneRequest({}), CTX)).rejects.toThrow(/not a Veo operation name/);
+  });
+
+  it("is built from the models config for the Gemini API backend", async () => {
+    const veo = createVeoVideoProvider(MODEL, { backend: "gemini_api", baseUrl: standin.baseUrl }, API_KEY, {
+      pollIntervalMs: 5,
+      maxPollIntervalMs: 5,
+    });
+    const req = sceneRequest({ pendingPolls: 1 });
+    expect(await veo.generate(req, CTX)).toMatchObject({ kind: "video", model: MODEL, clip: { file: req.outFile } });
   });
 
   it("refuses inconsistent polling options", () => {
