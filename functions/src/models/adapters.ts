@@ -1,8 +1,14 @@
 import { GoogleGenAI, Modality, type GenerateContentResponse } from "@google/genai";
 import OpenAI from "openai";
 import type { ChatCompletionContentPart } from "openai/resources/chat/completions";
-import { ModelReplyError } from "./errors";
-import type { ModelConfig, ProviderCredentials, ProviderName } from "./modelConfig";
+import { ModelCallError } from "./errors";
+import {
+  GEMINI_API_KEY,
+  OPENAI_API_KEY,
+  type ModelConfig,
+  type ProviderCredentials,
+  type ProviderName,
+} from "./modelConfig";
 import { encodeWav } from "./wav";
 
 /** A prompt that asks for one JSON object, with the product image when the stage needs it. */
@@ -35,12 +41,12 @@ const GEMINI_POLICY_FINISH = new Set([
 
 function usableGeminiParts(response: GenerateContentResponse) {
   const blockReason = response.promptFeedback?.blockReason;
-  if (blockReason) throw new ModelReplyError("content_policy", `prompt blocked: ${blockReason}`);
+  if (blockReason) throw new ModelCallError("content_policy", `prompt blocked: ${blockReason}`);
   const candidate = response.candidates?.[0];
-  if (!candidate) throw new ModelReplyError("invalid_output", "the reply has no candidate");
+  if (!candidate) throw new ModelCallError("invalid_output", "the reply has no candidate");
   const finish = candidate.finishReason ?? "";
-  if (GEMINI_POLICY_FINISH.has(finish)) throw new ModelReplyError("content_policy", `reply withheld: ${finish}`);
-  if (finish === "MAX_TOKENS") throw new ModelReplyError("invalid_output", "reply cut at the token limit");
+  if (GEMINI_POLICY_FINISH.has(finish)) throw new ModelCallError("content_policy", `reply withheld: ${finish}`);
+  if (finish === "MAX_TOKENS") throw new ModelCallError("invalid_output", "reply cut at the token limit");
   return candidate.content?.parts ?? [];
 }
 
@@ -70,7 +76,7 @@ export class GeminiAdapter implements ModelAdapter {
       .filter((part) => typeof part.text === "string" && !part.thought)
       .map((part) => part.text)
       .join("");
-    if (!text.trim()) throw new ModelReplyError("invalid_output", "the reply has no text");
+    if (!text.trim()) throw new ModelCallError("invalid_output", "the reply has no text");
     return text;
   }
 
@@ -85,7 +91,7 @@ export class GeminiAdapter implements ModelAdapter {
       },
     });
     const audio = usableGeminiParts(response).find((part) => part.inlineData?.data)?.inlineData;
-    if (!audio?.data) throw new ModelReplyError("invalid_output", "the reply has no audio");
+    if (!audio?.data) throw new ModelCallError("invalid_output", "the reply has no audio");
     const bytes = Buffer.from(audio.data, "base64");
     if (audio.mimeType?.startsWith("audio/wav")) return bytes;
     return encodeWav({ sampleRate: pcmRate(audio.mimeType ?? ""), channels: 1, bitsPerSample: 16, data: bytes });
@@ -113,12 +119,12 @@ export class OpenAiAdapter implements ModelAdapter {
       { timeout: timeoutMs, maxRetries: 0 },
     );
     const choice = completion.choices[0];
-    if (!choice) throw new ModelReplyError("invalid_output", "the reply has no choice");
-    if (choice.message.refusal) throw new ModelReplyError("content_policy", `refused: ${choice.message.refusal}`);
-    if (choice.finish_reason === "content_filter") throw new ModelReplyError("content_policy", "reply filtered");
-    if (choice.finish_reason === "length") throw new ModelReplyError("invalid_output", "reply cut at the token limit");
+    if (!choice) throw new ModelCallError("invalid_output", "the reply has no choice");
+    if (choice.message.refusal) throw new ModelCallError("content_policy", `refused: ${choice.message.refusal}`);
+    if (choice.finish_reason === "content_filter") throw new ModelCallError("content_policy", "reply filtered");
+    if (choice.finish_reason === "length") throw new ModelCallError("invalid_output", "reply cut at the token limit");
     const text = choice.message.content ?? "";
-    if (!text.trim()) throw new ModelReplyError("invalid_output", "the reply has no text");
+    if (!text.trim()) throw new ModelCallError("invalid_output", "the reply has no text");
     return text;
   }
 
@@ -131,7 +137,27 @@ export class OpenAiAdapter implements ModelAdapter {
   }
 }
 
-/** The SDK clients, built from the configuration; base URLs point at gateways or stand-ins. */
+/** A provider whose key is not set: every call is an auth_config failure, without a request. */
+class MissingKeyAdapter implements ModelAdapter {
+  constructor(private readonly secretName: string) {}
+
+  private fail(): never {
+    throw new ModelCallError("auth_config", `the ${this.secretName} secret is empty`);
+  }
+
+  async generateJson(): Promise<string> {
+    return this.fail();
+  }
+
+  async speak(): Promise<Buffer> {
+    return this.fail();
+  }
+}
+
+/**
+ * The SDK clients, built from the configuration; base URLs point at gateways or stand-ins.
+ * A provider without its key still loads, so a deployment may run on one provider alone.
+ */
 export function createAdapters(
   providers: ModelConfig["providers"],
   credentials: ProviderCredentials,
@@ -142,15 +168,21 @@ export function createAdapters(
     ...(gemini.apiVersion ? { apiVersion: gemini.apiVersion } : {}),
     // No retryOptions: this SDK then sends each request exactly once (our rules retry).
   };
-  const geminiClient =
+  const geminiAdapter =
     gemini.backend === "vertex_ai"
-      ? new GoogleGenAI({
-          vertexai: true,
-          project: gemini.vertexProject,
-          location: gemini.vertexLocation,
-          httpOptions,
-        })
-      : new GoogleGenAI({ apiKey: credentials.geminiApiKey, httpOptions });
-  const openaiClient = new OpenAI({ apiKey: credentials.openaiApiKey, baseURL: openai.baseUrl, maxRetries: 0 });
-  return { gemini: new GeminiAdapter(geminiClient), openai: new OpenAiAdapter(openaiClient) };
+      ? new GeminiAdapter(
+          new GoogleGenAI({
+            vertexai: true,
+            project: gemini.vertexProject,
+            location: gemini.vertexLocation,
+            httpOptions,
+          }),
+        )
+      : credentials.geminiApiKey
+        ? new GeminiAdapter(new GoogleGenAI({ apiKey: credentials.geminiApiKey, httpOptions }))
+        : new MissingKeyAdapter(GEMINI_API_KEY.name);
+  const openaiAdapter = credentials.openaiApiKey
+    ? new OpenAiAdapter(new OpenAI({ apiKey: credentials.openaiApiKey, baseURL: openai.baseUrl, maxRetries: 0 }))
+    : new MissingKeyAdapter(OPENAI_API_KEY.name);
+  return { gemini: geminiAdapter, openai: openaiAdapter };
 }

@@ -4,7 +4,7 @@ import { ScriptSchema, VisualDnaSchema, type RunInput, type Script, type VisualD
 import type { CallContext, ScriptProvider, Served, Speech, VisualDnaProvider, VoiceProvider } from "../providers/types";
 import { createAdapters } from "./adapters";
 import { CooldownStore } from "./cooldown";
-import { ModelReplyError } from "./errors";
+import { ModelCallError } from "./errors";
 import { generateJsonWithFallback, serveWithFallback, type FallbackRuntime, type ModelLogger } from "./fallback";
 import {
   readCredentials,
@@ -77,7 +77,7 @@ export class CloudVoiceProvider implements VoiceProvider {
           await adapter.speak(entry.model, entry.voice, req.text, this.timeoutMs),
           req.text,
         );
-        if (!speech) throw new ModelReplyError("invalid_output", `unusable audio: ${problems.join("; ")}`);
+        if (!speech) throw new ModelCallError("invalid_output", `unusable audio: ${problems.join("; ")}`);
         return speech;
       },
     });

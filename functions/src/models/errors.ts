@@ -3,14 +3,14 @@ import { APIConnectionError, APIError, APIUserAbortError } from "openai";
 import type { ErrorClass } from "../contract/run";
 import type { ProviderName } from "./modelConfig";
 
-/** A reply that arrived but cannot be used (safety block, bad JSON, failed quality check...). */
-export class ModelReplyError extends Error {
+/** A failure we detect ourselves, with its class: an unusable reply (safety block, bad JSON, failed quality check...) or a missing key. */
+export class ModelCallError extends Error {
   constructor(
     readonly errorClass: ErrorClass,
     message: string,
   ) {
     super(message);
-    this.name = "ModelReplyError";
+    this.name = "ModelCallError";
   }
 }
 
@@ -173,7 +173,7 @@ function classifyOpenAi(error: APIError): ErrorClass {
 
 /** Maps whatever a provider call threw to the class that decides what happens next. */
 export function classifyError(provider: ProviderName, error: unknown): ErrorClass {
-  if (error instanceof ModelReplyError) return error.errorClass;
+  if (error instanceof ModelCallError) return error.errorClass;
   if (isFetchFailure(error)) return "transient";
   if (provider === "gemini" && error instanceof ApiError) return classifyGemini(error);
   if (provider === "openai") {

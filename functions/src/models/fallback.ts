@@ -5,7 +5,7 @@ import { PipelineFailure } from "../pipeline/failure";
 import type { Served } from "../providers/types";
 import type { JsonRequest, ModelAdapter } from "./adapters";
 import { cooldownDocId, type CooldownState, type CooldownStore } from "./cooldown";
-import { classifyError, decideAfterFailure, describeError, ERROR_RULES, ModelReplyError, retryAfterMs } from "./errors";
+import { classifyError, decideAfterFailure, describeError, ERROR_RULES, ModelCallError, retryAfterMs } from "./errors";
 import { ATTEMPT_NOTES, LOG, summarizeAttempts, userMessageForFailure } from "./messages";
 import type { ModelConfig, ModelEntry, ProviderName } from "./modelConfig";
 
@@ -35,7 +35,7 @@ interface ServeArgs<T, E extends ModelEntry> {
   runtime: FallbackRuntime;
   /** For the logs. */
   runId?: string;
-  /** One call of one model; throws whatever the SDK throws, or ModelReplyError for an unusable reply. */
+  /** One call of one model; throws whatever the SDK throws, or ModelCallError for an unusable reply. */
   invoke: (entry: E, adapter: ModelAdapter) => Promise<T>;
 }
 
@@ -176,17 +176,17 @@ export function parseReply<T>(text: string, schema: z.ZodType<T>, qualityCheck: 
   try {
     json = JSON.parse(unfence(text));
   } catch {
-    throw new ModelReplyError("invalid_output", `the reply is not JSON: ${text.slice(0, 80)}`);
+    throw new ModelCallError("invalid_output", `the reply is not JSON: ${text.slice(0, 80)}`);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues
       .slice(0, 4)
       .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
-    throw new ModelReplyError("invalid_output", `the reply does not match the schema: ${issues.join("; ")}`);
+    throw new ModelCallError("invalid_output", `the reply does not match the schema: ${issues.join("; ")}`);
   }
   const problems = qualityCheck(parsed.data);
-  if (problems.length) throw new ModelReplyError("invalid_output", `quality check failed: ${problems.join("; ")}`);
+  if (problems.length) throw new ModelCallError("invalid_output", `quality check failed: ${problems.join("; ")}`);
   return parsed.data;
 }
 

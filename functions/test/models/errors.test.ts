@@ -5,7 +5,7 @@ import {
   classifyError,
   decideAfterFailure,
   ERROR_RULES,
-  ModelReplyError,
+  ModelCallError,
   retryAfterMs,
   type RetryBudget,
 } from "../../src/models/errors";
@@ -89,7 +89,7 @@ describe("classifyError", () => {
   });
 
   it("keeps the class of an unusable reply and treats fetch failures as transient", () => {
-    expect(classifyError("gemini", new ModelReplyError("content_policy", "blocked"))).toBe("content_policy");
+    expect(classifyError("gemini", new ModelCallError("content_policy", "blocked"))).toBe("content_policy");
     const abort = new DOMException("This operation was aborted", "AbortError");
     expect(classifyError("gemini", new Error("exception AbortError sending request", { cause: abort }))).toBe(
       "transient",

@@ -286,6 +286,20 @@ describe("fallback across the text chain", () => {
     expect(authLine?.message).toMatch(/openai rejected our credentials/);
   });
 
+  it("loads without an OpenAI key and treats that provider as misconfigured, with no request", async () => {
+    gemini.reply(PRIMARY(), geminiReplies.overloaded());
+
+    const failure = await failureOf(
+      providers({ credentials: { ...CREDENTIALS, openaiApiKey: "" } }).script.write(
+        { input: INPUT, dna: GOOD_DNA },
+        CTX,
+      ),
+    );
+
+    expect(failure.reason).toContain("the OPENAI_API_KEY secret is empty");
+    expect([openai.calls(BACKUP()), openai.calls(FALLBACK())]).toEqual([0, 0]);
+  });
+
   it("classifies Gemini's API_KEY_INVALID as auth and serves from OpenAI", async () => {
     openai.reply(BACKUP(), openAiReplies.json(goodScript()));
 
