@@ -5,4 +5,5 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   testTimeout: 120000,
+  setupFiles: ["<rootDir>/test/support/jestSetup.ts"],
 };

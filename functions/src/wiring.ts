@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { getApps, initializeApp } from "firebase-admin/app";
-import { getFirestore } from "firebase-admin/firestore";
+import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import { getFunctions } from "firebase-admin/functions";
 import { getStorage } from "firebase-admin/storage";
 import { runtimeConfig, type RuntimeConfig } from "./config";
@@ -27,7 +27,7 @@ import { LocalVideoProvider } from "./providers/local/localVideo";
 import { LocalVisualDnaProvider } from "./providers/local/localVisualDna";
 import { LocalVoiceProvider } from "./providers/local/localVoice";
 import { CloudStorageStore, LocalFolderStore } from "./storage/objectStore";
-import { VeoVideoProvider } from "./video/veo";
+import { createVeoVideoProvider } from "./video/veo";
 
 /** Enqueues one Cloud Task per scene; ids are deterministic, so a repeated dispatch is a no-op. */
 class CloudTasksSceneDispatcher implements SceneDispatcher {
@@ -54,9 +54,12 @@ function initAdmin(config: RuntimeConfig) {
   );
 }
 
-function buildDeps(config: RuntimeConfig): PipelineDeps {
-  initAdmin(config);
-  const db = getFirestore();
+/** Builds the dependencies; tests pass their own Firestore and scene dispatcher. */
+export function buildPipelineDeps(
+  config: RuntimeConfig,
+  db: Firestore = getFirestore(),
+  scenes: SceneDispatcher = new CloudTasksSceneDispatcher(),
+): PipelineDeps {
   const local = config.providers === "local";
   const localFaces = new LocalFaceDetector();
   const detector: FaceDetector = local ? localFaces : new FallbackFaceDetector(new CloudVisionFaceDetector(), localFaces);
@@ -66,7 +69,7 @@ function buildDeps(config: RuntimeConfig): PipelineDeps {
     store: config.localBucketDir ? new LocalFolderStore(config.localBucketDir) : new CloudStorageStore(getStorage().bucket()),
     preflight: { check: (bytes: Buffer) => preflightImageCheck(bytes, { detector }) },
     media: { kenBurns: renderKenBurns, assemble: assembleVideo },
-    scenes: new CloudTasksSceneDispatcher(),
+    scenes,
     isEmulator: config.isEmulator,
     workDir: path.resolve(config.workDir),
   };
@@ -83,17 +86,20 @@ function buildDeps(config: RuntimeConfig): PipelineDeps {
   }
   const models = loadModelConfig();
   const cloud = createCloudProviders(models, { db });
-  const credentials = readCredentials();
   return {
     ...common,
     ...cloud,
-    video: new VeoVideoProvider({ model: models.video.model, apiKey: credentials.geminiApiKey }),
+    video: createVeoVideoProvider(models.video.model, models.providers.gemini, readCredentials().geminiApiKey),
   };
 }
 
 let deps: Promise<PipelineDeps> | undefined;
 /** One set of dependencies per instance: clients and models load once, not per event. */
 export function pipelineDeps(): Promise<PipelineDeps> {
-  deps ??= Promise.resolve(buildDeps(runtimeConfig()));
+  if (!deps) {
+    const config = runtimeConfig();
+    initAdmin(config);
+    deps = Promise.resolve(buildPipelineDeps(config));
+  }
   return deps;
 }

@@ -48,6 +48,8 @@ export interface SceneDocument {
   tier: string;
   attempts: Attempt[];
   durationMs: number;
+  /** A Veo operation still rendering when the last delivery ended. */
+  operationName?: string | null;
 }
 
 export type SceneDisposition = { kind: "keep" } | { kind: "retry" } | { kind: "ken_burns"; reason: FallbackReason };
@@ -97,7 +99,13 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
       const outFile = path.join(dir, `${id}.mp4`);
       const request = { runId: task.runId, sceneIndex: task.sceneNumber - 1, scene, imageFile, outFile, width, height };
       const videoStarted = Date.now();
-      const outcome = await deps.video.generate(request, callContext(task.runId, run));
+      // A Veo operation still rendering at the last delivery is resumed, not paid for twice.
+      const pendingOperation = existing?.round === task.round ? existing.operationName : undefined;
+      const ctx = callContext(task.runId, run);
+      const outcome =
+        pendingOperation && deps.video.resume
+          ? await deps.video.resume(pendingOperation, request, ctx)
+          : await deps.video.generate(request, ctx);
       const attempt: Attempt = {
         model: outcome.model,
         tier: outcome.kind === "video" ? outcome.tier : "primary",
@@ -107,7 +115,13 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
       };
       const disposition = sceneDisposition(outcome, delivery);
       await sceneRef.set(
-        { sceneNumber: task.sceneNumber, round: task.round, attempts: FieldValue.arrayUnion(attempt), updatedAt: Timestamp.now() },
+        {
+          sceneNumber: task.sceneNumber,
+          round: task.round,
+          attempts: FieldValue.arrayUnion(attempt),
+          operationName: outcome.kind === "pending" ? outcome.operationName : null,
+          updatedAt: Timestamp.now(),
+        },
         { merge: true },
       );
       if (disposition.kind === "retry") throw new RetryScene(`scene ${task.sceneNumber}: ${attempt.error}`);

@@ -8,7 +8,6 @@ import { isPipelineFailure, type PipelineFailure } from "../../src/pipeline/fail
 import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
 import { tonePcm } from "../standins/httpStandin";
 import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
-import { exposeUndiciDispatcher } from "../video/sdkInJest";
 import { encodeWav } from "../../src/models/wav";
 import {
   captureLogger,
@@ -33,7 +32,6 @@ let logger: ReturnType<typeof captureLogger>;
 let config: ModelConfig;
 
 beforeAll(async () => {
-  exposeUndiciDispatcher();
   gemini = await startGeminiStandin({ apiKey: CREDENTIALS.geminiApiKey });
   openai = await startOpenAiStandin({ apiKey: CREDENTIALS.openaiApiKey });
   firestore = emulatorFirestore("models-fallback-test");

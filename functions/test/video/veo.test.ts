@@ -10,7 +10,6 @@ import { createVeoVideoProvider, VeoVideoProvider } from "../../src/video/veo";
 import type { VeoProviderOptions } from "../../src/video/veo";
 import { startVeoStandin } from "../standins/veo";
 import type { VeoScript, VeoStandin } from "../standins/veo";
-import { exposeUndiciDispatcher } from "./sdkInJest";
 
 const MODEL = "veo-3.1-generate-preview";
 const API_KEY = "standin-key";
@@ -23,7 +22,6 @@ let standin: VeoStandin;
 const scripts = new Map<string, VeoScript>();
 
 beforeAll(async () => {
-  exposeUndiciDispatcher();
   dir = await mkdtemp(join(tmpdir(), "veo-test-"));
   standin = await startVeoStandin({
     workDir: join(dir, "standin"),

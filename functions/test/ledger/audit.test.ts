@@ -1,0 +1,93 @@
+import { auditLedger, type AuditSnapshot } from "../../src/ledger/audit";
+
+const movement = (id: string, kind: string, amount: number, runId: string | null = null) => ({
+  id,
+  kind,
+  amount,
+  runId,
+  createMs: 1,
+  updateMs: 1,
+});
+
+function healthy(): AuditSnapshot {
+  return {
+    users: [
+      {
+        uid: "u1",
+        credits: 90,
+        movements: [
+          movement("grant_welcome", "grant", 100),
+          movement("charge_r1", "charge", -10, "r1"),
+          movement("charge_r2", "charge", -10, "r2"),
+          movement("refund_r2", "refund", 10, "r2"),
+        ],
+      },
+    ],
+    runs: [
+      { id: "r1", uid: "u1", status: "succeeded", charged: 10, refunded: 0 },
+      { id: "r2", uid: "u1", status: "failed", charged: 10, refunded: 10 },
+      { id: "r3", uid: "u1", status: "failed", charged: 0, refunded: 0 },
+    ],
+    refunds: [{ runId: "r2", uid: "u1", amount: 10 }],
+  };
+}
+
+const invariants = (s: AuditSnapshot) => auditLedger(s).map((b) => b.invariant);
+
+test("a consistent ledger has no breaches", () => {
+  expect(auditLedger(healthy())).toEqual([]);
+});
+
+test("a balance that is not the sum of its movements", () => {
+  const s = healthy();
+  s.users[0].credits = 95;
+  expect(invariants(s)).toEqual(["balance = sum of movements"]);
+});
+
+test("a negative balance", () => {
+  const s = healthy();
+  s.users[0].credits = -10;
+  s.users[0].movements.push(movement("charge_r9", "charge", -100, "r9"));
+  s.runs.push({ id: "r9", uid: "u1", status: "running", charged: 100, refunded: 0 });
+  expect(invariants(s)).toContain("balance never negative");
+});
+
+test("a failed charged run without its refund", () => {
+  const s = healthy();
+  s.users[0].movements = s.users[0].movements.filter((m) => m.id !== "refund_r2");
+  s.refunds = [];
+  s.users[0].credits = 80;
+  expect(invariants(s)).toEqual(["every failed charged run has exactly one refund"]);
+});
+
+test("a refund without its charge", () => {
+  const s = healthy();
+  s.users[0].movements.push(movement("refund_r3", "refund", 10, "r3"));
+  s.refunds.push({ runId: "r3", uid: "u1", amount: 10 });
+  s.users[0].credits = 100;
+  expect(invariants(s)).toEqual(expect.arrayContaining(["every refund has its charge", "run records its refund"]));
+});
+
+test("an edited movement", () => {
+  const s = healthy();
+  s.users[0].movements[1].updateMs = 2;
+  expect(invariants(s)).toEqual(["movements are never edited"]);
+});
+
+test("a refund of a different amount than the charge", () => {
+  const s = healthy();
+  s.users[0].movements[3].amount = 12;
+  s.refunds[0].amount = 12;
+  s.users[0].credits = 92;
+  s.runs[1].refunded = 12;
+  expect(invariants(s)).toEqual(["a refund returns exactly the charge"]);
+});
+
+test("a succeeded run that was refunded, and a movement with a made-up id", () => {
+  const s = healthy();
+  s.users[0].movements.push(movement("refund_r1", "refund", 10, "r1"), movement("bonus_1", "grant", 5));
+  s.refunds.push({ runId: "r1", uid: "u1", amount: 10 });
+  s.users[0].credits = 105;
+  s.runs[0].refunded = 10;
+  expect(invariants(s)).toEqual(expect.arrayContaining(["a succeeded run is not refunded", "deterministic movement ids"]));
+});

@@ -1,0 +1,85 @@
+import { Timestamp } from "firebase-admin/firestore";
+import type { RunDocument } from "../../src/contract/runDocument";
+import { nextAction, qualityOf, needsDecision, stageAfter, sweepAction } from "../../src/lifecycle/stateMachine";
+import { PipelineSettingsSchema } from "../../src/pipelineSettings";
+
+const settings = PipelineSettingsSchema.parse({});
+const NOW = 1_800_000_000_000;
+const at = (ms: number) => Timestamp.fromMillis(ms);
+const run = (fields: Partial<RunDocument>): RunDocument => ({ uid: "u", status: "running", input: {}, ...fields });
+
+describe("nextAction", () => {
+  test("a pending work stage is run; a claimed or waiting one is left alone", () => {
+    expect(nextAction(run({ stage: "script", stageState: "pending" }))).toEqual({ kind: "run_stage", stage: "script" });
+    expect(nextAction(run({ stage: "script", stageState: "claimed" }))).toEqual({ kind: "none" });
+    expect(nextAction(run({ stage: "scenes", stageState: "waiting" }))).toEqual({ kind: "none" });
+  });
+  test("the charge waits for the user's confirmation", () => {
+    expect(nextAction(run({ status: "awaiting_confirmation" }))).toEqual({ kind: "none" });
+    expect(nextAction(run({ status: "awaiting_confirmation", confirmation: { proceed: true } }))).toEqual({
+      kind: "charge_after_confirmation",
+    });
+  });
+  test("a decision is applied only while awaiting one", () => {
+    expect(nextAction(run({ status: "awaiting_decision", decision: "retry" }))).toEqual({ kind: "apply_decision", decision: "retry" });
+    expect(nextAction(run({ status: "running", stage: "voice", stageState: "claimed", decision: "retry" }))).toEqual({ kind: "none" });
+  });
+  test("ended runs do nothing", () => {
+    expect(nextAction(run({ status: "failed", stage: "script", stageState: "pending" }))).toEqual({ kind: "none" });
+    expect(nextAction(run({ status: "succeeded" }))).toEqual({ kind: "none" });
+  });
+});
+
+test("stages follow the lifecycle order and end after assembly", () => {
+  expect(stageAfter("visual_dna")).toBe("script");
+  expect(stageAfter("scenes")).toBe("voice");
+  expect(stageAfter("assembly")).toBeNull();
+});
+
+test("quality: the Ken Burns share decides whether the user is asked", () => {
+  const threeOfFour = qualityOf(["ken-burns", "veo-3.1", "ken-burns", "ken-burns"]);
+  expect(threeOfFour).toEqual({ totalScenes: 4, kenBurnsScenes: 3, degradationPct: 75 });
+  expect(needsDecision(threeOfFour, settings)).toBe(true);
+  const half = qualityOf(["ken-burns", "veo-3.1"]);
+  expect(needsDecision(half, settings)).toBe(false); // above 50% asks; exactly 50% does not
+  expect(qualityOf(["veo-3.1", "ken-burns", "veo-3.1"]).degradationPct).toBe(33.3);
+});
+
+describe("sweepAction", () => {
+  const lease = (expiresMs: number) => ({ owner: "o", expiresAt: at(expiresMs) });
+  test("a live lease is left alone; an expired one is retried, then failed", () => {
+    expect(sweepAction(run({ stage: "voice", stageState: "claimed", lease: lease(NOW + 1), stageAttempt: 1 }), NOW, settings)).toEqual({ kind: "none" });
+    expect(sweepAction(run({ stage: "voice", stageState: "claimed", lease: lease(NOW - 1), stageAttempt: 1 }), NOW, settings)).toEqual({
+      kind: "retry_stage",
+      stage: "voice",
+    });
+    expect(
+      sweepAction(run({ stage: "voice", stageState: "claimed", lease: lease(NOW - 1), stageAttempt: settings.maxStageAttempts }), NOW, settings),
+    ).toEqual({ kind: "fail_stuck", stage: "voice" });
+  });
+  test("scenes waiting past their lease are retried", () => {
+    expect(sweepAction(run({ stage: "scenes", stageState: "waiting", lease: lease(NOW - 1), stageAttempt: 1 }), NOW, settings)).toEqual({
+      kind: "retry_stage",
+      stage: "scenes",
+    });
+  });
+  test("a pending stage whose delivery was lost is kicked after a quiet lease period", () => {
+    const quiet = at(NOW - settings.stageLeaseSeconds * 1000 - 1);
+    expect(sweepAction(run({ stage: "script", stageState: "pending", updatedAt: quiet }), NOW, settings).kind).toBe("retry_stage");
+    expect(sweepAction(run({ stage: "script", stageState: "pending", updatedAt: at(NOW) }), NOW, settings).kind).toBe("none");
+  });
+  test("a stuck preflight fails (nothing was charged)", () => {
+    const quiet = at(NOW - settings.stageLeaseSeconds * 1000 - 1);
+    expect(sweepAction(run({ status: "preflight", updatedAt: quiet }), NOW, settings)).toEqual({ kind: "fail_stuck", stage: "preflight" });
+  });
+  test("waiting for the user ends after the configured time", () => {
+    const since = at(NOW - settings.confirmationTimeoutMinutes * 60_000 - 1);
+    expect(sweepAction(run({ status: "awaiting_confirmation", awaitingSince: since }), NOW, settings).kind).toBe("expire_confirmation");
+    expect(sweepAction(run({ status: "awaiting_confirmation", awaitingSince: at(NOW) }), NOW, settings).kind).toBe("none");
+    const decisionSince = at(NOW - settings.decisionTimeoutMinutes * 60_000 - 1);
+    expect(sweepAction(run({ status: "awaiting_decision", awaitingSince: decisionSince }), NOW, settings)).toEqual({
+      kind: "decide_by_default",
+      decision: settings.decisionDefault,
+    });
+  });
+});

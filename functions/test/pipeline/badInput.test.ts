@@ -1,0 +1,102 @@
+/** Bad input ends in a clear `failed` state before any charge, through the real triggers. */
+import type { PipelineFailure } from "../../src/pipeline/failure";
+import { validateRequest } from "../../src/pipeline/preflightStage";
+import type { RunDocument } from "../../src/contract/runDocument";
+import {
+  TRIGGER_PROJECT,
+  balanceOf,
+  createRun,
+  firestoreFor,
+  movementsOf,
+  newUser,
+  settled,
+  upload,
+  waitForRun,
+  writeSettings,
+} from "../support/emulator";
+import { pngDeclaring } from "../support/hostileFiles";
+import { productImage } from "../support/images";
+
+const db = firestoreFor(TRIGGER_PROJECT);
+
+beforeAll(() => writeSettings(db));
+
+async function expectRefusedUncharged(uid: string, runId: string, message: RegExp) {
+  const run = await waitForRun(db, runId, settled);
+  expect(run.status).toBe("failed");
+  expect(run.failure?.stage).toBe("preflight");
+  expect(run.failure?.refunded).toBe(false);
+  expect(run.failure?.userMessage).toMatch(message);
+  expect(run.failure?.userMessage).toMatch(/Nothing was charged/);
+  expect(run.credits).toEqual({ charged: 0, refunded: 0 });
+  expect(await balanceOf(db, uid)).toBe(100);
+  expect(await movementsOf(db, uid, runId)).toEqual([]);
+  return run;
+}
+
+test.each([
+  ["a missing brief", { productName: "Mug", brandName: "Acme" }, /brief/],
+  ["a number where text belongs", { productName: 42, brandName: "Acme", brief: "A mug." }, /productName/],
+  ["too many scenes", { productName: "Mug", brandName: "Acme", brief: "A mug.", scenes: 40 }, /scenes/],
+  ["a brief over 2000 characters", { productName: "Mug", brandName: "Acme", brief: "x".repeat(2001) }, /brief/],
+])("%s is refused before any charge", async (_name, fields, message) => {
+  const uid = await newUser(db);
+  const image = await upload(uid, "ok.jpg", await productImage());
+  const runId = await createRun(db, { uid, image, input: { image, ...fields } });
+  await expectRefusedUncharged(uid, runId, message);
+});
+
+test("an image path that does not exist is refused", async () => {
+  const uid = await newUser(db);
+  const runId = await createRun(db, { uid, image: `uploads/${uid}/nowhere.jpg` });
+  await expectRefusedUncharged(uid, runId, /could not find the uploaded image/);
+});
+
+test("another user's upload is refused", async () => {
+  const owner = await newUser(db);
+  const image = await upload(owner, "theirs.jpg", await productImage());
+  const uid = await newUser(db);
+  const runId = await createRun(db, { uid, image });
+  await expectRefusedUncharged(uid, runId, /your own uploads/);
+});
+
+test.each([
+  ["a text file named .jpg", "notes.jpg", () => Buffer.from("this is not an image\n".repeat(20))],
+  ["a 0-byte file", "empty.png", () => Buffer.alloc(0)],
+  ["a PNG declaring 50000x50000 pixels", "bomb.png", () => pngDeclaring(50000, 50000)],
+])("%s is refused before any charge, the function survives", async (_name, file, bytes) => {
+  const uid = await newUser(db);
+  const image = await upload(uid, file, bytes());
+  const runId = await createRun(db, { uid, image });
+  await expectRefusedUncharged(uid, runId, /./);
+});
+
+test("not enough credits: failed with a clear message, nothing charged", async () => {
+  const uid = await newUser(db, 5);
+  const image = await upload(uid, "ok.jpg", await productImage());
+  const runId = await createRun(db, { uid, image });
+  const run = await waitForRun(db, runId, settled);
+  expect(run.status).toBe("failed");
+  expect(run.failure).toMatchObject({ stage: "charge", reason: "insufficient_credits", refunded: false });
+  expect(run.failure?.userMessage).toBe("This video costs 10 credits and your balance is 5. Nothing was charged.");
+  expect(await balanceOf(db, uid)).toBe(5);
+  expect(await movementsOf(db, uid, runId)).toEqual([]);
+});
+
+test("fault injection is refused outside the emulators", () => {
+  const run = {
+    uid: "u1",
+    status: "queued",
+    input: { image: "uploads/u1/a.jpg", productName: "Mug", brandName: "Acme", brief: "A mug." },
+    test: { faults: { visual_dna: "model_not_found" } },
+  } as RunDocument;
+  let refused: unknown;
+  try {
+    validateRequest(run, false);
+  } catch (error) {
+    refused = error;
+  }
+  expect(refused).toMatchObject({ stage: "preflight", reason: "faults_refused", requiresRefund: false });
+  expect((refused as PipelineFailure).userMessage).toMatch(/only available on the local emulators/);
+  expect(validateRequest(run, true)).toMatchObject({ scenes: 4, aspectRatio: "9:16" });
+});

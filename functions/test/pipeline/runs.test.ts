@@ -1,0 +1,96 @@
+/**
+ * End to end through the real emulators: the client writes runs/{runId}, the Functions
+ * emulator's triggers and task queue carry it through every stage, the ledger settles.
+ */
+import path from "node:path";
+import { probeMedia } from "../../src/media/probe";
+import { paths } from "../../src/contract/paths";
+import {
+  LOCAL_BUCKET,
+  TRIGGER_PROJECT,
+  balanceOf,
+  createRun,
+  firestoreFor,
+  movementsOf,
+  newUser,
+  settled,
+  upload,
+  waitForRun,
+  writeSettings,
+} from "../support/emulator";
+import { productImage } from "../support/images";
+
+const db = firestoreFor(TRIGGER_PROJECT);
+let image: Buffer;
+
+beforeAll(async () => {
+  await writeSettings(db);
+  image = await productImage();
+});
+
+async function startRun(options: { scenes?: number; faults?: Record<string, string> } = {}) {
+  const uid = await newUser(db, 100);
+  const objectPath = await upload(uid, "product.jpg", image);
+  const runId = await createRun(db, { uid, image: objectPath, ...options });
+  return { uid, runId };
+}
+
+test("a run succeeds: one charge, an MP4 with video and audio of the planned length", async () => {
+  const { uid, runId } = await startRun({ scenes: 2 });
+  const run = await waitForRun(db, runId, settled);
+  expect(run.status).toBe("succeeded");
+  expect(run.output?.video).toBe(`outputs/${uid}/${runId}.mp4`);
+  const media = await probeMedia(path.join(LOCAL_BUCKET, run.output!.video));
+  expect(media.video?.codec).toBe("h264");
+  expect(media.video).toMatchObject({ width: 1080, height: 1920 });
+  expect(media.audio?.codec).toBe("aac");
+  expect(media.durationSec).toBeCloseTo(4, 0); // 2 scenes x 2 s
+  expect(await movementsOf(db, uid, runId)).toEqual([{ id: `charge_${runId}`, kind: "charge", amount: -10 }]);
+  expect(await balanceOf(db, uid)).toBe(90);
+  expect(run.credits).toEqual({ charged: 10, refunded: 0 });
+  for (const stage of ["visual_dna", "script", "voice", "assembly"] as const) {
+    expect(run.stages?.[stage]?.tier).toBe("local");
+    expect(run.stages?.[stage]?.attempts.length).toBeGreaterThan(0);
+  }
+  expect(run.quality).toEqual({ totalScenes: 2, kenBurnsScenes: 0, degradationPct: 0 });
+  const scenes = await db.collection(paths.scenes(runId)).get();
+  expect(scenes.docs.map((d) => d.get("method"))).toEqual(["veo-3.1", "veo-3.1"]);
+  const notifications = await db.collection(`users/${uid}/notifications`).get();
+  expect(notifications.docs.map((d) => d.get("kind"))).toEqual(["succeeded"]);
+});
+
+const FAULTS: [string, Record<string, string>, string][] = [
+  ["visual_dna model not found", { visual_dna: "model_not_found" }, "visual_dna"],
+  ["visual_dna all models down", { visual_dna: "all_models_down" }, "visual_dna"],
+  ["script model not found", { script: "model_not_found" }, "script"],
+  ["script all models down", { script: "all_models_down" }, "script"],
+  ["a scene that cannot be rendered", { scenes: "fail:2" }, "scenes"],
+  ["the voice engine failing", { voice: "fail" }, "voice"],
+  ["assembly failing", { assembly: "fail" }, "assembly"],
+];
+
+test.each(FAULTS)("%s: failed at the right stage, refunded exactly once", async (_name, faults, stage) => {
+  const { uid, runId } = await startRun({ faults });
+  const run = await waitForRun(db, runId, settled);
+  expect(run.status).toBe("failed");
+  expect(run.failure).toMatchObject({ stage, refunded: true });
+  expect(run.failure?.userMessage).toMatch(/refunded/i);
+  expect(run.credits).toEqual({ charged: 10, refunded: 10 });
+  expect(await balanceOf(db, uid)).toBe(100);
+  const movements = await movementsOf(db, uid, runId);
+  expect(movements.filter((m) => m.kind === "charge")).toHaveLength(1);
+  expect(movements.filter((m) => m.kind === "refund")).toEqual([{ id: `refund_${runId}`, kind: "refund", amount: 10 }]);
+  expect((await db.doc(paths.refund(runId)).get()).get("amount")).toBe(10);
+  const notification = await db.doc(paths.notification(uid, `refund_${runId}`)).get();
+  expect(notification.get("title")).toBe("Credits refunded");
+});
+
+test("a model failure records the failed attempt on the run", async () => {
+  const { runId } = await startRun({ faults: { visual_dna: "model_not_found" } });
+  const run = await waitForRun(db, runId, settled);
+  expect(run.stages?.visual_dna?.attempts).toEqual([
+    expect.objectContaining({ errorClass: "not_found", tier: "local" }),
+  ]);
+  expect(run.dna).toBeUndefined();
+  expect(run.script).toBeUndefined();
+});

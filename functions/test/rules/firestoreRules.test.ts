@@ -1,0 +1,124 @@
+/** firestore.rules against the real emulator, with @firebase/rules-unit-testing. */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  assertFails,
+  assertSucceeds,
+  initializeTestEnvironment,
+  type RulesTestEnvironment,
+} from "@firebase/rules-unit-testing";
+import { deleteDoc, doc, getDoc, serverTimestamp, setDoc, updateDoc, type Firestore } from "firebase/firestore";
+
+let env: RulesTestEnvironment;
+const [host, port] = String(process.env.FIRESTORE_EMULATOR_HOST).split(":");
+
+beforeAll(async () => {
+  env = await initializeTestEnvironment({
+    projectId: "demo-fairshot-rules",
+    firestore: { rules: readFileSync(path.resolve(__dirname, "..", "..", "..", "firestore.rules"), "utf8"), host, port: Number(port) },
+  });
+});
+afterAll(() => env.cleanup());
+beforeEach(() => env.clearFirestore());
+
+const alice = () => env.authenticatedContext("alice").firestore() as unknown as Firestore;
+const bob = () => env.authenticatedContext("bob").firestore() as unknown as Firestore;
+
+const newRun = (overrides: Record<string, unknown> = {}, input: Record<string, unknown> = {}) => ({
+  uid: "alice",
+  status: "queued",
+  input: { image: "uploads/alice/bottle.jpg", productName: "Bottle", brandName: "Acme", brief: "A steel bottle.", ...input },
+  createdAt: serverTimestamp(),
+  ...overrides,
+});
+
+async function seed(path: string, data: Record<string, unknown>) {
+  await env.withSecurityRulesDisabled(async (ctx) => {
+    await setDoc(doc(ctx.firestore() as unknown as Firestore, path), data);
+  });
+}
+
+describe("creating a run", () => {
+  test("allowed: the contract's shape, own uid, own upload, optional scenes/aspect/test", async () => {
+    await assertSucceeds(setDoc(doc(alice(), "runs/r1"), newRun()));
+    await assertSucceeds(
+      setDoc(doc(alice(), "runs/r2"), newRun({ test: { faults: { visual_dna: "model_not_found" } } }, { scenes: 8, aspectRatio: "1:1" })),
+    );
+  });
+  test.each([
+    ["for another user", newRun({ uid: "bob" })],
+    ["already running", newRun({ status: "running" })],
+    ["with credits", newRun({ credits: { charged: 0, refunded: 0 } })],
+    ["with a pipeline field", newRun({ output: { video: "x.mp4" } })],
+    ["with someone else's upload", newRun({}, { image: "uploads/bob/bottle.jpg" })],
+    ["with a path escaping uploads", newRun({}, { image: "outputs/alice/x.mp4" })],
+    ["with a brief over 2000 characters", newRun({}, { brief: "x".repeat(2001) })],
+    ["with 9 scenes", newRun({}, { scenes: 9 })],
+    ["with an unknown aspect ratio", newRun({}, { aspectRatio: "4:3" })],
+    ["with an unknown input field", newRun({}, { price: 0 })],
+    ["with a client-chosen timestamp", { ...newRun(), createdAt: new Date(0) }],
+  ])("refused: %s", async (_name, data) => {
+    await assertFails(setDoc(doc(alice(), "runs/r1"), data));
+  });
+  test("refused: signed out", async () => {
+    await assertFails(setDoc(doc(env.unauthenticatedContext().firestore() as unknown as Firestore, "runs/r1"), newRun()));
+  });
+});
+
+describe("reading", () => {
+  beforeEach(async () => {
+    await seed("runs/r1", { uid: "alice", status: "running" });
+    await seed("runs/r1/scenes/scene_01", { method: "veo-3.1" });
+    await seed("users/alice", { credits: 90 });
+    await seed("users/alice/ledger/charge_r1", { kind: "charge", amount: -10 });
+    await seed("users/alice/notifications/n1", { title: "hi" });
+    await seed("refunds/r1", { uid: "alice", amount: 10 });
+    await seed("config/pipeline", { runPriceCredits: 10 });
+  });
+  test("allowed: one's own run, scenes, balance, ledger, notifications and refunds", async () => {
+    for (const p of ["runs/r1", "runs/r1/scenes/scene_01", "users/alice", "users/alice/ledger/charge_r1", "users/alice/notifications/n1", "refunds/r1"]) {
+      await assertSucceeds(getDoc(doc(alice(), p)));
+    }
+  });
+  test("refused: anyone else's, and config", async () => {
+    for (const p of ["runs/r1", "runs/r1/scenes/scene_01", "users/alice", "users/alice/ledger/charge_r1", "users/alice/notifications/n1", "refunds/r1"]) {
+      await assertFails(getDoc(doc(bob(), p)));
+    }
+    await assertFails(getDoc(doc(alice(), "config/pipeline")));
+  });
+});
+
+describe("writing after creation", () => {
+  test("confirmation only while awaiting_confirmation, and only {proceed: true}", async () => {
+    await seed("runs/r1", { uid: "alice", status: "awaiting_confirmation" });
+    await assertFails(updateDoc(doc(bob(), "runs/r1"), { confirmation: { proceed: true } }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { confirmation: { proceed: true }, status: "running" }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { confirmation: { proceed: "yes" } }));
+    await assertSucceeds(updateDoc(doc(alice(), "runs/r1"), { confirmation: { proceed: true } }));
+    await seed("runs/r2", { uid: "alice", status: "running" });
+    await assertFails(updateDoc(doc(alice(), "runs/r2"), { confirmation: { proceed: true } }));
+  });
+  test("decision only while awaiting_decision; retry only with retries left", async () => {
+    await seed("runs/r1", { uid: "alice", status: "awaiting_decision", decisionRetriesLeft: 1 });
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { decision: "free video" }));
+    await assertSucceeds(updateDoc(doc(alice(), "runs/r1"), { decision: "retry" }));
+    await seed("runs/r2", { uid: "alice", status: "awaiting_decision", decisionRetriesLeft: 0 });
+    await assertFails(updateDoc(doc(alice(), "runs/r2"), { decision: "retry" }));
+    await assertSucceeds(updateDoc(doc(alice(), "runs/r2"), { decision: "refund" }));
+    await seed("runs/r3", { uid: "alice", status: "running" });
+    await assertFails(updateDoc(doc(alice(), "runs/r3"), { decision: "accept" }));
+  });
+  test("never balances, ledger, refunds, config, pipeline fields, or deletes", async () => {
+    await seed("runs/r1", { uid: "alice", status: "failed", credits: { charged: 10, refunded: 0 } });
+    await seed("users/alice", { credits: 90 });
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { "credits.refunded": 10 }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { status: "succeeded" }));
+    await assertFails(deleteDoc(doc(alice(), "runs/r1")));
+    await assertFails(updateDoc(doc(alice(), "users/alice"), { credits: 1000 }));
+    await assertFails(setDoc(doc(alice(), "users/alice/ledger/grant_free"), { kind: "grant", amount: 1000 }));
+    await assertFails(setDoc(doc(alice(), "refunds/r1"), { uid: "alice", amount: 10 }));
+    await assertFails(setDoc(doc(alice(), "users/alice/notifications/n1"), { title: "x" }));
+    await assertFails(setDoc(doc(alice(), "config/pipeline"), { runPriceCredits: 0 }));
+    await assertFails(setDoc(doc(alice(), "runs/r1/scenes/scene_01"), { method: "veo-3.1" }));
+  });
+});
