@@ -9,7 +9,10 @@ export interface AssembleRequest {
   clips: string[];
   voiceWav: string;
   outFile: string;
-  /** Length of the result; defaults to the clips' total. Cannot exceed it (video is copied, not re-rendered). */
+  /**
+   * The length the caller expects: checked against the clips' total, never used to cut (video is copied, and
+   * a copied stream cannot be cut between keyframes exactly).
+   */
   durationSec?: number;
 }
 
@@ -18,8 +21,8 @@ export interface AssembledVideo {
   durationSec: number;
 }
 
-/** Frames are 1/30 s; anything closer than this is the same length. */
-const DURATION_TOLERANCE_SEC = 0.001;
+/** Half a frame at 30 fps: lengths closer than this are the same number of frames. */
+const DURATION_TOLERANCE_SEC = 1 / 60;
 
 /** A line of an ffconcat list: the path quoted, with single quotes escaped as the demuxer expects. */
 function concatEntry(file: string): string {
@@ -86,16 +89,15 @@ export async function assembleVideo(req: AssembleRequest, options: RunOptions = 
   if (req.clips.length === 0) throw new Error("no clips to assemble");
   const [clipsTotal, voice] = await Promise.all([videoTotal(req.clips, options), probeMedia(req.voiceWav, options)]);
   if (!voice.audio) throw new Error(`voice file ${req.voiceWav} has no audio stream`);
-  const durationSec = req.durationSec ?? clipsTotal;
-  if (!(durationSec > 0) || durationSec > clipsTotal + DURATION_TOLERANCE_SEC) {
-    throw new Error(`duration ${durationSec} s must be positive and at most the clips' total ${clipsTotal} s`);
+  if (req.durationSec !== undefined && Math.abs(req.durationSec - clipsTotal) > DURATION_TOLERANCE_SEC) {
+    throw new Error(`the clips last ${clipsTotal} s, not the expected ${req.durationSec} s`);
   }
 
   const workDir = await mkdtemp(join(tmpdir(), "fairshot-assemble-"));
   try {
     const listFile = join(workDir, "clips.ffconcat");
     await writeFile(listFile, concatList(req.clips));
-    await runFfmpeg(assembleArgs(listFile, req.voiceWav, req.outFile, durationSec), options);
+    await runFfmpeg(assembleArgs(listFile, req.voiceWav, req.outFile, clipsTotal), options);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

@@ -3,6 +3,8 @@ import type { RenderedClip } from "../providers/types";
 import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "./binaries";
 import { coverFilter, easedProgress, h264OutputArgs, planClip, type ClipRequest } from "./clip";
 
+export { frameSize } from "./clip";
+
 export type KenBurnsRequest = ClipRequest;
 
 /** How far the camera zooms (zoom_*) or how much it is zoomed in so it has room to pan (pan_*). */

@@ -14,6 +14,7 @@ const FfprobeOutputSchema = z.object({
       codec_name: z.string().optional(),
       width: z.number().int().positive().optional(),
       height: z.number().int().positive().optional(),
+      pix_fmt: z.string().optional(),
       sample_rate: NumericString.optional(),
       nb_frames: NumericString.optional(),
     }),
@@ -27,7 +28,7 @@ const FfprobeOutputSchema = z.object({
 export interface MediaInfo {
   durationSec: number;
   /** The first video stream; frames when the container records it (MP4 does). */
-  video?: { codec: string; width: number; height: number; frames?: number };
+  video?: { codec: string; width: number; height: number; pixelFormat?: string; frames?: number };
   /** The first audio stream. */
   audio?: { codec: string; sampleRate: number };
 }
@@ -52,6 +53,7 @@ export async function probeMedia(file: string, options: RunOptions = {}): Promis
   const video = streams.find((s) => s.codec_type === "video");
   if (video?.codec_name && video.width && video.height) {
     info.video = { codec: video.codec_name, width: video.width, height: video.height };
+    if (video.pix_fmt) info.video.pixelFormat = video.pix_fmt;
     if (video.nb_frames !== undefined) info.video.frames = video.nb_frames;
   }
   const audio = streams.find((s) => s.codec_type === "audio");
