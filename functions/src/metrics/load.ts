@@ -1,0 +1,88 @@
+/** Builds MetricRun[] from Firestore: runs by createdAt, their scenes and refund notifications. */
+import { Timestamp, type DocumentReference, type Firestore } from "firebase-admin/firestore";
+import { z } from "zod";
+import { paths } from "../contract/paths";
+import { MODEL_TIERS, RUN_STATUSES } from "../contract/run";
+import { COHORTS } from "../rollout/flag";
+import { isLegacyFallback } from "../rollout/legacy";
+import { dayRange, type MetricRun } from "./compute";
+
+/** The fields of `runs/{runId}` the metrics read; anything else on the document is ignored. */
+const MetricRunDocSchema = z.object({
+  uid: z.string(),
+  status: z.enum(RUN_STATUSES),
+  createdAt: z.instanceof(Timestamp),
+  /** Runs from before the rollout carry no cohort: they ran the graceful pipeline. */
+  cohort: z.enum(COHORTS).default("graceful"),
+  legacyFallback: z.boolean().optional(),
+  credits: z.object({ charged: z.number(), refunded: z.number() }).optional(),
+  preflight: z.object({ warnings: z.array(z.object({ code: z.string() })) }).optional(),
+  stages: z.record(z.string(), z.object({ tier: z.enum(MODEL_TIERS).nullable() }).nullable()).optional(),
+  decisionLog: z.array(z.object({ decision: z.string() })).optional(),
+});
+
+const SceneDocSchema = z.object({
+  status: z.string(),
+  method: z.enum(["veo-3.1", "ken-burns"]),
+  fallbackReason: z.enum(["celebrity_detected", "safety_filter", "rate_limit", "veo_error"]).nullable(),
+});
+
+type MetricRunDoc = z.infer<typeof MetricRunDocSchema>;
+
+/** The projection of one run; pure, so the rules live in one place. */
+export function toMetricRun(
+  id: string,
+  run: MetricRunDoc,
+  scenes: MetricRun["scenes"],
+  refundNotified: boolean,
+): MetricRun {
+  return {
+    id,
+    createdAtMs: run.createdAt.toMillis(),
+    cohort: run.cohort,
+    status: run.status,
+    charged: run.credits?.charged ?? 0,
+    refunded: run.credits?.refunded ?? 0,
+    refundNotified,
+    legacyFallback: isLegacyFallback(run),
+    acceptedDegraded: (run.decisionLog ?? []).some((entry) => entry.decision === "accept"),
+    facesWarned: (run.preflight?.warnings ?? []).some((w) => w.code === "FACES_DETECTED"),
+    scenes,
+  };
+}
+
+const READ_CONCURRENCY = 20;
+
+async function inBatches<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += size) results.push(...(await Promise.all(items.slice(i, i + size).map(work))));
+  return results;
+}
+
+/** Runs created from the start of `fromDay` to the end of `toDay` (UTC days, both included). */
+export async function loadMetricRuns(db: Firestore, fromDay: string, toDay: string): Promise<MetricRun[]> {
+  const snap = await db
+    .collection("runs")
+    .where("createdAt", ">=", Timestamp.fromMillis(dayRange(fromDay).startMs))
+    .where("createdAt", "<", Timestamp.fromMillis(dayRange(toDay).endMs))
+    .get();
+  const runs = snap.docs.map((doc) => ({ id: doc.id, run: MetricRunDocSchema.parse(doc.data()) }));
+  const failedCharged = runs.filter(({ run }) => run.status === "failed" && (run.credits?.charged ?? 0) > 0);
+  const notificationRefs: DocumentReference[] = failedCharged.map(({ id, run }) =>
+    // The id refundRun gives the notification it writes with the refund.
+    db.doc(paths.notification(run.uid, `refund_${id}`)),
+  );
+  const notified = new Set<string>();
+  if (notificationRefs.length > 0) {
+    const notifications = await db.getAll(...notificationRefs);
+    notifications.forEach((n, i) => n.exists && notified.add(failedCharged[i].id));
+  }
+  return inBatches(runs, READ_CONCURRENCY, async ({ id, run }) => {
+    const sceneDocs = await db.collection(paths.scenes(id)).get();
+    const scenes = sceneDocs.docs
+      .map((d) => SceneDocSchema.safeParse(d.data()))
+      .flatMap((parsed) => (parsed.success && parsed.data.status === "done" ? [parsed.data] : []))
+      .map(({ method, fallbackReason }) => ({ method, fallbackReason }));
+    return toMetricRun(id, run, scenes, notified.has(id));
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * The daily roll-up (a scheduled function): writes `metrics/{day}` and then runs the rollback
+ * guard over the window ending that day. Re-running a day rewrites the same document.
+ */
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { z } from "zod";
+import { loadPipelineSettings } from "../pipelineSettings";
+import { effectiveRolloutPct, loadRolloutFlag } from "../rollout/flag";
+import { guardDecision, tripGuard, type GuardDecision } from "../rollout/guard";
+import { addDays, computeDailyMetrics, dayOf, DailyMetricsSchema, daysBetween } from "./compute";
+import { loadMetricRuns } from "./load";
+
+export const metricsPath = (day: string) => `metrics/${day}`;
+
+const RolloutStateSchema = z.object({
+  enabled: z.boolean(),
+  rolloutPct: z.number().min(0).max(100),
+  /** The share of users in the graceful cohort: 0 while the flag is off. */
+  effectivePct: z.number().min(0).max(100),
+});
+
+/** `metrics/{day}` as stored. */
+export const MetricsDocumentSchema = DailyMetricsSchema.extend({
+  rollout: RolloutStateSchema,
+  computedAt: z.instanceof(Timestamp),
+});
+export type MetricsDocument = z.infer<typeof MetricsDocumentSchema>;
+
+/**
+ * Days the scheduled roll-up covers at `nowMs`: yesterday, and the day before again because a
+ * run created late that day may have waited for a user's decision past midnight.
+ */
+export function daysToRollUp(nowMs: number): string[] {
+  const today = dayOf(nowMs);
+  return [addDays(today, -2), addDays(today, -1)];
+}
+
+export interface RollUpResult {
+  metrics: MetricsDocument;
+  guard: GuardDecision;
+  tripped: boolean;
+}
+
+export async function rollUpMetrics(db: Firestore, day: string): Promise<RollUpResult> {
+  const [runs, settings, flag] = await Promise.all([
+    loadMetricRuns(db, day, day),
+    loadPipelineSettings(db),
+    loadRolloutFlag(db),
+  ]);
+  const daily = computeDailyMetrics(runs, day, { degradationThresholdPct: settings.degradationThresholdPct });
+  const ref = db.doc(metricsPath(day));
+  const metrics = await db.runTransaction(async (tx) => {
+    const existing = MetricsDocumentSchema.safeParse((await tx.get(ref)).data());
+    // The rollout in force that day is the one seen by its first roll-up, not today's.
+    const rollout = existing.success
+      ? existing.data.rollout
+      : { enabled: flag.enabled, rolloutPct: flag.rolloutPct, effectivePct: effectiveRolloutPct(flag) };
+    const doc: MetricsDocument = { ...daily, rollout, computedAt: Timestamp.now() };
+    tx.set(ref, doc);
+    return doc;
+  });
+  const window = await loadMetricsDocuments(db, addDays(day, 1 - flag.guard.windowDays), day);
+  const guard = guardDecision(window, flag);
+  const tripped = guard.trip && (await tripGuard(db, day, guard));
+  return { metrics, guard, tripped };
+}
+
+/** The stored `metrics/{day}` documents from `from` to `to` (days without one are left out). */
+export async function loadMetricsDocuments(db: Firestore, from: string, to: string): Promise<MetricsDocument[]> {
+  const days = daysBetween(from, to);
+  const snaps = await db.getAll(...days.map((day) => db.doc(metricsPath(day))));
+  return snaps.filter((s) => s.exists).map((s) => MetricsDocumentSchema.parse(s.data()));
+}
