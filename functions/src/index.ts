@@ -58,3 +58,4 @@ export const renderScene = onTaskDispatched(
 export const sweepRuns = onSchedule("every 5 minutes", async () => {
   await sweepStuckRuns((await pipelineDeps()).db);
 });
+export { uploadImage } from "./uploads/uploadImage";

@@ -1,0 +1,72 @@
+/**
+ * The page's two ways to the default bucket, picked by configuration: the Firebase Storage SDK
+ * in production, and under the emulators (no Storage emulator offline) the emulator-only upload
+ * function plus the local bucket served by scripts/web.ts. Both give the same `input.image` path.
+ */
+import type { FirebaseApp } from "firebase/app";
+import type { User } from "firebase/auth";
+import { MAX_UPLOAD_BYTES, safeObjectName, type UploadFormat } from "../../functions/src/uploads/uploadRules";
+import type { PageConfig } from "./config";
+
+export interface Bucket {
+  /** Uploads the image as the user's; resolves to its object path, `uploads/{uid}/{name}`. */
+  upload(user: User, file: File): Promise<string>;
+  /** A URL the video element can play. */
+  videoUrl(objectPath: string): Promise<string>;
+}
+
+const FORMATS_BY_MIME: Record<string, UploadFormat> = {
+  "image/jpeg": "jpeg",
+  "image/png": "png",
+  "image/webp": "webp",
+};
+
+/** The checks the server repeats: here they only spare the user a pointless upload. */
+export function checkImageFile(file: File): UploadFormat {
+  const format = FORMATS_BY_MIME[file.type];
+  if (!format) throw new Error("Pick a JPEG, PNG or WebP image.");
+  if (file.size > MAX_UPLOAD_BYTES)
+    throw new Error(`The image is ${(file.size / 2 ** 20).toFixed(1)} MiB; the limit is 15 MiB.`);
+  return format;
+}
+
+class EmulatorBucket implements Bucket {
+  constructor(private readonly emulators: NonNullable<PageConfig["emulators"]>) {}
+
+  async upload(user: User, file: File): Promise<string> {
+    checkImageFile(file);
+    const response = await fetch(`${this.emulators.uploadUrl}?name=${encodeURIComponent(file.name)}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${await user.getIdToken()}`, "Content-Type": "application/octet-stream" },
+      body: file,
+    });
+    const body = (await response.json().catch(() => ({}))) as { path?: string; error?: string };
+    if (!response.ok || !body.path) throw new Error(body.error ?? `Upload failed (HTTP ${response.status}).`);
+    return body.path;
+  }
+
+  async videoUrl(objectPath: string): Promise<string> {
+    return `${this.emulators.bucketUrl}/${objectPath.split("/").map(encodeURIComponent).join("/")}`;
+  }
+}
+
+class StorageBucket implements Bucket {
+  constructor(private readonly app: FirebaseApp) {}
+
+  async upload(user: User, file: File): Promise<string> {
+    const format = checkImageFile(file);
+    const { getStorage, ref, uploadBytes } = await import("firebase/storage");
+    const objectPath = `uploads/${user.uid}/${safeObjectName(file.name, format, Date.now().toString(36))}`;
+    await uploadBytes(ref(getStorage(this.app), objectPath), file, { contentType: file.type });
+    return objectPath;
+  }
+
+  async videoUrl(objectPath: string): Promise<string> {
+    const { getDownloadURL, getStorage, ref } = await import("firebase/storage");
+    return getDownloadURL(ref(getStorage(this.app), objectPath));
+  }
+}
+
+export function bucketFor(config: PageConfig, app: FirebaseApp): Bucket {
+  return config.emulators ? new EmulatorBucket(config.emulators) : new StorageBucket(app);
+}
