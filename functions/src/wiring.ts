@@ -46,7 +46,8 @@ class CloudTasksSceneDispatcher implements SceneDispatcher {
 }
 
 function initAdmin(config: RuntimeConfig) {
-  if (getApps().length > 0) return;
+  // firebase-functions creates a named app of its own to decode events: look for the default one.
+  if (getApps().some((app) => app.name === "[DEFAULT]")) return;
   // Under the emulators, a service account id keeps taskQueue().enqueue() from probing the
   // metadata server, which does not exist off Google Cloud.
   initializeApp(
