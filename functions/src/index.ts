@@ -9,6 +9,7 @@ import { onTaskDispatched } from "firebase-functions/v2/tasks";
 import { runtimeConfig } from "./config";
 import type { RunDocument } from "./contract/runDocument";
 import { sweepStuckRuns } from "./lifecycle/sweeper";
+import { daysToRollUp, rollUpMetrics } from "./metrics/rollup";
 import { MODEL_SECRETS } from "./models/modelConfig";
 import { handleRunFailed, handleRunUpdated } from "./pipeline/advance";
 import { handleRunCreated } from "./pipeline/preflightStage";
@@ -57,5 +58,11 @@ export const renderScene = onTaskDispatched(
 
 export const sweepRuns = onSchedule("every 5 minutes", async () => {
   await sweepStuckRuns((await pipelineDeps()).db);
+});
+
+/** Success metrics per cohort and day, then the rollback guard. */
+export const rollUpDailyMetrics = onSchedule({ schedule: "15 0 * * *", timeZone: "UTC" }, async () => {
+  const { db } = await pipelineDeps();
+  for (const day of daysToRollUp(Date.now())) await rollUpMetrics(db, day);
 });
 export { uploadImage } from "./uploads/uploadImage";

@@ -16,11 +16,13 @@ export const STAGE_LABELS: Record<Stage, string> = {
 
 export const userMessages = {
   invalidInput: (detail: string) => `Your request is incomplete or malformed (${detail}). Nothing was charged.`,
-  imageMissing: (image: string) => `We could not find the uploaded image "${image}". Please upload it again. Nothing was charged.`,
+  imageMissing: (image: string) =>
+    `We could not find the uploaded image "${image}". Please upload it again. Nothing was charged.`,
   faultsRefused: "Test fault injection is only available on the local emulators. Nothing was charged.",
   insufficientCredits: (price: number, balance: number) =>
     `This video costs ${price} credits and your balance is ${balance}. Nothing was charged.`,
-  awaitingConfirmation: "We found something in your image that may reduce quality. Review the warnings and confirm to continue; nothing is charged until you do.",
+  awaitingConfirmation:
+    "We found something in your image that may reduce quality. Review the warnings and confirm to continue; nothing is charged until you do.",
   confirmationExpired: "You did not confirm within the time allowed, so the run was cancelled. Nothing was charged.",
   stageStuck: (stage: Stage) => `${STAGE_LABELS[stage]} did not finish. Your credits have been refunded.`,
   sceneFailed: (scene: number) => `Scene ${scene} could not be rendered. Your credits have been refunded.`,
@@ -28,9 +30,11 @@ export const userMessages = {
   scriptFailed: "We could not write a script for your ad with any of our models. Your credits have been refunded.",
   voiceFailed: "We could not record the voiceover. Your credits have been refunded.",
   assemblyFailed: "We could not assemble the final video. Your credits have been refunded.",
-  unexpected: (stage: Stage) => `Something went wrong while ${STAGE_LABELS[stage].toLowerCase()}. Your credits have been refunded.`,
+  unexpected: (stage: Stage) =>
+    `Something went wrong while ${STAGE_LABELS[stage].toLowerCase()}. Your credits have been refunded.`,
   refusedByUser: "You asked for a refund after the quality check. Your credits have been refunded.",
-  decisionTimedOut: (choice: string) => `You did not choose within the time allowed, so we applied the default: ${choice}.`,
+  decisionTimedOut: (choice: string) =>
+    `You did not choose within the time allowed, so we applied the default: ${choice}.`,
 };
 
 export const notificationTexts = {

@@ -26,6 +26,7 @@ import { LocalScriptProvider } from "./providers/local/localScript";
 import { LocalVideoProvider } from "./providers/local/localVideo";
 import { LocalVisualDnaProvider } from "./providers/local/localVisualDna";
 import { LocalVoiceProvider } from "./providers/local/localVoice";
+import { withLegacyFallback } from "./rollout/legacy";
 import { CloudStorageStore, LocalFolderStore } from "./storage/objectStore";
 import { createVeoVideoProvider } from "./video/veo";
 
@@ -63,33 +64,41 @@ export function buildPipelineDeps(
 ): PipelineDeps {
   const local = config.providers === "local";
   const localFaces = new LocalFaceDetector();
-  const detector: FaceDetector = local ? localFaces : new FallbackFaceDetector(new CloudVisionFaceDetector(), localFaces);
+  const detector: FaceDetector = local
+    ? localFaces
+    : new FallbackFaceDetector(new CloudVisionFaceDetector(), localFaces);
   const sceneSeconds = async () => (await loadPipelineSettings(db)).sceneSeconds;
   const common = {
     db,
-    store: config.localBucketDir ? new LocalFolderStore(config.localBucketDir) : new CloudStorageStore(getStorage().bucket()),
+    store: config.localBucketDir
+      ? new LocalFolderStore(config.localBucketDir)
+      : new CloudStorageStore(getStorage().bucket()),
     preflight: { check: (bytes: Buffer) => preflightImageCheck(bytes, { detector }) },
     media: { kenBurns: renderKenBurns, assemble: assembleVideo },
     scenes,
     isEmulator: config.isEmulator,
     workDir: path.resolve(config.workDir),
   };
+  // Runs of the legacy rollout cohort keep the old fallback behaviour so the rollout can measure it.
+  const legacyAware = (providers: Pick<PipelineDeps, "visualDna" | "script" | "voice">) =>
+    withLegacyFallback(providers, { sceneSeconds });
   if (local) {
     return {
       ...common,
-      visualDna: new LocalVisualDnaProvider(async (image) => analyzeImage(await decodeUpload(image))),
-      script: new LocalScriptProvider(sceneSeconds),
-      voice: new LocalVoiceProvider(synthesizeSpeech),
+      ...legacyAware({
+        visualDna: new LocalVisualDnaProvider(async (image) => analyzeImage(await decodeUpload(image))),
+        script: new LocalScriptProvider(sceneSeconds),
+        voice: new LocalVoiceProvider(synthesizeSpeech),
+      }),
       video: new LocalVideoProvider((req) =>
         renderMotionClip({ ...req, seconds: req.scene.durationSec, motion: req.scene.motion, seed: req.sceneIndex }),
       ),
     };
   }
   const models = loadModelConfig();
-  const cloud = createCloudProviders(models, { db });
   return {
     ...common,
-    ...cloud,
+    ...legacyAware(createCloudProviders(models, { db })),
     video: createVeoVideoProvider(models.video.model, models.providers.gemini, readCredentials().geminiApiKey),
   };
 }

@@ -92,7 +92,10 @@ export interface PreflightReport {
 
 export const VisualDnaSchema = z.object({
   productDescription: z.string().min(3).max(600),
-  palette: z.array(z.string().regex(/^#[0-9a-fA-F]{6}$/)).min(1).max(8),
+  palette: z
+    .array(z.string().regex(/^#[0-9a-fA-F]{6}$/))
+    .min(1)
+    .max(8),
   mood: z.string().min(2).max(200),
   lighting: z.string().min(2).max(200),
   composition: z.string().min(2).max(200),

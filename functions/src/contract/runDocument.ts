@@ -1,14 +1,6 @@
 import type { Timestamp } from "firebase-admin/firestore";
-import type {
-  AspectRatio,
-  PreflightReport,
-  RunStatus,
-  Script,
-  Stage,
-  StageRecord,
-  VisualDna,
-  WorkStage,
-} from "./run";
+import type { AspectRatio, PreflightReport, RunStatus, Script, Stage, StageRecord, VisualDna, WorkStage } from "./run";
+import type { Cohort } from "../rollout/flag";
 
 /** Whether the current stage waits for a worker, is being worked on, or waits for its scene tasks. */
 export type StageState = "pending" | "claimed" | "waiting";
@@ -65,6 +57,9 @@ export interface RunDocument {
   failure?: RunFailureRecord;
   stages?: Partial<Record<Stage, StageRecord>>;
   aspectRatio?: AspectRatio;
+  /** Rollout cohort, decided when the run starts from a stable hash of the uid. */
+  cohort?: Cohort;
+  decisionLog?: { decision: Decision; at: Timestamp }[];
 }
 
 export type { WorkStage };

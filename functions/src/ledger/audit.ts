@@ -57,21 +57,27 @@ export function auditLedger(snapshot: AuditSnapshot): Breach[] {
   for (const user of snapshot.users) {
     if (user.credits < 0) breach("balance never negative", user.uid, `balance is ${user.credits}`);
     const sum = user.movements.reduce((total, m) => total + m.amount, 0);
-    if (sum !== user.credits) breach("balance = sum of movements", user.uid, `balance ${user.credits}, movements sum to ${sum}`);
+    if (sum !== user.credits)
+      breach("balance = sum of movements", user.uid, `balance ${user.credits}, movements sum to ${sum}`);
     for (const m of user.movements) {
       const subject = `${user.uid}/${m.id}`;
       const prefix = ID_PREFIX[m.kind];
       if (!prefix) breach("movements are grant, charge or refund", subject, `kind "${m.kind}"`);
-      else if (!m.id.startsWith(prefix)) breach("deterministic movement ids", subject, `a ${m.kind} must be ${prefix}…`);
+      else if (!m.id.startsWith(prefix))
+        breach("deterministic movement ids", subject, `a ${m.kind} must be ${prefix}…`);
       if (m.kind === "charge" && !(m.amount < 0)) breach("charges subtract", subject, `amount ${m.amount}`);
-      if ((m.kind === "refund" || m.kind === "grant") && !(m.amount > 0)) breach("refunds and grants add", subject, `amount ${m.amount}`);
-      if (m.kind !== "grant" && m.runId && m.id !== `${m.kind}_${m.runId}`) breach("deterministic movement ids", subject, `runId ${m.runId}`);
+      if ((m.kind === "refund" || m.kind === "grant") && !(m.amount > 0))
+        breach("refunds and grants add", subject, `amount ${m.amount}`);
+      if (m.kind !== "grant" && m.runId && m.id !== `${m.kind}_${m.runId}`)
+        breach("deterministic movement ids", subject, `runId ${m.runId}`);
       if (m.updateMs !== m.createMs) breach("movements are never edited", subject, "updated after it was created");
       if (m.kind === "refund") {
         const charge = m.runId ? movementsByUser.get(user.uid)?.get(ledgerIds.charge(m.runId)) : undefined;
         if (!charge) breach("every refund has its charge", subject, "no charge movement for this run");
-        else if (charge.amount !== -m.amount) breach("a refund returns exactly the charge", subject, `charge ${charge.amount}, refund ${m.amount}`);
-        if (!m.runId || !refundsByRun.has(m.runId)) breach("every refund has its refunds/{runId}", subject, "missing refund record");
+        else if (charge.amount !== -m.amount)
+          breach("a refund returns exactly the charge", subject, `charge ${charge.amount}, refund ${m.amount}`);
+        if (!m.runId || !refundsByRun.has(m.runId))
+          breach("every refund has its refunds/{runId}", subject, "missing refund record");
       }
     }
   }
@@ -79,7 +85,8 @@ export function auditLedger(snapshot: AuditSnapshot): Breach[] {
   for (const refund of snapshot.refunds) {
     const movement = movementsByUser.get(refund.uid)?.get(ledgerIds.refund(refund.runId));
     if (!movement) breach("every refund record has its movement", `refunds/${refund.runId}`, "no refund movement");
-    else if (movement.amount !== refund.amount) breach("refund record matches its movement", `refunds/${refund.runId}`, `${refund.amount} vs ${movement.amount}`);
+    else if (movement.amount !== refund.amount)
+      breach("refund record matches its movement", `refunds/${refund.runId}`, `${refund.amount} vs ${movement.amount}`);
   }
 
   for (const run of snapshot.runs) {
@@ -87,13 +94,17 @@ export function auditLedger(snapshot: AuditSnapshot): Breach[] {
     const charge = movements?.get(ledgerIds.charge(run.id));
     const refundMovement = movements?.get(ledgerIds.refund(run.id));
     const subject = `runs/${run.id}`;
-    if (run.charged > 0 && !charge) breach("every charged run has its charge", subject, `charged ${run.charged}, no movement`);
-    if (charge && -charge.amount !== run.charged) breach("run records its charge", subject, `run says ${run.charged}, ledger ${-charge.amount}`);
+    if (run.charged > 0 && !charge)
+      breach("every charged run has its charge", subject, `charged ${run.charged}, no movement`);
+    if (charge && -charge.amount !== run.charged)
+      breach("run records its charge", subject, `run says ${run.charged}, ledger ${-charge.amount}`);
     if (run.status === "failed" && charge && (!refundMovement || !refundsByRun.has(run.id))) {
       breach("every failed charged run has exactly one refund", subject, "no refund");
     }
-    if (run.status === "succeeded" && refundMovement) breach("a succeeded run is not refunded", subject, "has a refund");
-    if (refundMovement && run.refunded !== refundMovement.amount) breach("run records its refund", subject, `run says ${run.refunded}`);
+    if (run.status === "succeeded" && refundMovement)
+      breach("a succeeded run is not refunded", subject, "has a refund");
+    if (refundMovement && run.refunded !== refundMovement.amount)
+      breach("run records its refund", subject, `run says ${run.refunded}`);
   }
   return breaches;
 }

@@ -88,11 +88,26 @@ export async function refundRun(db: Firestore, runId: string): Promise<RefundOut
     const now = Timestamp.now();
     const why = run.failure?.userMessage ?? "";
     if (!charge.exists) {
-      writeNotification(tx, db, run.uid, `failed_${runId}`, runId, "failed", notificationTexts.failedUncharged(why), now);
+      writeNotification(
+        tx,
+        db,
+        run.uid,
+        `failed_${runId}`,
+        runId,
+        "failed",
+        notificationTexts.failedUncharged(why),
+        now,
+      );
       return "nothing_charged";
     }
     const amount = -Number(charge.get("amount"));
-    const record: RefundRecord = { uid: run.uid, runId, amount, reason: run.failure?.reason ?? "failed", createdAt: now };
+    const record: RefundRecord = {
+      uid: run.uid,
+      runId,
+      amount,
+      reason: run.failure?.reason ?? "failed",
+      createdAt: now,
+    };
     const movement: LedgerMovement = { kind: "refund", amount, runId, reason: record.reason, createdAt: now };
     tx.create(refundRef, record);
     tx.create(db.doc(paths.ledgerEntry(run.uid, ledgerIds.refund(runId))), movement);
@@ -103,7 +118,16 @@ export async function refundRun(db: Firestore, runId: string): Promise<RefundOut
       progress: { pct: 100, message: `${why} ${amount} credits refunded.`.trim() },
       updatedAt: now,
     });
-    writeNotification(tx, db, run.uid, `refund_${runId}`, runId, "refunded", notificationTexts.refunded(amount, why), now);
+    writeNotification(
+      tx,
+      db,
+      run.uid,
+      `refund_${runId}`,
+      runId,
+      "refunded",
+      notificationTexts.refunded(amount, why),
+      now,
+    );
     return "refunded";
   });
 }

@@ -51,11 +51,7 @@ export async function claimStage(
  * Applies a finished stage's result if `owner` still holds the lease. Returns false when the
  * lease was lost (expired and taken over): the result is discarded, the new owner's counts.
  */
-export async function completeStage(
-  db: Firestore,
-  claim: Claim,
-  update: Record<string, unknown>,
-): Promise<boolean> {
+export async function completeStage(db: Firestore, claim: Claim, update: Record<string, unknown>): Promise<boolean> {
   const ref = db.doc(paths.run(claim.runId));
   return db.runTransaction(async (tx) => {
     const run = (await tx.get(ref)).data() as RunDocument | undefined;

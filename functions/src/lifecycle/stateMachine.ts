@@ -79,7 +79,9 @@ export type SweepAction =
 export function sweepAction(run: RunDocument, nowMs: number, settings: PipelineSettings): SweepAction {
   if (run.status === "awaiting_confirmation") {
     const since = run.awaitingSince?.toMillis() ?? 0;
-    return nowMs - since > settings.confirmationTimeoutMinutes * 60_000 ? { kind: "expire_confirmation" } : { kind: "none" };
+    return nowMs - since > settings.confirmationTimeoutMinutes * 60_000
+      ? { kind: "expire_confirmation" }
+      : { kind: "none" };
   }
   if (run.status === "awaiting_decision") {
     const since = run.awaitingSince?.toMillis() ?? 0;

@@ -27,7 +27,8 @@ export async function sweepStuckRuns(db: Firestore, nowMs: number = Date.now()):
   for (const doc of open.docs) {
     const action = sweepAction(doc.data() as RunDocument, nowMs, settings);
     if (action.kind === "none") continue;
-    if (await applySweep(db, doc.id, action, nowMs, settings)) report.actions.push({ runId: doc.id, action: action.kind });
+    if (await applySweep(db, doc.id, action, nowMs, settings))
+      report.actions.push({ runId: doc.id, action: action.kind });
   }
   if (report.actions.length > 0) logger.info("sweeper acted", report);
   return report;
@@ -46,14 +47,23 @@ async function applySweep(
       return failRun(
         db,
         runId,
-        new PipelineFailure({ stage: action.stage, reason: "stuck: lease expired", userMessage: userMessages.stageStuck(action.stage) }),
+        new PipelineFailure({
+          stage: action.stage,
+          reason: "stuck: lease expired",
+          userMessage: userMessages.stageStuck(action.stage),
+        }),
         stillApplies,
       );
     case "expire_confirmation":
       return failRun(
         db,
         runId,
-        new PipelineFailure({ stage: "preflight", reason: "confirmation_expired", userMessage: userMessages.confirmationExpired, requiresRefund: false }),
+        new PipelineFailure({
+          stage: "preflight",
+          reason: "confirmation_expired",
+          userMessage: userMessages.confirmationExpired,
+          requiresRefund: false,
+        }),
         stillApplies,
       );
     case "retry_stage":

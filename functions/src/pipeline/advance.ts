@@ -99,7 +99,11 @@ async function handleStageError(claim: Claim, error: unknown, settings: Pipeline
   await failRun(
     deps.db,
     runId,
-    new PipelineFailure({ stage, reason: `stage_error: ${String(error)}`, userMessage: userMessages.unexpected(stage) }),
+    new PipelineFailure({
+      stage,
+      reason: `stage_error: ${String(error)}`,
+      userMessage: userMessages.unexpected(stage),
+    }),
   );
 }
 
@@ -109,4 +113,3 @@ export async function handleRunFailed(runId: string, before: RunDocument, after:
   const outcome = await refundRun(deps.db, runId);
   logger.info(logMessages.refundResult, { runId, outcome, stage: after.failure?.stage });
 }
-

@@ -20,9 +20,14 @@ export async function applyDecision(runId: string, deps: PipelineDeps): Promise<
     const run = (await tx.get(ref)).data() as RunDocument | undefined;
     if (!run || run.status !== "awaiting_decision" || !run.decision) return null;
     const now = Timestamp.now();
-    const logged = { decision: null, decisionLog: [...((run as { decisionLog?: unknown[] }).decisionLog ?? []), { decision: run.decision, at: now }] };
+    const logged = { decision: null, decisionLog: [...(run.decisionLog ?? []), { decision: run.decision, at: now }] };
     if (run.decision === "accept") {
-      tx.update(ref, { status: "running", ...advanceUpdate("voice", progressAtStart("voice"), STAGE_LABELS.voice), ...logged, updatedAt: now });
+      tx.update(ref, {
+        status: "running",
+        ...advanceUpdate("voice", progressAtStart("voice"), STAGE_LABELS.voice),
+        ...logged,
+        updatedAt: now,
+      });
       return null;
     }
     if (run.decision === "refund") {
@@ -30,7 +35,12 @@ export async function applyDecision(runId: string, deps: PipelineDeps): Promise<
         status: "failed",
         stageState: null,
         lease: null,
-        failure: { stage: "scenes", reason: "user_refused_quality", userMessage: userMessages.refusedByUser, refunded: false },
+        failure: {
+          stage: "scenes",
+          reason: "user_refused_quality",
+          userMessage: userMessages.refusedByUser,
+          refunded: false,
+        },
         progress: { pct: 100, message: userMessages.refusedByUser },
         ...logged,
         updatedAt: now,
@@ -39,7 +49,11 @@ export async function applyDecision(runId: string, deps: PipelineDeps): Promise<
     }
     const retriesLeft = run.decisionRetriesLeft ?? 0;
     if (retriesLeft <= 0) {
-      tx.update(ref, { ...logged, progress: { pct: run.progress?.pct ?? 75, message: "No retries left: choose Accept or Refund." }, updatedAt: now });
+      tx.update(ref, {
+        ...logged,
+        progress: { pct: run.progress?.pct ?? 75, message: "No retries left: choose Accept or Refund." },
+        updatedAt: now,
+      });
       return null;
     }
     const staticScenes = await tx.get(db.collection(paths.scenes(runId)).where("method", "==", "ken-burns"));
@@ -53,8 +67,14 @@ export async function applyDecision(runId: string, deps: PipelineDeps): Promise<
       stageAttempt: 1,
       scenesRound: round,
       decisionRetriesLeft: retriesLeft - 1,
-      lease: { owner: `retry-${round}`, expiresAt: Timestamp.fromMillis(Date.now() + settings.scenesLeaseSeconds * 1000) },
-      progress: { pct: scenesProgress(total - staticScenes.size, total), message: `Retrying ${staticScenes.size} static scene(s)` },
+      lease: {
+        owner: `retry-${round}`,
+        expiresAt: Timestamp.fromMillis(Date.now() + settings.scenesLeaseSeconds * 1000),
+      },
+      progress: {
+        pct: scenesProgress(total - staticScenes.size, total),
+        message: `Retrying ${staticScenes.size} static scene(s)`,
+      },
       ...logged,
       updatedAt: now,
     });

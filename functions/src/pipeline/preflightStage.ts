@@ -13,6 +13,7 @@ import { writeNotification } from "../ledger/notifications";
 import { failRun } from "../lifecycle/runStore";
 import { STAGE_LABELS, userMessages } from "../messages";
 import { loadPipelineSettings } from "../pipelineSettings";
+import { cohortFor, loadRolloutFlag } from "../rollout/flag";
 import type { PipelineDeps } from "./deps";
 import { PipelineFailure, isPipelineFailure } from "./failure";
 
@@ -30,12 +31,16 @@ function formatIssues(error: { issues: { path: PropertyKey[]; message: string }[
 /** Validates what the client wrote; throws PipelineFailure with a message the user can act on. */
 export function validateRequest(run: RunDocument, isEmulator: boolean): RunInput {
   const input = RunInputSchema.safeParse(run.input);
-  if (!input.success) throw refuse(`invalid_input: ${formatIssues(input.error)}`, userMessages.invalidInput(formatIssues(input.error)));
+  if (!input.success)
+    throw refuse(`invalid_input: ${formatIssues(input.error)}`, userMessages.invalidInput(formatIssues(input.error)));
   if (run.test !== undefined) {
     if (!isEmulator) throw refuse("faults_refused", userMessages.faultsRefused);
     const faults = FaultsSchema.safeParse(run.test?.faults ?? {});
     if (!faults.success) {
-      throw refuse(`invalid_faults: ${formatIssues(faults.error)}`, userMessages.invalidInput(formatIssues(faults.error)));
+      throw refuse(
+        `invalid_faults: ${formatIssues(faults.error)}`,
+        userMessages.invalidInput(formatIssues(faults.error)),
+      );
     }
   }
   if (!input.data.image.startsWith(`uploads/${run.uid}/`)) {
@@ -47,12 +52,14 @@ export function validateRequest(run: RunDocument, isEmulator: boolean): RunInput
 export async function handleRunCreated(runId: string, deps: PipelineDeps): Promise<void> {
   const { db } = deps;
   const ref = db.doc(paths.run(runId));
+  const flag = await loadRolloutFlag(db);
   const claimed = await db.runTransaction(async (tx) => {
     const run = (await tx.get(ref)).data() as RunDocument | undefined;
     if (!run || run.status !== "queued") return null;
     tx.update(ref, {
       status: "preflight",
       stage: "preflight",
+      cohort: cohortFor(String(run.uid), flag),
       credits: { charged: 0, refunded: 0 },
       progress: { pct: 2, message: STAGE_LABELS.preflight },
       updatedAt: Timestamp.now(),
@@ -65,7 +72,10 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
     const size = await deps.store.size(input.image);
     if (size === null) throw refuse("image_not_found", userMessages.imageMissing(input.image));
     if (size > MAX_UPLOAD_BYTES) {
-      throw refuse("FILE_TOO_LARGE", userMessages.invalidInput(`the image is larger than ${MAX_UPLOAD_BYTES >> 20} MB`));
+      throw refuse(
+        "FILE_TOO_LARGE",
+        userMessages.invalidInput(`the image is larger than ${MAX_UPLOAD_BYTES >> 20} MB`),
+      );
     }
     const report = await deps.preflight.check(await deps.store.read(input.image));
     const settings = await loadPipelineSettings(db);
@@ -79,10 +89,19 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
           progress: { pct: 3, message: userMessages.awaitingConfirmation },
           updatedAt: now,
         });
-        writeNotification(tx, db, claimed.uid, `confirm_${runId}`, runId, "awaiting_confirmation", {
-          title: "Please review your image",
-          body: report.warnings.map((w) => w.message).join(" "),
-        }, now);
+        writeNotification(
+          tx,
+          db,
+          claimed.uid,
+          `confirm_${runId}`,
+          runId,
+          "awaiting_confirmation",
+          {
+            title: "Please review your image",
+            body: report.warnings.map((w) => w.message).join(" "),
+          },
+          now,
+        );
       });
       return;
     }

@@ -13,5 +13,5 @@ export function faultsOf(run: RunDocument): Faults {
 }
 
 export function callContext(runId: string, run: RunDocument): CallContext {
-  return { runId, faults: faultsOf(run) };
+  return { runId, faults: faultsOf(run), cohort: run.cohort };
 }

@@ -4,7 +4,7 @@
  * recorded. The last scene to finish decides, in one transaction, what happens next.
  */
 import path from "node:path";
-import { FieldValue, Timestamp } from "firebase-admin/firestore";
+import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { objects, paths, sceneId } from "../contract/paths";
 import { MAX_SCENES, type Attempt, type FallbackReason, type SceneMethod } from "../contract/run";
@@ -40,7 +40,7 @@ export class RetryScene extends Error {}
 export interface SceneDocument {
   sceneNumber: number;
   round: number;
-  status: "pending" | "done";
+  status: "pending" | "rendering" | "done";
   method: SceneMethod;
   fallbackReason: FallbackReason | null;
   video: string;
@@ -55,10 +55,7 @@ export interface SceneDocument {
 export type SceneDisposition = { kind: "keep" } | { kind: "retry" } | { kind: "ken_burns"; reason: FallbackReason };
 
 /** What to do with the video model's outcome on this delivery: keep it, retry later, or fall back. */
-export function sceneDisposition(
-  outcome: VideoOutcome,
-  delivery: TaskDelivery,
-): SceneDisposition {
+export function sceneDisposition(outcome: VideoOutcome, delivery: TaskDelivery): SceneDisposition {
   const lastAttempt = delivery.retryCount + 1 >= delivery.maxAttempts;
   switch (outcome.kind) {
     case "video":
@@ -82,11 +79,15 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
   if (!run || run.status !== "running" || run.stage !== "scenes" || (run.scenesRound ?? 0) !== task.round) return;
   const id = sceneId(task.sceneNumber);
   const sceneRef = db.doc(paths.scene(task.runId, id));
-  const existing = (await sceneRef.get()).data() as SceneDocument | undefined;
-  if (existing?.status === "done" && existing.round === task.round) {
+  const settings = await loadPipelineSettings(db);
+  const claim = await claimScene(sceneRef, task, settings.stageLeaseSeconds);
+  if (claim.kind === "done") {
     await finishScenesIfComplete(task, deps);
     return;
   }
+  // Another delivery of this task is rendering the scene: rendering twice would pay Veo twice.
+  if (claim.kind === "busy") return;
+  const existing = claim.scene;
   const scene = run.script?.scenes[task.sceneNumber - 1];
   if (!scene) throw new Error(`run ${task.runId} has no scene ${task.sceneNumber}`);
   const input = runInputOf(run);
@@ -109,7 +110,14 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
       const attempt: Attempt = {
         model: outcome.model,
         tier: outcome.kind === "video" ? outcome.tier : "primary",
-        errorClass: outcome.kind === "video" ? null : outcome.kind === "filtered" ? "content_policy" : outcome.kind === "rate_limited" ? "rate_limited" : "transient",
+        errorClass:
+          outcome.kind === "video"
+            ? null
+            : outcome.kind === "filtered"
+              ? "content_policy"
+              : outcome.kind === "rate_limited"
+                ? "rate_limited"
+                : "transient",
         ...(outcome.kind !== "video" && { error: outcome.detail }),
         durationMs: Date.now() - videoStarted,
       };
@@ -118,7 +126,9 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
         {
           sceneNumber: task.sceneNumber,
           round: task.round,
-          attempts: FieldValue.arrayUnion(attempt),
+          // The delivery number keeps equal attempts apart (arrayUnion drops duplicates) while a
+          // repeated delivery of the same attempt stays recorded once.
+          attempts: FieldValue.arrayUnion({ ...attempt, delivery: delivery.retryCount }),
           operationName: outcome.kind === "pending" ? outcome.operationName : null,
           updatedAt: Timestamp.now(),
         },
@@ -130,7 +140,14 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
       let model = outcome.model;
       let tier = attempt.tier;
       if (disposition.kind === "ken_burns") {
-        await deps.media.kenBurns({ imageFile, outFile, width, height, seconds: scene.durationSec, motion: scene.motion });
+        await deps.media.kenBurns({
+          imageFile,
+          outFile,
+          width,
+          height,
+          seconds: scene.durationSec,
+          motion: scene.motion,
+        });
         method = "ken-burns";
         fallbackReason = disposition.reason;
         model = "ken-burns";
@@ -147,6 +164,7 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
         sceneNumber: task.sceneNumber,
         round: task.round,
         status: "done",
+        lease: null,
         attempts: previous,
         durationMs: Date.now() - started,
         updatedAt: Timestamp.now(),
@@ -154,16 +172,49 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
       { merge: true },
     );
   } catch (error) {
+    // Hand the scene back so the queue's next attempt can claim it.
+    await sceneRef.set({ status: "pending", lease: null, updatedAt: Timestamp.now() }, { merge: true });
     if (error instanceof RetryScene || delivery.retryCount + 1 < delivery.maxAttempts) throw error;
     logger.error("scene failed for good", { runId: task.runId, scene: task.sceneNumber, error: String(error) });
     await failRun(
       db,
       task.runId,
-      new PipelineFailure({ stage: "scenes", reason: `scene ${task.sceneNumber}: ${String(error)}`, userMessage: userMessages.sceneFailed(task.sceneNumber) }),
+      new PipelineFailure({
+        stage: "scenes",
+        reason: `scene ${task.sceneNumber}: ${String(error)}`,
+        userMessage: userMessages.sceneFailed(task.sceneNumber),
+      }),
     );
     return;
   }
   await finishScenesIfComplete(task, deps);
+}
+
+type SceneClaim = { kind: "claimed"; scene: SceneDocument | undefined } | { kind: "busy" } | { kind: "done" };
+
+/** Claims one scene of one round for this delivery, compare-and-set on its status with a lease. */
+async function claimScene(ref: DocumentReference, task: SceneTask, leaseSeconds: number): Promise<SceneClaim> {
+  return ref.firestore.runTransaction(async (tx) => {
+    const scene = (await tx.get(ref)).data() as (SceneDocument & { lease?: Timestamp | null }) | undefined;
+    const sameRound = scene?.round === task.round;
+    if (sameRound && scene?.status === "done") return { kind: "done" };
+    if (sameRound && scene?.status === "rendering" && scene.lease && scene.lease.toMillis() > Date.now()) {
+      return { kind: "busy" };
+    }
+    tx.set(
+      ref,
+      {
+        sceneNumber: task.sceneNumber,
+        round: task.round,
+        status: "rendering",
+        startedAt: Timestamp.now(),
+        lease: Timestamp.fromMillis(Date.now() + leaseSeconds * 1000),
+        updatedAt: Timestamp.now(),
+      },
+      { merge: true },
+    );
+    return { kind: "claimed", scene };
+  });
 }
 
 /**
@@ -184,14 +235,21 @@ async function finishScenesIfComplete(task: SceneTask, deps: PipelineDeps): Prom
     const now = Timestamp.now();
     if (done.length < planned) {
       tx.update(runRef, {
-        progress: { pct: scenesProgress(done.length, planned), message: `${STAGE_LABELS.scenes}: ${done.length} of ${planned} done` },
+        progress: {
+          pct: scenesProgress(done.length, planned),
+          message: `${STAGE_LABELS.scenes}: ${done.length} of ${planned} done`,
+        },
         updatedAt: now,
       });
       return;
     }
     const quality = qualityOf(done.map((s) => s.method));
     if (!needsDecision(quality, settings)) {
-      tx.update(runRef, { quality, ...advanceUpdate("voice", progressAtStart("voice"), STAGE_LABELS.voice), updatedAt: now });
+      tx.update(runRef, {
+        quality,
+        ...advanceUpdate("voice", progressAtStart("voice"), STAGE_LABELS.voice),
+        updatedAt: now,
+      });
       return;
     }
     const staticScenes = done
@@ -210,6 +268,15 @@ async function finishScenesIfComplete(task: SceneTask, deps: PipelineDeps): Prom
       progress: { pct: scenesProgress(done.length, planned), message: text.body },
       updatedAt: now,
     });
-    writeNotification(tx, db, run.uid, `quality_${task.runId}_r${task.round}`, task.runId, "quality_reduced", text, now);
+    writeNotification(
+      tx,
+      db,
+      run.uid,
+      `quality_${task.runId}_r${task.round}`,
+      task.runId,
+      "quality_reduced",
+      text,
+      now,
+    );
   });
 }

@@ -106,7 +106,11 @@ async function assembly({ claim, deps }: StageRun): Promise<StageOutcome> {
   const started = Date.now();
   const run = claim.run;
   if (callContext(claim.runId, run).faults.assembly === "fail") {
-    throw new PipelineFailure({ stage: "assembly", reason: "injected assembly fault", userMessage: userMessages.assemblyFailed });
+    throw new PipelineFailure({
+      stage: "assembly",
+      reason: "injected assembly fault",
+      userMessage: userMessages.assemblyFailed,
+    });
   }
   const sceneDocs = (await deps.db.collection(`runs/${claim.runId}/scenes`).orderBy("sceneNumber").get()).docs;
   const output = objects.output(run.uid, claim.runId);

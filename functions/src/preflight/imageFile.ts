@@ -93,7 +93,8 @@ export function refusal(code: RefusalCode, detail: string): PipelineFailure {
   return new PipelineFailure({
     stage: "preflight",
     reason: `${code}: ${detail}`,
-    userMessage: REFUSAL_MESSAGES[code],
+    // Refusals happen before the charge: say so, the user's first worry is the money.
+    userMessage: `${REFUSAL_MESSAGES[code]} Nothing was charged.`,
     requiresRefund: false,
   });
 }

@@ -1,5 +1,6 @@
 import type { Attempt, ModelTier, RunInput, Script, SceneScript, VisualDna } from "../contract/run";
 import type { Faults } from "../contract/faults";
+import type { Cohort } from "../rollout/flag";
 
 /** A provider's answer together with what produced it, recorded on the run. */
 export interface Served<T> {
@@ -14,6 +15,8 @@ export interface CallContext {
   runId: string;
   /** Fault injection; empty outside the emulators (refused at run creation). */
   faults: Faults;
+  /** The rollout cohort of the run's user: "legacy" keeps the old fallback behaviour, for measurement. */
+  cohort?: Cohort;
 }
 
 export interface VisualDnaProvider {

@@ -69,7 +69,7 @@ export function legacySilentVoice(text: string): Speech {
 
 /** The cohort a call serves; calls without one are graceful (the pipeline's normal behaviour). */
 function cohortOf(ctx: CallContext): Cohort {
-  return (ctx as CallContext & { cohort?: Cohort }).cohort ?? "graceful";
+  return ctx.cohort ?? "graceful";
 }
 
 async function orLegacy<T>(

@@ -89,5 +89,7 @@ test("a succeeded run that was refunded, and a movement with a made-up id", () =
   s.refunds.push({ runId: "r1", uid: "u1", amount: 10 });
   s.users[0].credits = 105;
   s.runs[0].refunded = 10;
-  expect(invariants(s)).toEqual(expect.arrayContaining(["a succeeded run is not refunded", "deterministic movement ids"]));
+  expect(invariants(s)).toEqual(
+    expect.arrayContaining(["a succeeded run is not refunded", "deterministic movement ids"]),
+  );
 });

@@ -21,8 +21,13 @@ describe("nextAction", () => {
     });
   });
   test("a decision is applied only while awaiting one", () => {
-    expect(nextAction(run({ status: "awaiting_decision", decision: "retry" }))).toEqual({ kind: "apply_decision", decision: "retry" });
-    expect(nextAction(run({ status: "running", stage: "voice", stageState: "claimed", decision: "retry" }))).toEqual({ kind: "none" });
+    expect(nextAction(run({ status: "awaiting_decision", decision: "retry" }))).toEqual({
+      kind: "apply_decision",
+      decision: "retry",
+    });
+    expect(nextAction(run({ status: "running", stage: "voice", stageState: "claimed", decision: "retry" }))).toEqual({
+      kind: "none",
+    });
   });
   test("ended runs do nothing", () => {
     expect(nextAction(run({ status: "failed", stage: "script", stageState: "pending" }))).toEqual({ kind: "none" });
@@ -48,34 +53,67 @@ test("quality: the Ken Burns share decides whether the user is asked", () => {
 describe("sweepAction", () => {
   const lease = (expiresMs: number) => ({ owner: "o", expiresAt: at(expiresMs) });
   test("a live lease is left alone; an expired one is retried, then failed", () => {
-    expect(sweepAction(run({ stage: "voice", stageState: "claimed", lease: lease(NOW + 1), stageAttempt: 1 }), NOW, settings)).toEqual({ kind: "none" });
-    expect(sweepAction(run({ stage: "voice", stageState: "claimed", lease: lease(NOW - 1), stageAttempt: 1 }), NOW, settings)).toEqual({
+    expect(
+      sweepAction(
+        run({ stage: "voice", stageState: "claimed", lease: lease(NOW + 1), stageAttempt: 1 }),
+        NOW,
+        settings,
+      ),
+    ).toEqual({ kind: "none" });
+    expect(
+      sweepAction(
+        run({ stage: "voice", stageState: "claimed", lease: lease(NOW - 1), stageAttempt: 1 }),
+        NOW,
+        settings,
+      ),
+    ).toEqual({
       kind: "retry_stage",
       stage: "voice",
     });
     expect(
-      sweepAction(run({ stage: "voice", stageState: "claimed", lease: lease(NOW - 1), stageAttempt: settings.maxStageAttempts }), NOW, settings),
+      sweepAction(
+        run({ stage: "voice", stageState: "claimed", lease: lease(NOW - 1), stageAttempt: settings.maxStageAttempts }),
+        NOW,
+        settings,
+      ),
     ).toEqual({ kind: "fail_stuck", stage: "voice" });
   });
   test("scenes waiting past their lease are retried", () => {
-    expect(sweepAction(run({ stage: "scenes", stageState: "waiting", lease: lease(NOW - 1), stageAttempt: 1 }), NOW, settings)).toEqual({
+    expect(
+      sweepAction(
+        run({ stage: "scenes", stageState: "waiting", lease: lease(NOW - 1), stageAttempt: 1 }),
+        NOW,
+        settings,
+      ),
+    ).toEqual({
       kind: "retry_stage",
       stage: "scenes",
     });
   });
   test("a pending stage whose delivery was lost is kicked after a quiet lease period", () => {
     const quiet = at(NOW - settings.stageLeaseSeconds * 1000 - 1);
-    expect(sweepAction(run({ stage: "script", stageState: "pending", updatedAt: quiet }), NOW, settings).kind).toBe("retry_stage");
-    expect(sweepAction(run({ stage: "script", stageState: "pending", updatedAt: at(NOW) }), NOW, settings).kind).toBe("none");
+    expect(sweepAction(run({ stage: "script", stageState: "pending", updatedAt: quiet }), NOW, settings).kind).toBe(
+      "retry_stage",
+    );
+    expect(sweepAction(run({ stage: "script", stageState: "pending", updatedAt: at(NOW) }), NOW, settings).kind).toBe(
+      "none",
+    );
   });
   test("a stuck preflight fails (nothing was charged)", () => {
     const quiet = at(NOW - settings.stageLeaseSeconds * 1000 - 1);
-    expect(sweepAction(run({ status: "preflight", updatedAt: quiet }), NOW, settings)).toEqual({ kind: "fail_stuck", stage: "preflight" });
+    expect(sweepAction(run({ status: "preflight", updatedAt: quiet }), NOW, settings)).toEqual({
+      kind: "fail_stuck",
+      stage: "preflight",
+    });
   });
   test("waiting for the user ends after the configured time", () => {
     const since = at(NOW - settings.confirmationTimeoutMinutes * 60_000 - 1);
-    expect(sweepAction(run({ status: "awaiting_confirmation", awaitingSince: since }), NOW, settings).kind).toBe("expire_confirmation");
-    expect(sweepAction(run({ status: "awaiting_confirmation", awaitingSince: at(NOW) }), NOW, settings).kind).toBe("none");
+    expect(sweepAction(run({ status: "awaiting_confirmation", awaitingSince: since }), NOW, settings).kind).toBe(
+      "expire_confirmation",
+    );
+    expect(sweepAction(run({ status: "awaiting_confirmation", awaitingSince: at(NOW) }), NOW, settings).kind).toBe(
+      "none",
+    );
     const decisionSince = at(NOW - settings.decisionTimeoutMinutes * 60_000 - 1);
     expect(sweepAction(run({ status: "awaiting_decision", awaitingSince: decisionSince }), NOW, settings)).toEqual({
       kind: "decide_by_default",

@@ -7,7 +7,16 @@ import { refundRun } from "../../src/ledger/credits";
 import { failRun } from "../../src/lifecycle/runStore";
 import { PipelineFailure } from "../../src/pipeline/failure";
 import { handleRunCreated } from "../../src/pipeline/preflightStage";
-import { balanceOf, clearProject, createRun, firestoreFor, movementsOf, newUser, upload, writeSettings } from "../support/emulator";
+import {
+  balanceOf,
+  clearProject,
+  createRun,
+  firestoreFor,
+  movementsOf,
+  newUser,
+  upload,
+  writeSettings,
+} from "../support/emulator";
 import { drive, handlerDeps } from "../support/driver";
 import { productImage } from "../support/images";
 

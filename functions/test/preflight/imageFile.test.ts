@@ -17,7 +17,7 @@ function expectRefusal(failure: PipelineFailure, code: RefusalCode) {
   expect(failure.reason.split(":")[0]).toBe(code);
   expect(failure.stage).toBe("preflight");
   expect(failure.requiresRefund).toBe(false);
-  expect(failure.userMessage).toBe(REFUSAL_MESSAGES[code]);
+  expect(failure.userMessage).toBe(`${REFUSAL_MESSAGES[code]} Nothing was charged.`);
 }
 
 describe("decodeUpload accepts JPEG, PNG and WebP", () => {

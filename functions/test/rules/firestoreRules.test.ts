@@ -15,7 +15,11 @@ const [host, port] = String(process.env.FIRESTORE_EMULATOR_HOST).split(":");
 beforeAll(async () => {
   env = await initializeTestEnvironment({
     projectId: "demo-fairshot-rules",
-    firestore: { rules: readFileSync(path.resolve(__dirname, "..", "..", "..", "firestore.rules"), "utf8"), host, port: Number(port) },
+    firestore: {
+      rules: readFileSync(path.resolve(__dirname, "..", "..", "..", "firestore.rules"), "utf8"),
+      host,
+      port: Number(port),
+    },
   });
 });
 afterAll(() => env.cleanup());
@@ -27,7 +31,13 @@ const bob = () => env.authenticatedContext("bob").firestore() as unknown as Fire
 const newRun = (overrides: Record<string, unknown> = {}, input: Record<string, unknown> = {}) => ({
   uid: "alice",
   status: "queued",
-  input: { image: "uploads/alice/bottle.jpg", productName: "Bottle", brandName: "Acme", brief: "A steel bottle.", ...input },
+  input: {
+    image: "uploads/alice/bottle.jpg",
+    productName: "Bottle",
+    brandName: "Acme",
+    brief: "A steel bottle.",
+    ...input,
+  },
   createdAt: serverTimestamp(),
   ...overrides,
 });
@@ -42,7 +52,10 @@ describe("creating a run", () => {
   test("allowed: the contract's shape, own uid, own upload, optional scenes/aspect/test", async () => {
     await assertSucceeds(setDoc(doc(alice(), "runs/r1"), newRun()));
     await assertSucceeds(
-      setDoc(doc(alice(), "runs/r2"), newRun({ test: { faults: { visual_dna: "model_not_found" } } }, { scenes: 8, aspectRatio: "1:1" })),
+      setDoc(
+        doc(alice(), "runs/r2"),
+        newRun({ test: { faults: { visual_dna: "model_not_found" } } }, { scenes: 8, aspectRatio: "1:1" }),
+      ),
     );
   });
   test.each([
@@ -61,7 +74,9 @@ describe("creating a run", () => {
     await assertFails(setDoc(doc(alice(), "runs/r1"), data));
   });
   test("refused: signed out", async () => {
-    await assertFails(setDoc(doc(env.unauthenticatedContext().firestore() as unknown as Firestore, "runs/r1"), newRun()));
+    await assertFails(
+      setDoc(doc(env.unauthenticatedContext().firestore() as unknown as Firestore, "runs/r1"), newRun()),
+    );
   });
 });
 
@@ -76,12 +91,26 @@ describe("reading", () => {
     await seed("config/pipeline", { runPriceCredits: 10 });
   });
   test("allowed: one's own run, scenes, balance, ledger, notifications and refunds", async () => {
-    for (const p of ["runs/r1", "runs/r1/scenes/scene_01", "users/alice", "users/alice/ledger/charge_r1", "users/alice/notifications/n1", "refunds/r1"]) {
+    for (const p of [
+      "runs/r1",
+      "runs/r1/scenes/scene_01",
+      "users/alice",
+      "users/alice/ledger/charge_r1",
+      "users/alice/notifications/n1",
+      "refunds/r1",
+    ]) {
       await assertSucceeds(getDoc(doc(alice(), p)));
     }
   });
   test("refused: anyone else's, and config", async () => {
-    for (const p of ["runs/r1", "runs/r1/scenes/scene_01", "users/alice", "users/alice/ledger/charge_r1", "users/alice/notifications/n1", "refunds/r1"]) {
+    for (const p of [
+      "runs/r1",
+      "runs/r1/scenes/scene_01",
+      "users/alice",
+      "users/alice/ledger/charge_r1",
+      "users/alice/notifications/n1",
+      "refunds/r1",
+    ]) {
       await assertFails(getDoc(doc(bob(), p)));
     }
     await assertFails(getDoc(doc(alice(), "config/pipeline")));

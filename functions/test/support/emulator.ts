@@ -19,7 +19,8 @@ if (!process.env.FIRESTORE_EMULATOR_HOST) {
   throw new Error("Tests run against the Firestore emulator: use `npm test` (it starts the emulators).");
 }
 
-export const LOCAL_BUCKET = process.env.FAIRSHOT_LOCAL_BUCKET ?? path.resolve(__dirname, "..", "..", "..", ".local-bucket");
+export const LOCAL_BUCKET =
+  process.env.FAIRSHOT_LOCAL_BUCKET ?? path.resolve(__dirname, "..", "..", "..", ".local-bucket");
 
 export function firestoreFor(projectId: string): Firestore {
   const app: App = getApps().find((a) => a.name === projectId) ?? initializeApp({ projectId }, projectId);
@@ -35,7 +36,10 @@ export async function clearProject(projectId: string): Promise<void> {
 }
 
 /** Fast settings for tests; everything else as seeded in production. */
-export async function writeSettings(db: Firestore, overrides: Partial<PipelineSettings> = {}): Promise<PipelineSettings> {
+export async function writeSettings(
+  db: Firestore,
+  overrides: Partial<PipelineSettings> = {},
+): Promise<PipelineSettings> {
   const settings = PipelineSettingsSchema.parse({ sceneSeconds: 2, ...overrides });
   await db.doc(PIPELINE_SETTINGS_PATH).set(settings);
   return settings;

@@ -13,5 +13,8 @@ export function fixture(name: string): Promise<Buffer> {
  * passes the 512 px resolution check, the same image the demo ships.
  */
 export async function productImage(): Promise<Buffer> {
-  return sharp(await fixture("coffee.png")).resize({ width: 900, kernel: "lanczos3" }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(await fixture("coffee.png"))
+    .resize({ width: 900, kernel: "lanczos3" })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }

@@ -19,13 +19,24 @@ function hue(hex: string): { name: string; saturation: number; lightness: number
   const lightness = (max + min) / 2;
   const delta = max - min;
   const saturation = delta === 0 ? 0 : delta / (1 - Math.abs(2 * lightness - 1));
-  if (saturation < 0.15) return { name: lightness > 0.8 ? "white" : lightness < 0.2 ? "black" : "grey", saturation, lightness };
+  if (saturation < 0.15)
+    return { name: lightness > 0.8 ? "white" : lightness < 0.2 ? "black" : "grey", saturation, lightness };
   let h = 0;
   if (max === r) h = ((g - b) / delta) % 6;
   else if (max === g) h = (b - r) / delta + 2;
   else h = (r - g) / delta + 4;
   const degrees = (h * 60 + 360) % 360;
-  const names: [number, string][] = [[15, "red"], [45, "orange"], [70, "yellow"], [160, "green"], [200, "teal"], [255, "blue"], [290, "purple"], [335, "pink"], [360, "red"]];
+  const names: [number, string][] = [
+    [15, "red"],
+    [45, "orange"],
+    [70, "yellow"],
+    [160, "green"],
+    [200, "teal"],
+    [255, "blue"],
+    [290, "purple"],
+    [335, "pink"],
+    [360, "red"],
+  ];
   const name = names.find(([limit]) => degrees < limit)?.[1] ?? "red";
   return { name: name === "orange" && lightness < 0.45 ? "brown" : name, saturation, lightness };
 }
@@ -43,7 +54,12 @@ export function describeImage(facts: ImageFacts, input: RunInput): VisualDna {
     productDescription: `${input.productName} by ${input.brandName}, photographed in ${colours.slice(0, 3).join(", ")} tones with ${crisp} (${facts.width}x${facts.height}, ${framing} framing).`,
     palette: facts.palette.slice(0, 8),
     mood: `${tone}, ${vivid ? "vivid" : "muted"} colour`,
-    lighting: facts.brightness > 0.62 ? "high-key, soft light" : facts.brightness < 0.35 ? "low-key, directional light" : "even studio light",
+    lighting:
+      facts.brightness > 0.62
+        ? "high-key, soft light"
+        : facts.brightness < 0.35
+          ? "low-key, directional light"
+          : "even studio light",
     composition: `${framing} product shot`,
     styleKeywords: [...colours.slice(0, 4), tone.split(",")[0], vivid ? "vivid" : "muted", framing].slice(0, 12),
   };

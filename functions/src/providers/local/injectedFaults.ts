@@ -2,7 +2,10 @@ import type { ModelTier, Stage } from "../../contract/run";
 import type { Faults } from "../../contract/faults";
 import { PipelineFailure } from "../../pipeline/failure";
 
-const FAULT_MESSAGES: Record<"model_not_found" | "all_models_down", { errorClass: "not_found" | "transient"; error: string }> = {
+const FAULT_MESSAGES: Record<
+  "model_not_found" | "all_models_down",
+  { errorClass: "not_found" | "transient"; error: string }
+> = {
   model_not_found: { errorClass: "not_found", error: "injected: model not found" },
   all_models_down: { errorClass: "transient", error: "injected: every model is unavailable" },
 };

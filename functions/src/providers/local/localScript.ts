@@ -27,7 +27,8 @@ export function composeScript(input: RunInput, dna: VisualDna, sceneSeconds: num
   for (let i = 0; i < input.scenes; i++) {
     const first = i === 0;
     const last = i === input.scenes - 1 && input.scenes > 1;
-    const line = sentences.length > 0 ? sentences[(i - (first ? 0 : 1) + sentences.length) % sentences.length] : input.brief;
+    const line =
+      sentences.length > 0 ? sentences[(i - (first ? 0 : 1) + sentences.length) % sentences.length] : input.brief;
     const narration = first
       ? `Meet ${input.productName} from ${input.brandName}.`
       : last

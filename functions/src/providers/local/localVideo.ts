@@ -13,7 +13,12 @@ export class LocalVideoProvider implements VideoProvider {
   async generate(req: SceneVideoRequest, ctx: CallContext): Promise<VideoOutcome> {
     switch (sceneFault(ctx.faults, req.sceneIndex + 1)) {
       case "celebrity":
-        return { kind: "filtered", reason: "celebrity_detected", detail: "injected: person/celebrity filter", model: MODEL };
+        return {
+          kind: "filtered",
+          reason: "celebrity_detected",
+          detail: "injected: person/celebrity filter",
+          model: MODEL,
+        };
       case "safety":
         return { kind: "filtered", reason: "safety_filter", detail: "injected: safety filter", model: MODEL };
       case "rate_limit":

@@ -1,0 +1,185 @@
+/**
+ * `npm run bench`: a 4-scene local run end to end on the emulators, where its time goes, and
+ * the scene renders against the same four ffmpeg commands run one after another by hand.
+ * Writes bench-results/pipeline.json and prints a table.
+ */
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, copyFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Timestamp } from "firebase-admin/firestore";
+import { paths } from "../functions/src/contract/paths";
+import type { RunDocument } from "../functions/src/contract/runDocument";
+import { binaryPath } from "../functions/src/media/binaries";
+import { frameSize } from "../functions/src/media/clip";
+import { motionClipArgs } from "../functions/src/media/motionClip";
+import {
+  LOCAL_BUCKET,
+  ROOT,
+  adminDb,
+  requireEmulators,
+  seedEmulators,
+} from "./lib/emulators";
+import { grantCredits } from "../functions/src/ledger/credits";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+const IMAGE = path.join(ROOT, "scripts", "assets", "coffee-product.jpg");
+
+function waitUntilEnded(runId: string): Promise<RunDocument> {
+  return new Promise((resolve, reject) => {
+    const stop = adminDb()
+      .doc(paths.run(runId))
+      .onSnapshot((snap) => {
+        const run = snap.data() as RunDocument | undefined;
+        if (run?.status === "succeeded") {
+          stop();
+          resolve(run);
+        } else if (
+          run?.status === "failed" ||
+          run?.status === "awaiting_decision" ||
+          run?.status === "awaiting_confirmation"
+        ) {
+          stop();
+          reject(
+            new Error(
+              `bench run ended ${run.status}: ${run.failure?.reason ?? ""}`,
+            ),
+          );
+        }
+      }, reject);
+  });
+}
+
+async function oneRun(index: number) {
+  const db = adminDb();
+  const uid = `bench-${Date.now().toString(36)}-${index}`;
+  await grantCredits(db, uid, `bench-${uid}`, 100, "benchmark");
+  const objectPath = `uploads/${uid}/product.jpg`;
+  await mkdir(path.join(LOCAL_BUCKET, "uploads", uid), { recursive: true });
+  await copyFile(IMAGE, path.join(LOCAL_BUCKET, objectPath));
+  const ref = db.collection("runs").doc();
+  const created = Date.now();
+  await ref.set({
+    uid,
+    status: "queued",
+    input: {
+      image: objectPath,
+      productName: "Morning Ritual Coffee",
+      brandName: "Fairbean",
+      brief: "Small-batch roast. Rich crema.",
+      scenes: 4,
+    },
+    createdAt: Timestamp.fromMillis(created),
+  });
+  const run = await waitUntilEnded(ref.id);
+  const wallMs = run.updatedAt!.toMillis() - created;
+  const scenes = (await db.collection(paths.scenes(ref.id)).get()).docs.map(
+    (d) => d.data(),
+  );
+  const scenesWallMs =
+    Math.max(...scenes.map((s) => s.updatedAt.toMillis())) -
+    Math.min(...scenes.map((s) => s.startedAt.toMillis()));
+  const stageWork = Object.fromEntries(
+    (["visual_dna", "script", "voice", "assembly"] as const).map((s) => [
+      s,
+      run.stages?.[s]?.durationMs ?? 0,
+    ]),
+  );
+  const sequentialWorkMs = Object.values(stageWork).reduce((a, b) => a + b, 0);
+  return {
+    runId: ref.id,
+    wallMs,
+    stageWorkMs: { ...stageWork, scenes: scenesWallMs },
+    sceneRenderMs: scenes.map((s) => s.durationMs as number),
+    orchestrationOverheadMs: wallMs - sequentialWorkMs - scenesWallMs,
+    script: run.script!,
+  };
+}
+
+function time(command: string, args: string[]): Promise<number> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: "ignore" });
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve(Date.now() - started)
+        : reject(new Error(`ffmpeg exited ${code}`)),
+    );
+  });
+}
+
+/** The same four clips as plain ffmpeg commands, one after another. */
+async function plainFfmpeg(script: NonNullable<RunDocument["script"]>) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "fairshot-bench-"));
+  const ffmpeg = await binaryPath("ffmpeg");
+  const { width, height } = frameSize("9:16");
+  let total = 0;
+  for (const [i, scene] of script.scenes.entries()) {
+    const args = motionClipArgs({
+      imageFile: IMAGE,
+      outFile: path.join(dir, `scene${i}.mp4`),
+      width,
+      height,
+      seconds: scene.durationSec,
+      motion: scene.motion,
+      seed: i,
+    });
+    total += await time(ffmpeg, args);
+  }
+  return total;
+}
+
+async function main() {
+  requireEmulators();
+  await seedEmulators();
+  const results = [];
+  for (let i = 0; i < RUNS; i++) {
+    results.push(await oneRun(i));
+    process.stderr.write(`run ${i + 1}/${RUNS}: ${results[i].wallMs} ms\n`);
+  }
+  const plainMs = await plainFfmpeg(results[0].script);
+  const median = (xs: number[]) =>
+    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const report = {
+    machine: { cpus: os.cpus().length, node: process.version },
+    runs: results.map(({ script: _script, ...r }) => r),
+    plainFfmpegSequentialMs: plainMs,
+    medianWallMs: median(results.map((r) => r.wallMs)),
+    medianScenesWallMs: median(results.map((r) => r.stageWorkMs.scenes)),
+    scenesVsPlainRatio:
+      median(results.map((r) => r.stageWorkMs.scenes)) / plainMs,
+  };
+  await mkdir(path.join(ROOT, "bench-results"), { recursive: true });
+  await writeFile(
+    path.join(ROOT, "bench-results", "pipeline.json"),
+    JSON.stringify(report, null, 2),
+  );
+  console.log(
+    `\n4-scene local run, ${results[0].script.scenes[0].durationSec} s scenes (config/pipeline sceneSeconds)`,
+  );
+  console.log(
+    "| run | wall ms | visual_dna | script | scenes (wall) | voice | assembly | overhead |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const r of results) {
+    const w = r.stageWorkMs;
+    console.log(
+      `| ${r.runId} | ${r.wallMs} | ${w.visual_dna} | ${w.script} | ${w.scenes} | ${w.voice} | ${w.assembly} | ${r.orchestrationOverheadMs} |`,
+    );
+  }
+  console.log(
+    `\nscene renders in the pipeline (each, ms): ${results.map((r) => r.sceneRenderMs.join(", ")).join(" | ")}`,
+  );
+  console.log(`plain ffmpeg, same 4 clips one after another: ${plainMs} ms`);
+  console.log(
+    `pipeline scenes wall / plain sequential: ${report.scenesVsPlainRatio.toFixed(2)}x`,
+  );
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(
+    `bench failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
+});
