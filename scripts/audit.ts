@@ -11,19 +11,12 @@ async function main() {
   console.log(
     `audited ${snapshot.users.length} users, ${movements} ledger movements, ${snapshot.runs.length} runs, ${snapshot.refunds.length} refunds`,
   );
-  for (const b of breaches)
-    console.log(`BREACH  ${b.invariant}  ${b.subject}: ${b.detail}`);
-  console.log(
-    breaches.length === 0
-      ? "ledger OK: no breaches"
-      : `${breaches.length} breach(es)`,
-  );
+  for (const b of breaches) console.log(`BREACH  ${b.invariant}  ${b.subject}: ${b.detail}`);
+  console.log(breaches.length === 0 ? "ledger OK: no breaches" : `${breaches.length} breach(es)`);
   process.exit(breaches.length === 0 ? 0 : 1);
 }
 
 main().catch((error) => {
-  console.error(
-    `audit failed: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  console.error(`audit failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);
 });

@@ -13,13 +13,7 @@ import type { RunDocument } from "../functions/src/contract/runDocument";
 import { binaryPath } from "../functions/src/media/binaries";
 import { frameSize } from "../functions/src/media/clip";
 import { motionClipArgs } from "../functions/src/media/motionClip";
-import {
-  LOCAL_BUCKET,
-  ROOT,
-  adminDb,
-  requireEmulators,
-  seedEmulators,
-} from "./lib/emulators";
+import { LOCAL_BUCKET, ROOT, adminDb, requireEmulators, seedEmulators } from "./lib/emulators";
 import { grantCredits } from "../functions/src/ledger/credits";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
@@ -40,11 +34,7 @@ function waitUntilEnded(runId: string): Promise<RunDocument> {
           run?.status === "awaiting_confirmation"
         ) {
           stop();
-          reject(
-            new Error(
-              `bench run ended ${run.status}: ${run.failure?.reason ?? ""}`,
-            ),
-          );
+          reject(new Error(`bench run ended ${run.status}: ${run.failure?.reason ?? ""}`));
         }
       }, reject);
   });
@@ -73,23 +63,17 @@ async function oneRun(index: number) {
   });
   const run = await waitUntilEnded(ref.id);
   const wallMs = run.updatedAt!.toMillis() - created;
-  const scenes = (await db.collection(paths.scenes(ref.id)).get()).docs.map(
-    (d) => d.data(),
-  );
+  const scenes = (await db.collection(paths.scenes(ref.id)).get()).docs.map((d) => d.data());
   const scenesWallMs =
-    Math.max(...scenes.map((s) => s.updatedAt.toMillis())) -
-    Math.min(...scenes.map((s) => s.startedAt.toMillis()));
-  const stageWork = Object.fromEntries(
-    (["visual_dna", "script", "voice", "assembly"] as const).map((s) => [
-      s,
-      run.stages?.[s]?.durationMs ?? 0,
-    ]),
+    Math.max(...scenes.map((s) => s.updatedAt.toMillis())) - Math.min(...scenes.map((s) => s.startedAt.toMillis()));
+  const stageWork: Record<string, number> = Object.fromEntries(
+    (["visual_dna", "script", "voice", "assembly"] as const).map((s) => [s, run.stages?.[s]?.durationMs ?? 0]),
   );
   const sequentialWorkMs = Object.values(stageWork).reduce((a, b) => a + b, 0);
   return {
     runId: ref.id,
     wallMs,
-    stageWorkMs: { ...stageWork, scenes: scenesWallMs },
+    stageWorkMs: { ...stageWork, scenes: scenesWallMs } as Record<string, number>,
     sceneRenderMs: scenes.map((s) => s.durationMs as number),
     orchestrationOverheadMs: wallMs - sequentialWorkMs - scenesWallMs,
     script: run.script!,
@@ -101,9 +85,7 @@ function time(command: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: "ignore" });
     child.on("exit", (code) =>
-      code === 0
-        ? resolve(Date.now() - started)
-        : reject(new Error(`ffmpeg exited ${code}`)),
+      code === 0 ? resolve(Date.now() - started) : reject(new Error(`ffmpeg exited ${code}`)),
     );
   });
 }
@@ -138,28 +120,21 @@ async function main() {
     process.stderr.write(`run ${i + 1}/${RUNS}: ${results[i].wallMs} ms\n`);
   }
   const plainMs = await plainFfmpeg(results[0].script);
-  const median = (xs: number[]) =>
-    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const report = {
     machine: { cpus: os.cpus().length, node: process.version },
     runs: results.map(({ script: _script, ...r }) => r),
     plainFfmpegSequentialMs: plainMs,
     medianWallMs: median(results.map((r) => r.wallMs)),
     medianScenesWallMs: median(results.map((r) => r.stageWorkMs.scenes)),
-    scenesVsPlainRatio:
-      median(results.map((r) => r.stageWorkMs.scenes)) / plainMs,
+    scenesVsPlainRatio: median(results.map((r) => r.stageWorkMs.scenes)) / plainMs,
   };
   await mkdir(path.join(ROOT, "bench-results"), { recursive: true });
-  await writeFile(
-    path.join(ROOT, "bench-results", "pipeline.json"),
-    JSON.stringify(report, null, 2),
-  );
+  await writeFile(path.join(ROOT, "bench-results", "pipeline.json"), JSON.stringify(report, null, 2));
   console.log(
     `\n4-scene local run, ${results[0].script.scenes[0].durationSec} s scenes (config/pipeline sceneSeconds)`,
   );
-  console.log(
-    "| run | wall ms | visual_dna | script | scenes (wall) | voice | assembly | overhead |",
-  );
+  console.log("| run | wall ms | visual_dna | script | scenes (wall) | voice | assembly | overhead |");
   console.log("|---|---|---|---|---|---|---|---|");
   for (const r of results) {
     const w = r.stageWorkMs;
@@ -171,15 +146,11 @@ async function main() {
     `\nscene renders in the pipeline (each, ms): ${results.map((r) => r.sceneRenderMs.join(", ")).join(" | ")}`,
   );
   console.log(`plain ffmpeg, same 4 clips one after another: ${plainMs} ms`);
-  console.log(
-    `pipeline scenes wall / plain sequential: ${report.scenesVsPlainRatio.toFixed(2)}x`,
-  );
+  console.log(`pipeline scenes wall / plain sequential: ${report.scenesVsPlainRatio.toFixed(2)}x`);
   process.exit(0);
 }
 
 main().catch((error) => {
-  console.error(
-    `bench failed: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

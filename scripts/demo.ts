@@ -7,11 +7,7 @@ import { copyFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { initializeApp } from "firebase/app";
-import {
-  connectAuthEmulator,
-  getAuth,
-  signInWithEmailAndPassword,
-} from "firebase/auth";
+import { connectAuthEmulator, getAuth, signInWithEmailAndPassword } from "firebase/auth";
 import {
   collection,
   connectFirestoreEmulator,
@@ -30,15 +26,7 @@ import { STAGES, type Stage } from "../functions/src/contract/run";
 import { sweepStuckRuns } from "../functions/src/lifecycle/sweeper";
 import { STAGE_LABELS } from "../functions/src/messages";
 import { loadPipelineSettings } from "../functions/src/pipelineSettings";
-import {
-  LOCAL_BUCKET,
-  PROJECT_ID,
-  ROOT,
-  adminDb,
-  readSeed,
-  requireEmulators,
-  seedEmulators,
-} from "./lib/emulators";
+import { LOCAL_BUCKET, PROJECT_ID, ROOT, adminDb, readSeed, requireEmulators, seedEmulators } from "./lib/emulators";
 
 const { values: args } = parseArgs({
   options: {
@@ -72,9 +60,7 @@ function progressBar(run: DocumentData): string {
   const filled = Math.round((pct / 100) * width);
   const stage = run.stage as Stage | undefined;
   const stageNumber = stage ? STAGES.indexOf(stage) + 1 : 0;
-  const label = stage
-    ? `${stageNumber}/${STAGES.length} ${STAGE_LABELS[stage]}`
-    : "Queued";
+  const label = stage ? `${stageNumber}/${STAGES.length} ${STAGE_LABELS[stage]}` : "Queued";
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(pct).padStart(3)}%  ${run.status.padEnd(21)} ${label} — ${run.progress?.message ?? ""}`;
 }
 
@@ -90,25 +76,13 @@ async function main() {
     authDomain: `${PROJECT_ID}.firebaseapp.com`,
   });
   const auth = getAuth(app);
-  connectAuthEmulator(
-    auth,
-    `http://${process.env.FIREBASE_AUTH_EMULATOR_HOST}`,
-    { disableWarnings: true },
-  );
+  connectAuthEmulator(auth, `http://${process.env.FIREBASE_AUTH_EMULATOR_HOST}`, { disableWarnings: true });
   const db = getFirestore(app);
   const [host, port] = String(process.env.FIRESTORE_EMULATOR_HOST).split(":");
   connectFirestoreEmulator(db, host, Number(port));
-  const { user } = await signInWithEmailAndPassword(
-    auth,
-    demoUser.email,
-    demoUser.password,
-  );
-  const balanceBefore = Number(
-    (await getDoc(doc(db, "users", user.uid))).get("credits") ?? 0,
-  );
-  log(
-    `Signed in as ${user.email} (balance ${balanceBefore} credits) — talking to the local emulators`,
-  );
+  const { user } = await signInWithEmailAndPassword(auth, demoUser.email, demoUser.password);
+  const balanceBefore = Number((await getDoc(doc(db, "users", user.uid))).get("credits") ?? 0);
+  log(`Signed in as ${user.email} (balance ${balanceBefore} credits) — talking to the local emulators`);
 
   // No Storage emulator offline: the local bucket is a folder the functions read too.
   const imageName = path.basename(args.image).replace(/[^A-Za-z0-9._ -]/g, "_");
@@ -134,9 +108,7 @@ async function main() {
     ...(Object.keys(faults).length > 0 && { test: { faults } }),
     createdAt: serverTimestamp(),
   });
-  log(
-    `Created run ${runRef.id}${Object.keys(faults).length ? ` with faults ${JSON.stringify(faults)}` : ""}`,
-  );
+  log(`Created run ${runRef.id}${Object.keys(faults).length ? ` with faults ${JSON.stringify(faults)}` : ""}`);
 
   const final = await new Promise<DocumentData>((resolve, reject) => {
     let lastLine = "";
@@ -149,10 +121,7 @@ async function main() {
       if (Date.now() - lastChange < stallMs) return;
       lastChange = Date.now();
       const settings = await loadPipelineSettings(adminDb());
-      const report = await sweepStuckRuns(
-        adminDb(),
-        Date.now() + settings.scenesLeaseSeconds * 1000,
-      );
+      const report = await sweepStuckRuns(adminDb(), Date.now() + settings.scenesLeaseSeconds * 1000);
       log(
         `  (no progress for ${args["stall-seconds"]} s: ran the sweeper with its clock past the lease: ${JSON.stringify(report.actions)})`,
       );
@@ -175,26 +144,17 @@ async function main() {
         };
         if (run.status === "awaiting_confirmation" && !answered) {
           for (const w of run.preflight?.warnings ?? [])
-            log(
-              `  ⚠ ${w.severity} ${w.code}: ${w.message} ${w.recommendation}`,
-            );
+            log(`  ⚠ ${w.severity} ${w.code}: ${w.message} ${w.recommendation}`);
           if (!args.confirm) {
-            log(
-              "  Nothing has been charged. Re-run with --confirm to proceed anyway, or use a product-only image.",
-            );
+            log("  Nothing has been charged. Re-run with --confirm to proceed anyway, or use a product-only image.");
             return finish();
           }
           answered = true;
-          log(
-            "  --confirm: proceeding anyway (writing confirmation: {proceed: true})",
-          );
+          log("  --confirm: proceeding anyway (writing confirmation: {proceed: true})");
           await updateDoc(runRef, { confirmation: { proceed: true } });
         }
         if (run.status === "awaiting_decision" && run.decision == null) {
-          for (const s of run.staticScenes ?? [])
-            log(
-              `  ⚠ scene ${s.scene} is a static Ken Burns clip (${s.reason})`,
-            );
+          for (const s of run.staticScenes ?? []) log(`  ⚠ scene ${s.scene} is a static Ken Burns clip (${s.reason})`);
           if (!args.decision) {
             log(
               `  Quality reduced to ${100 - run.quality.degradationPct}% generated scenes. Re-run with --decision accept|retry|refund.`,
@@ -204,22 +164,15 @@ async function main() {
           log(`  --decision ${args.decision}`);
           await updateDoc(runRef, { decision: args.decision });
         }
-        const settled =
-          run.status !== "failed" ||
-          run.failure?.refunded === true ||
-          !run.credits?.charged;
+        const settled = run.status !== "failed" || run.failure?.refunded === true || !run.credits?.charged;
         if (TERMINAL.has(run.status) && settled) finish();
       },
       reject,
     );
   });
 
-  const balance = Number(
-    (await getDoc(doc(db, "users", user.uid))).get("credits") ?? 0,
-  );
-  const ledger = (
-    await getDocs(collection(db, "users", user.uid, "ledger"))
-  ).docs
+  const balance = Number((await getDoc(doc(db, "users", user.uid))).get("credits") ?? 0);
+  const ledger = (await getDocs(collection(db, "users", user.uid, "ledger"))).docs
     .map((d) => ({
       id: d.id,
       kind: d.get("kind"),
@@ -227,29 +180,20 @@ async function main() {
       runId: d.get("runId"),
     }))
     .filter((m) => m.runId === runRef.id);
-  const cost =
-    Number(final.credits?.charged ?? 0) - Number(final.credits?.refunded ?? 0);
+  const cost = Number(final.credits?.charged ?? 0) - Number(final.credits?.refunded ?? 0);
   log("");
   if (final.status === "succeeded") {
-    log(
-      `✔ Video ready: ${path.join(LOCAL_BUCKET, final.output.video)} (${final.output.durationSec.toFixed(1)} s)`,
-    );
+    log(`✔ Video ready: ${path.join(LOCAL_BUCKET, final.output.video)} (${final.output.durationSec.toFixed(1)} s)`);
     log(
       `  Quality: ${final.quality.kenBurnsScenes} of ${final.quality.totalScenes} scenes static (${final.quality.degradationPct}%)`,
     );
   } else if (final.status === "failed") {
     log(`✘ Run failed at ${final.failure.stage}: ${final.failure.userMessage}`);
-    log(
-      `  Refunded: ${final.failure.refunded ? `yes, ${final.credits.refunded} credits` : "nothing was charged"}`,
-    );
+    log(`  Refunded: ${final.failure.refunded ? `yes, ${final.credits.refunded} credits` : "nothing was charged"}`);
   } else {
-    log(
-      `… Run is waiting (${final.status}); nothing more happens until the user answers.`,
-    );
+    log(`… Run is waiting (${final.status}); nothing more happens until the user answers.`);
   }
-  log(
-    `  Cost: ${cost} credits. Balance: ${balanceBefore} → ${balance} credits.`,
-  );
+  log(`  Cost: ${cost} credits. Balance: ${balanceBefore} → ${balance} credits.`);
   if (args.json) {
     const run = { id: runRef.id, ...final };
     process.stdout.write(`${JSON.stringify({ run, balance, ledger })}\n`);
@@ -258,8 +202,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(
-    `demo failed: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

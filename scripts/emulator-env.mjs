@@ -30,7 +30,9 @@ function checkJava() {
   try {
     execFileSync("java", ["-version"], { stdio: "ignore" });
   } catch {
-    fail("Java is required by the Firestore emulator (Java 17 works; firebase-tools 14 needs >= 11). Install it, e.g. `apt-get install openjdk-17-jre-headless`.");
+    fail(
+      "Java is required by the Firestore emulator (Java 17 works; firebase-tools 14 needs >= 11). Install it, e.g. `apt-get install openjdk-17-jre-headless`.",
+    );
   }
 }
 
@@ -42,9 +44,13 @@ function wrapperJar(firestoreJar) {
   const wanted = `Main-Class: ${MAIN_CLASS}\nClass-Path: ${firestoreJar}\n`;
   writeFileSync(manifest, wanted);
   try {
-    execFileSync("jar", ["--create", "--file", jar, "--manifest", manifest], { stdio: "pipe" });
+    execFileSync("jar", ["--create", "--file", jar, "--manifest", manifest], {
+      stdio: "pipe",
+    });
   } catch (error) {
-    fail(`could not build the Firestore launcher jar with the JDK's \`jar\` tool: ${error.message}. Install a JDK (e.g. openjdk-17-jdk-headless).`);
+    fail(
+      `could not build the Firestore launcher jar with the JDK's \`jar\` tool: ${error.message}. Install a JDK (e.g. openjdk-17-jdk-headless).`,
+    );
   }
   return jar;
 }

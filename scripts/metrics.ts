@@ -6,17 +6,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import {
-  addDays,
-  dayOf,
-  DAY_PATTERN,
-  daysBetween,
-} from "../functions/src/metrics/compute";
+import { addDays, dayOf, DAY_PATTERN, daysBetween } from "../functions/src/metrics/compute";
 import { renderHtmlReport, renderTable } from "../functions/src/metrics/report";
-import {
-  loadMetricsDocuments,
-  rollUpMetrics,
-} from "../functions/src/metrics/rollup";
+import { loadMetricsDocuments, rollUpMetrics } from "../functions/src/metrics/rollup";
 import { OPERATOR_ALERTS_PATH } from "../functions/src/rollout/guard";
 import { adminDb, requireEmulators, ROOT } from "./lib/emulators";
 
@@ -34,19 +26,13 @@ async function main() {
   });
   const { from, to } = values;
   if (!DAY_PATTERN.test(from) || !DAY_PATTERN.test(to) || from > to) {
-    console.error(
-      "usage: npm run metrics -- --from YYYY-MM-DD --to YYYY-MM-DD (from ≤ to)",
-    );
+    console.error("usage: npm run metrics -- --from YYYY-MM-DD --to YYYY-MM-DD (from ≤ to)");
     process.exit(2);
   }
   requireEmulators();
   const db = adminDb();
-  const stored = new Set(
-    (await loadMetricsDocuments(db, from, to)).map((d) => d.day),
-  );
-  for (const day of daysBetween(from, to).filter(
-    (d) => !stored.has(d) && d < dayOf(Date.now()),
-  )) {
+  const stored = new Set((await loadMetricsDocuments(db, from, to)).map((d) => d.day));
+  for (const day of daysBetween(from, to).filter((d) => !stored.has(d) && d < dayOf(Date.now()))) {
     await rollUpMetrics(db, day);
   }
   const docs = await loadMetricsDocuments(db, from, to);
@@ -57,35 +43,23 @@ async function main() {
     process.exit(0);
   }
   console.log(renderTable(docs));
-  const alerts = (
-    await db
-      .collection(OPERATOR_ALERTS_PATH)
-      .where("day", ">=", from)
-      .where("day", "<=", to)
-      .get()
-  ).docs
+  const alerts = (await db.collection(OPERATOR_ALERTS_PATH).where("day", ">=", from).where("day", "<=", to).get()).docs
     .map((d) => ({ day: String(d.get("day")), body: String(d.get("body")) }))
     .sort((a, b) => a.day.localeCompare(b.day));
-  for (const alert of alerts)
-    console.log(`\nALERT ${alert.day}: ${alert.body}`);
+  for (const alert of alerts) console.log(`\nALERT ${alert.day}: ${alert.body}`);
   const html = renderHtmlReport(docs, {
     from,
     to,
     alerts,
-    generatedAt:
-      new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+    generatedAt: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
   });
   await mkdir(path.dirname(values.out), { recursive: true });
   await writeFile(values.out, html);
-  console.log(
-    `\nwrote ${path.relative(process.cwd(), values.out) || values.out}`,
-  );
+  console.log(`\nwrote ${path.relative(process.cwd(), values.out) || values.out}`);
   process.exit(0);
 }
 
 main().catch((error) => {
-  console.error(
-    `metrics failed: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  console.error(`metrics failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -21,21 +21,10 @@ import type {
   VisualDna,
   WorkStage,
 } from "../functions/src/contract/run";
-import {
-  chargeRun,
-  grantCredits,
-  refundRun,
-} from "../functions/src/ledger/credits";
+import { chargeRun, grantCredits, refundRun } from "../functions/src/ledger/credits";
 import { qualityOf } from "../functions/src/lifecycle/stateMachine";
-import {
-  addDays,
-  dayRange,
-  daysBetween,
-} from "../functions/src/metrics/compute";
-import {
-  rollUpMetrics,
-  type RollUpResult,
-} from "../functions/src/metrics/rollup";
+import { addDays, dayRange, daysBetween } from "../functions/src/metrics/compute";
+import { rollUpMetrics, type RollUpResult } from "../functions/src/metrics/rollup";
 import { userMessages } from "../functions/src/messages";
 import { DEFAULT_MODEL_CONFIG } from "../functions/src/models/modelConfig";
 import { loadPipelineSettings } from "../functions/src/pipelineSettings";
@@ -48,12 +37,7 @@ import {
   RolloutFlagSchema,
   type Cohort,
 } from "../functions/src/rollout/flag";
-import {
-  LEGACY_DNA,
-  LEGACY_MODELS,
-  legacyScript,
-  legacySilentVoice,
-} from "../functions/src/rollout/legacy";
+import { LEGACY_DNA, LEGACY_MODELS, legacyScript, legacySilentVoice } from "../functions/src/rollout/legacy";
 
 export interface SeedWeekOptions {
   /** The last day seeded (UTC, YYYY-MM-DD). */
@@ -99,8 +83,7 @@ const PRODUCTS: {
     input: {
       productName: "Morning Ritual Coffee",
       brandName: "Fairbean",
-      brief:
-        "Single-origin beans roasted in small batches. Rich crema and a smooth finish.",
+      brief: "Single-origin beans roasted in small batches. Rich crema and a smooth finish.",
     },
     dna: {
       productDescription: "A matte kraft coffee bag with a paper label",
@@ -115,8 +98,7 @@ const PRODUCTS: {
     input: {
       productName: "Trail Runner 3",
       brandName: "Northpeak",
-      brief:
-        "A lightweight trail shoe with a grippy outsole. Built for wet rock and long days.",
+      brief: "A lightweight trail shoe with a grippy outsole. Built for wet rock and long days.",
     },
     dna: {
       productDescription: "A blue and orange trail running shoe",
@@ -131,8 +113,7 @@ const PRODUCTS: {
     input: {
       productName: "Glow Serum",
       brandName: "Lumen",
-      brief:
-        "Vitamin C serum in a glass dropper bottle. Brighter skin in two weeks.",
+      brief: "Vitamin C serum in a glass dropper bottle. Brighter skin in two weeks.",
     },
     dna: {
       productDescription: "An amber glass dropper bottle with a white label",
@@ -147,8 +128,7 @@ const PRODUCTS: {
     input: {
       productName: "Desk Lamp Arc",
       brandName: "Halden",
-      brief:
-        "An aluminium desk lamp with a dimmable warm LED. Folds flat when the day is done.",
+      brief: "An aluminium desk lamp with a dimmable warm LED. Folds flat when the day is done.",
     },
     dna: {
       productDescription: "A slim black aluminium desk lamp",
@@ -179,36 +159,25 @@ interface RunPlan {
 }
 
 /** The runs of one day, before cohorts are known. Pure given the rng. */
-function planDay(
-  rng: () => number,
-  day: string,
-  dayIndex: number,
-  options: Required<SeedWeekOptions>,
-): RunPlan[] {
+function planDay(rng: () => number, day: string, dayIndex: number, options: Required<SeedWeekOptions>): RunPlan[] {
   const { startMs } = dayRange(day);
   const outage = options.outageDays.includes(dayIndex);
-  const times = Array.from(
-    { length: options.runsPerDay },
-    () => startMs + Math.floor(rng() * 86_400_000),
-  ).sort((a, b) => a - b);
+  const times = Array.from({ length: options.runsPerDay }, () => startMs + Math.floor(rng() * 86_400_000)).sort(
+    (a, b) => a - b,
+  );
   return times.map((createdAtMs, i) => {
     const faces = rng() < 0.15 ? 1 + Math.floor(rng() * 2) : 0;
     const modelFailureRoll = rng();
     const failRate = outage ? 0.45 : 0.03;
     const modelFailure =
       modelFailureRoll < failRate
-        ? (["visual_dna", "script", "voice"] as const)[
-            Math.floor((modelFailureRoll / failRate) * 3)
-          ]
+        ? (["visual_dna", "script", "voice"] as const)[Math.floor((modelFailureRoll / failRate) * 3)]
         : null;
-    const sceneFallbacks = Array.from(
-      { length: SCENES },
-      (): FallbackReason | null => {
-        if (rng() < (faces > 0 ? 0.6 : 0.01)) return "celebrity_detected";
-        if (rng() < 0.03) return "rate_limit";
-        return rng() < 0.01 ? "safety_filter" : null;
-      },
-    );
+    const sceneFallbacks = Array.from({ length: SCENES }, (): FallbackReason | null => {
+      if (rng() < (faces > 0 ? 0.6 : 0.01)) return "celebrity_detected";
+      if (rng() < 0.03) return "rate_limit";
+      return rng() < 0.01 ? "safety_filter" : null;
+    });
     return {
       runId: `${options.prefix}-${day}-${String(i + 1).padStart(3, "0")}`,
       uid: `${options.prefix}-user-${String(Math.floor(rng() * options.users) + 1).padStart(3, "0")}`,
@@ -230,9 +199,7 @@ const VIDEO_MODEL = DEFAULT_MODEL_CONFIG.video.model;
 const TIERS = ["primary", "backup", "fallback"] as const;
 
 /** A stage record as failRun writes it for a failed model stage: no model served. */
-type RecordedStage =
-  | StageRecord
-  | { model: null; tier: null; attempts: Attempt[]; durationMs: number };
+type RecordedStage = StageRecord | { model: null; tier: null; attempts: Attempt[]; durationMs: number };
 
 function served(model: string, durationMs: number): StageRecord {
   return {
@@ -249,10 +216,7 @@ function failedChain(models: string[], outage: boolean): Attempt[] {
     model,
     tier: TIERS[i] ?? "fallback",
     errorClass: outage || i > 0 ? "transient" : "not_found",
-    error:
-      outage || i > 0
-        ? "503 the model is overloaded"
-        : `404 models/${model} is not found`,
+    error: outage || i > 0 ? "503 the model is overloaded" : `404 models/${model} is not found`,
     durationMs: 1500 + i * 700,
   }));
 }
@@ -261,10 +225,7 @@ function legacyRecord(model: string, failed: Attempt[]): StageRecord {
   return {
     model,
     tier: "legacy",
-    attempts: [
-      ...failed,
-      { model, tier: "legacy", errorClass: null, durationMs: 0 },
-    ],
+    attempts: [...failed, { model, tier: "legacy", errorClass: null, durationMs: 0 }],
     durationMs: 0,
   };
 }
@@ -292,12 +253,7 @@ function preflightOf(plan: RunPlan): PreflightReport {
 }
 
 /** The final state of a run: run fields, scene documents, and whether it ends failed. */
-function finish(
-  plan: RunPlan,
-  cohort: Cohort,
-  input: RunInput,
-  outage: boolean,
-) {
+function finish(plan: RunPlan, cohort: Cohort, input: RunInput, outage: boolean) {
   const legacy = cohort === "legacy";
   const stages: Record<string, RecordedStage> = {};
   const update: Record<string, unknown> = { stageState: null, lease: null };
@@ -316,10 +272,7 @@ function finish(
     message: string,
   ) => {
     if (plan.modelFailure !== stage) {
-      stages[stage] = served(
-        models[0],
-        2000 + Math.round(plan.createdAtMs % 1500),
-      );
+      stages[stage] = served(models[0], 2000 + Math.round(plan.createdAtMs % 1500));
       return "ok" as const;
     }
     const failed = failedChain(models, outage);
@@ -341,27 +294,13 @@ function finish(
     return "legacy" as const;
   };
 
-  const dnaOutcome = modelStage(
-    "visual_dna",
-    TEXT_MODELS,
-    LEGACY_MODELS.visualDna,
-    userMessages.visualDnaFailed,
-  );
-  if (typeof dnaOutcome === "object")
-    return { update: dnaOutcome, scenes: [], failed: true };
+  const dnaOutcome = modelStage("visual_dna", TEXT_MODELS, LEGACY_MODELS.visualDna, userMessages.visualDnaFailed);
+  if (typeof dnaOutcome === "object") return { update: dnaOutcome, scenes: [], failed: true };
   const dna = dnaOutcome === "legacy" ? LEGACY_DNA : PRODUCTS[plan.product].dna;
-  const scriptOutcome = modelStage(
-    "script",
-    TEXT_MODELS,
-    LEGACY_MODELS.script,
-    userMessages.scriptFailed,
-  );
-  if (typeof scriptOutcome === "object")
-    return { update: { ...scriptOutcome, dna }, scenes: [], failed: true };
+  const scriptOutcome = modelStage("script", TEXT_MODELS, LEGACY_MODELS.script, userMessages.scriptFailed);
+  if (typeof scriptOutcome === "object") return { update: { ...scriptOutcome, dna }, scenes: [], failed: true };
   const script =
-    scriptOutcome === "legacy"
-      ? legacyScript(SCENES, SCENE_SECONDS)
-      : composeScript(input, dna, SCENE_SECONDS);
+    scriptOutcome === "legacy" ? legacyScript(SCENES, SCENE_SECONDS) : composeScript(input, dna, SCENE_SECONDS);
   Object.assign(update, { dna, script });
 
   const scenes = plan.sceneFallbacks.map((reason, i) => ({
@@ -379,17 +318,9 @@ function finish(
         {
           model: VIDEO_MODEL,
           tier: "primary",
-          errorClass:
-            reason === null
-              ? null
-              : reason === "rate_limit"
-                ? "rate_limited"
-                : "content_policy",
+          errorClass: reason === null ? null : reason === "rate_limit" ? "rate_limited" : "content_policy",
           ...(reason && {
-            error:
-              reason === "celebrity_detected"
-                ? "person/celebrity likeness filtered"
-                : reason.replace(/_/g, " "),
+            error: reason === "celebrity_detected" ? "person/celebrity likeness filtered" : reason.replace(/_/g, " "),
           }),
           durationMs: 45_000,
         },
@@ -420,34 +351,20 @@ function finish(
     ];
     if (plan.decision === "refund") {
       return {
-        update: failWith(
-          "scenes",
-          "user_refused_quality",
-          userMessages.refusedByUser,
-        ),
+        update: failWith("scenes", "user_refused_quality", userMessages.refusedByUser),
         scenes,
         failed: true,
       };
     }
   }
-  const voiceOutcome = modelStage(
-    "voice",
-    VOICE_MODELS,
-    LEGACY_MODELS.voice,
-    userMessages.voiceFailed,
-  );
-  if (typeof voiceOutcome === "object")
-    return { update: voiceOutcome, scenes, failed: true };
+  const voiceOutcome = modelStage("voice", VOICE_MODELS, LEGACY_MODELS.voice, userMessages.voiceFailed);
+  if (typeof voiceOutcome === "object") return { update: voiceOutcome, scenes, failed: true };
   const voiceSeconds =
-    voiceOutcome === "legacy"
-      ? legacySilentVoice(script.voiceover).durationSec
-      : SCENES * SCENE_SECONDS - 1;
+    voiceOutcome === "legacy" ? legacySilentVoice(script.voiceover).durationSec : SCENES * SCENE_SECONDS - 1;
   stages.assembly = {
     model: "ffmpeg",
     tier: "local",
-    attempts: [
-      { model: "ffmpeg", tier: "local", errorClass: null, durationMs: 4000 },
-    ],
+    attempts: [{ model: "ffmpeg", tier: "local", errorClass: null, durationMs: 4000 }],
     durationMs: 4000,
   };
   const video = objects.output(plan.uid, plan.runId);
@@ -466,13 +383,7 @@ function finish(
   };
 }
 
-async function seedRun(
-  db: Firestore,
-  plan: RunPlan,
-  cohort: Cohort,
-  price: number,
-  outage: boolean,
-): Promise<void> {
+async function seedRun(db: Firestore, plan: RunPlan, cohort: Cohort, price: number, outage: boolean): Promise<void> {
   const runRef = db.doc(paths.run(plan.runId));
   const input: RunInput = {
     ...PRODUCTS[plan.product].input,
@@ -494,33 +405,23 @@ async function seedRun(
     expectStatus: "preflight",
     price,
   });
-  if (charged !== "charged")
-    throw new Error(`seed run ${plan.runId} was not charged: ${charged}`);
+  if (charged !== "charged") throw new Error(`seed run ${plan.runId} was not charged: ${charged}`);
   const { update, scenes, failed } = finish(plan, cohort, input, outage);
   const batch = db.batch();
   batch.update(runRef, {
     ...update,
     updatedAt: Timestamp.fromMillis(plan.createdAtMs + 240_000),
   });
-  for (const scene of scenes)
-    batch.set(db.doc(paths.scene(plan.runId, scene.id)), scene.doc);
+  for (const scene of scenes) batch.set(db.doc(paths.scene(plan.runId, scene.id)), scene.doc);
   await batch.commit();
   if (failed) await refundRun(db, plan.runId);
 }
 
-async function inBatches<T>(
-  items: T[],
-  size: number,
-  work: (item: T) => Promise<unknown>,
-): Promise<void> {
-  for (let i = 0; i < items.length; i += size)
-    await Promise.all(items.slice(i, i + size).map(work));
+async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
 }
 
-export async function seedWeek(
-  db: Firestore,
-  options: SeedWeekOptions,
-): Promise<SeededDay[]> {
+export async function seedWeek(db: Firestore, options: SeedWeekOptions): Promise<SeededDay[]> {
   const o: Required<SeedWeekOptions> = {
     days: 7,
     runsPerDay: 80,
@@ -533,13 +434,8 @@ export async function seedWeek(
   };
   const days = daysBetween(addDays(o.endDay, 1 - o.days), o.endDay);
   const settings = await loadPipelineSettings(db);
-  const uids = Array.from(
-    { length: o.users },
-    (_, i) => `${o.prefix}-user-${String(i + 1).padStart(3, "0")}`,
-  );
-  await inBatches(uids, 20, (uid) =>
-    grantCredits(db, uid, `seed-${uid}`, 500, "seeded demo week"),
-  );
+  const uids = Array.from({ length: o.users }, (_, i) => `${o.prefix}-user-${String(i + 1).padStart(3, "0")}`);
+  await inBatches(uids, 20, (uid) => grantCredits(db, uid, `seed-${uid}`, 500, "seeded demo week"));
   await db.doc(ROLLOUT_FLAG_PATH).set(
     RolloutFlagSchema.parse({
       enabled: true,
@@ -549,27 +445,17 @@ export async function seedWeek(
   const seeded: SeededDay[] = [];
   for (const [index, day] of days.entries()) {
     const flag = await loadRolloutFlag(db);
-    const scheduled =
-      o.rolloutSchedule[index] ??
-      o.rolloutSchedule[o.rolloutSchedule.length - 1];
+    const scheduled = o.rolloutSchedule[index] ?? o.rolloutSchedule[o.rolloutSchedule.length - 1];
     if (flag.enabled && scheduled !== flag.rolloutPct)
       await db.doc(ROLLOUT_FLAG_PATH).set({ ...flag, rolloutPct: scheduled });
     const current = await loadRolloutFlag(db);
     const plans = planDay(prng(o.seed + index), day, index, o);
     const existing = new Set(
-      (await db.getAll(...plans.map((p) => db.doc(paths.run(p.runId)))))
-        .filter((s) => s.exists)
-        .map((s) => s.id),
+      (await db.getAll(...plans.map((p) => db.doc(paths.run(p.runId))))).filter((s) => s.exists).map((s) => s.id),
     );
     const todo = plans.filter((p) => !existing.has(p.runId));
     await inBatches(todo, 16, (plan) =>
-      seedRun(
-        db,
-        plan,
-        cohortFor(plan.uid, current),
-        settings.runPriceCredits,
-        o.outageDays.includes(index),
-      ),
+      seedRun(db, plan, cohortFor(plan.uid, current), settings.runPriceCredits, o.outageDays.includes(index)),
     );
     seeded.push({
       day,
@@ -582,8 +468,7 @@ export async function seedWeek(
 
 async function main() {
   const { parseArgs } = await import("node:util");
-  const { adminDb, requireEmulators, seedEmulators } =
-    await import("./lib/emulators");
+  const { adminDb, requireEmulators, seedEmulators } = await import("./lib/emulators");
   const { values } = parseArgs({
     options: {
       end: { type: "string" },
@@ -593,8 +478,7 @@ async function main() {
   });
   requireEmulators();
   await seedEmulators();
-  const endDay =
-    values.end ?? addDays(new Date().toISOString().slice(0, 10), -1);
+  const endDay = values.end ?? addDays(new Date().toISOString().slice(0, 10), -1);
   const seeded = await seedWeek(adminDb(), {
     endDay,
     days: Number(values.days),
@@ -611,9 +495,7 @@ async function main() {
 
 if (require.main === module) {
   main().catch((error) => {
-    console.error(
-      `seed-week failed: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    console.error(`seed-week failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });
 }

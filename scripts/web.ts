@@ -7,13 +7,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { buildPage } from "../web/build";
 import { emulatorPageConfig, startWebServer } from "../web/server";
-import {
-  LOCAL_BUCKET,
-  PROJECT_ID,
-  ROOT,
-  readSeed,
-  seedEmulators,
-} from "./lib/emulators";
+import { LOCAL_BUCKET, PROJECT_ID, ROOT, readSeed, seedEmulators } from "./lib/emulators";
 
 const PORT = Number(process.env.FAIRSHOT_WEB_PORT ?? 5173);
 
@@ -67,9 +61,7 @@ function startEmulatorsAroundThis(): void {
 
 if (process.env.FIRESTORE_EMULATOR_HOST && process.env.FIREBASE_EMULATOR_HUB) {
   serve().catch((error: unknown) => {
-    console.error(
-      `web: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    console.error(`web: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });
 } else {

@@ -15,7 +15,11 @@ if (command.length === 0) {
 }
 const stateDir = path.join(ROOT, ".emulators", "state");
 const persistFlags = persist
-  ? [...(existsSync(path.join(stateDir, "firebase-export-metadata.json")) ? ["--import", stateDir] : []), "--export-on-exit", stateDir]
+  ? [
+      ...(existsSync(path.join(stateDir, "firebase-export-metadata.json")) ? ["--import", stateDir] : []),
+      "--export-on-exit",
+      stateDir,
+    ]
   : [];
 // FAIRSHOT_EMULATOR_PORT_OFFSET=N runs a second suite beside the first (every port + N).
 function configWithOffset() {
@@ -35,7 +39,16 @@ const quoted = command.map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : `'$
 const firebase = path.join(ROOT, "node_modules", ".bin", "firebase");
 const child = spawn(
   firebase,
-  ["emulators:exec", ...configWithOffset(), "--project", PROJECT_ID, "--only", "functions,firestore,tasks,auth", ...persistFlags, quoted.join(" ")],
+  [
+    "emulators:exec",
+    ...configWithOffset(),
+    "--project",
+    PROJECT_ID,
+    "--only",
+    "functions,firestore,tasks,auth",
+    ...persistFlags,
+    quoted.join(" "),
+  ],
   { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...emulatorEnv() } },
 );
 child.on("exit", (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

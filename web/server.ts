@@ -41,10 +41,17 @@ export async function emulatorPageConfig(projectId: string): Promise<PageConfig>
   const url = (e: { host: string; port: number }) =>
     `http://${e.host.includes(":") ? `[${e.host}]` : e.host}:${e.port}`;
   return {
-    firebase: { apiKey: "demo-api-key", authDomain: `${projectId}.firebaseapp.com`, projectId },
+    firebase: {
+      apiKey: "demo-api-key",
+      authDomain: `${projectId}.firebaseapp.com`,
+      projectId,
+    },
     emulators: {
       authUrl: url(emulators.auth),
-      firestore: { host: emulators.firestore.host, port: emulators.firestore.port },
+      firestore: {
+        host: emulators.firestore.host,
+        port: emulators.firestore.port,
+      },
       uploadUrl: `${url(emulators.functions)}/${projectId}/us-central1/uploadImage`,
       bucketUrl: BUCKET_ROUTE.slice(0, -1),
     },
@@ -117,7 +124,10 @@ export async function startWebServer(options: {
     }
     if (urlPath === "/config.json") {
       res
-        .writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" })
+        .writeHead(200, {
+          "Content-Type": "application/json",
+          "Cache-Control": "no-store",
+        })
         .end(JSON.stringify(options.config));
       return;
     }

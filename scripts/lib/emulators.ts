@@ -6,28 +6,16 @@ import { getAuth } from "firebase-admin/auth";
 import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import { z } from "zod";
 import { grantCredits } from "../../functions/src/ledger/credits";
-import {
-  ROLLOUT_FLAG_PATH,
-  RolloutFlagSchema,
-} from "../../functions/src/rollout/flag";
-import {
-  PIPELINE_SETTINGS_PATH,
-  PipelineSettingsSchema,
-} from "../../functions/src/pipelineSettings";
+import { ROLLOUT_FLAG_PATH, RolloutFlagSchema } from "../../functions/src/rollout/flag";
+import { PIPELINE_SETTINGS_PATH, PipelineSettingsSchema } from "../../functions/src/pipelineSettings";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const PROJECT_ID = process.env.GCLOUD_PROJECT ?? "demo-fairshot";
-export const LOCAL_BUCKET =
-  process.env.FAIRSHOT_LOCAL_BUCKET ?? path.join(ROOT, ".local-bucket");
+export const LOCAL_BUCKET = process.env.FAIRSHOT_LOCAL_BUCKET ?? path.join(ROOT, ".local-bucket");
 
 export function requireEmulators(): void {
-  if (
-    !process.env.FIRESTORE_EMULATOR_HOST ||
-    !process.env.FIREBASE_AUTH_EMULATOR_HOST
-  ) {
-    console.error(
-      "This script talks to the Firebase emulators: run it through npm (e.g. `npm run demo`).",
-    );
+  if (!process.env.FIRESTORE_EMULATOR_HOST || !process.env.FIREBASE_AUTH_EMULATOR_HOST) {
+    console.error("This script talks to the Firebase emulators: run it through npm (e.g. `npm run demo`).");
     process.exit(2);
   }
 }
@@ -59,11 +47,7 @@ const SeedSchema = z.object({
 export type Seed = z.infer<typeof SeedSchema>;
 
 export function readSeed(): Seed {
-  return SeedSchema.parse(
-    JSON.parse(
-      readFileSync(path.join(ROOT, "emulator-data", "seed.json"), "utf8"),
-    ),
-  );
+  return SeedSchema.parse(JSON.parse(readFileSync(path.join(ROOT, "emulator-data", "seed.json"), "utf8")));
 }
 
 /** Loads emulator-data/seed.json: idempotent (grants have ids, users are created once). */
@@ -82,12 +66,6 @@ export async function seedEmulators(seed: Seed = readSeed()): Promise<void> {
         displayName: user.displayName,
       });
     }
-    await grantCredits(
-      db,
-      user.uid,
-      user.grant.id,
-      user.grant.credits,
-      user.grant.reason,
-    );
+    await grantCredits(db, user.uid, user.grant.id, user.grant.credits, user.grant.reason);
   }
 }

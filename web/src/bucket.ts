@@ -37,10 +37,16 @@ class EmulatorBucket implements Bucket {
     checkImageFile(file);
     const response = await fetch(`${this.emulators.uploadUrl}?name=${encodeURIComponent(file.name)}`, {
       method: "POST",
-      headers: { Authorization: `Bearer ${await user.getIdToken()}`, "Content-Type": "application/octet-stream" },
+      headers: {
+        Authorization: `Bearer ${await user.getIdToken()}`,
+        "Content-Type": "application/octet-stream",
+      },
       body: file,
     });
-    const body = (await response.json().catch(() => ({}))) as { path?: string; error?: string };
+    const body = (await response.json().catch(() => ({}))) as {
+      path?: string;
+      error?: string;
+    };
     if (!response.ok || !body.path) throw new Error(body.error ?? `Upload failed (HTTP ${response.status}).`);
     return body.path;
   }
@@ -57,7 +63,9 @@ class StorageBucket implements Bucket {
     const format = checkImageFile(file);
     const { getStorage, ref, uploadBytes } = await import("firebase/storage");
     const objectPath = `uploads/${user.uid}/${safeObjectName(file.name, format, Date.now().toString(36))}`;
-    await uploadBytes(ref(getStorage(this.app), objectPath), file, { contentType: file.type });
+    await uploadBytes(ref(getStorage(this.app), objectPath), file, {
+      contentType: file.type,
+    });
     return objectPath;
   }
 

@@ -16,7 +16,10 @@ export const PageConfigSchema = z
     emulators: z
       .object({
         authUrl: z.string().url(),
-        firestore: z.object({ host: z.string().min(1), port: z.number().int().positive() }),
+        firestore: z.object({
+          host: z.string().min(1),
+          port: z.number().int().positive(),
+        }),
         /** The emulator-only upload function (functions/src/uploads). */
         uploadUrl: z.string().url(),
         /** Base URL under which the local bucket's objects are served (scripts/web.ts). */

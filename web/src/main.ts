@@ -92,7 +92,12 @@ async function main(config: PageConfig): Promise<void> {
   let userSubscriptions: Unsubscribe[] = [];
   let stopRun: Unsubscribe | null = null;
   /** Per followed run: what the user did here that the run document does not record. */
-  let current: { id: string; cancelled: boolean; answering: boolean; lastStatus: string } | null = null;
+  let current: {
+    id: string;
+    cancelled: boolean;
+    answering: boolean;
+    lastStatus: string;
+  } | null = null;
 
   function followUser(user: User): void {
     $("account-email").textContent = user.email ?? user.uid;
@@ -115,7 +120,10 @@ async function main(config: PageConfig): Promise<void> {
             list.append(
               el(
                 "li",
-                { "data-kind": String(entry.get("kind")), "data-run": runId ?? "" },
+                {
+                  "data-kind": String(entry.get("kind")),
+                  "data-run": runId ?? "",
+                },
                 el("strong", { class: amount < 0 ? "minus" : "plus" }, `${amount > 0 ? "+" : ""}${amount}`),
                 ` ${entry.get("kind")}${runId ? ` · run ${runId.slice(0, 8)}` : ""} · ${entry.get("reason") ?? ""}`,
                 el("small", {}, formatWhen(entry.get("createdAt"))),
@@ -135,7 +143,10 @@ async function main(config: PageConfig): Promise<void> {
             list.append(
               el(
                 "li",
-                { "data-kind": String(note.get("kind")), "data-run": String(note.get("runId") ?? "") },
+                {
+                  "data-kind": String(note.get("kind")),
+                  "data-run": String(note.get("runId") ?? ""),
+                },
                 el("strong", {}, String(note.get("title"))),
                 ` ${note.get("body")}`,
                 el("small", {}, formatWhen(note.get("createdAt"))),
@@ -173,7 +184,15 @@ async function main(config: PageConfig): Promise<void> {
     $("run-message").textContent = view.message;
     $("run-steps").replaceChildren(
       ...view.steps.map((step) =>
-        el("li", { class: step.state, "data-state": step.state, "data-stage": step.stage }, step.label),
+        el(
+          "li",
+          {
+            class: step.state,
+            "data-state": step.state,
+            "data-stage": step.stage,
+          },
+          step.label,
+        ),
       ),
     );
 

@@ -55,12 +55,20 @@ export function runView(run: RunSnapshot): RunView {
     statusLabel: STATUS_LABELS[run.status],
     pct: Math.max(0, Math.min(100, Math.round(run.progress?.pct ?? 0))),
     message: run.progress?.message ?? "",
-    steps: STAGES.map((stage, index) => ({ stage, label: STAGE_LABELS[stage], state: stepState(run, index) })),
+    steps: STAGES.map((stage, index) => ({
+      stage,
+      label: STAGE_LABELS[stage],
+      state: stepState(run, index),
+    })),
     asksConfirmation: run.status === "awaiting_confirmation" && !run.confirmation,
     asksDecision: run.status === "awaiting_decision" && !run.decision,
     failure:
       run.status === "failed" && run.failure
-        ? { message: run.failure.userMessage, refund: refundState(run), credits: run.credits?.refunded ?? 0 }
+        ? {
+            message: run.failure.userMessage,
+            refund: refundState(run),
+            credits: run.credits?.refunded ?? 0,
+          }
         : null,
     video:
       run.status === "succeeded" && run.output ? { path: run.output.video, durationSec: run.output.durationSec } : null,

@@ -23,7 +23,10 @@ test(
     const { page, user } = session;
     try {
       const before = await shownBalance(page);
-      const proceeded = await createRunOnPage(page, { image: "astronaut.png", scenes: 2 });
+      const proceeded = await createRunOnPage(page, {
+        image: "astronaut.png",
+        scenes: 2,
+      });
       const modal = page.locator("#face-modal");
       await modal.waitFor({ state: "visible", timeout: RUN_TIMEOUT_MS });
       await modal.locator('li[data-code="FACES_DETECTED"]').waitFor();
@@ -39,7 +42,10 @@ test(
       await page.locator("#balance", { hasText: String(before - 10) }).waitFor();
       assert.deepEqual(await ledgerOf(user.uid, proceeded), [{ kind: "charge", amount: -10 }]);
 
-      const cancelled = await createRunOnPage(page, { image: "astronaut.png", scenes: 2 });
+      const cancelled = await createRunOnPage(page, {
+        image: "astronaut.png",
+        scenes: 2,
+      });
       await modal.waitFor({ state: "visible", timeout: RUN_TIMEOUT_MS });
       await page.click("#face-cancel");
       await modal.waitFor({ state: "hidden" });

@@ -12,7 +12,11 @@ import {
   startSession,
 } from "./support/session";
 
-const CELEBRITY_ON_3_OF_4 = { image: "coffee.png", scenes: 4, faults: { scenes: "celebrity:1,2,3" } };
+const CELEBRITY_ON_3_OF_4 = {
+  image: "coffee.png",
+  scenes: 4,
+  faults: { scenes: "celebrity:1,2,3" },
+};
 
 async function waitForQualityModal(page: Page): Promise<void> {
   const modal = page.locator("#quality-modal");

@@ -46,7 +46,11 @@ let userCounter = 0;
 /** A user of its own per test, so balances and ledgers never mix between tests. */
 async function newUser(credits: number): Promise<TestUser> {
   const tag = `${Date.now().toString(36)}${(userCounter++).toString(36)}`;
-  const user = { uid: `web-${tag}`, email: `web-${tag}@fairshot.test`, password: `pw-${tag}` };
+  const user = {
+    uid: `web-${tag}`,
+    email: `web-${tag}@fairshot.test`,
+    password: `pw-${tag}`,
+  };
   adminDb();
   await getAuth().createUser({
     uid: user.uid,
@@ -161,7 +165,10 @@ export interface LedgerLine {
 export async function ledgerOf(uid: string, runId: string): Promise<LedgerLine[]> {
   const snap = await adminDb().collection(`users/${uid}/ledger`).where("runId", "==", runId).get();
   return snap.docs
-    .map((d) => ({ kind: String(d.get("kind")), amount: Number(d.get("amount")) }))
+    .map((d) => ({
+      kind: String(d.get("kind")),
+      amount: Number(d.get("amount")),
+    }))
     .sort((a, b) => a.kind.localeCompare(b.kind));
 }
 
