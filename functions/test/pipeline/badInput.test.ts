@@ -14,8 +14,8 @@ import {
   waitForRun,
   writeSettings,
 } from "../support/emulator";
-import { pngDeclaring } from "../support/hostileFiles";
-import { productImage } from "../support/images";
+import { pngDeclaring } from "../support/samples";
+import { upscaledCoffee as productImage } from "../support/samples";
 
 const db = firestoreFor(TRIGGER_PROJECT);
 

@@ -18,7 +18,7 @@ import {
   writeSettings,
 } from "../support/emulator";
 import { drive, handlerDeps } from "../support/driver";
-import { productImage } from "../support/images";
+import { upscaledCoffee as productImage } from "../support/samples";
 
 const PROJECT = "demo-fairshot-delivery";
 const db = firestoreFor(PROJECT);

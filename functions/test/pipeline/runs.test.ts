@@ -18,7 +18,7 @@ import {
   waitForRun,
   writeSettings,
 } from "../support/emulator";
-import { productImage } from "../support/images";
+import { upscaledCoffee as productImage } from "../support/samples";
 
 const db = firestoreFor(TRIGGER_PROJECT);
 let image: Buffer;

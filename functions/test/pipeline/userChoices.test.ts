@@ -18,7 +18,7 @@ import {
   waitForRun,
   writeSettings,
 } from "../support/emulator";
-import { fixture, productImage } from "../support/images";
+import { fixture, upscaledCoffee as productImage } from "../support/samples";
 
 const db = firestoreFor(TRIGGER_PROJECT);
 const HOUR_MS = 3_600_000;

@@ -1,6 +1,6 @@
 import { CloudVisionFaceDetector, FallbackFaceDetector, LocalFaceDetector } from "../../src/preflight/faces";
 import { decodeUpload } from "../../src/preflight/imageFile";
-import { fixture } from "./samples";
+import { fixture } from "../support/samples";
 import { ONE_FACE, startVisionStandIn, type VisionStandIn } from "./visionStandIn";
 
 let standIn: VisionStandIn;

@@ -1,6 +1,6 @@
 import { analyzeImage, kMeansPalette, laplacianVariance } from "../../src/preflight/imageAnalysis";
 import { decodeUpload } from "../../src/preflight/imageFile";
-import { fixture } from "./samples";
+import { fixture } from "../support/samples";
 
 const rgbOf = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
 

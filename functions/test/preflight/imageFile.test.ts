@@ -2,7 +2,7 @@ import sharp from "sharp";
 import { PipelineFailure } from "../../src/pipeline/failure";
 import { decodeUpload, sniffFormat, WORKING_MAX_SIDE } from "../../src/preflight/imageFile";
 import { REFUSAL_MESSAGES, type RefusalCode } from "../../src/preflight/messages";
-import { fixture, pngDeclaring, tinyBmp } from "./samples";
+import { fixture, pngDeclaring, tinyBmp } from "../support/samples";
 
 async function refusalOf(bytes: Buffer, limits = {}): Promise<PipelineFailure> {
   const error = await decodeUpload(bytes, limits).then(

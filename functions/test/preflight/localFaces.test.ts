@@ -7,7 +7,7 @@ import {
   squareWindows,
   TINY_INPUT_SIZE,
 } from "../../src/preflight/faces";
-import { fixture, twoFaces } from "./samples";
+import { fixture, twoFaces } from "../support/samples";
 
 const detector = new LocalFaceDetector();
 const facesIn = async (bytes: Buffer) => detector.detect(await decodeUpload(bytes));

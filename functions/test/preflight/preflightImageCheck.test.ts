@@ -6,7 +6,7 @@ import {
   preflightImageCheck,
   preflightWarnings,
 } from "../../src/preflight/preflightImageCheck";
-import { fixture, pngDeclaring, twoFaces, upscaledCoffee } from "./samples";
+import { fixture, pngDeclaring, twoFaces, upscaledCoffee } from "../support/samples";
 import { startVisionStandIn } from "./visionStandIn";
 
 const detector = new LocalFaceDetector();

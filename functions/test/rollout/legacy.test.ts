@@ -15,7 +15,7 @@ import { synthesizeSpeech } from "../../src/media/speech";
 import type { CallContext } from "../../src/providers/types";
 import type { Cohort } from "../../src/rollout/flag";
 import { isLegacyFallback, LEGACY_DNA, LEGACY_MODELS, withLegacyFallback } from "../../src/rollout/legacy";
-import { productImage } from "../support/images";
+import { upscaledCoffee as productImage } from "../support/samples";
 
 const providers = withLegacyFallback(
   {
