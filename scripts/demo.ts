@@ -3,7 +3,7 @@
  * seeded demo user with the Firebase web SDK, uploads a product image to the local bucket,
  * creates runs/{runId} exactly as an app would, and follows it live with onSnapshot.
  */
-import { copyFile, mkdir } from "node:fs/promises";
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { initializeApp } from "firebase/app";
@@ -47,7 +47,7 @@ const { values: args } = parseArgs({
     confirm: { type: "boolean", default: false },
     decision: { type: "string" },
     json: { type: "boolean", default: false },
-    "stall-seconds": { type: "string", default: "20" },
+    "stall-seconds": { type: "string", default: "30" },
   },
 });
 
@@ -114,11 +114,13 @@ async function main() {
     let lastLine = "";
     let answered = false;
     let lastChange = Date.now();
+    let lastState: DocumentData | undefined;
     const stallMs = Number(args["stall-seconds"]) * 1000;
     const stallTimer = setInterval(async () => {
       // Scheduled functions do not fire under the emulators: when a run stalls (a crashed
       // stage holding its lease), run the sweeper as if its lease had expired.
-      if (Date.now() - lastChange < stallMs) return;
+      // Only a claimed stage can be crashed; a scenes stage waiting on its tasks is just busy.
+      if (Date.now() - lastChange < stallMs || lastState?.stageState !== "claimed") return;
       lastChange = Date.now();
       const settings = await loadPipelineSettings(adminDb());
       const report = await sweepStuckRuns(adminDb(), Date.now() + settings.scenesLeaseSeconds * 1000);
@@ -131,6 +133,7 @@ async function main() {
       async (snap) => {
         const run = snap.data();
         if (!run) return;
+        lastState = run;
         const line = progressBar(run);
         if (line !== lastLine) {
           lastLine = line;
@@ -196,7 +199,10 @@ async function main() {
   log(`  Cost: ${cost} credits. Balance: ${balanceBefore} → ${balance} credits.`);
   if (args.json) {
     const run = { id: runRef.id, ...final };
-    process.stdout.write(`${JSON.stringify({ run, balance, ledger })}\n`);
+    const line = `${JSON.stringify({ run, balance, ledger })}\n`;
+    // Under scripts/with-emulators.mjs the line is printed after the emulators' shutdown logs.
+    if (process.env.FAIRSHOT_RESULT_FILE) await writeFile(process.env.FAIRSHOT_RESULT_FILE, line);
+    else process.stdout.write(line);
   }
   process.exit(0);
 }

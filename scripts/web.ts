@@ -9,7 +9,8 @@ import { buildPage } from "../web/build";
 import { emulatorPageConfig, startWebServer } from "../web/server";
 import { LOCAL_BUCKET, PROJECT_ID, ROOT, readSeed, seedEmulators } from "./lib/emulators";
 
-const PORT = Number(process.env.FAIRSHOT_WEB_PORT ?? 5173);
+/** Shifted like the emulators' ports, so a second suite's page does not collide with the first's. */
+const PORT = Number(process.env.FAIRSHOT_WEB_PORT ?? 5173 + Number(process.env.FAIRSHOT_EMULATOR_PORT_OFFSET ?? 0));
 
 async function serve(): Promise<void> {
   const seed = readSeed();

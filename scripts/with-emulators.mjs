@@ -1,7 +1,7 @@
 // Runs a command inside the Firebase emulator suite (Firestore, Functions, Cloud Tasks, Auth),
 // the way `npm run demo`, `npm test` and the other scripts need it.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { emulatorEnv, PROJECT_ID, ROOT } from "./emulator-env.mjs";
 
@@ -13,7 +13,8 @@ if (command.length === 0) {
   console.error("usage: node scripts/with-emulators.mjs [--persist] <command> [args...]");
   process.exit(2);
 }
-const stateDir = path.join(ROOT, ".emulators", "state");
+const portOffset = Number(process.env.FAIRSHOT_EMULATOR_PORT_OFFSET ?? 0);
+const stateDir = path.join(ROOT, ".emulators", portOffset ? `state-${portOffset}` : "state");
 const persistFlags = persist
   ? [
       ...(existsSync(path.join(stateDir, "firebase-export-metadata.json")) ? ["--import", stateDir] : []),
@@ -23,7 +24,7 @@ const persistFlags = persist
   : [];
 // FAIRSHOT_EMULATOR_PORT_OFFSET=N runs a second suite beside the first (every port + N).
 function configWithOffset() {
-  const offset = Number(process.env.FAIRSHOT_EMULATOR_PORT_OFFSET ?? 0);
+  const offset = portOffset;
   if (!offset) return [];
   const config = JSON.parse(readFileSync(path.join(ROOT, "firebase.json"), "utf8"));
   for (const settings of Object.values(config.emulators)) {
@@ -37,6 +38,10 @@ function configWithOffset() {
 
 const quoted = command.map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : `'${part.replace(/'/g, `'\\''`)}'`));
 const firebase = path.join(ROOT, "node_modules", ".bin", "firebase");
+// A command's final result (e.g. the demo's --json line) is printed after the emulators have
+// shut down, so it really is the last line of output.
+const resultFile = path.join(ROOT, ".emulators", `result-${process.pid}.json`);
+const quiet = process.env.FAIRSHOT_EMULATOR_LOGS ? [] : ["--log-verbosity", "QUIET"];
 const child = spawn(
   firebase,
   [
@@ -49,6 +54,12 @@ const child = spawn(
     ...persistFlags,
     quoted.join(" "),
   ],
-  { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...emulatorEnv() } },
+  { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...emulatorEnv(), FAIRSHOT_RESULT_FILE: resultFile } },
 );
-child.on("exit", (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
+child.on("exit", (code, signal) => {
+  if (existsSync(resultFile)) {
+    process.stdout.write(readFileSync(resultFile, "utf8"));
+    rmSync(resultFile);
+  }
+  process.exit(signal ? 1 : (code ?? 1));
+});
