@@ -71,6 +71,7 @@ test(
       await page.waitForFunction(
         () => (document.querySelector<HTMLVideoElement>("#run-video")?.currentTime ?? 0) > 0.3,
       );
+      await video.scrollIntoViewIfNeeded();
       await screenshot(page, "quality-accepted-video");
       assert.deepEqual(await ledgerOf(user.uid, accepted), [{ kind: "charge", amount: -10 }]);
       assert.equal(await balanceOf(user.uid), before - 10);

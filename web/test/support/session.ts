@@ -131,7 +131,11 @@ export async function createRunOnPage(page: Page, request: RunRequest): Promise<
   );
   await page.fill("#scenes", String(request.scenes));
   const faults = request.faults ?? {};
-  if (Object.keys(faults).length > 0) await page.click("#dev-options summary");
+  // Every fault field is set each time, so an earlier run's faults never leak into this one.
+  // The summary toggles the section: click it only while it is closed.
+  if (!(await page.locator("#dev-options").evaluate((details: HTMLDetailsElement) => details.open))) {
+    await page.click("#dev-options summary");
+  }
   for (const field of ["visual_dna", "script", "voice", "assembly", "charge"] as const) {
     await page.selectOption(`#fault-${field}`, faults[field] ?? "");
   }
