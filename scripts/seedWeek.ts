@@ -376,7 +376,7 @@ function finish(plan: RunPlan, cohort: Cohort, input: RunInput, outage: boolean)
       stage: "assembly",
       voice: { audio: objects.voice(plan.runId), durationSec: voiceSeconds },
       output: { video, durationSec: SCENES * SCENE_SECONDS },
-      progress: { pct: 100, message: `Your video is ready: ${video}` },
+      progress: { pct: 100, message: userMessages.videoReady },
     },
     scenes,
     failed: false,

@@ -32,6 +32,7 @@ export const userMessages = {
   assemblyFailed: "We could not assemble the final video. Your credits have been refunded.",
   unexpected: (stage: Stage) =>
     `Something went wrong while ${STAGE_LABELS[stage].toLowerCase()}. Your credits have been refunded.`,
+  videoReady: "Your video is ready.",
   refusedByUser: "You asked for a refund after the quality check. Your credits have been refunded.",
   decisionTimedOut: (choice: string) =>
     `You did not choose within the time allowed, so we applied the default: ${choice}.`,
@@ -50,7 +51,10 @@ export const notificationTexts = {
       staticScenes.map((s) => `scene ${s.scene} (${s.reason.replace(/_/g, " ")})`).join(", ") +
       ". Choose Accept, Retry or Refund.",
   }),
-  succeeded: (video: string) => ({ title: "Your video is ready", body: video }),
+  succeeded: (durationSec: number) => ({
+    title: "Your video is ready",
+    body: `Your ${Math.round(durationSec)}-second ad is ready to watch and download.`,
+  }),
 };
 
 export const logMessages = {

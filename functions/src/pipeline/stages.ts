@@ -133,7 +133,6 @@ async function assembly({ claim, deps }: StageRun): Promise<StageOutcome> {
     attempts: [{ model: "ffmpeg", tier: "local", errorClass: null, durationMs: Date.now() - started }],
     durationMs: Date.now() - started,
   };
-  const located = deps.store.locate(output);
   return {
     update: {
       status: "succeeded",
@@ -141,9 +140,13 @@ async function assembly({ claim, deps }: StageRun): Promise<StageOutcome> {
       lease: null,
       output: { video: output, durationSec: result.durationSec },
       "stages.assembly": stageRecord,
-      progress: { pct: 100, message: `Your video is ready: ${located}` },
+      progress: { pct: 100, message: userMessages.videoReady },
     },
-    notify: { id: `succeeded_${claim.runId}`, kind: "succeeded", text: notificationTexts.succeeded(located) },
+    notify: {
+      id: `succeeded_${claim.runId}`,
+      kind: "succeeded",
+      text: notificationTexts.succeeded(result.durationSec),
+    },
   };
 }
 

@@ -12,8 +12,6 @@ export interface ObjectStore {
   read(objectPath: string): Promise<Buffer>;
   download(objectPath: string, localFile: string): Promise<void>;
   upload(localFile: string, objectPath: string, contentType: string): Promise<void>;
-  /** Where a person finds the object (a file path locally, a gs:// URL in the cloud). */
-  locate(objectPath: string): string;
 }
 
 /** A folder standing in for the bucket under the emulators (no Storage emulator runs offline). */
@@ -50,10 +48,6 @@ export class LocalFolderStore implements ObjectStore {
     await mkdir(path.dirname(target), { recursive: true });
     await copyFile(localFile, target);
   }
-
-  locate(objectPath: string): string {
-    return this.file(objectPath);
-  }
 }
 
 /** The default Cloud Storage bucket in production. */
@@ -84,9 +78,5 @@ export class CloudStorageStore implements ObjectStore {
         .on("finish", resolve)
         .on("error", reject);
     });
-  }
-
-  locate(objectPath: string): string {
-    return `gs://${this.bucket.name}/${objectPath}`;
   }
 }
