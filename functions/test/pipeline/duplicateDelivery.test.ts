@@ -7,16 +7,7 @@ import { refundRun } from "../../src/ledger/credits";
 import { failRun } from "../../src/lifecycle/runStore";
 import { PipelineFailure } from "../../src/pipeline/failure";
 import { handleRunCreated } from "../../src/pipeline/preflightStage";
-import {
-  balanceOf,
-  clearProject,
-  createRun,
-  firestoreFor,
-  movementsOf,
-  newUser,
-  upload,
-  writeSettings,
-} from "../support/emulator";
+import { balanceOf, clearProject, firestoreFor, movementsOf, startRun, writeSettings } from "../support/emulator";
 import { drive, handlerDeps } from "../support/driver";
 import { upscaledCoffee as productImage } from "../support/samples";
 
@@ -30,11 +21,7 @@ beforeAll(async () => {
   image = await productImage();
 });
 
-async function newRun(faults?: Record<string, string>) {
-  const uid = await newUser(db, 100);
-  const objectPath = await upload(uid, "product.jpg", image);
-  return { uid, runId: await createRun(db, { uid, image: objectPath, scenes: 2, faults }) };
-}
+const newRun = (faults?: Record<string, string>) => startRun(db, image, { scenes: 2, faults });
 
 test("every event delivered twice: one charge, each stage claimed once, one video", async () => {
   const { uid, runId } = await newRun();

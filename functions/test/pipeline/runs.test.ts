@@ -9,12 +9,10 @@ import {
   LOCAL_BUCKET,
   TRIGGER_PROJECT,
   balanceOf,
-  createRun,
   firestoreFor,
   movementsOf,
-  newUser,
   settled,
-  upload,
+  startRun,
   waitForRun,
   writeSettings,
 } from "../support/emulator";
@@ -28,15 +26,10 @@ beforeAll(async () => {
   image = await productImage();
 });
 
-async function startRun(options: { scenes?: number; faults?: Record<string, string> } = {}) {
-  const uid = await newUser(db, 100);
-  const objectPath = await upload(uid, "product.jpg", image);
-  const runId = await createRun(db, { uid, image: objectPath, ...options });
-  return { uid, runId };
-}
+const start = (options: { scenes?: number; faults?: Record<string, string> } = {}) => startRun(db, image, options);
 
 test("a run succeeds: one charge, an MP4 with video and audio of the planned length", async () => {
-  const { uid, runId } = await startRun({ scenes: 2 });
+  const { uid, runId } = await start({ scenes: 2 });
   const run = await waitForRun(db, runId, settled);
   expect(run.status).toBe("succeeded");
   expect(run.output?.video).toBe(`outputs/${uid}/${runId}.mp4`);
@@ -70,7 +63,7 @@ const FAULTS: [string, Record<string, string>, string][] = [
 ];
 
 test.each(FAULTS)("%s: failed at the right stage, refunded exactly once", async (_name, faults, stage) => {
-  const { uid, runId } = await startRun({ faults });
+  const { uid, runId } = await start({ faults });
   const run = await waitForRun(db, runId, settled);
   expect(run.status).toBe("failed");
   expect(run.failure).toMatchObject({ stage, refunded: true });
@@ -86,7 +79,7 @@ test.each(FAULTS)("%s: failed at the right stage, refunded exactly once", async 
 });
 
 test("a model failure records the failed attempt on the run", async () => {
-  const { runId } = await startRun({ faults: { visual_dna: "model_not_found" } });
+  const { runId } = await start({ faults: { visual_dna: "model_not_found" } });
   const run = await waitForRun(db, runId, settled);
   expect(run.stages?.visual_dna?.attempts).toEqual([
     expect.objectContaining({ errorClass: "not_found", tier: "local" }),

@@ -9,12 +9,11 @@ import { sweepStuckRuns } from "../../src/lifecycle/sweeper";
 import {
   TRIGGER_PROJECT,
   balanceOf,
-  createRun,
   firestoreFor,
   movementsOf,
-  newUser,
   settled,
-  upload,
+  startRun,
+  waitForDoc,
   waitForRun,
   writeSettings,
 } from "../support/emulator";
@@ -25,17 +24,11 @@ const HOUR_MS = 3_600_000;
 
 beforeAll(() => writeSettings(db));
 
-async function startRun(image: Buffer, options: { scenes?: number; faults?: Record<string, string> } = {}) {
-  const uid = await newUser(db, 100);
-  const objectPath = await upload(uid, "upload.png", image);
-  return { uid, runId: await createRun(db, { uid, image: objectPath, ...options }) };
-}
-
 const status = (wanted: RunDocument["status"]) => (run: RunDocument) => run.status === wanted;
 
 describe("face warning (manual test 2)", () => {
   test("a face waits for confirmation uncharged; confirming charges once and the run completes", async () => {
-    const { uid, runId } = await startRun(await fixture("astronaut.png"));
+    const { uid, runId } = await startRun(db, await fixture("astronaut.png"));
     const waiting = await waitForRun(db, runId, status("awaiting_confirmation"));
     expect(waiting.preflight).toMatchObject({ safeToProceed: false, faces: 1 });
     expect(waiting.preflight?.warnings.map((w) => w.code)).toContain("FACES_DETECTED");
@@ -50,7 +43,7 @@ describe("face warning (manual test 2)", () => {
   });
 
   test("no confirmation: the sweeper expires the run, nothing charged, the user is told", async () => {
-    const { uid, runId } = await startRun(await fixture("astronaut.png"));
+    const { uid, runId } = await startRun(db, await fixture("astronaut.png"));
     await waitForRun(db, runId, status("awaiting_confirmation"));
     const report = await sweepStuckRuns(db, Date.now() + 2 * HOUR_MS);
     expect(report.actions).toContainEqual({ runId, action: "expire_confirmation" });
@@ -58,7 +51,9 @@ describe("face warning (manual test 2)", () => {
     expect(run.failure).toMatchObject({ stage: "preflight", reason: "confirmation_expired", refunded: false });
     expect(await balanceOf(db, uid)).toBe(100);
     expect(await movementsOf(db, uid, runId)).toEqual([]);
-    expect((await db.doc(paths.notification(uid, `failed_${runId}`)).get()).get("title")).toBe("Video not created");
+    expect(await waitForDoc(db, paths.notification(uid, `failed_${runId}`))).toMatchObject({
+      title: "Video not created",
+    });
   });
 });
 
@@ -66,7 +61,7 @@ describe("quality reduced (manual test 3)", () => {
   const threeOfFour = { scenes: 4, faults: { scenes: "celebrity:1,2,3" } };
 
   test("3 of 4 scenes filtered: the user is asked; refund ends refunded exactly once", async () => {
-    const { uid, runId } = await startRun(await productImage(), threeOfFour);
+    const { uid, runId } = await startRun(db, await productImage(), threeOfFour);
     const asking = await waitForRun(db, runId, status("awaiting_decision"));
     expect(asking.quality).toEqual({ totalScenes: 4, kenBurnsScenes: 3, degradationPct: 75 });
     expect((asking as unknown as { staticScenes: unknown }).staticScenes).toEqual([
@@ -86,7 +81,7 @@ describe("quality reduced (manual test 3)", () => {
   });
 
   test("accept: the run continues to a video with the static scenes recorded", async () => {
-    const { uid, runId } = await startRun(await productImage(), threeOfFour);
+    const { uid, runId } = await startRun(db, await productImage(), threeOfFour);
     await waitForRun(db, runId, status("awaiting_decision"));
     await db.doc(paths.run(runId)).update({ decision: "accept" });
     const run = await waitForRun(db, runId, settled);
@@ -103,7 +98,7 @@ describe("quality reduced (manual test 3)", () => {
   });
 
   test("retry re-renders only the static scenes, at no extra charge", async () => {
-    const { uid, runId } = await startRun(await productImage(), threeOfFour);
+    const { uid, runId } = await startRun(db, await productImage(), threeOfFour);
     await waitForRun(db, runId, status("awaiting_decision"));
     const veoScene = (await db.doc(paths.scene(runId, "scene_04")).get()).data();
     await db.doc(paths.run(runId)).update({ decision: "retry" });
@@ -118,7 +113,7 @@ describe("quality reduced (manual test 3)", () => {
   });
 
   test("1 of 4 filtered (25%): the run continues without asking", async () => {
-    const { runId } = await startRun(await productImage(), { scenes: 4, faults: { scenes: "safety:2" } });
+    const { runId } = await startRun(db, await productImage(), { scenes: 4, faults: { scenes: "safety:2" } });
     const run = await waitForRun(db, runId, settled);
     expect(run.status).toBe("succeeded");
     expect(run.quality).toEqual({ totalScenes: 4, kenBurnsScenes: 1, degradationPct: 25 });
@@ -126,7 +121,7 @@ describe("quality reduced (manual test 3)", () => {
   });
 
   test("a scene rate-limited on every attempt falls back to Ken Burns after the queue's retry budget", async () => {
-    const { runId } = await startRun(await productImage(), { scenes: 2, faults: { scenes: "rate_limit:1" } });
+    const { runId } = await startRun(db, await productImage(), { scenes: 2, faults: { scenes: "rate_limit:1" } });
     const run = await waitForRun(db, runId, settled);
     expect(run.status).toBe("succeeded");
     const scene = (await db.doc(paths.scene(runId, "scene_01")).get()).data();
@@ -140,7 +135,7 @@ describe("quality reduced (manual test 3)", () => {
 });
 
 test("a crash after the charge: the sweeper retries the stage and the run completes, charged once", async () => {
-  const { uid, runId } = await startRun(await productImage(), { faults: { charge: "crash_after" } });
+  const { uid, runId } = await startRun(db, await productImage(), { faults: { charge: "crash_after" } });
   const stuck = await waitForRun(db, runId, (r) => r.stage === "visual_dna" && r.stageState === "claimed");
   expect(stuck.credits?.charged).toBe(10);
   await new Promise((resolve) => setTimeout(resolve, 1000)); // the crashed delivery has ended

@@ -7,12 +7,10 @@ import { LEGACY_DNA } from "../../src/rollout/legacy";
 import {
   TRIGGER_PROJECT,
   balanceOf,
-  createRun,
   firestoreFor,
   movementsOf,
-  newUser,
   settled,
-  upload,
+  startRun,
   waitForRun,
   writeSettings,
 } from "../support/emulator";
@@ -22,9 +20,10 @@ const db = firestoreFor(TRIGGER_PROJECT);
 
 async function runWithModelFault(rolloutPct: number) {
   await db.doc(ROLLOUT_FLAG_PATH).set({ enabled: true, rolloutPct });
-  const uid = await newUser(db, 100);
-  const image = await upload(uid, "product.png", await upscaledCoffee());
-  const runId = await createRun(db, { uid, image, scenes: 1, faults: { visual_dna: "model_not_found" } });
+  const { uid, runId } = await startRun(db, await upscaledCoffee(), {
+    scenes: 1,
+    faults: { visual_dna: "model_not_found" },
+  });
   return { uid, runId, run: await waitForRun(db, runId, settled) };
 }
 

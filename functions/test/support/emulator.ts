@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { getApps, initializeApp, type App } from "firebase-admin/app";
-import { getFirestore, Timestamp, type Firestore } from "firebase-admin/firestore";
+import { getFirestore, Timestamp, type DocumentData, type Firestore } from "firebase-admin/firestore";
 import { grantCredits } from "../../src/ledger/credits";
 import { PIPELINE_SETTINGS_PATH, PipelineSettingsSchema, type PipelineSettings } from "../../src/pipelineSettings";
 import { paths } from "../../src/contract/paths";
@@ -88,6 +88,20 @@ export async function createRun(db: Firestore, run: NewRun): Promise<string> {
   return ref.id;
 }
 
+/** A fresh user with credits, the image uploaded as theirs, and a run created on it. */
+export async function startRun(
+  db: Firestore,
+  image: Buffer,
+  options: { scenes?: number; faults?: Record<string, string>; credits?: number } = {},
+): Promise<{ uid: string; runId: string }> {
+  const uid = await newUser(db, options.credits ?? 100);
+  const objectPath = await upload(uid, "product.png", image);
+  return {
+    uid,
+    runId: await createRun(db, { uid, image: objectPath, scenes: options.scenes, faults: options.faults }),
+  };
+}
+
 /** Resolves with the run once `done(run)` holds; rejects with the last state on timeout. */
 export function waitForRun(
   db: Firestore,
@@ -108,6 +122,22 @@ export function waitForRun(
         stop();
         resolve(last);
       }
+    }, reject);
+  });
+}
+
+/** Resolves with a document's data once it exists (written by a trigger after the run settled). */
+export function waitForDoc(db: Firestore, docPath: string, timeoutMs = 30_000): Promise<DocumentData> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`${docPath} was not written within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const stop = db.doc(docPath).onSnapshot((snap) => {
+      if (!snap.exists) return;
+      clearTimeout(timer);
+      stop();
+      resolve(snap.data()!);
     }, reject);
   });
 }
