@@ -143,7 +143,7 @@ async function main() {
   for (const r of [cold, ...results]) {
     const w = r.stageWorkMs;
     console.log(
-      `| ${r.runId} | ${r.wallMs} | ${w.visual_dna} | ${w.script} | ${w.scenes} | ${w.voice} | ${w.assembly} | ${r.orchestrationOverheadMs} |`,
+      `| ${r === cold ? "cold " : ""}${r.runId} | ${r.wallMs} | ${w.visual_dna} | ${w.script} | ${w.scenes} | ${w.voice} | ${w.assembly} | ${r.orchestrationOverheadMs} |`,
     );
   }
   console.log(
