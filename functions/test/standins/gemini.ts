@@ -1,4 +1,4 @@
-import { ReplyScript, startHttpStandin, type StandinReply } from "./httpStandin";
+import { ReplyScript, startHttpStandin, type ScriptedStandin, type StandinReply } from "./httpStandin";
 
 /**
  * A loopback stand-in of the Gemini API's generateContent, answering with the
@@ -118,17 +118,7 @@ export const geminiReplies = {
   },
 };
 
-export interface GeminiStandin {
-  baseUrl: string;
-  port: number;
-  /** Replies for a model, in order; the last keeps answering. */
-  reply(model: string, ...replies: StandinReply[]): void;
-  calls(model: string): number;
-  /** Parsed request bodies for a model. */
-  requests(model: string): unknown[];
-  reset(): void;
-  close(): Promise<void>;
-}
+export type GeminiStandin = ScriptedStandin;
 
 const GENERATE_PATH = /^\/v1beta\/models\/([^/:]+):generateContent$/;
 

@@ -130,3 +130,16 @@ export function tonePcm(seconds: number, sampleRate = 24_000, hz = 220): Buffer 
   }
   return pcm;
 }
+
+/** A provider stand-in whose answers are scripted per model. */
+export interface ScriptedStandin {
+  baseUrl: string;
+  port: number;
+  /** Replies for a model, in order; the last keeps answering. */
+  reply(model: string, ...replies: StandinReply[]): void;
+  calls(model: string): number;
+  /** Parsed request bodies for a model. */
+  requests(model: string): unknown[];
+  reset(): void;
+  close(): Promise<void>;
+}

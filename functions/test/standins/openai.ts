@@ -1,4 +1,4 @@
-import { ReplyScript, startHttpStandin, type StandinReply } from "./httpStandin";
+import { ReplyScript, startHttpStandin, type ScriptedStandin, type StandinReply } from "./httpStandin";
 
 /**
  * A loopback stand-in of the OpenAI API, answering with the shapes openai 6.49 parses:
@@ -99,16 +99,8 @@ export const openAiReplies = {
   },
 };
 
-export interface OpenAiStandin {
-  /** The origin; the SDK's baseURL is `${baseUrl}/v1`. */
-  baseUrl: string;
-  port: number;
-  reply(model: string, ...replies: StandinReply[]): void;
-  calls(model: string): number;
-  requests(model: string): unknown[];
-  reset(): void;
-  close(): Promise<void>;
-}
+/** `baseUrl` is the origin; the SDK's baseURL is `${baseUrl}/v1`. */
+export type OpenAiStandin = ScriptedStandin;
 
 const ROUTES = new Set(["/v1/chat/completions", "/v1/audio/speech"]);
 
