@@ -9,7 +9,7 @@ import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import { getFunctions } from "firebase-admin/functions";
 import { getStorage } from "firebase-admin/storage";
 import { runtimeConfig, type RuntimeConfig } from "./config";
-import { sceneTaskId } from "./contract/paths";
+import { paths, sceneId, sceneTaskId } from "./contract/paths";
 import { assembleVideo } from "./media/assemble";
 import { renderKenBurns } from "./media/kenBurns";
 import { renderMotionClip } from "./media/motionClip";
@@ -99,7 +99,12 @@ export function buildPipelineDeps(
   return {
     ...common,
     ...legacyAware(createCloudProviders(models, { db })),
-    video: createVeoVideoProvider(models.video.model, models.providers.gemini, readCredentials().geminiApiKey),
+    video: createVeoVideoProvider(models.video.model, models.providers.gemini, readCredentials().geminiApiKey, {
+      // Saved before polling starts, so a crash mid-poll resumes the operation instead of paying again.
+      onOperationStarted: async (req, operationName) => {
+        await db.doc(paths.scene(req.runId, sceneId(req.sceneIndex + 1))).set({ operationName }, { merge: true });
+      },
+    }),
   };
 }
 
