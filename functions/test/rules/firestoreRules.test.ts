@@ -80,6 +80,16 @@ describe("creating a run", () => {
   });
 });
 
+/** Every document of Alice's that a client may read, seeded below. */
+const ALICES_DOCS = [
+  "runs/r1",
+  "runs/r1/scenes/scene_01",
+  "users/alice",
+  "users/alice/ledger/charge_r1",
+  "users/alice/notifications/n1",
+  "refunds/r1",
+];
+
 describe("reading", () => {
   beforeEach(async () => {
     await seed("runs/r1", { uid: "alice", status: "running" });
@@ -91,26 +101,12 @@ describe("reading", () => {
     await seed("config/pipeline", { runPriceCredits: 10 });
   });
   test("allowed: one's own run, scenes, balance, ledger, notifications and refunds", async () => {
-    for (const p of [
-      "runs/r1",
-      "runs/r1/scenes/scene_01",
-      "users/alice",
-      "users/alice/ledger/charge_r1",
-      "users/alice/notifications/n1",
-      "refunds/r1",
-    ]) {
+    for (const p of ALICES_DOCS) {
       await assertSucceeds(getDoc(doc(alice(), p)));
     }
   });
   test("refused: anyone else's, and config", async () => {
-    for (const p of [
-      "runs/r1",
-      "runs/r1/scenes/scene_01",
-      "users/alice",
-      "users/alice/ledger/charge_r1",
-      "users/alice/notifications/n1",
-      "refunds/r1",
-    ]) {
+    for (const p of ALICES_DOCS) {
       await assertFails(getDoc(doc(bob(), p)));
     }
     await assertFails(getDoc(doc(alice(), "config/pipeline")));

@@ -1,4 +1,4 @@
-import { ReplyScript, startHttpStandin, type ScriptedStandin, type StandinReply } from "./httpStandin";
+import { ReplyScript, scriptedStandin, startHttpStandin, type ScriptedStandin, type StandinReply } from "./httpStandin";
 
 /**
  * A loopback stand-in of the Gemini API's generateContent, answering with the
@@ -135,13 +135,5 @@ export async function startGeminiStandin(options: { apiKey?: string } = {}): Pro
     if (options.apiKey && request.headers["x-goog-api-key"] !== options.apiKey) return geminiReplies.apiKeyInvalid();
     return reply;
   });
-  return {
-    baseUrl: server.baseUrl,
-    port: server.port,
-    reply: (model, ...replies) => script.set(model, ...replies),
-    calls: (model) => script.calls(model),
-    requests: (model) => script.requests(model),
-    reset: () => script.reset(),
-    close: () => server.close(),
-  };
+  return scriptedStandin(server, script);
 }

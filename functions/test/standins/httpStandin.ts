@@ -143,3 +143,16 @@ export interface ScriptedStandin {
   reset(): void;
   close(): Promise<void>;
 }
+
+/** The scripted-standin face of a running server and its reply script. */
+export function scriptedStandin(server: HttpStandin, script: ReplyScript): ScriptedStandin {
+  return {
+    baseUrl: server.baseUrl,
+    port: server.port,
+    reply: (model, ...replies) => script.set(model, ...replies),
+    calls: (model) => script.calls(model),
+    requests: (model) => script.requests(model),
+    reset: () => script.reset(),
+    close: () => server.close(),
+  };
+}

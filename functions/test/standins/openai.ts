@@ -1,4 +1,4 @@
-import { ReplyScript, startHttpStandin, type ScriptedStandin, type StandinReply } from "./httpStandin";
+import { ReplyScript, scriptedStandin, startHttpStandin, type ScriptedStandin, type StandinReply } from "./httpStandin";
 
 /**
  * A loopback stand-in of the OpenAI API, answering with the shapes openai 6.49 parses:
@@ -119,13 +119,5 @@ export async function startOpenAiStandin(options: { apiKey?: string } = {}): Pro
     }
     return reply;
   });
-  return {
-    baseUrl: server.baseUrl,
-    port: server.port,
-    reply: (model, ...replies) => script.set(model, ...replies),
-    calls: (model) => script.calls(model),
-    requests: (model) => script.requests(model),
-    reset: () => script.reset(),
-    close: () => server.close(),
-  };
+  return scriptedStandin(server, script);
 }
