@@ -6,4 +6,11 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   testTimeout: 120000,
   setupFiles: ["<rootDir>/test/support/jestSetup.ts"],
+  // firebase-admin 14 verifies tokens with jose 6, which ships only ES modules; jest's module
+  // runtime cannot require() them, so jose alone is compiled to CommonJS for the tests.
+  transform: {
+    "^.+\\.ts$": "ts-jest",
+    "/node_modules/jose/.+\\.js$": ["ts-jest", { tsconfig: { allowJs: true }, diagnostics: false }],
+  },
+  transformIgnorePatterns: ["/node_modules/(?!jose/)"],
 };
