@@ -52,6 +52,8 @@ export const ERROR_CLASSES = [
   "content_policy",
   "invalid_output",
   "auth_config",
+  /** Past its provider's announced shutdown date (retiresOn): skipped without a call. */
+  "retired",
   "unknown",
 ] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];

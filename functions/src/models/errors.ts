@@ -63,6 +63,12 @@ export const ERROR_RULES: Record<ErrorClass, ErrorRule> = {
     countsTowardStreak: false,
     why: "a bad key or project fails every model of that provider: skip them and log it loudly",
   },
+  retired: {
+    action: "next_model",
+    coolDownNow: false,
+    countsTowardStreak: false,
+    why: "past its provider's shutdown date the model is never called: the chain starts at the next one",
+  },
   unknown: {
     action: "next_model",
     coolDownNow: false,

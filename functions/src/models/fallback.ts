@@ -7,7 +7,7 @@ import type { JsonRequest, ModelAdapter } from "./adapters";
 import { cooldownDocId, type CooldownState, type CooldownStore } from "./cooldown";
 import { classifyError, decideAfterFailure, describeError, ERROR_RULES, ModelCallError, retryAfterMs } from "./errors";
 import { ATTEMPT_NOTES, LOG, summarizeAttempts, userMessageForFailure } from "./messages";
-import type { ModelConfig, ModelEntry, ProviderName } from "./modelConfig";
+import { isRetired, type ModelConfig, type ModelEntry, type ProviderName } from "./modelConfig";
 
 export interface ModelLogger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -80,12 +80,26 @@ async function recordModelFailure(
 export async function serveWithFallback<T, E extends ModelEntry>(args: ServeArgs<T, E>): Promise<Served<T>> {
   const { stage, chain, runtime, invoke, runId } = args;
   const attempts: Attempt[] = [];
-  const states = await readStates(runtime, chain);
+  const retired = new Set(chain.filter((entry) => isRetired(entry, runtime.now())));
+  const states = await readStates(
+    runtime,
+    chain.filter((entry) => !retired.has(entry)),
+  );
   const rejectedProviders = new Set<ProviderName>();
 
   for (const [index, entry] of chain.entries()) {
     const tier = tierAt(index);
     const { model } = entry;
+    if (retired.has(entry)) {
+      attempts.push({
+        model,
+        tier,
+        errorClass: "retired",
+        error: ATTEMPT_NOTES.retired(entry.retiresOn ?? ""),
+        durationMs: 0,
+      });
+      continue;
+    }
     if (rejectedProviders.has(entry.provider)) {
       attempts.push({
         model,

@@ -45,6 +45,7 @@ export const LOG = {
 };
 
 export const ATTEMPT_NOTES = {
+  retired: (retiresOn: string) => `not called: retired on ${retiresOn} (its provider's shutdown date)`,
   coolingDown: (untilIso: string) => `cooling down until ${untilIso}`,
   providerSkipped: (provider: string) =>
     `skipped: ${provider} rejected our credentials or configuration earlier in this call`,

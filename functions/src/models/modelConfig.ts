@@ -27,7 +27,20 @@ export const VERTEX_LOCATION = defineString("VERTEX_LOCATION", {
   description: "Vertex AI location, e.g. us-central1 (used when providers.gemini.backend is vertex_ai)",
 });
 
-const ModelEntrySchema = z
+/** A shutdown date as the providers announce it: YYYY-MM-DD, the model gone from 00:00 UTC that day. */
+const ShutdownDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "retiresOn must be a date as YYYY-MM-DD")
+  .refine((date) => {
+    const ms = Date.parse(`${date}T00:00:00Z`);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(date);
+  }, "retiresOn is not a calendar date");
+
+/**
+ * One model of a chain (text, voice, video...): the same shape everywhere, so every chain
+ * gets the same checks, the same retirement guard and the same models:check row.
+ */
+export const ModelEntrySchema = z
   .object({
     provider: z.string(),
     model: z.string().trim().min(1),
@@ -35,12 +48,43 @@ const ModelEntrySchema = z
     vision: z.boolean().default(false),
     /** Preview models are refused unless their entry says so explicitly. */
     allowPreview: z.boolean().default(false),
+    /**
+     * The provider's announced shutdown date (cite the page next to it). From that day on the
+     * model is never called: it is skipped like a cooled-down model, with the attempt class `retired`.
+     */
+    retiresOn: ShutdownDateSchema.optional(),
   })
   .strict();
 
 const VoiceEntrySchema = ModelEntrySchema.extend({ voice: z.string().trim().min(1) }).strict();
 
 type RawEntry = z.infer<typeof ModelEntrySchema>;
+
+/**
+ * Models their providers have already shut down, which a configuration (an old MODEL_CHAINS
+ * override, a copied example) might still name. Naming one is refused at load.
+ */
+const SHUT_DOWN_MODELS: Record<string, { on: string; source: string }> = {
+  "openai/gpt-3.5-turbo": { on: "2026-10-23", source: "https://developers.openai.com/api/docs/deprecations" },
+  "gemini/gemini-2.0-flash": { on: "2026-06-01", source: "https://firebase.google.com/docs/ai-logic/prompt-design" },
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Epoch ms of 00:00 UTC on the shutdown day. */
+export function shutdownMs(retiresOn: string): number {
+  return Date.parse(`${retiresOn}T00:00:00Z`);
+}
+
+/** True from 00:00 UTC of the entry's `retiresOn` on: the model must not be called. */
+export function isRetired(entry: { retiresOn?: string }, nowMs: number): boolean {
+  return entry.retiresOn !== undefined && nowMs >= shutdownMs(entry.retiresOn);
+}
+
+/** Whole days from now until the shutdown (0 on the day, negative after). */
+export function daysLeft(retiresOn: string, nowMs: number): number {
+  return Math.ceil((shutdownMs(retiresOn) - nowMs) / DAY_MS);
+}
 
 /** The rules every entry obeys; each message names the entry it refuses. */
 function entryProblem(entry: RawEntry): string | undefined {
@@ -52,6 +96,8 @@ function entryProblem(entry: RawEntry): string | undefined {
   if (name.includes("-preview") && !entry.allowPreview) {
     return "preview models need allowPreview: true on their entry";
   }
+  const shutDown = SHUT_DOWN_MODELS[`${entry.provider}/${entry.model}`];
+  if (shutDown) return `retired: ${entry.provider} shut it down on ${shutDown.on} (${shutDown.source})`;
   return undefined;
 }
 
@@ -141,15 +187,34 @@ export type ModelConfig = Omit<ParsedConfig, "text" | "voice" | "video"> & {
   video: ModelEntry;
 };
 
+/*
+ * Defaults as of 2026-11-28, read on the providers' own pages:
+ * - Gemini API models and shutdown dates: https://ai.google.dev/gemini-api/docs/deprecations
+ *   (gemini-3.8-flash released 2026-09-02 and gemini-3.5-flash-lite 2026-07-21, both "No shutdown
+ *   date announced"; gemini-2.5-flash, the old primary, shuts down 2026-12-01).
+ * - Gemini TTS: https://ai.google.dev/gemini-api/docs/models/gemini-3.8-flash-lite-tts (GA, same
+ *   request schema as gemini-3.8-flash-tts; both replace gemini-3.1-flash-tts-preview).
+ * - OpenAI: https://developers.openai.com/api/docs/deprecations (gpt-4o-mini shuts down 2027-01-14,
+ *   gpt-6-luna its named replacement; gpt-3.5-turbo was shut down 2026-10-23) and
+ *   https://developers.openai.com/api/docs/models/gpt-6-luna (text and image input, structured outputs).
+ * - OpenAI TTS: https://developers.openai.com/api/docs/guides/text-to-speech (gpt-4o-mini-tts shuts
+ *   down 2027-01-06; its replacement is not served by /v1/audio/speech).
+ */
 export const DEFAULT_MODEL_CONFIG: z.input<typeof ModelConfigSchema> = {
   text: [
-    { provider: "gemini", model: "gemini-2.5-flash", vision: true },
-    { provider: "openai", model: "gpt-4o-mini", vision: true },
-    { provider: "openai", model: "gpt-3.5-turbo", vision: false },
+    // No shutdown date announced (ai.google.dev/gemini-api/docs/deprecations, read 2026-11-28).
+    { provider: "gemini", model: "gemini-3.8-flash", vision: true },
+    // No shutdown date announced (developers.openai.com/api/docs/deprecations, read 2026-11-28).
+    { provider: "openai", model: "gpt-6-luna", vision: true },
+    // No shutdown date announced (ai.google.dev/gemini-api/docs/deprecations, read 2026-11-28).
+    { provider: "gemini", model: "gemini-3.5-flash-lite", vision: true },
   ],
   voice: [
-    { provider: "gemini", model: "gemini-2.5-flash-preview-tts", voice: "Kore", allowPreview: true },
-    { provider: "openai", model: "gpt-4o-mini-tts", voice: "coral" },
+    // GA, no shutdown date announced (ai.google.dev/gemini-api/docs/models/gemini-3.8-flash-lite-tts).
+    { provider: "gemini", model: "gemini-3.8-flash-tts", voice: "Kore" },
+    { provider: "gemini", model: "gemini-3.8-flash-lite-tts", voice: "Kore" },
+    // Shuts down 2027-01-06 (developers.openai.com/api/docs/guides/text-to-speech, read 2026-11-28).
+    { provider: "openai", model: "gpt-4o-mini-tts", voice: "coral", retiresOn: "2027-01-06" },
   ],
   video: { provider: "gemini", model: "veo-3.1-generate-preview", allowPreview: true },
   providers: { gemini: { backend: "gemini_api" }, openai: {} },
@@ -171,11 +236,41 @@ function formatPath(path: PropertyKey[]): string {
     .join("");
 }
 
+/** One chain as the fallback machinery, models:check and the load-time rules see it. */
+export interface NamedChain {
+  name: string;
+  entries: ModelEntry[];
+}
+
+/** Every chain of the configuration, Visual DNA's (the vision models of the text chain) included. */
+export function modelChains(config: ModelConfig): NamedChain[] {
+  const video: ModelEntry | ModelEntry[] = config.video;
+  return [
+    { name: "text", entries: config.text },
+    { name: "visual_dna", entries: config.text.filter((entry) => entry.vision) },
+    { name: "voice", entries: config.voice },
+    { name: "video", entries: Array.isArray(video) ? video : [video] },
+  ];
+}
+
+/** A chain whose every model is past its retiresOn cannot serve anything: refused, never tried. */
+function deadChains(config: ModelConfig, nowMs: number): string[] {
+  return modelChains(config)
+    .filter((chain) => chain.entries.every((entry) => isRetired(entry, nowMs)))
+    .map(
+      (chain) =>
+        `${chain.name}: no live model: ${chain.entries.map((e) => `"${e.model}" retired on ${e.retiresOn}`).join(", ")}`,
+    );
+}
+
 /**
- * Validates a configuration. Throws ModelConfigError whose message names each bad
+ * Validates a configuration at `nowMs`. Throws ModelConfigError whose message names each bad
  * entry, e.g. `text[0] "gemini-2.0-flash-exp": experimental models are not allowed`.
+ * An entry past its own retiresOn is accepted (it is skipped at every call) as long as its
+ * chain keeps a live model: an instance must not stop serving, and refunding, on the day a
+ * backup model retires. The daily model check warns before that day.
  */
-export function parseModelConfig(raw: unknown): ModelConfig {
+export function parseModelConfig(raw: unknown, nowMs: number = Date.now()): ModelConfig {
   const result = ModelConfigSchema.safeParse(raw);
   if (!result.success) {
     throw new ModelConfigError(
@@ -187,7 +282,10 @@ export function parseModelConfig(raw: unknown): ModelConfig {
     );
   }
   // The refinements above checked every provider name.
-  return result.data as ModelConfig;
+  const config = result.data as ModelConfig;
+  const dead = deadChains(config, nowMs);
+  if (dead.length) throw new ModelConfigError(dead);
+  return config;
 }
 
 /** Defaults with each top-level key of the override replacing the default's. */

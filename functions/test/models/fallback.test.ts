@@ -312,6 +312,43 @@ describe("fallback across the text chain", () => {
   });
 });
 
+describe("retired models (past retiresOn)", () => {
+  const retiring = () =>
+    standinConfig(gemini.baseUrl, openai.baseUrl, {
+      text: [{ ...config.text[0], retiresOn: "2026-12-01" }, ...config.text.slice(1)],
+    });
+
+  it("never calls a model from its shutdown day on: the attempt is `retired`, zero calls, zero time", async () => {
+    openai.reply(BACKUP(), openAiReplies.json(goodScript()));
+    gemini.reply(PRIMARY(), geminiReplies.json(goodScript()));
+    const now = () => Date.parse("2026-12-01T00:00:00Z");
+
+    const served = await providers({ config: retiring(), now }).script.write({ input: INPUT, dna: GOOD_DNA }, CTX);
+
+    expect(gemini.calls(PRIMARY())).toBe(0);
+    expect(served).toMatchObject({ model: BACKUP(), tier: "backup" });
+    expect(served.attempts[0]).toEqual({
+      model: PRIMARY(),
+      tier: "primary",
+      errorClass: "retired",
+      error: "not called: retired on 2026-12-01 (its provider's shutdown date)",
+      durationMs: 0,
+    });
+    // Retirement is the configuration's knowledge, not a cooldown: nothing is written.
+    expect((await db.collection("modelCooldowns").get()).size).toBe(0);
+  });
+
+  it("still calls the model the day before its shutdown", async () => {
+    gemini.reply(PRIMARY(), geminiReplies.json(goodScript()));
+    const now = () => Date.parse("2026-11-30T23:59:59Z");
+
+    const served = await providers({ config: retiring(), now }).script.write({ input: INPUT, dna: GOOD_DNA }, CTX);
+
+    expect(served).toMatchObject({ model: PRIMARY(), tier: "primary" });
+    expect(gemini.calls(PRIMARY())).toBe(1);
+  });
+});
+
 describe("cooldowns shared through Firestore", () => {
   it("skips a not-found model with zero calls until its cooldown ends, then tries it once", async () => {
     let now = Date.parse("2026-01-01T00:00:00Z");

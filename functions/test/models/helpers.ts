@@ -84,6 +84,22 @@ export const TEMPLATE_SCRIPT: Script = {
   })),
 };
 
+/**
+ * The chains these tests script against the stand-ins, in the plan's shape: a Gemini primary,
+ * then two OpenAI models (the third without vision); voice Gemini, then OpenAI.
+ */
+export const STANDIN_CHAINS = {
+  text: [
+    { provider: "gemini", model: "gemini-3.8-flash", vision: true },
+    { provider: "openai", model: "gpt-6-luna", vision: true },
+    { provider: "openai", model: "gpt-5.6-terra", vision: false },
+  ],
+  voice: [
+    { provider: "gemini", model: "gemini-3.8-flash-tts", voice: "Kore" },
+    { provider: "openai", model: "gpt-4o-mini-tts", voice: "coral" },
+  ],
+};
+
 /** A config whose providers are the stand-ins, with short waits so retries are quick. */
 export function standinConfig(
   geminiBaseUrl: string,
@@ -92,6 +108,7 @@ export function standinConfig(
 ): ModelConfig {
   return parseModelConfig({
     ...DEFAULT_MODEL_CONFIG,
+    ...STANDIN_CHAINS,
     providers: {
       gemini: { backend: "gemini_api", baseUrl: geminiBaseUrl },
       openai: { baseUrl: `${openaiBaseUrl}/v1` },

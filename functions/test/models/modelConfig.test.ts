@@ -1,6 +1,8 @@
 import {
   DEFAULT_MODEL_CONFIG,
   ModelConfigError,
+  daysLeft,
+  modelChains,
   parseModelConfig,
   readModelConfig,
 } from "../../src/models/modelConfig";
@@ -15,19 +17,61 @@ function problemsOf(raw: unknown): string {
   throw new Error("expected the configuration to be refused");
 }
 
-const [gemini, openAiVision, openAiText] = DEFAULT_MODEL_CONFIG.text;
+const [gemini, openAiVision] = DEFAULT_MODEL_CONFIG.text;
+const openAiText = { provider: "openai", model: "gpt-5.6-terra", vision: false };
+const TODAY = Date.parse("2026-11-28T12:00:00Z");
 
 describe("parseModelConfig", () => {
-  it("accepts the defaults: three text models, vision on the first two, previews allowed explicitly", () => {
-    const config = parseModelConfig(DEFAULT_MODEL_CONFIG);
+  it("accepts the defaults: Gemini, OpenAI, Gemini for text, all with vision; three current TTS models", () => {
+    const config = parseModelConfig(DEFAULT_MODEL_CONFIG, TODAY);
     expect(config.text.map((e) => [e.provider, e.vision])).toEqual([
       ["gemini", true],
       ["openai", true],
-      ["openai", false],
+      ["gemini", true],
     ]);
-    expect(config.voice.map((e) => e.provider)).toEqual(["gemini", "openai"]);
-    expect(config.voice[0].allowPreview).toBe(true);
+    expect(config.voice.map((e) => e.provider)).toEqual(["gemini", "gemini", "openai"]);
     expect(config.video.allowPreview).toBe(true);
+  });
+
+  it("has no default that is retired today or retires within 14 days", () => {
+    const config = parseModelConfig(DEFAULT_MODEL_CONFIG, TODAY);
+    for (const chain of modelChains(config)) {
+      for (const entry of chain.entries) {
+        if (entry.retiresOn) expect(daysLeft(entry.retiresOn, TODAY)).toBeGreaterThan(14);
+      }
+    }
+  });
+
+  it("refuses a model its provider has already shut down, naming the entry and the date", () => {
+    const message = problemsOf({
+      ...DEFAULT_MODEL_CONFIG,
+      text: [gemini, { provider: "openai", model: "gpt-3.5-turbo", vision: false }],
+    });
+    expect(message).toContain('text[1] "gpt-3.5-turbo": retired: openai shut it down on 2026-10-23');
+  });
+
+  it("refuses a retiresOn that is not a calendar date", () => {
+    expect(problemsOf({ ...DEFAULT_MODEL_CONFIG, text: [{ ...gemini, retiresOn: "2027-02-30" }] })).toContain(
+      "retiresOn is not a calendar date",
+    );
+    expect(problemsOf({ ...DEFAULT_MODEL_CONFIG, text: [{ ...gemini, retiresOn: "14 Jan 2027" }] })).toContain(
+      "retiresOn must be a date as YYYY-MM-DD",
+    );
+  });
+
+  it("keeps an entry past its retiresOn while its chain has a live model, and refuses a chain with none", () => {
+    const retired = { ...gemini, retiresOn: "2026-11-01" };
+    expect(parseModelConfig({ ...DEFAULT_MODEL_CONFIG, text: [retired, openAiVision] }, TODAY).text).toHaveLength(2);
+    expect(() =>
+      parseModelConfig(
+        { ...DEFAULT_MODEL_CONFIG, text: [retired, { ...openAiVision, retiresOn: "2026-11-28" }] },
+        TODAY,
+      ),
+    ).toThrow('text: no live model: "gemini-3.8-flash" retired on 2026-11-01, "gpt-6-luna" retired on 2026-11-28');
+    // Visual DNA is a chain of its own: the vision models of the text chain.
+    expect(() => parseModelConfig({ ...DEFAULT_MODEL_CONFIG, text: [retired, openAiText] }, TODAY)).toThrow(
+      'visual_dna: no live model: "gemini-3.8-flash" retired on 2026-11-01',
+    );
   });
 
   it("refuses an experimental model and names it", () => {
@@ -39,9 +83,9 @@ describe("parseModelConfig", () => {
   });
 
   it("refuses a preview model unless its entry allows previews", () => {
-    const voice = [{ provider: "gemini", model: "gemini-2.5-flash-preview-tts", voice: "Kore" }];
+    const voice = [{ provider: "gemini", model: "gemini-3.1-flash-tts-preview", voice: "Kore" }];
     expect(problemsOf({ ...DEFAULT_MODEL_CONFIG, voice })).toContain(
-      'voice[0] "gemini-2.5-flash-preview-tts": preview models need allowPreview: true',
+      'voice[0] "gemini-3.1-flash-tts-preview": preview models need allowPreview: true',
     );
     expect(() =>
       parseModelConfig({ ...DEFAULT_MODEL_CONFIG, voice: [{ ...voice[0], allowPreview: true }] }),

@@ -120,7 +120,8 @@ export const geminiReplies = {
 
 export type GeminiStandin = ScriptedStandin;
 
-const GENERATE_PATH = /^\/v1beta\/models\/([^/:]+):generateContent$/;
+/** @google/genai 3 calls the Gemini API at v1 by default; older clients and `apiVersion` overrides use v1beta. */
+const GENERATE_PATH = /^\/(?:v1|v1beta)\/models\/([^/:]+):generateContent$/;
 
 /** `apiKey`: when set, requests must carry it in x-goog-api-key (else 400 API_KEY_INVALID). */
 export async function startGeminiStandin(options: { apiKey?: string } = {}): Promise<GeminiStandin> {
