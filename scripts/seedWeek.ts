@@ -401,10 +401,7 @@ async function seedRun(db: Firestore, plan: RunPlan, cohort: Cohort, price: numb
     preflight: preflightOf(plan),
     aspectRatio: "9:16",
   });
-  const charged = await chargeRun(db, plan.runId, {
-    expectStatus: "preflight",
-    price,
-  });
+  const charged = await chargeRun(db, plan.runId, { price });
   if (charged !== "charged") throw new Error(`seed run ${plan.runId} was not charged: ${charged}`);
   const { update, scenes, failed } = finish(plan, cohort, input, outage);
   const batch = db.batch();

@@ -14,7 +14,21 @@ export const STAGE_LABELS: Record<Stage, string> = {
   assembly: "Assembling the video",
 };
 
+/** The refund sentence before the refund has landed, and after. */
+export const WILL_BE_REFUNDED = "Your credits will be refunded.";
+const NOTHING_CHARGED = "Nothing was charged.";
+
 export const userMessages = {
+  /** A failure's message as the failed run shows it: a refund is promised only when credits were taken. */
+  forFailedRun: (message: string, charged: boolean) =>
+    charged || !message.includes(WILL_BE_REFUNDED) ? message : message.replace(WILL_BE_REFUNDED, NOTHING_CHARGED),
+  /** The same message once the refund has landed. */
+  afterRefund: (message: string, credits: number) =>
+    message.includes(WILL_BE_REFUNDED)
+      ? message.replace(WILL_BE_REFUNDED, `Your ${credits} credits have been refunded.`)
+      : `${message} Your ${credits} credits have been refunded.`.trim(),
+  cancelled: "You cancelled the run. Nothing was charged.",
+  noRetriesLeft: "No retries left: choose Accept or Refund.",
   invalidInput: (detail: string) => `Your request is incomplete or malformed (${detail}). Nothing was charged.`,
   imageMissing: (image: string) =>
     `We could not find the uploaded image "${image}". Please upload it again. Nothing was charged.`,
@@ -24,16 +38,15 @@ export const userMessages = {
   awaitingConfirmation:
     "We found something in your image that may reduce quality. Review the warnings and confirm to continue; nothing is charged until you do.",
   confirmationExpired: "You did not confirm within the time allowed, so the run was cancelled. Nothing was charged.",
-  stageStuck: (stage: Stage) => `${STAGE_LABELS[stage]} did not finish. Your credits have been refunded.`,
-  sceneFailed: (scene: number) => `Scene ${scene} could not be rendered. Your credits have been refunded.`,
-  visualDnaFailed: "We could not analyse your product image with any of our models. Your credits have been refunded.",
-  scriptFailed: "We could not write a script for your ad with any of our models. Your credits have been refunded.",
-  voiceFailed: "We could not record the voiceover. Your credits have been refunded.",
-  assemblyFailed: "We could not assemble the final video. Your credits have been refunded.",
-  unexpected: (stage: Stage) =>
-    `Something went wrong while ${STAGE_LABELS[stage].toLowerCase()}. Your credits have been refunded.`,
+  stageStuck: (stage: Stage) => `${STAGE_LABELS[stage]} did not finish. ${WILL_BE_REFUNDED}`,
+  sceneFailed: (scene: number) => `Scene ${scene} could not be rendered. ${WILL_BE_REFUNDED}`,
+  visualDnaFailed: "We could not analyse your product image with any of our models. " + WILL_BE_REFUNDED,
+  scriptFailed: "We could not write a script for your ad with any of our models. " + WILL_BE_REFUNDED,
+  voiceFailed: "We could not record the voiceover. " + WILL_BE_REFUNDED,
+  assemblyFailed: "We could not assemble the final video. " + WILL_BE_REFUNDED,
+  unexpected: (stage: Stage) => `Something went wrong while ${STAGE_LABELS[stage].toLowerCase()}. ${WILL_BE_REFUNDED}`,
   videoReady: "Your video is ready.",
-  refusedByUser: "You asked for a refund after the quality check. Your credits have been refunded.",
+  refusedByUser: "You asked for a refund after the quality check. " + WILL_BE_REFUNDED,
   decisionTimedOut: (choice: string) =>
     `You did not choose within the time allowed, so we applied the default: ${choice}.`,
 };
@@ -41,7 +54,7 @@ export const userMessages = {
 export const notificationTexts = {
   refunded: (credits: number, why: string) => ({
     title: "Credits refunded",
-    body: `${credits} credits are back in your balance. ${why}`,
+    body: `${credits} credits are back in your balance. ${why.replace(WILL_BE_REFUNDED, "").trim()}`.trim(),
   }),
   failedUncharged: (why: string) => ({ title: "Video not created", body: why }),
   qualityReduced: (staticScenes: { scene: number; reason: string }[], pct: number) => ({

@@ -60,6 +60,11 @@ export interface RunDocument {
   /** Rollout cohort, decided when the run starts from a stable hash of the uid. */
   cohort?: Cohort;
   decisionLog?: { decision: Decision; at: Timestamp }[];
+  /** The scenes that fell back to Ken Burns, shown with the quality question. */
+  staticScenes?: { scene: number; reason: string }[];
+  voice?: { audio: string; durationSec: number };
+  /** The error of the last attempt of the current stage that was handed back for a retry. */
+  lastError?: string;
 }
 
 export type { WorkStage };

@@ -5,8 +5,9 @@
  */
 import { FieldValue, Timestamp, type Firestore, type Transaction } from "firebase-admin/firestore";
 import { ledgerIds, paths } from "../contract/paths";
-import type { RunStatus } from "../contract/run";
+import type { PreflightReport } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
+import { applyTransition, isExpected, transitions } from "../lifecycle/transitions";
 import { notificationTexts, userMessages } from "../messages";
 import type { LedgerMovement, RefundRecord } from "./movements";
 import { writeNotification } from "./notifications";
@@ -14,18 +15,20 @@ import { writeNotification } from "./notifications";
 export type ChargeOutcome = "charged" | "not_chargeable" | "insufficient_credits";
 
 /**
- * Charges the run's price and starts its first work stage, in one transaction.
- * Only a run in `expectStatus` is charged: a duplicate delivery finds it `running` and does nothing.
+ * Charges the run's price and starts its first work stage, in one transaction. Only a run the
+ * transition table lets be charged (a passed preflight, or a confirmed warning; never twice)
+ * is charged: a duplicate delivery, or a run the sweeper already ended, is left alone.
  */
 export async function chargeRun(
   db: Firestore,
   runId: string,
-  args: { expectStatus: RunStatus; price: number },
+  args: { price: number; preflight?: PreflightReport },
 ): Promise<ChargeOutcome> {
   return db.runTransaction(async (tx) => {
     const runRef = db.doc(paths.run(runId));
     const run = (await tx.get(runRef)).data() as RunDocument | undefined;
-    if (!run || run.status !== args.expectStatus) return "not_chargeable";
+    const charge = transitions.charge(args.price, args.preflight);
+    if (!run || !isExpected(run, charge.from)) return "not_chargeable";
     const userRef = db.doc(paths.user(run.uid));
     const chargeRef = db.doc(paths.ledgerEntry(run.uid, ledgerIds.charge(runId)));
     const [user, existingCharge] = await Promise.all([tx.get(userRef), tx.get(chargeRef)]);
@@ -33,17 +36,12 @@ export async function chargeRun(
     const balance = Number(user.get("credits") ?? 0);
     const now = Timestamp.now();
     if (balance < args.price) {
-      const message = userMessages.insufficientCredits(args.price, balance);
-      tx.update(runRef, {
-        status: "failed",
-        stage: "charge",
-        stageState: null,
-        lease: null,
-        credits: { charged: 0, refunded: 0 },
-        failure: { stage: "charge", reason: "insufficient_credits", userMessage: message, refunded: false },
-        progress: { pct: 100, message },
-        updatedAt: now,
-      });
+      applyTransition(
+        tx,
+        runRef,
+        run,
+        transitions.refuseCharge(run, userMessages.insufficientCredits(args.price, balance)),
+      );
       return "insufficient_credits";
     }
     const movement: LedgerMovement = {
@@ -55,25 +53,18 @@ export async function chargeRun(
     };
     tx.create(chargeRef, movement);
     tx.update(userRef, { credits: FieldValue.increment(-args.price), updatedAt: now });
-    tx.update(runRef, {
-      status: "running",
-      stage: "visual_dna",
-      stageState: "pending",
-      stageAttempt: 0,
-      lease: null,
-      credits: { charged: args.price, refunded: 0 },
-      progress: { pct: 5, message: `Charged ${args.price} credits` },
-      updatedAt: now,
-    });
+    applyTransition(tx, runRef, run, charge);
     return "charged";
   });
 }
 
-export type RefundOutcome = "refunded" | "already_refunded" | "nothing_charged";
+export type RefundOutcome = "refunded" | "already_refunded" | "nothing_charged" | "not_failed";
 
 /**
- * Refunds a failed run exactly once: `refunds/{runId}` is created in the transaction,
- * so of any number of concurrent calls one refunds and the rest see "already_refunded".
+ * Refunds a failed, charged run exactly once: `refunds/{runId}` is created in the transaction,
+ * so of any number of concurrent calls one refunds and the rest see "already_refunded". A run
+ * that is not failed is never refunded. A failed run with nothing charged gets its "not
+ * created" notification instead. Needs nothing but the database, so it can be retried freely.
  */
 export async function refundRun(db: Firestore, runId: string): Promise<RefundOutcome> {
   return db.runTransaction(async (tx) => {
@@ -82,7 +73,7 @@ export async function refundRun(db: Firestore, runId: string): Promise<RefundOut
     const [runSnap, refundSnap] = await Promise.all([tx.get(runRef), tx.get(refundRef)]);
     if (refundSnap.exists) return "already_refunded";
     const run = runSnap.data() as RunDocument | undefined;
-    if (!run) return "nothing_charged";
+    if (!run || run.status !== "failed") return "not_failed";
     const chargeRef = db.doc(paths.ledgerEntry(run.uid, ledgerIds.charge(runId)));
     const charge = await tx.get(chargeRef);
     const now = Timestamp.now();
@@ -101,6 +92,8 @@ export async function refundRun(db: Firestore, runId: string): Promise<RefundOut
       return "nothing_charged";
     }
     const amount = -Number(charge.get("amount"));
+    const recorded = applyTransition(tx, runRef, run, transitions.recordRefund(run, amount));
+    if (recorded.kind !== "applied") return "already_refunded";
     const record: RefundRecord = {
       uid: run.uid,
       runId,
@@ -112,12 +105,6 @@ export async function refundRun(db: Firestore, runId: string): Promise<RefundOut
     tx.create(refundRef, record);
     tx.create(db.doc(paths.ledgerEntry(run.uid, ledgerIds.refund(runId))), movement);
     tx.update(db.doc(paths.user(run.uid)), { credits: FieldValue.increment(amount), updatedAt: now });
-    tx.update(runRef, {
-      "credits.refunded": amount,
-      "failure.refunded": true,
-      progress: { pct: 100, message: `${why} ${amount} credits refunded.`.trim() },
-      updatedAt: now,
-    });
     writeNotification(
       tx,
       db,

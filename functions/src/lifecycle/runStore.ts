@@ -1,13 +1,14 @@
 /**
- * Transactions on the run document: claiming a stage (compare-and-set + lease), finishing
- * it, failing the run. Trigger deliveries are at-least-once; these make repeats no-ops.
+ * Stage claims and failures on the run document, through the transition table: claiming a
+ * stage (compare-and-set + lease) and failing the run. Trigger deliveries are at-least-once;
+ * a repeat finds the run moved on and does nothing.
  */
 import { randomUUID } from "node:crypto";
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
-import { paths } from "../contract/paths";
+import type { Firestore } from "firebase-admin/firestore";
 import type { WorkStage } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
 import type { PipelineFailure } from "../pipeline/failure";
+import { transitionRun, transitions, type Expected } from "./transitions";
 
 export interface Claim {
   runId: string;
@@ -20,10 +21,6 @@ export function newLeaseOwner(deliveryId: string): string {
   return `${deliveryId}:${randomUUID()}`;
 }
 
-function leaseUntil(seconds: number) {
-  return Timestamp.fromMillis(Date.now() + seconds * 1000);
-}
-
 /** Claims `stage` of a running run if it is pending; null when someone else has it or it moved on. */
 export async function claimStage(
   db: Firestore,
@@ -32,81 +29,23 @@ export async function claimStage(
   owner: string,
   leaseSeconds: number,
 ): Promise<Claim | null> {
-  const ref = db.doc(paths.run(runId));
-  return db.runTransaction(async (tx) => {
-    const run = (await tx.get(ref)).data() as RunDocument | undefined;
-    if (!run || run.status !== "running" || run.stage !== stage || run.stageState !== "pending") return null;
-    const claimed: Partial<RunDocument> = {
-      stageState: "claimed",
-      lease: { owner, expiresAt: leaseUntil(leaseSeconds) },
-      stageAttempt: (run.stageAttempt ?? 0) + 1,
-      updatedAt: Timestamp.now(),
-    };
-    tx.update(ref, claimed);
-    return { runId, owner, stage, run: { ...run, ...claimed } };
-  });
-}
-
-/**
- * Applies a finished stage's result if `owner` still holds the lease. Returns false when the
- * lease was lost (expired and taken over): the result is discarded, the new owner's counts.
- */
-export async function completeStage(db: Firestore, claim: Claim, update: Record<string, unknown>): Promise<boolean> {
-  const ref = db.doc(paths.run(claim.runId));
-  return db.runTransaction(async (tx) => {
-    const run = (await tx.get(ref)).data() as RunDocument | undefined;
-    if (!run || run.status !== "running" || run.stage !== claim.stage || run.lease?.owner !== claim.owner) {
-      return false;
-    }
-    tx.update(ref, { ...update, updatedAt: Timestamp.now() });
-    return true;
-  });
-}
-
-/** Extends the lease of a claimed stage into a wait (the scenes stage waiting for its tasks). */
-export function waitUpdate(leaseSeconds: number, owner: string) {
-  return { stageState: "waiting", lease: { owner, expiresAt: leaseUntil(leaseSeconds) } };
-}
-
-/** The update that hands a run to its next stage. */
-export function advanceUpdate(next: WorkStage, progressPct: number, message: string) {
-  return {
-    stage: next,
-    stageState: "pending",
-    stageAttempt: 0,
-    lease: null,
-    progress: { pct: progressPct, message },
-  };
+  const result = await transitionRun(db, runId, (run) =>
+    transitions.claimStage(run, stage, owner, leaseSeconds, Date.now()),
+  );
+  return result.kind === "applied" ? { runId, owner, stage, run: result.run } : null;
 }
 
 /**
  * Marks the run failed with the failure's reason and user message, once: a run that has
- * already ended is left alone. The refund follows from the `failed` transition (onRunFailed).
+ * already ended (or is no longer in `from`) is left alone. The refund follows from the
+ * `failed` run (onRunFailed, and the sweeper if that delivery is lost).
  */
 export async function failRun(
   db: Firestore,
   runId: string,
   failure: PipelineFailure,
-  /** Re-checked inside the transaction, for callers that decided on an older snapshot. */
-  stillApplies: (run: RunDocument) => boolean = () => true,
+  from?: Partial<Expected>,
 ): Promise<boolean> {
-  const ref = db.doc(paths.run(runId));
-  return db.runTransaction(async (tx) => {
-    const run = (await tx.get(ref)).data() as RunDocument | undefined;
-    if (!run || run.status === "failed" || run.status === "succeeded" || !stillApplies(run)) return false;
-    tx.update(ref, {
-      status: "failed",
-      stage: failure.stage,
-      stageState: null,
-      lease: null,
-      failure: { stage: failure.stage, reason: failure.reason, userMessage: failure.userMessage, refunded: false },
-      progress: { pct: 100, message: failure.userMessage },
-      credits: run.credits ?? { charged: 0, refunded: 0 },
-      ...(failure.attempts.length > 0 && {
-        [`stages.${failure.stage}`]: { model: null, tier: null, attempts: failure.attempts, durationMs: 0 },
-      }),
-      updatedAt: Timestamp.now(),
-    });
-    return true;
-  });
+  const result = await transitionRun(db, runId, (run) => transitions.fail(run, failure, from));
+  return result.kind === "applied";
 }

@@ -9,6 +9,7 @@ import type { PipelineSettings } from "../pipelineSettings";
 export type RunAction =
   | { kind: "none" }
   | { kind: "charge_after_confirmation" }
+  | { kind: "cancel" }
   | { kind: "run_stage"; stage: WorkStage }
   | { kind: "apply_decision"; decision: Decision };
 
@@ -16,7 +17,8 @@ export type RunAction =
 export function nextAction(run: RunDocument): RunAction {
   switch (run.status) {
     case "awaiting_confirmation":
-      return run.confirmation?.proceed === true ? { kind: "charge_after_confirmation" } : { kind: "none" };
+      if (run.confirmation?.proceed === true) return { kind: "charge_after_confirmation" };
+      return run.confirmation?.proceed === false ? { kind: "cancel" } : { kind: "none" };
     case "running":
       if (run.stageState === "pending" && isWorkStage(run.stage)) return { kind: "run_stage", stage: run.stage };
       return { kind: "none" };

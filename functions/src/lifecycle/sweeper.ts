@@ -3,14 +3,12 @@
  * Expired leases are retried while attempts remain, then failed (and so refunded); waits
  * for the user end after their configured time.
  */
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import type { Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
-import { paths } from "../contract/paths";
 import type { RunDocument } from "../contract/runDocument";
 import { userMessages } from "../messages";
-import { PipelineFailure } from "../pipeline/failure";
 import { loadPipelineSettings } from "../pipelineSettings";
-import { failRun } from "./runStore";
+import { transitionRun, transitions, type TransitionResult } from "./transitions";
 import { sweepAction, type SweepAction } from "./stateMachine";
 
 const OPEN_STATUSES = ["queued", "preflight", "running", "awaiting_confirmation", "awaiting_decision"];
@@ -42,50 +40,32 @@ async function applySweep(
   settings: Awaited<ReturnType<typeof loadPipelineSettings>>,
 ): Promise<boolean> {
   const stillApplies = (run: RunDocument) => sweepAction(run, nowMs, settings).kind === action.kind;
+  let result: TransitionResult;
   switch (action.kind) {
     case "fail_stuck":
-      return failRun(
-        db,
-        runId,
-        new PipelineFailure({
-          stage: action.stage,
-          reason: "stuck: lease expired",
-          userMessage: userMessages.stageStuck(action.stage),
-        }),
-        stillApplies,
+      result = await transitionRun(db, runId, (run) =>
+        transitions.fail(
+          run,
+          { stage: action.stage, reason: "stuck: lease expired", userMessage: userMessages.stageStuck(action.stage) },
+          { holds: stillApplies },
+        ),
       );
+      break;
     case "expire_confirmation":
-      return failRun(
-        db,
-        runId,
-        new PipelineFailure({
-          stage: "preflight",
-          reason: "confirmation_expired",
-          userMessage: userMessages.confirmationExpired,
-          requiresRefund: false,
-        }),
-        stillApplies,
+      result = await transitionRun(db, runId, (run) =>
+        transitions.fail(
+          run,
+          { stage: "preflight", reason: "confirmation_expired", userMessage: userMessages.confirmationExpired },
+          { status: ["awaiting_confirmation"], holds: stillApplies },
+        ),
       );
+      break;
     case "retry_stage":
-    case "decide_by_default": {
-      const ref = db.doc(paths.run(runId));
-      return db.runTransaction(async (tx) => {
-        const run = (await tx.get(ref)).data() as RunDocument | undefined;
-        // Re-check inside the transaction: the run may have moved since the query.
-        if (!run || !stillApplies(run)) return false;
-        const now = Timestamp.now();
-        tx.update(
-          ref,
-          action.kind === "retry_stage"
-            ? { stageState: "pending", lease: null, updatedAt: now }
-            : {
-                decision: action.decision,
-                progress: { pct: run.progress?.pct ?? 75, message: userMessages.decisionTimedOut(action.decision) },
-                updatedAt: now,
-              },
-        );
-        return true;
-      });
-    }
+      result = await transitionRun(db, runId, () => transitions.retryStage(action.stage, stillApplies));
+      break;
+    case "decide_by_default":
+      result = await transitionRun(db, runId, (run) => transitions.decideByDefault(run, action.decision, stillApplies));
+      break;
   }
+  return result.kind === "applied";
 }

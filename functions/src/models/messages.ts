@@ -1,4 +1,5 @@
 import type { Attempt, ErrorClass, Stage } from "../contract/run";
+import { WILL_BE_REFUNDED } from "../messages";
 
 /** Every sentence this module shows to users or writes to the logs. */
 
@@ -14,9 +15,9 @@ export function userMessageForFailure(stage: Stage, attempts: Attempt[]): string
   const tried = attempts.filter((attempt) => attempt.durationMs > 0);
   const allDeclined = tried.length > 0 && tried.every((attempt) => attempt.errorClass === "content_policy");
   if (allDeclined) {
-    return `Our AI models declined to ${work} under their content policies, so we stopped. Your credits will be refunded automatically.`;
+    return `Our AI models declined to ${work} under their content policies, so we stopped. ${WILL_BE_REFUNDED}`;
   }
-  return `We could not ${work}: every AI model we use for it failed just now, so we stopped instead of giving you generic content. Your credits will be refunded automatically. Please try again later.`;
+  return `We could not ${work}: every AI model we use for it failed just now, so we stopped instead of giving you generic content. ${WILL_BE_REFUNDED} Please try again later.`;
 }
 
 /** One line per attempt: `model (tier) errorClass durationMs: error`. */

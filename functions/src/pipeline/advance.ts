@@ -8,11 +8,13 @@ import type { WorkStage } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
 import { chargeRun, refundRun } from "../ledger/credits";
 import { writeNotification } from "../ledger/notifications";
-import { claimStage, completeStage, failRun, newLeaseOwner, type Claim } from "../lifecycle/runStore";
+import { claimStage, failRun, newLeaseOwner, type Claim } from "../lifecycle/runStore";
+import { transitionRun, transitions } from "../lifecycle/transitions";
 import { nextAction } from "../lifecycle/stateMachine";
-import { logMessages, userMessages } from "../messages";
+import { logMessages, notificationTexts, userMessages } from "../messages";
 import { loadPipelineSettings, type PipelineSettings } from "../pipelineSettings";
-import { applyDecision } from "./decisions";
+import { applyCancel, applyDecision } from "./decisions";
+import { finishScenesIfComplete } from "./sceneTask";
 import type { PipelineDeps } from "./deps";
 import { PipelineFailure, isPipelineFailure } from "./failure";
 import { faultsOf } from "./runContext";
@@ -28,11 +30,13 @@ export async function handleRunUpdated(runId: string, after: RunDocument, delive
       return;
     case "charge_after_confirmation": {
       const settings = await loadPipelineSettings(deps.db);
-      const outcome = await chargeRun(deps.db, runId, {
-        expectStatus: "awaiting_confirmation",
-        price: settings.runPriceCredits,
-      });
+      const outcome = await chargeRun(deps.db, runId, { price: settings.runPriceCredits });
       logger.info("charge after confirmation", { runId, outcome });
+      return;
+    }
+    case "cancel": {
+      const outcome = await applyCancel(runId, deps);
+      logger.info("cancel", { runId, outcome: outcome.kind });
       return;
     }
     case "run_stage":
@@ -52,24 +56,33 @@ async function runStage(runId: string, stage: WorkStage, deliveryId: string, dep
   try {
     injectCrash(claim);
     const outcome = await STAGE_WORK[stage]({ claim, deps, settings });
-    if (!(await completeStage(deps.db, claim, outcome.update))) {
+    const done = await transitionRun(deps.db, runId, () =>
+      outcome.waitForScenes
+        ? transitions.waitForScenes(claim.owner, settings.scenesLeaseSeconds, Date.now(), outcome.result)
+        : transitions.finishStage(stage, claim.owner, outcome.result),
+    );
+    if (done.kind !== "applied") {
       logger.warn(logMessages.leaseLost, { runId, stage });
       return;
     }
-    if (outcome.dispatchScenes?.length) {
+    if (outcome.waitForScenes) {
       const round = claim.run.scenesRound ?? 0;
-      await deps.scenes.dispatch(outcome.dispatchScenes.map((sceneNumber) => ({ runId, sceneNumber, round })));
+      await deps.scenes.dispatch(outcome.waitForScenes.map((sceneNumber) => ({ runId, sceneNumber, round })));
+      // A stage claimed again after every scene was done has nothing to dispatch: finish it here.
+      if (outcome.waitForScenes.length === 0) await finishScenesIfComplete(runId, round, deps);
     }
-    if (outcome.notify) {
-      const batch = deps.db.batch();
-      const { id, kind, text } = outcome.notify;
-      writeNotification(batch, deps.db, claim.run.uid, id, runId, kind, text, Timestamp.now());
-      await batch.commit();
-    }
+    if (done.to === "succeeded") await notifySucceeded(runId, done.run, deps);
   } catch (error) {
     if (error instanceof SimulatedCrash) throw error;
     await handleStageError(claim, error, settings, deps);
   }
+}
+
+async function notifySucceeded(runId: string, run: RunDocument, deps: PipelineDeps) {
+  const batch = deps.db.batch();
+  const text = notificationTexts.succeeded(run.output?.durationSec ?? 0);
+  writeNotification(batch, deps.db, run.uid, `succeeded_${runId}`, runId, "succeeded", text, Timestamp.now());
+  await batch.commit();
 }
 
 /** `charge=crash_after`: the first claim of the first stage after the charge dies mid-stage. */
@@ -87,13 +100,13 @@ async function handleStageError(claim: Claim, error: unknown, settings: Pipeline
   const { runId, stage } = claim;
   if (isPipelineFailure(error)) {
     logger.warn("stage failed", { runId, stage, reason: error.reason });
-    await failRun(deps.db, runId, error);
+    await failRun(deps.db, runId, error, { status: ["running"], stage, leaseOwner: claim.owner });
     return;
   }
   const attempt = claim.run.stageAttempt ?? 1;
   logger.error("stage error", { runId, stage, attempt, error: String(error) });
   if (attempt < settings.maxStageAttempts) {
-    await completeStage(deps.db, claim, { stageState: "pending", lease: null, lastError: String(error) });
+    await transitionRun(deps.db, runId, () => transitions.releaseStage(stage, claim.owner, String(error)));
     return;
   }
   await failRun(
@@ -104,6 +117,7 @@ async function handleStageError(claim: Claim, error: unknown, settings: Pipeline
       reason: `stage_error: ${String(error)}`,
       userMessage: userMessages.unexpected(stage),
     }),
+    { status: ["running"], stage, leaseOwner: claim.owner },
   );
 }
 

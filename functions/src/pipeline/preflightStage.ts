@@ -11,7 +11,8 @@ import type { RunDocument } from "../contract/runDocument";
 import { chargeRun } from "../ledger/credits";
 import { writeNotification } from "../ledger/notifications";
 import { failRun } from "../lifecycle/runStore";
-import { STAGE_LABELS, userMessages } from "../messages";
+import { applyTransition, transitionRun, transitions } from "../lifecycle/transitions";
+import { userMessages } from "../messages";
 import { loadPipelineSettings } from "../pipelineSettings";
 import { cohortFor, loadRolloutFlag } from "../rollout/flag";
 import type { PipelineDeps } from "./deps";
@@ -51,22 +52,10 @@ export function validateRequest(run: RunDocument, isEmulator: boolean): RunInput
 
 export async function handleRunCreated(runId: string, deps: PipelineDeps): Promise<void> {
   const { db } = deps;
-  const ref = db.doc(paths.run(runId));
   const flag = await loadRolloutFlag(db);
-  const claimed = await db.runTransaction(async (tx) => {
-    const run = (await tx.get(ref)).data() as RunDocument | undefined;
-    if (!run || run.status !== "queued") return null;
-    tx.update(ref, {
-      status: "preflight",
-      stage: "preflight",
-      cohort: cohortFor(String(run.uid), flag),
-      credits: { charged: 0, refunded: 0 },
-      progress: { pct: 2, message: STAGE_LABELS.preflight },
-      updatedAt: Timestamp.now(),
-    });
-    return run;
-  });
-  if (!claimed) return;
+  const started = await transitionRun(db, runId, (run) => transitions.startPreflight(cohortFor(String(run.uid), flag)));
+  if (started.kind !== "applied") return;
+  const claimed = started.run;
   try {
     const input = validateRequest(claimed, deps.isEmulator);
     const size = await deps.store.size(input.image);
@@ -80,15 +69,14 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
     const report = await deps.preflight.check(await deps.store.read(input.image));
     const settings = await loadPipelineSettings(db);
     if (!report.safeToProceed) {
-      await db.runTransaction(async (tx) => {
+      // Applied only if the run is still in preflight: a slow check of a run the sweeper
+      // already failed leaves it failed.
+      const ref = db.doc(paths.run(runId));
+      const asked = await db.runTransaction(async (tx) => {
+        const run = (await tx.get(ref)).data() as RunDocument | undefined;
         const now = Timestamp.now();
-        tx.update(ref, {
-          status: "awaiting_confirmation",
-          preflight: report,
-          awaitingSince: now,
-          progress: { pct: 3, message: userMessages.awaitingConfirmation },
-          updatedAt: now,
-        });
+        const result = applyTransition(tx, ref, run, transitions.awaitConfirmation(report, now));
+        if (result.kind !== "applied") return result;
         writeNotification(
           tx,
           db,
@@ -102,17 +90,19 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
           },
           now,
         );
+        return result;
       });
+      logger.info("preflight asks for confirmation", { runId, outcome: asked.kind });
       return;
     }
-    await ref.update({ preflight: report, updatedAt: Timestamp.now() });
-    const outcome = await chargeRun(db, runId, { expectStatus: "preflight", price: settings.runPriceCredits });
+    const outcome = await chargeRun(db, runId, { price: settings.runPriceCredits, preflight: report });
     logger.info("charge after preflight", { runId, outcome });
   } catch (error) {
     const failure = isPipelineFailure(error)
       ? error
       : refuse(`preflight_error: ${(error as Error).message}`, userMessages.unexpected("preflight"));
     if (!isPipelineFailure(error)) logger.error("preflight crashed", { runId, error: String(error) });
-    await failRun(db, runId, failure);
+    // Only a run still in its preflight: a late failure never reopens or re-fails a run.
+    await failRun(db, runId, failure, { status: ["preflight"] });
   }
 }

@@ -12,8 +12,9 @@ import { z } from "zod";
 import type { RunDocument } from "../contract/runDocument";
 import { writeNotification } from "../ledger/notifications";
 import { frameSize } from "../media/clip";
-import { advanceUpdate, failRun } from "../lifecycle/runStore";
-import { needsDecision, progressAtStart, qualityOf, scenesProgress } from "../lifecycle/stateMachine";
+import { failRun } from "../lifecycle/runStore";
+import { needsDecision, qualityOf, scenesProgress } from "../lifecycle/stateMachine";
+import { applyTransition, transitions } from "../lifecycle/transitions";
 import { STAGE_LABELS, notificationTexts, userMessages } from "../messages";
 import { loadPipelineSettings } from "../pipelineSettings";
 import type { VideoOutcome } from "../providers/types";
@@ -82,7 +83,7 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
   const settings = await loadPipelineSettings(db);
   const claim = await claimScene(sceneRef, task, settings.stageLeaseSeconds);
   if (claim.kind === "done") {
-    await finishScenesIfComplete(task, deps);
+    await finishScenesIfComplete(task.runId, task.round, deps);
     return;
   }
   // Another delivery of this task is rendering the scene: rendering twice would pay Veo twice.
@@ -184,10 +185,11 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
         reason: `scene ${task.sceneNumber}: ${String(error)}`,
         userMessage: userMessages.sceneFailed(task.sceneNumber),
       }),
+      { status: ["running"], stage: "scenes", scenesRound: task.round },
     );
     return;
   }
-  await finishScenesIfComplete(task, deps);
+  await finishScenesIfComplete(task.runId, task.round, deps);
 }
 
 type SceneClaim = { kind: "claimed"; scene: SceneDocument | undefined } | { kind: "busy" } | { kind: "done" };
@@ -218,38 +220,37 @@ async function claimScene(ref: DocumentReference, task: SceneTask, leaseSeconds:
 }
 
 /**
- * Runs after each scene: when every scene is done, computes the quality and hands the run to
+ * Runs after each scene (and after a scenes stage with nothing left to render, and from the
+ * sweeper): when every scene of the round is done, computes the quality and hands the run to
  * the voice stage or to the user's decision. One transaction decides, whatever the order.
  */
-async function finishScenesIfComplete(task: SceneTask, deps: PipelineDeps): Promise<void> {
+export async function finishScenesIfComplete(runId: string, round: number, deps: PipelineDeps): Promise<void> {
   const { db } = deps;
   const settings = await loadPipelineSettings(db);
-  const runRef = db.doc(paths.run(task.runId));
+  const runRef = db.doc(paths.run(runId));
   await db.runTransaction(async (tx) => {
     const run = (await tx.get(runRef)).data() as RunDocument | undefined;
     if (!run || run.status !== "running" || run.stage !== "scenes" || run.stageState !== "waiting") return;
-    if ((run.scenesRound ?? 0) !== task.round) return;
+    if ((run.scenesRound ?? 0) !== round) return;
     const planned = run.script?.scenes.length ?? 0;
-    const scenes = (await tx.get(db.collection(paths.scenes(task.runId)))).docs.map((d) => d.data() as SceneDocument);
+    const scenes = (await tx.get(db.collection(paths.scenes(runId)))).docs.map((d) => d.data() as SceneDocument);
     const done = scenes.filter((s) => s.status === "done");
     const now = Timestamp.now();
     if (done.length < planned) {
-      tx.update(runRef, {
-        progress: {
+      applyTransition(
+        tx,
+        runRef,
+        run,
+        transitions.scenesProgress(round, {
           pct: scenesProgress(done.length, planned),
           message: `${STAGE_LABELS.scenes}: ${done.length} of ${planned} done`,
-        },
-        updatedAt: now,
-      });
+        }),
+      );
       return;
     }
     const quality = qualityOf(done.map((s) => s.method));
     if (!needsDecision(quality, settings)) {
-      tx.update(runRef, {
-        quality,
-        ...advanceUpdate("voice", progressAtStart("voice"), STAGE_LABELS.voice),
-        updatedAt: now,
-      });
+      applyTransition(tx, runRef, run, transitions.scenesDone(round, quality));
       return;
     }
     const staticScenes = done
@@ -257,26 +258,20 @@ async function finishScenesIfComplete(task: SceneTask, deps: PipelineDeps): Prom
       .sort((a, b) => a.sceneNumber - b.sceneNumber)
       .map((s) => ({ scene: s.sceneNumber, reason: s.fallbackReason ?? "unknown" }));
     const text = notificationTexts.qualityReduced(staticScenes, quality.degradationPct);
-    tx.update(runRef, {
-      status: "awaiting_decision",
-      stageState: null,
-      lease: null,
-      quality,
-      staticScenes,
-      decisionRetriesLeft: run.decisionRetriesLeft ?? settings.maxDecisionRetries,
-      awaitingSince: now,
-      progress: { pct: scenesProgress(done.length, planned), message: text.body },
-      updatedAt: now,
-    });
-    writeNotification(
+    const asked = applyTransition(
       tx,
-      db,
-      run.uid,
-      `quality_${task.runId}_r${task.round}`,
-      task.runId,
-      "quality_reduced",
-      text,
-      now,
+      runRef,
+      run,
+      transitions.askDecision(round, {
+        quality,
+        staticScenes,
+        retriesLeft: run.decisionRetriesLeft ?? settings.maxDecisionRetries,
+        progress: { pct: scenesProgress(done.length, planned), message: text.body },
+        now,
+      }),
     );
+    if (asked.kind === "applied") {
+      writeNotification(tx, db, run.uid, `quality_${runId}_r${round}`, runId, "quality_reduced", text, now);
+    }
   });
 }

@@ -7,10 +7,10 @@ import { writeFile } from "node:fs/promises";
 import { objects, sceneId } from "../contract/paths";
 import type { StageRecord, WorkStage } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
-import type { NotificationKind } from "../ledger/notifications";
-import { advanceUpdate, waitUpdate, type Claim } from "../lifecycle/runStore";
-import { progressAtStart, stageAfter } from "../lifecycle/stateMachine";
-import { STAGE_LABELS, notificationTexts, userMessages } from "../messages";
+import type { Claim } from "../lifecycle/runStore";
+import { progressAtStart } from "../lifecycle/stateMachine";
+import type { RunUpdate } from "../lifecycle/transitions";
+import { STAGE_LABELS, userMessages } from "../messages";
 import type { PipelineSettings } from "../pipelineSettings";
 import type { Served } from "../providers/types";
 import type { PipelineDeps } from "./deps";
@@ -24,21 +24,18 @@ export interface StageRun {
   settings: PipelineSettings;
 }
 
-/** The run update of a stage: what to write, and scene tasks to dispatch once it is written. */
+/**
+ * What a stage produced: the fields it records on the run. The run then moves to the next
+ * stage (or succeeds after the last) through the transition table, except the scenes stage,
+ * which waits for the scene tasks it names in `waitForScenes`.
+ */
 export interface StageOutcome {
-  update: Record<string, unknown>;
-  dispatchScenes?: number[];
-  notify?: { id: string; kind: NotificationKind; text: { title: string; body: string } };
+  result: RunUpdate;
+  waitForScenes?: number[];
 }
 
 function record<T>(served: Served<T>, startedMs: number): StageRecord {
   return { model: served.model, tier: served.tier, attempts: served.attempts, durationMs: Date.now() - startedMs };
-}
-
-function handOn(stage: WorkStage): Record<string, unknown> {
-  const next = stageAfter(stage);
-  if (!next) throw new Error(`no stage after ${stage}`);
-  return advanceUpdate(next, progressAtStart(next), STAGE_LABELS[next]);
 }
 
 function requireField<K extends keyof RunDocument>(run: RunDocument, key: K, stage: WorkStage) {
@@ -53,7 +50,7 @@ async function visualDna({ claim, deps }: StageRun): Promise<StageOutcome> {
   const image = await deps.store.read(input.image);
   const mimeType = extensionOf(input.image) === ".png" ? "image/png" : "image/jpeg";
   const served = await deps.visualDna.extract({ image, mimeType, input }, callContext(claim.runId, claim.run));
-  return { update: { dna: served.value, "stages.visual_dna": record(served, started), ...handOn("visual_dna") } };
+  return { result: { dna: served.value, "stages.visual_dna": record(served, started) } };
 }
 
 async function script({ claim, deps }: StageRun): Promise<StageOutcome> {
@@ -61,10 +58,10 @@ async function script({ claim, deps }: StageRun): Promise<StageOutcome> {
   const input = runInputOf(claim.run);
   const dna = requireField(claim.run, "dna", "script");
   const served = await deps.script.write({ input, dna }, callContext(claim.runId, claim.run));
-  return { update: { script: served.value, "stages.script": record(served, started), ...handOn("script") } };
+  return { result: { script: served.value, "stages.script": record(served, started) } };
 }
 
-async function scenes({ claim, deps, settings }: StageRun): Promise<StageOutcome> {
+async function scenes({ claim, deps }: StageRun): Promise<StageOutcome> {
   const { scenes: planned } = requireField(claim.run, "script", "scenes");
   const round = claim.run.scenesRound ?? 0;
   const sceneDocs = await deps.db.collection(`runs/${claim.runId}/scenes`).get();
@@ -73,12 +70,11 @@ async function scenes({ claim, deps, settings }: StageRun): Promise<StageOutcome
   );
   const todo = planned.map((_, i) => i + 1).filter((n) => !done.has(sceneId(n)));
   return {
-    update: {
+    result: {
       scenesRound: round,
-      ...waitUpdate(settings.scenesLeaseSeconds, claim.owner),
       progress: { pct: progressAtStart("scenes"), message: `${STAGE_LABELS.scenes}: 0 of ${planned.length} done` },
     },
-    dispatchScenes: todo,
+    waitForScenes: todo,
   };
 }
 
@@ -94,10 +90,9 @@ async function voice({ claim, deps }: StageRun): Promise<StageOutcome> {
     await deps.store.upload(file, objectPath, "audio/wav");
   });
   return {
-    update: {
+    result: {
       voice: { audio: objectPath, durationSec: served.value.durationSec },
       "stages.voice": record(served, started),
-      ...handOn("voice"),
     },
   };
 }
@@ -134,18 +129,9 @@ async function assembly({ claim, deps }: StageRun): Promise<StageOutcome> {
     durationMs: Date.now() - started,
   };
   return {
-    update: {
-      status: "succeeded",
-      stageState: null,
-      lease: null,
+    result: {
       output: { video: output, durationSec: result.durationSec },
       "stages.assembly": stageRecord,
-      progress: { pct: 100, message: userMessages.videoReady },
-    },
-    notify: {
-      id: `succeeded_${claim.runId}`,
-      kind: "succeeded",
-      text: notificationTexts.succeeded(result.durationSec),
     },
   };
 }

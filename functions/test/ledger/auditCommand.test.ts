@@ -24,7 +24,7 @@ function audit() {
 async function chargedRun(uid: string) {
   const ref = db.collection("runs").doc();
   await ref.set({ uid, status: "preflight", input: {}, createdAt: Timestamp.now() });
-  expect(await chargeRun(db, ref.id, { expectStatus: "preflight", price: 10 })).toBe("charged");
+  expect(await chargeRun(db, ref.id, { price: 10 })).toBe("charged");
   return ref.id;
 }
 
