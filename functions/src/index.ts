@@ -14,10 +14,11 @@ import { MODEL_SECRETS } from "./models/modelConfig";
 import { handleRunFailed, handleRunUpdated } from "./pipeline/advance";
 import { handleRunCreated } from "./pipeline/preflightStage";
 import { handleSceneTask, SceneTaskSchema } from "./pipeline/sceneTask";
-import { pipelineDeps } from "./wiring";
+import { database, pipelineDeps } from "./wiring";
 
 const config = runtimeConfig();
-const heavy = { memory: "2GiB", timeoutSeconds: 540, secrets: MODEL_SECRETS } as const;
+// Image checks and ffmpeg renders are CPU-bound: one request per instance, not the default 80.
+const heavy = { memory: "2GiB", timeoutSeconds: 540, concurrency: 1, secrets: MODEL_SECRETS } as const;
 
 export const onRunCreated = onDocumentCreated({ document: "runs/{runId}", ...heavy }, async (event) => {
   await handleRunCreated(event.params.runId, await pipelineDeps());
@@ -31,7 +32,7 @@ export const advanceRun = onDocumentUpdated({ document: "runs/{runId}", ...heavy
 export const onRunFailed = onDocumentUpdated("runs/{runId}", async (event) => {
   const before = event.data?.before.data() as RunDocument | undefined;
   const after = event.data?.after.data() as RunDocument | undefined;
-  if (before && after) await handleRunFailed(event.params.runId, before, after, await pipelineDeps());
+  if (before && after) await handleRunFailed(event.params.runId, before, after, database());
 });
 
 export const renderScene = onTaskDispatched(
@@ -57,12 +58,12 @@ export const renderScene = onTaskDispatched(
 );
 
 export const sweepRuns = onSchedule("every 5 minutes", async () => {
-  await sweepStuckRuns((await pipelineDeps()).db);
+  await sweepStuckRuns(database());
 });
 
 /** Success metrics per cohort and day, then the rollback guard. */
 export const rollUpDailyMetrics = onSchedule({ schedule: "15 0 * * *", timeZone: "UTC" }, async () => {
-  const { db } = await pipelineDeps();
+  const db = database();
   for (const day of daysToRollUp(Date.now())) await rollUpMetrics(db, day);
 });
 export { uploadImage } from "./uploads/uploadImage";

@@ -108,6 +108,12 @@ export function buildPipelineDeps(
   };
 }
 
+/** The database alone, for functions that move no media and call no model (so hold no model secrets). */
+export function database(): Firestore {
+  initAdmin(runtimeConfig());
+  return getFirestore();
+}
+
 let deps: Promise<PipelineDeps> | undefined;
 /** One set of dependencies per instance: clients and models load once, not per event. */
 export function pipelineDeps(): Promise<PipelineDeps> {

@@ -2,7 +2,7 @@
  * Reacts to every update of a run: runs the pending stage, charges after a confirmation,
  * applies a quality decision. Each path claims its work first, so repeats are no-ops.
  */
-import { Timestamp } from "firebase-admin/firestore";
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import type { WorkStage } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
@@ -122,8 +122,8 @@ async function handleStageError(claim: Claim, error: unknown, settings: Pipeline
 }
 
 /** On the transition to `failed`: refund once (if anything was charged) and tell the user. */
-export async function handleRunFailed(runId: string, before: RunDocument, after: RunDocument, deps: PipelineDeps) {
+export async function handleRunFailed(runId: string, before: RunDocument, after: RunDocument, db: Firestore) {
   if (after.status !== "failed" || before.status === "failed") return;
-  const outcome = await refundRun(deps.db, runId);
+  const outcome = await refundRun(db, runId);
   logger.info(logMessages.refundResult, { runId, outcome, stage: after.failure?.stage });
 }

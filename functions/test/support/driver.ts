@@ -38,7 +38,7 @@ export async function drive(db: Firestore, runId: string, deps: PipelineDeps, di
     const tasks = dispatcher.queued.splice(0).reverse();
     for (const task of tasks) await twice(() => handleSceneTask(task, { retryCount: 0, maxAttempts: 1 }, deps));
     const run = (await db.doc(paths.run(runId)).get()).data() as RunDocument;
-    await twice(() => handleRunFailed(runId, previous, run, deps));
+    await twice(() => handleRunFailed(runId, previous, run, deps.db));
     await twice(() => handleRunUpdated(runId, run, `event-${step}`, deps));
     previous = run;
     const next = (await db.doc(paths.run(runId)).get()).data() as RunDocument;
