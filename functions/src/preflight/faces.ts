@@ -152,9 +152,11 @@ export class CloudVisionFaceDetector implements FaceDetector {
     try {
       // No retries: the user is waiting, and the local detector is the better second try.
       // batchAnnotateImages is what the faceDetection helper sends, but typed to take call options.
+      // `retry: null` bypasses google-gax's retry loop, which (gax 5) hides the API's own error
+      // behind "Exceeded maximum number of retries" even when maxRetries is 0.
       const [batch] = await this.client.batchAnnotateImages(
         { requests: [{ image: { content }, features: [{ type: "FACE_DETECTION" }] }] },
-        { timeout: this.timeoutMs, maxRetries: 0 },
+        { timeout: this.timeoutMs, retry: null },
       );
       response = batch.responses?.[0];
     } catch (error) {
@@ -185,10 +187,33 @@ function boundsOf(vertices: { x?: number | null; y?: number | null }[]): Omit<Fa
   return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y };
 }
 
+/** google.rpc.Code names by number: google-gax 5 reports the API's errors by these codes. */
+const RPC_CODE_NAMES = [
+  "OK",
+  "CANCELLED",
+  "UNKNOWN",
+  "INVALID_ARGUMENT",
+  "DEADLINE_EXCEEDED",
+  "NOT_FOUND",
+  "ALREADY_EXISTS",
+  "PERMISSION_DENIED",
+  "RESOURCE_EXHAUSTED",
+  "FAILED_PRECONDITION",
+  "ABORTED",
+  "OUT_OF_RANGE",
+  "UNIMPLEMENTED",
+  "INTERNAL",
+  "UNAVAILABLE",
+  "DATA_LOSS",
+  "UNAUTHENTICATED",
+];
+
 function describeApiError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
-  return code === undefined ? error.message : `code ${String(code)}: ${error.message}`;
+  if (code === undefined) return error.message;
+  const name = typeof code === "number" ? RPC_CODE_NAMES[code] : undefined;
+  return `${name ? `${name} (code ${code})` : `code ${String(code)}`}: ${error.message}`;
 }
 
 /** Asks the primary detector; when it fails, the fallback answers and the result says so. */

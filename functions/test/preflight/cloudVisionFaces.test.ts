@@ -55,7 +55,7 @@ describe("CloudVisionFaceDetector against a Cloud Vision stand-in on 127.0.0.1",
       error: { code: 503, message: "The service is currently unavailable.", status: "UNAVAILABLE" },
     });
     await expect(vision.detect(await decodeUpload(fixture("coffee.png")))).rejects.toThrow(
-      /^Cloud Vision face detection failed: .*503.*The service is currently unavailable/,
+      /^Cloud Vision face detection failed: UNAVAILABLE \(code 14\): The service is currently unavailable/,
     );
     expect(standIn.requests).toHaveLength(1);
   });
