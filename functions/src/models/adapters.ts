@@ -16,6 +16,11 @@ export interface JsonRequest {
   system: string;
   user: string;
   image?: { data: Buffer; mimeType: string };
+  /**
+   * The reply's JSON Schema, sent through each SDK's structured-output option so the model is
+   * held to it, not only asked in the prompt. zod and the quality check still judge the reply.
+   */
+  replySchema: { name: string; jsonSchema: Record<string, unknown> };
 }
 
 /**
@@ -69,6 +74,7 @@ export class GeminiAdapter implements ModelAdapter {
       config: {
         systemInstruction: request.system,
         responseMimeType: "application/json",
+        responseJsonSchema: request.replySchema.jsonSchema,
         httpOptions: { timeout: timeoutMs },
       },
     });
@@ -110,7 +116,12 @@ export class OpenAiAdapter implements ModelAdapter {
     const completion = await this.client.chat.completions.create(
       {
         model,
-        response_format: { type: "json_object" },
+        // Not strict: strict mode accepts only a subset of JSON Schema (our length and count
+        // limits among what it may refuse); zod enforces the full schema on the reply.
+        response_format: {
+          type: "json_schema",
+          json_schema: { name: request.replySchema.name, schema: request.replySchema.jsonSchema, strict: false },
+        },
         messages: [
           { role: "system", content: request.system },
           { role: "user", content: request.image ? content : request.user },

@@ -4,8 +4,15 @@ import type { JsonRequest } from "./adapters";
 
 /** Every prompt sent to a model. The user's own words are fenced and labelled as data. */
 
+/** The JSON Schema of a reply, without the `$schema` tag some providers refuse. */
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const jsonSchema = { ...(z.toJSONSchema(schema) as Record<string, unknown>) };
+  delete jsonSchema.$schema;
+  return jsonSchema;
+}
+
 function shapeOf(schema: z.ZodType): string {
-  return JSON.stringify(z.toJSONSchema(schema));
+  return JSON.stringify(jsonSchemaOf(schema));
 }
 
 function productFacts(input: RunInput): string {
@@ -21,6 +28,7 @@ function productFacts(input: RunInput): string {
 
 export function visualDnaPrompt(input: RunInput): Omit<JsonRequest, "image"> {
   return {
+    replySchema: { name: "visual_dna", jsonSchema: jsonSchemaOf(VisualDnaSchema) },
     system:
       "You are the art director of a video advertising studio. You study one product photo and describe its " +
       "visual identity precisely, so that every scene of the ad stays faithful to this exact product. " +
@@ -40,6 +48,7 @@ export function visualDnaPrompt(input: RunInput): Omit<JsonRequest, "image"> {
 
 export function scriptPrompt(input: RunInput, dna: VisualDna): JsonRequest {
   return {
+    replySchema: { name: "ad_script", jsonSchema: jsonSchemaOf(ScriptSchema) },
     system:
       "You write short vertical video ads. Every line you write is specific to the product and brand you are " +
       "given and ready to be produced. Answer with one JSON object only.",

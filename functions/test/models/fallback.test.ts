@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { Firestore } from "firebase-admin/firestore";
+import { VisualDnaSchema } from "../../src/contract/run";
 import { createCloudProviders } from "../../src/models/cloudProviders";
 import { cooldownDocId } from "../../src/models/cooldown";
 import type { ModelConfig } from "../../src/models/modelConfig";
@@ -89,7 +90,7 @@ describe("fallback across the text chain", () => {
     expect(gemini.calls(PRIMARY())).toBe(1);
   });
 
-  it("sends the product image inline and asks for JSON on both providers", async () => {
+  it("sends the product image inline and the reply's JSON Schema through both SDKs' structured output", async () => {
     openai.reply(BACKUP(), openAiReplies.json(GOOD_DNA));
 
     const served = await providers().visualDna.extract(
@@ -100,9 +101,12 @@ describe("fallback across the text chain", () => {
     expect(served).toMatchObject({ value: GOOD_DNA, model: BACKUP(), tier: "backup" });
     const [geminiBody] = gemini.requests(PRIMARY()) as Array<{
       contents: Array<{ parts: Array<{ inlineData?: { mimeType: string; data: string } }> }>;
-      generationConfig: { responseMimeType: string };
+      generationConfig: { responseMimeType: string; responseJsonSchema: { properties: Record<string, unknown> } };
     }>;
     expect(geminiBody.generationConfig.responseMimeType).toBe("application/json");
+    expect(Object.keys(geminiBody.generationConfig.responseJsonSchema.properties)).toEqual(
+      Object.keys(VisualDnaSchema.shape),
+    );
     expect(geminiBody.contents[0].parts[0].inlineData).toEqual({
       mimeType: "image/png",
       data: PRODUCT_IMAGE.toString("base64"),
@@ -111,7 +115,10 @@ describe("fallback across the text chain", () => {
       response_format: unknown;
       messages: Array<{ role: string; content: unknown }>;
     }>;
-    expect(openAiBody.response_format).toEqual({ type: "json_object" });
+    expect(openAiBody.response_format).toEqual({
+      type: "json_schema",
+      json_schema: { name: "visual_dna", strict: false, schema: geminiBody.generationConfig.responseJsonSchema },
+    });
     expect(openAiBody.messages[1].content).toContainEqual({
       type: "image_url",
       image_url: { url: `data:image/png;base64,${PRODUCT_IMAGE.toString("base64")}` },
@@ -309,6 +316,24 @@ describe("fallback across the text chain", () => {
     expect(served.attempts[0]).toMatchObject({ model: PRIMARY(), errorClass: "auth_config" });
     expect(served.attempts[0].error).toContain("API key not valid");
     expect(logger.lines.some((l) => l.level === "error" && l.message.includes("GEMINI_API_KEY"))).toBe(true);
+  });
+});
+
+describe("structured output", () => {
+  it("a model that ignores the schema and answers a plain 'ok' fails validation: the next model serves", async () => {
+    gemini.reply(PRIMARY(), {
+      status: 200,
+      json: { candidates: [{ content: { parts: [{ text: "ok" }], role: "model" }, finishReason: "STOP", index: 0 }] },
+    });
+    openai.reply(BACKUP(), openAiReplies.json(goodScript()));
+
+    const served = await providers().script.write({ input: INPUT, dna: GOOD_DNA }, CTX);
+
+    expect(served).toMatchObject({ model: BACKUP(), tier: "backup", value: goodScript() });
+    expect(served.attempts[0]).toMatchObject({ model: PRIMARY(), errorClass: "invalid_output" });
+    expect(served.attempts[0].error).toContain("the reply is not JSON: ok");
+    const [openAiBody] = openai.requests(BACKUP()) as Array<{ response_format: { json_schema: { name: string } } }>;
+    expect(openAiBody.response_format.json_schema.name).toBe("ad_script");
   });
 });
 
