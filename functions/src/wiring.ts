@@ -20,7 +20,14 @@ import type { PipelineDeps, SceneDispatcher, SceneTask } from "./pipeline/deps";
 import { loadPipelineSettings } from "./pipelineSettings";
 import { analyzeImage } from "./preflight/imageAnalysis";
 import { decodeUpload } from "./preflight/imageFile";
-import { CloudVisionFaceDetector, FallbackFaceDetector, LocalFaceDetector, type FaceDetector } from "./preflight/faces";
+import {
+  CloudVisionFaceDetector,
+  emulatorVisionAuth,
+  FallbackFaceDetector,
+  LocalFaceDetector,
+  visionClientOptions,
+  type FaceDetector,
+} from "./preflight/faces";
 import { preflightImageCheck } from "./preflight/preflightImageCheck";
 import { LocalScriptProvider } from "./providers/local/localScript";
 import { LocalVideoProvider } from "./providers/local/localVideo";
@@ -63,10 +70,17 @@ export function buildPipelineDeps(
   scenes: SceneDispatcher = new CloudTasksSceneDispatcher(),
 ): PipelineDeps {
   const local = config.providers === "local";
+  const models = local ? undefined : loadModelConfig();
   const localFaces = new LocalFaceDetector();
-  const detector: FaceDetector = local
-    ? localFaces
-    : new FallbackFaceDetector(new CloudVisionFaceDetector(), localFaces);
+  const detector: FaceDetector = models
+    ? new FallbackFaceDetector(
+        new CloudVisionFaceDetector({
+          ...visionClientOptions(models.providers.vision.baseUrl),
+          ...(config.isEmulator ? emulatorVisionAuth() : {}),
+        }),
+        localFaces,
+      )
+    : localFaces;
   const sceneSeconds = async () => (await loadPipelineSettings(db)).sceneSeconds;
   const common = {
     db,
@@ -82,7 +96,7 @@ export function buildPipelineDeps(
   // Runs of the legacy rollout cohort keep the old fallback behaviour so the rollout can measure it.
   const legacyAware = (providers: Pick<PipelineDeps, "visualDna" | "script" | "voice">) =>
     withLegacyFallback(providers, { sceneSeconds });
-  if (local) {
+  if (!models) {
     return {
       ...common,
       ...legacyAware({
@@ -95,7 +109,6 @@ export function buildPipelineDeps(
       ),
     };
   }
-  const models = loadModelConfig();
   return {
     ...common,
     ...legacyAware(createCloudProviders(models, { db })),

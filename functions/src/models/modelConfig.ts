@@ -138,6 +138,8 @@ export const ModelConfigSchema = z
           })
           .strict(),
         openai: z.object({ baseUrl: z.url().optional() }).strict(),
+        /** Cloud Vision (preflight face detection): REST at this URL; gRPC to Google when absent. */
+        vision: z.object({ baseUrl: z.url().optional() }).strict().default({}),
       })
       .strict(),
     timeouts: z.object({ textMs: ms.min(1), voiceMs: ms.min(1) }).strict(),
@@ -217,7 +219,7 @@ export const DEFAULT_MODEL_CONFIG: z.input<typeof ModelConfigSchema> = {
     { provider: "openai", model: "gpt-4o-mini-tts", voice: "coral", retiresOn: "2027-01-06" },
   ],
   video: { provider: "gemini", model: "veo-3.1-generate-preview", allowPreview: true },
-  providers: { gemini: { backend: "gemini_api" }, openai: {} },
+  providers: { gemini: { backend: "gemini_api" }, openai: {}, vision: {} },
   timeouts: { textMs: 60_000, voiceMs: 90_000 },
   retry: { maxRetriesPerModel: 2, baseDelayMs: 1_000, maxDelayMs: 10_000, modelBudgetMs: 90_000 },
   cooldown: { notFoundMs: 15 * 60_000, failureStreak: 3, failureMs: 2 * 60_000 },

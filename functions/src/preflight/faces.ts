@@ -1,5 +1,7 @@
 import path from "path";
 import { ImageAnnotatorClient } from "@google-cloud/vision";
+// google-gax is the Vision client's own transport (a dependency of @google-cloud/vision).
+import { googleAuthLibrary } from "google-gax";
 import type * as FaceApi from "@vladmandic/face-api";
 import type { DecodedImage } from "./imageFile";
 
@@ -131,6 +133,33 @@ export class LocalFaceDetector implements FaceDetector {
 }
 
 export type VisionClientOptions = ConstructorParameters<typeof ImageAnnotatorClient>[0];
+
+/**
+ * Client options for a Cloud Vision endpoint from the model configuration: the SDK's default
+ * (gRPC to Google) without a URL, else REST at the URL's host and port (a gateway or a stand-in).
+ */
+export function visionClientOptions(baseUrl: string | undefined): VisionClientOptions {
+  if (!baseUrl) return {};
+  const url = new URL(baseUrl);
+  const protocol = url.protocol === "http:" ? "http" : "https";
+  return {
+    fallback: true,
+    apiEndpoint: url.hostname,
+    port: url.port ? Number(url.port) : protocol === "http" ? 80 : 443,
+    protocol,
+  };
+}
+
+/**
+ * Under the emulators there are no Google credentials, and Application Default Credentials would
+ * probe a metadata server that does not exist: the client presents a fixed token instead (a
+ * stand-in accepts it; Google would refuse it, so this never serves a real call).
+ */
+export function emulatorVisionAuth(): VisionClientOptions {
+  const authClient = new googleAuthLibrary.OAuth2Client({ transporterOptions: { fetchImplementation: fetch } });
+  authClient.setCredentials({ access_token: "emulator-token" });
+  return { authClient };
+}
 
 /** Cloud Vision `images:annotate` FACE_DETECTION. Throws an Error with the API's code and message on failure. */
 export class CloudVisionFaceDetector implements FaceDetector {

@@ -141,6 +141,7 @@ describe("readModelConfig (params from the environment)", () => {
     expect(config.providers).toEqual({
       gemini: { backend: "vertex_ai", vertexProject: "acme-ads", vertexLocation: "europe-west4" },
       openai: { baseUrl: "http://127.0.0.1:9/v1" },
+      vision: {},
     });
   });
 

@@ -1,4 +1,9 @@
-import { CloudVisionFaceDetector, FallbackFaceDetector, LocalFaceDetector } from "../../src/preflight/faces";
+import {
+  CloudVisionFaceDetector,
+  FallbackFaceDetector,
+  LocalFaceDetector,
+  visionClientOptions,
+} from "../../src/preflight/faces";
 import { decodeUpload } from "../../src/preflight/imageFile";
 import { fixture } from "../support/samples";
 import { ONE_FACE, startVisionStandIn, type VisionStandIn } from "./visionStandIn";
@@ -32,6 +37,27 @@ describe("CloudVisionFaceDetector against a Cloud Vision stand-in on 127.0.0.1",
     const [annotate] = request.body.requests;
     expect(annotate.features).toEqual([{ type: 1 }]); // FACE_DETECTION, int-encoded by the client
     expect(Buffer.from(annotate.image.content, "base64").subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+  });
+
+  it("reaches the endpoint the model configuration names (providers.vision.baseUrl), over REST", async () => {
+    expect(visionClientOptions(undefined)).toEqual({});
+    expect(visionClientOptions("https://vision-gateway.example.com")).toEqual({
+      fallback: true,
+      apiEndpoint: "vision-gateway.example.com",
+      port: 443,
+      protocol: "https",
+    });
+    const configured = new CloudVisionFaceDetector(
+      { ...visionClientOptions(standIn.baseUrl), authClient: standIn.authClient },
+      5_000,
+    );
+    try {
+      const result = await configured.detect(await decodeUpload(fixture("astronaut.png")));
+      expect(result.faces).toBe(1);
+      expect(standIn.requests).toHaveLength(1);
+    } finally {
+      await configured.close();
+    }
   });
 
   it("scales boxes back to full-size pixels when the upload was larger than the working copy", async () => {

@@ -9,6 +9,10 @@ import type { VisionClientOptions } from "../../src/preflight/faces";
  */
 export interface VisionStandIn {
   options: VisionClientOptions;
+  /** The stand-in as a model configuration names it (providers.vision.baseUrl). */
+  baseUrl: string;
+  /** A fixed-token auth client: no token exchange, no network. */
+  authClient: NonNullable<VisionClientOptions>["authClient"];
   requests: { authorization?: string; body: AnnotateBody }[];
   answer: (status: number, body: unknown) => void;
   close: () => Promise<void>;
@@ -84,6 +88,8 @@ export async function startVisionStandIn(): Promise<VisionStandIn> {
   authClient.setCredentials({ access_token: "stand-in-token" });
   return {
     options: { fallback: true, apiEndpoint: "127.0.0.1", port, protocol: "http", authClient },
+    baseUrl: `http://127.0.0.1:${port}`,
+    authClient,
     requests,
     answer: (status, body) => {
       reply = { status, body };
