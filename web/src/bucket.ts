@@ -5,7 +5,7 @@
  */
 import type { FirebaseApp } from "firebase/app";
 import type { User } from "firebase/auth";
-import { MAX_UPLOAD_BYTES, safeObjectName, type UploadFormat } from "../../functions/src/uploads/uploadRules";
+import { safeObjectName, type UploadFormat } from "../../functions/src/uploads/uploadRules";
 import type { PageConfig } from "./config";
 
 export interface Bucket {
@@ -13,6 +13,8 @@ export interface Bucket {
   upload(user: User, file: File): Promise<string>;
   /** A URL the video element can play. */
   videoUrl(objectPath: string): Promise<string>;
+  /** The object's bytes, for a download that keeps its file name (a cross-origin URL would not). */
+  download(objectPath: string): Promise<Blob>;
 }
 
 const FORMATS_BY_MIME: Record<string, UploadFormat> = {
@@ -21,12 +23,10 @@ const FORMATS_BY_MIME: Record<string, UploadFormat> = {
   "image/webp": "webp",
 };
 
-/** The checks the server repeats: here they only spare the user a pointless upload. */
-export function checkImageFile(file: File): UploadFormat {
+/** The form has already checked type, size and pixels (logic/form.ts); the server checks again. */
+function formatOf(file: File): UploadFormat {
   const format = FORMATS_BY_MIME[file.type];
-  if (!format) throw new Error("Pick a JPEG, PNG or WebP image.");
-  if (file.size > MAX_UPLOAD_BYTES)
-    throw new Error(`The image is ${(file.size / 2 ** 20).toFixed(1)} MiB; the limit is 15 MiB.`);
+  if (!format) throw new Error("Choose a JPEG, PNG or WebP image.");
   return format;
 }
 
@@ -34,7 +34,7 @@ class EmulatorBucket implements Bucket {
   constructor(private readonly emulators: NonNullable<PageConfig["emulators"]>) {}
 
   async upload(user: User, file: File): Promise<string> {
-    checkImageFile(file);
+    formatOf(file);
     const response = await fetch(`${this.emulators.uploadUrl}?name=${encodeURIComponent(file.name)}`, {
       method: "POST",
       headers: {
@@ -54,13 +54,19 @@ class EmulatorBucket implements Bucket {
   async videoUrl(objectPath: string): Promise<string> {
     return `${this.emulators.bucketUrl}/${objectPath.split("/").map(encodeURIComponent).join("/")}`;
   }
+
+  async download(objectPath: string): Promise<Blob> {
+    const response = await fetch(await this.videoUrl(objectPath));
+    if (!response.ok) throw new Error(`The video could not be downloaded (HTTP ${response.status}).`);
+    return response.blob();
+  }
 }
 
 class StorageBucket implements Bucket {
   constructor(private readonly app: FirebaseApp) {}
 
   async upload(user: User, file: File): Promise<string> {
-    const format = checkImageFile(file);
+    const format = formatOf(file);
     const { getStorage, ref, uploadBytes } = await import("firebase/storage");
     const objectPath = `uploads/${user.uid}/${safeObjectName(file.name, format, Date.now().toString(36))}`;
     await uploadBytes(ref(getStorage(this.app), objectPath), file, {
@@ -72,6 +78,12 @@ class StorageBucket implements Bucket {
   async videoUrl(objectPath: string): Promise<string> {
     const { getDownloadURL, getStorage, ref } = await import("firebase/storage");
     return getDownloadURL(ref(getStorage(this.app), objectPath));
+  }
+
+  /** Needs the bucket's CORS configuration to allow the page's origin (as any getBlob does). */
+  async download(objectPath: string): Promise<Blob> {
+    const { getBlob, getStorage, ref } = await import("firebase/storage");
+    return getBlob(ref(getStorage(this.app), objectPath));
   }
 }
 

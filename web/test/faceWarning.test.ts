@@ -1,62 +1,103 @@
-/** Manual Test 2 of the plan: a face in the image asks first; nothing is charged until "Proceed Anyway". */
+/**
+ * Manual Test 2 of the plan, by keyboard alone on a phone: a face in the image asks first and
+ * nothing is charged until "Proceed anyway"; Escape cancels; after a reload the question is
+ * still there and is answered from My videos.
+ */
 import assert from "node:assert/strict";
+import path from "node:path";
 import { test } from "node:test";
+import type { Page } from "playwright-core";
 import {
   balanceOf,
-  createRunOnPage,
+  expectAccessible,
+  IMAGES,
   ledgerOf,
+  newRunId,
+  PHONE,
+  runCard,
   runOf,
   RUN_TIMEOUT_MS,
-  screenshot,
+  screenshotBoth,
   shownBalance,
   startSession,
+  tabTo,
+  waitForOutcome,
 } from "./support/session";
 
-/** Phone-sized, so this test also shows the page works on a small screen. */
-const PHONE = { width: 390, height: 844 };
+/** Fills and submits the form with the keyboard only (the file through the chooser Space opens). */
+async function createByKeyboard(page: Page, previous: string): Promise<string> {
+  await tabTo(page, "#image");
+  const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+  await chooser.setFiles(path.join(IMAGES, "astronaut.png"));
+  for (const [id, text] of [
+    ["#product", "Night Sky Poster"],
+    ["#brand", "Orbit Prints"],
+    ["#brief", "A poster of an astronaut over the Earth, printed on heavy matte paper."],
+  ]) {
+    await tabTo(page, id);
+    await page.keyboard.type(text);
+  }
+  await tabTo(page, "#scenes");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("2");
+  await tabTo(page, "#create-run");
+  await page.keyboard.press("Enter");
+  return newRunId(page, previous);
+}
+
+const focusedText = (page: Page) => page.evaluate(() => document.activeElement?.textContent ?? "");
 
 test(
-  "a face image opens the warning modal; Proceed Anyway charges once, Cancel charges nothing",
+  "a face image asks first; Escape cancels (nothing charged); after a reload the question is answered from the list",
   { timeout: 2 * RUN_TIMEOUT_MS },
   async () => {
-    const session = await startSession(PHONE);
+    const session = await startSession({ viewport: PHONE });
     const { page, user } = session;
     try {
       const before = await shownBalance(page);
-      const proceeded = await createRunOnPage(page, {
-        image: "astronaut.png",
-        scenes: 2,
-      });
-      const modal = page.locator("#face-modal");
+      const cancelled = await createByKeyboard(page, "");
+      const modal = page.locator("#question-modal");
       await modal.waitFor({ state: "visible", timeout: RUN_TIMEOUT_MS });
-      await modal.locator('li[data-code="FACES_DETECTED"]').waitFor();
-      assert.match(await modal.innerText(), /face\(s\) detected/);
-      await screenshot(page, "face-warning-modal");
+      assert.match(await modal.innerText(), /a person's face/);
+      assert.match(await modal.innerText(), /Nothing is charged unless you continue; continuing costs 10 credits/);
+      assert.doesNotMatch(await modal.innerText(), /Veo|face\(s\)/);
+      assert.ok(await modal.evaluate((dialog) => dialog.contains(document.activeElement)), "focus is in the modal");
+      await expectAccessible(page, "image warning modal");
+      await screenshotBoth(page, "image-warning");
       assert.equal(await balanceOf(user.uid), before, "nothing is charged while the modal waits");
-      assert.deepEqual(await ledgerOf(user.uid, proceeded), []);
-      assert.equal(await shownBalance(page), before);
 
-      await page.click("#face-proceed");
+      await page.keyboard.press("Escape");
       await modal.waitFor({ state: "hidden" });
-      await page.locator('#run-status[data-status="succeeded"]').waitFor({ timeout: RUN_TIMEOUT_MS });
-      await page.locator("#balance", { hasText: String(before - 10) }).waitFor();
-      assert.deepEqual(await ledgerOf(user.uid, proceeded), [{ kind: "charge", amount: -10 }]);
-
-      const cancelled = await createRunOnPage(page, {
-        image: "astronaut.png",
-        scenes: 2,
-      });
-      await modal.waitFor({ state: "visible", timeout: RUN_TIMEOUT_MS });
-      await page.click("#face-cancel");
-      await modal.waitFor({ state: "hidden" });
-      await page.locator("#run-cancelled", { hasText: "Nothing was charged" }).waitFor();
-      await screenshot(page, "face-warning-cancelled");
-      const run = await runOf(cancelled);
-      assert.equal(run.status, "awaiting_confirmation");
-      assert.equal(run.confirmation, undefined);
+      await waitForOutcome(page, cancelled, "cancelled");
+      assert.equal(
+        await focusedText(page),
+        "Night Sky Poster · Orbit Prints",
+        "focus returns to the run, not the page",
+      );
+      assert.equal(await runCard(page, cancelled).locator(".cost").innerText(), "Nothing was charged.");
+      assert.deepEqual((await runOf(cancelled)).confirmation, { proceed: false });
       assert.deepEqual(await ledgerOf(user.uid, cancelled), []);
+      await expectAccessible(page, "cancelled");
+      await screenshotBoth(page, "cancelled", `#run-${cancelled}`);
+
+      const proceeded = await createByKeyboard(page, cancelled);
+      await modal.waitFor({ state: "visible", timeout: RUN_TIMEOUT_MS });
+      await page.reload();
+      const card = runCard(page, proceeded);
+      await card.locator('.question[data-question="confirm"]').waitFor();
+      assert.equal(await modal.isVisible(), false, "after a reload the question waits in the list, not in a modal");
+      assert.equal(await card.locator(".chip").innerText(), "Needs your answer");
+      await expectAccessible(page, "question in the list after a reload");
+      await screenshotBoth(page, "question-after-reload", `#run-${proceeded}`);
+
+      await tabTo(page, `#run-${proceeded} [data-answer="proceed"]`);
+      await page.keyboard.press("Enter");
+      await waitForOutcome(page, proceeded, "ready");
+      await page.locator("#balance", { hasText: String(before - 10) }).waitFor();
+      assert.equal(await card.locator(".cost").innerText(), "Cost 10 credits.");
+      assert.deepEqual(await ledgerOf(user.uid, proceeded), [{ kind: "charge", amount: -10 }]);
+      assert.equal(await runCard(page, cancelled).locator(".chip").innerText(), "Cancelled");
       assert.equal(await balanceOf(user.uid), before - 10);
-      assert.equal(await shownBalance(page), before - 10);
     } finally {
       await session.close();
     }

@@ -1,23 +1,34 @@
-/** Manual Test 1 of the plan: Visual DNA fails on every model; the user sees it and gets the credits back. */
+/** Manual Test 1 of the plan: product analysis fails on every model; the customer sees it and gets the credits back. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   balanceOf,
   createRunOnPage,
+  expectAccessible,
   ledgerOf,
+  runCard,
   RUN_TIMEOUT_MS,
-  screenshot,
+  screenshotBoth,
   shownBalance,
   startSession,
+  waitForOutcome,
 } from "./support/session";
 
 test(
-  "a Visual DNA failure shows the failure and 'Credits refunded'; balance restored, one charge and one refund",
+  "a product-analysis failure: Refunded, said once, no bar at 100%, balance restored, notification links to the run",
   { timeout: RUN_TIMEOUT_MS + 60_000 },
   async () => {
-    const session = await startSession();
+    const session = await startSession({
+      signedOut: async (page) => {
+        await expectAccessible(page, "signed out");
+        assert.equal(await page.locator("#sign-out").isVisible(), false, "no Sign out while signed out");
+        await screenshotBoth(page, "signed-out");
+      },
+    });
     const { page, user } = session;
     try {
+      await expectAccessible(page, "signed in, no videos yet");
+      await screenshotBoth(page, "new-customer");
       const before = await shownBalance(page);
       const runId = await createRunOnPage(page, {
         image: "coffee.png",
@@ -25,24 +36,29 @@ test(
         faults: { visual_dna: "model_not_found" },
       });
 
-      await page.locator('#refund-status[data-refund="refunded"]').waitFor({ timeout: RUN_TIMEOUT_MS });
-      assert.match(await page.locator("#refund-status").innerText(), /Credits refunded: 10 credits/);
-      assert.match(await page.locator("#failure-message").innerText(), /could not analyse your product image/i);
-      assert.equal(await page.locator("#run-status").getAttribute("data-status"), "failed");
-      assert.equal(await page.locator('#run-steps li[data-stage="visual_dna"]').getAttribute("data-state"), "failed");
-      await page
-        .locator(`#notifications li[data-kind="refunded"][data-run="${runId}"]`, { hasText: "Credits refunded" })
-        .waitFor();
+      await waitForOutcome(page, runId, "refunded");
+      const card = runCard(page, runId);
+      assert.equal(await card.locator(".chip").innerText(), "Refunded");
+      assert.equal(await card.locator(".cost").innerText(), "10 credits refunded to your balance.");
+      assert.match(await card.locator(".failure-text").innerText(), /could not analyse your product image/i);
+      assert.equal(await card.locator('[role="progressbar"]').count(), 0, "no progress bar on a failure");
+      assert.match(await card.locator('.steps li[data-state="stopped"]').innerText(), /Analysing the product/);
+      assert.equal((await card.innerText()).match(/refund/gi)?.length, 2, "the chip and the cost line, nothing more");
+      assert.doesNotMatch(await card.innerText(), new RegExp(runId));
+
+      const note = page.locator(`#notifications li[data-kind="refunded"][data-run="${runId}"]`);
+      await note.waitFor();
+      assert.equal(await note.locator("a").getAttribute("href"), `#run-${runId}`);
       await page.locator("#balance", { hasText: String(before) }).waitFor();
       await page.locator(`#ledger li[data-run="${runId}"]`).nth(1).waitFor();
-      await screenshot(page, "visual-dna-failure-refunded");
-
       assert.deepEqual(
-        await page
-          .locator(`#ledger li[data-run="${runId}"]`)
-          .evaluateAll((items) => items.map((li) => li.getAttribute("data-kind")).sort()),
-        ["charge", "refund"],
+        (await page.locator(`#ledger li[data-run="${runId}"]`).allInnerTexts()).map((t) => t.split("\n")[0]).sort(),
+        ["+10 10 credits refunded for a video. Show the video", "−10 10 credits paid for a video. Show the video"],
       );
+      assert.doesNotMatch(await page.locator("main").innerText(), /model_not_found|every model failed|_/);
+      await expectAccessible(page, "failed and refunded");
+      await screenshotBoth(page, "refunded", `#run-${runId}`);
+
       assert.deepEqual(await ledgerOf(user.uid, runId), [
         { kind: "charge", amount: -10 },
         { kind: "refund", amount: 10 },

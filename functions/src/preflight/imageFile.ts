@@ -1,5 +1,6 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from "sharp";
 import { PipelineFailure } from "../pipeline/failure";
+import { MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES } from "../uploads/uploadRules";
 import { REFUSAL_MESSAGES, type RefusalCode } from "./messages";
 
 export interface ImageLimits {
@@ -11,8 +12,8 @@ export interface ImageLimits {
 }
 
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
-  maxBytes: 15 * 1024 * 1024,
-  maxPixels: 40_000_000,
+  maxBytes: MAX_UPLOAD_BYTES,
+  maxPixels: MAX_IMAGE_PIXELS,
 };
 
 export const SUPPORTED_FORMATS = ["jpeg", "png", "webp"] as const;

@@ -3,6 +3,9 @@
 /** The preflight's own cap (DEFAULT_IMAGE_LIMITS.maxBytes), so an accepted upload is never refused for its size later. */
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 
+/** The preflight's pixel cap (DEFAULT_IMAGE_LIMITS.maxPixels): larger images are refused before decoding. */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+
 export type UploadFormat = "jpeg" | "png" | "webp";
 
 const EXTENSIONS: Record<UploadFormat, string> = { jpeg: ".jpg", png: ".png", webp: ".webp" };

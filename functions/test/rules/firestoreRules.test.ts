@@ -7,7 +7,21 @@ import {
   initializeTestEnvironment,
   type RulesTestEnvironment,
 } from "@firebase/rules-unit-testing";
-import { deleteDoc, doc, getDoc, serverTimestamp, setDoc, updateDoc, type Firestore } from "firebase/firestore";
+import {
+  collection,
+  deleteDoc,
+  doc,
+  getDoc,
+  getDocs,
+  limit,
+  orderBy,
+  query,
+  serverTimestamp,
+  setDoc,
+  updateDoc,
+  where,
+  type Firestore,
+} from "firebase/firestore";
 
 let env: RulesTestEnvironment;
 const [host, port] = String(process.env.FIRESTORE_EMULATOR_HOST).split(":");
@@ -105,21 +119,40 @@ describe("reading", () => {
       await assertSucceeds(getDoc(doc(alice(), p)));
     }
   });
-  test("refused: anyone else's, and config", async () => {
+  test("refused: anyone else's, and config other than the price", async () => {
     for (const p of ALICES_DOCS) {
       await assertFails(getDoc(doc(bob(), p)));
     }
-    await assertFails(getDoc(doc(alice(), "config/pipeline")));
+    await seed("config/rollout", { enabled: true });
+    await assertFails(getDoc(doc(alice(), "config/rollout")));
+  });
+  test("the pipeline settings (the price) are readable when signed in, not signed out", async () => {
+    await assertSucceeds(getDoc(doc(alice(), "config/pipeline")));
+    await assertFails(getDoc(doc(env.unauthenticatedContext().firestore() as unknown as Firestore, "config/pipeline")));
+  });
+  test("listing runs: one's own, newest first; never a query that could return someone else's", async () => {
+    await seed("runs/r2", { uid: "alice", status: "succeeded", createdAt: new Date(2026, 0, 2) });
+    await seed("runs/r3", { uid: "bob", status: "succeeded", createdAt: new Date(2026, 0, 3) });
+    await seed("runs/r1", { uid: "alice", status: "running", createdAt: new Date(2026, 0, 1) });
+    const own = await assertSucceeds(
+      getDocs(query(collection(alice(), "runs"), where("uid", "==", "alice"), orderBy("createdAt", "desc"), limit(5))),
+    );
+    expect(own.docs.map((d) => d.id)).toEqual(["r2", "r1"]);
+    await assertFails(getDocs(query(collection(alice(), "runs"), orderBy("createdAt", "desc"), limit(5))));
+    await assertFails(getDocs(query(collection(alice(), "runs"), where("uid", "==", "bob"))));
   });
 });
 
 describe("writing after creation", () => {
-  test("confirmation only while awaiting_confirmation, and only {proceed: true}", async () => {
+  test("confirmation only while awaiting_confirmation: {proceed: true}, or {proceed: false} to cancel", async () => {
     await seed("runs/r1", { uid: "alice", status: "awaiting_confirmation" });
     await assertFails(updateDoc(doc(bob(), "runs/r1"), { confirmation: { proceed: true } }));
     await assertFails(updateDoc(doc(alice(), "runs/r1"), { confirmation: { proceed: true }, status: "running" }));
     await assertFails(updateDoc(doc(alice(), "runs/r1"), { confirmation: { proceed: "yes" } }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { confirmation: { proceed: false, note: "x" } }));
     await assertSucceeds(updateDoc(doc(alice(), "runs/r1"), { confirmation: { proceed: true } }));
+    await seed("runs/r3", { uid: "alice", status: "awaiting_confirmation" });
+    await assertSucceeds(updateDoc(doc(alice(), "runs/r3"), { confirmation: { proceed: false } }));
     await seed("runs/r2", { uid: "alice", status: "running" });
     await assertFails(updateDoc(doc(alice(), "runs/r2"), { confirmation: { proceed: true } }));
   });

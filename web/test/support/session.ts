@@ -3,7 +3,8 @@
  * headless Chromium (Debian's, never a downloaded one), a fresh user with credits, and
  * admin-side reads to check what the page claims against the database.
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { getAuth } from "firebase-admin/auth";
@@ -36,9 +37,14 @@ export interface TestUser {
   password: string;
 }
 
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 800 };
+
 export interface Session {
   page: Page;
+  context: BrowserContext;
   user: TestUser;
+  url: string;
   close(): Promise<void>;
 }
 
@@ -71,9 +77,18 @@ async function seedFastSettings(): Promise<void> {
     .set({ ...seed.config.pipeline, sceneSeconds: 2 });
 }
 
-export async function startSession(viewport = { width: 1100, height: 1000 }): Promise<Session> {
+export interface SessionOptions {
+  viewport?: { width: number; height: number };
+  credits?: number;
+  /** Runs on the signed-out page, before signing in. */
+  signedOut?: (page: Page) => Promise<void>;
+}
+
+export async function startSession(options: SessionOptions = {}): Promise<Session> {
+  const viewport = options.viewport ?? DESKTOP;
+  const credits = options.credits ?? 100;
   await seedFastSettings();
-  const user = await newUser(100);
+  const user = await newUser(credits);
   const server = await startWebServer({
     distDir: WEB_DIST,
     bucketDir: LOCAL_BUCKET,
@@ -97,13 +112,17 @@ export async function startSession(viewport = { width: 1100, height: 1000 }): Pr
   page.on("pageerror", (error) => pageErrors.push(error.message));
   await page.goto(server.url);
   await page.locator("#emulator-banner").waitFor();
+  await page.locator("#sign-in").waitFor();
+  await options.signedOut?.(page);
   await page.fill("#email", user.email);
   await page.fill("#password", user.password);
   await page.click("#sign-in-button");
-  await page.locator("#balance", { hasText: "100" }).waitFor();
+  await page.locator("#balance", { hasText: String(credits) }).waitFor();
   return {
     page,
+    context,
     user,
+    url: server.url,
     close: async () => {
       await context.close();
       await server.close();
@@ -119,9 +138,21 @@ export interface RunRequest {
   faults?: Partial<Record<"visual_dna" | "script" | "voice" | "assembly" | "charge" | "scenes", string>>;
 }
 
+/** The run the page shows as its latest (it puts `#run-{id}` in the address, never on screen). */
+const shownRunId = (page: Page): Promise<string> => page.evaluate(() => /^#run-(.+)$/.exec(location.hash)?.[1] ?? "");
+
+/** Waits until the page has created a run other than `previous` and returns its id. */
+export async function newRunId(page: Page, previous: string): Promise<string> {
+  await page.waitForFunction((old) => {
+    const id = /^#run-(.+)$/.exec(location.hash)?.[1] ?? "";
+    return id !== "" && id !== old && document.getElementById(`run-${id}`) !== null;
+  }, previous);
+  return shownRunId(page);
+}
+
 /** Fills the form as a user would, submits it, and returns the id of the run the page created. */
 export async function createRunOnPage(page: Page, request: RunRequest): Promise<string> {
-  const previous = (await page.locator("#run-id").textContent()) ?? "";
+  const previous = await shownRunId(page);
   await page.setInputFiles("#image", path.join(IMAGES, request.image));
   await page.fill("#product", "Morning Ritual Coffee");
   await page.fill("#brand", "Fairbean");
@@ -141,18 +172,57 @@ export async function createRunOnPage(page: Page, request: RunRequest): Promise<
   }
   await page.fill("#fault-scenes", faults.scenes ?? "");
   await page.click("#create-run");
-  await page.waitForFunction((old) => {
-    const id = document.querySelector("#run-id")?.textContent ?? "";
-    return id !== "" && id !== old;
-  }, previous);
-  return (await page.locator("#run-id").textContent()) as string;
+  return newRunId(page, previous);
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** The state as a customer sees it, at desktop and at phone size (`{name}-desktop.png`, `{name}-phone.png`). */
+export async function screenshotBoth(page: Page, name: string, focus?: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
-  const file = path.join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: false });
-  return file;
+  const original = page.viewportSize();
+  for (const [size, viewport] of [
+    ["desktop", DESKTOP],
+    ["phone", PHONE],
+  ] as const) {
+    await page.setViewportSize(viewport);
+    if (focus) await page.locator(focus).evaluate((node) => node.scrollIntoView({ block: "start" }));
+    // Let the layout settle after the resize (video frames, wrapped text).
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${size}.png`) });
+  }
+  if (original) await page.setViewportSize(original);
+}
+
+let axeSource: string | null = null;
+
+/** axe-core on the page as it is: no serious or critical violation, or the test fails naming them. */
+export async function expectAccessible(page: Page, state: string): Promise<void> {
+  axeSource ??= await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: typeof import("axe-core") }).axe;
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  assert.deepEqual(violations, [], `axe-core in state "${state}"`);
+}
+
+/** Presses Tab until focus is on `selector` (keyboard-only use); fails if it never gets there. */
+export async function tabTo(page: Page, selector: string, maxPresses = 40): Promise<void> {
+  for (let i = 0; i < maxPresses; i++) {
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+/** The card of one run in My videos. */
+export const runCard = (page: Page, runId: string) => page.locator(`#run-${runId}`);
+
+/** Waits until the run's card shows an outcome (`data-outcome`: ready, refunded, cancelled, needs_answer…). */
+export async function waitForOutcome(page: Page, runId: string, outcome: string): Promise<void> {
+  await page.locator(`#run-${runId}[data-outcome="${outcome}"]`).waitFor({ timeout: RUN_TIMEOUT_MS });
 }
 
 /** The balance the page shows, as a number. */

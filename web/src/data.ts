@@ -1,0 +1,163 @@
+/**
+ * Everything the page reads from and writes to Firestore, as the client contract allows: live
+ * subscriptions (balance, price, the user's runs newest first, one run, ledger, notifications),
+ * creating a run, and the only two answers a client may write afterwards.
+ */
+import type { User } from "firebase/auth";
+import {
+  collection,
+  doc,
+  limit,
+  onSnapshot,
+  orderBy,
+  query,
+  serverTimestamp,
+  setDoc,
+  updateDoc,
+  where,
+  type DocumentData,
+  type Firestore,
+  type QueryDocumentSnapshot,
+  type Unsubscribe,
+} from "firebase/firestore";
+import { RunInputSchema } from "../../functions/src/contract/run";
+import type { Decision } from "../../functions/src/contract/runDocument";
+import { PIPELINE_SETTINGS_PATH } from "../../functions/src/pipelineSettings";
+import type { RunRequestFields } from "./logic/form";
+import type { RunSnapshot } from "./logic/runView";
+
+export interface RunItem {
+  id: string;
+  run: RunSnapshot;
+  createdAt: Date | null;
+}
+
+export interface ActivityItem {
+  id: string;
+  kind: string;
+  runId: string | null;
+  title: string;
+  body: string;
+  amount: number;
+  createdAt: Date | null;
+}
+
+/** The client's two answers: go on after a warning (or cancel), and the quality decision. */
+export type Answer = { confirmation: { proceed: boolean } } | { decision: Decision };
+
+type OnError = (error: Error) => void;
+
+const dateOf = (value: unknown): Date | null =>
+  value && typeof (value as { toDate?: unknown }).toDate === "function" ? (value as { toDate(): Date }).toDate() : null;
+
+// A just-created run's server timestamp is estimated locally, so it sorts first at once.
+const runItem = (snap: QueryDocumentSnapshot<DocumentData>): RunItem => ({
+  id: snap.id,
+  run: snap.data({ serverTimestamps: "estimate" }) as RunSnapshot,
+  createdAt: dateOf(snap.get("createdAt", { serverTimestamps: "estimate" })),
+});
+
+const activityItem = (snap: QueryDocumentSnapshot<DocumentData>): ActivityItem => ({
+  id: snap.id,
+  kind: String(snap.get("kind") ?? ""),
+  runId: (snap.get("runId") as string | null | undefined) ?? null,
+  title: String(snap.get("title") ?? ""),
+  body: String(snap.get("body") ?? ""),
+  amount: Number(snap.get("amount") ?? 0),
+  createdAt: dateOf(snap.get("createdAt", { serverTimestamps: "estimate" })),
+});
+
+export function createStore(db: Firestore) {
+  return {
+    watchBalance(uid: string, next: (credits: number) => void, onError: OnError): Unsubscribe {
+      return onSnapshot(doc(db, "users", uid), (snap) => next(Number(snap.get("credits") ?? 0)), onError);
+    },
+
+    /** The price of a video, from the pipeline settings the backend charges by. */
+    watchPrice(next: (credits: number) => void, onError: OnError): Unsubscribe {
+      return onSnapshot(
+        doc(db, PIPELINE_SETTINGS_PATH),
+        // The backend's own default when the settings document has no price (pipelineSettings.ts).
+        (snap) => next(Number(snap.get("runPriceCredits") ?? 10)),
+        onError,
+      );
+    },
+
+    /** The user's runs, newest first; one more than shown is read to know whether there are older ones. */
+    watchRuns(
+      uid: string,
+      shown: number,
+      next: (runs: RunItem[], more: boolean) => void,
+      onError: OnError,
+    ): Unsubscribe {
+      return onSnapshot(
+        query(collection(db, "runs"), where("uid", "==", uid), orderBy("createdAt", "desc"), limit(shown + 1)),
+        (snap) => next(snap.docs.slice(0, shown).map(runItem), snap.size > shown),
+        onError,
+      );
+    },
+
+    watchRun(runId: string, next: (run: RunItem | null) => void, onError: OnError): Unsubscribe {
+      return onSnapshot(
+        doc(db, "runs", runId),
+        (snap) => next(snap.exists() ? runItem(snap as QueryDocumentSnapshot<DocumentData>) : null),
+        onError,
+      );
+    },
+
+    watchLedger(uid: string, next: (items: ActivityItem[]) => void, onError: OnError): Unsubscribe {
+      return onSnapshot(
+        query(collection(db, "users", uid, "ledger"), orderBy("createdAt", "desc"), limit(30)),
+        (snap) => next(snap.docs.map(activityItem)),
+        onError,
+      );
+    },
+
+    /** `added` lists what arrived after the first snapshot (the backlog is not news). */
+    watchNotifications(
+      uid: string,
+      next: (items: ActivityItem[], added: ActivityItem[]) => void,
+      onError: OnError,
+    ): Unsubscribe {
+      let first = true;
+      return onSnapshot(
+        query(collection(db, "users", uid, "notifications"), orderBy("createdAt", "desc"), limit(20)),
+        (snap) => {
+          const added = first
+            ? []
+            : snap
+                .docChanges()
+                .filter((c) => c.type === "added")
+                .map((c) => activityItem(c.doc));
+          first = false;
+          next(snap.docs.map(activityItem), added);
+        },
+        onError,
+      );
+    },
+
+    async createRun(
+      user: User,
+      image: string,
+      fields: RunRequestFields,
+      faults: Record<string, string> | null,
+    ): Promise<string> {
+      const input = RunInputSchema.parse({ image, ...fields });
+      const runRef = doc(collection(db, "runs"));
+      await setDoc(runRef, {
+        uid: user.uid,
+        status: "queued",
+        input,
+        ...(faults && { test: { faults } }),
+        createdAt: serverTimestamp(),
+      });
+      return runRef.id;
+    },
+
+    answer(runId: string, fields: Answer): Promise<void> {
+      return updateDoc(doc(db, "runs", runId), fields);
+    },
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;

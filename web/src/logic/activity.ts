@@ -1,0 +1,36 @@
+/** Credit history and notifications as sentences a customer reads (no internal reasons or codes). */
+import { credits, withoutMoneySentences } from "./words";
+
+export function ledgerSentence(entry: { kind: string; amount: number }): string {
+  const n = Math.abs(entry.amount);
+  switch (entry.kind) {
+    case "grant":
+      return `${credits(n)} added to your account.`;
+    case "charge":
+      return `${credits(n)} paid for a video.`;
+    case "refund":
+      return `${credits(n)} refunded for a video.`;
+    default:
+      return entry.amount >= 0 ? `${credits(n)} added.` : `${credits(n)} taken.`;
+  }
+}
+
+/** A notification's words; the kinds this page knows are worded here, others keep the backend's text. */
+export function notificationWords(note: { kind: string; title: string; body: string }): {
+  title: string;
+  body: string;
+} {
+  switch (note.kind) {
+    case "quality_reduced":
+      return {
+        title: "Your answer is needed",
+        body: "Some scenes could only be made as still animations. Choose whether to keep, retry or refund the video.",
+      };
+    case "awaiting_confirmation":
+      return { title: "Your answer is needed", body: "Please look at the note about your image before we continue." };
+    case "refunded":
+      return { title: note.title, body: withoutMoneySentences(note.body) };
+    default:
+      return { title: note.title, body: note.body };
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The new-video form, checked field by field before anything is uploaded: the same limits the
+ * backend enforces (trimmed text, lengths, scenes, image type, size and pixel count), said in words.
+ */
+import { ASPECT_RATIOS, MAX_BRIEF_CHARS, MAX_SCENES, type AspectRatio } from "../../../functions/src/contract/run";
+import { MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES } from "../../../functions/src/uploads/uploadRules";
+
+export const MAX_NAME_CHARS = 120;
+export const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
+
+export const FIELD_LIMITS = {
+  image: `JPEG, PNG or WebP, up to ${MAX_UPLOAD_BYTES / 2 ** 20} MB and ${MAX_IMAGE_PIXELS / 1e6} million pixels`,
+  product: `up to ${MAX_NAME_CHARS} characters`,
+  brand: `up to ${MAX_NAME_CHARS} characters`,
+  brief: `up to ${MAX_BRIEF_CHARS} characters`,
+  scenes: `1 to ${MAX_SCENES}`,
+} as const;
+
+/** What the page could learn about the chosen file; width and height are null when it did not decode. */
+export interface ImageFacts {
+  type: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+}
+
+export interface FormFields {
+  image: ImageFacts | null;
+  product: string;
+  brand: string;
+  brief: string;
+  scenes: string;
+  aspect: string;
+}
+
+export type FieldName = keyof FormFields;
+
+export interface RunRequestFields {
+  productName: string;
+  brandName: string;
+  brief: string;
+  scenes: number;
+  aspectRatio: AspectRatio;
+}
+
+export type FormCheck =
+  { ok: true; fields: RunRequestFields } | { ok: false; errors: Partial<Record<FieldName, string>> };
+
+/** The order errors are announced and focused in: the form's own order. */
+export const FIELD_ORDER: FieldName[] = ["image", "product", "brand", "brief", "scenes", "aspect"];
+
+export function imageError(image: ImageFacts | null): string | null {
+  if (!image) return "Choose a photo of your product.";
+  if (!(IMAGE_TYPES as readonly string[]).includes(image.type)) return "Choose a JPEG, PNG or WebP image.";
+  if (image.size === 0) return "This file is empty. Choose another photo.";
+  if (image.size > MAX_UPLOAD_BYTES)
+    return `This image is ${(image.size / 2 ** 20).toFixed(1)} MB; the limit is ${MAX_UPLOAD_BYTES / 2 ** 20} MB.`;
+  if (image.width === null || image.height === null) return "This file could not be read as an image. Choose another.";
+  const pixels = image.width * image.height;
+  if (pixels > MAX_IMAGE_PIXELS)
+    return `This image has ${(pixels / 1e6).toFixed(1)} million pixels; the limit is ${MAX_IMAGE_PIXELS / 1e6} million. Use a smaller version.`;
+  return null;
+}
+
+function textError(value: string, what: string, max: number): string | null {
+  const trimmed = value.trim();
+  if (!trimmed) return `Enter ${what}.`;
+  if (trimmed.length > max) return `Keep ${what} to ${max} characters (now ${trimmed.length}).`;
+  return null;
+}
+
+export function checkRunForm(form: FormFields): FormCheck {
+  const scenes = Number(form.scenes);
+  const candidates: [FieldName, string | null][] = [
+    ["image", imageError(form.image)],
+    ["product", textError(form.product, "the product name", MAX_NAME_CHARS)],
+    ["brand", textError(form.brand, "the brand name", MAX_NAME_CHARS)],
+    ["brief", textError(form.brief, "a short brief", MAX_BRIEF_CHARS)],
+    [
+      "scenes",
+      form.scenes.trim() !== "" && Number.isInteger(scenes) && scenes >= 1 && scenes <= MAX_SCENES
+        ? null
+        : `Choose between 1 and ${MAX_SCENES} scenes.`,
+    ],
+    ["aspect", (ASPECT_RATIOS as readonly string[]).includes(form.aspect) ? null : "Choose a format."],
+  ];
+  const errors: Partial<Record<FieldName, string>> = {};
+  for (const [field, error] of candidates) if (error) errors[field] = error;
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    fields: {
+      productName: form.product.trim(),
+      brandName: form.brand.trim(),
+      brief: form.brief.trim(),
+      scenes,
+      aspectRatio: form.aspect as AspectRatio,
+    },
+  };
+}
+
+/** The Create button: the price on it, usable only when the balance covers it. */
+export interface CreateGate {
+  label: string;
+  enabled: boolean;
+  /** Why it is disabled, in words; null when enabled. */
+  blocked: string | null;
+}
+
+export function createGate(price: number | null, balance: number | null): CreateGate {
+  if (price === null || balance === null)
+    return { label: "Create video", enabled: false, blocked: "Loading the price and your balance…" };
+  const label = `Create video — ${price} ${price === 1 ? "credit" : "credits"}`;
+  if (balance < price)
+    return {
+      label,
+      enabled: false,
+      blocked: `Not enough credits: this video costs ${price} and your balance is ${balance}.`,
+    };
+  return { label, enabled: true, blocked: null };
+}

@@ -1,0 +1,234 @@
+/**
+ * What the page shows for one run, decided from the run document alone (no DOM, no I/O): its
+ * outcome in a word, what it cost, its progress while it works, the question it asks, its video.
+ */
+import { STAGES } from "../../../functions/src/contract/run";
+import type { RunDocument } from "../../../functions/src/contract/runDocument";
+import {
+  credits,
+  fallbackReasonWords,
+  isKnownStage,
+  OUTCOME_WORDS,
+  stageLabel,
+  warningWords,
+  withoutMoneySentences,
+  type Outcome,
+} from "./words";
+
+/**
+ * The fields a client reads. `status` and `stage` are plain strings: a newer backend may add
+ * states or stages this page does not know, and it must still say something sensible.
+ */
+export type RunSnapshot = Partial<
+  Pick<
+    RunDocument,
+    "progress" | "confirmation" | "decision" | "decisionRetriesLeft" | "credits" | "quality" | "output" | "failure"
+  >
+> & {
+  status: string;
+  stage?: string;
+  input?: { productName?: string; brandName?: string };
+  preflight?: {
+    faces?: number;
+    warnings?: { severity: string; code: string; message: string; recommendation: string }[];
+  };
+  staticScenes?: { scene: number; reason: string }[];
+};
+
+export type StepState = "done" | "current" | "stopped" | "pending";
+
+export interface Choice {
+  decision: "accept" | "retry" | "refund";
+  label: string;
+  explanation: string;
+  available: boolean;
+}
+
+export type Question =
+  | { kind: "confirm"; warnings: { text: string; advice: string }[]; note: string }
+  | { kind: "decide"; summary: string; scenes: string[]; choices: Choice[] };
+
+export interface RunView {
+  title: string;
+  outcome: Outcome;
+  word: string;
+  /** Only while the run works: a failed or finished run shows no bar at all. */
+  progress: { pct: number; label: string } | null;
+  steps: { label: string; state: StepState }[] | null;
+  /** What happened to the money, said once. */
+  cost: string;
+  /** Why the run stopped, without the money sentences (the cost line says those). */
+  failure: string | null;
+  question: Question | null;
+  /** An answer the user gave that the backend has not applied yet. */
+  pendingAnswer: string | null;
+  video: { path: string; durationSec: number; details: string } | null;
+}
+
+const IN_PROGRESS: Outcome[] = ["checking", "working", "needs_answer"];
+
+export function isCancelled(run: RunSnapshot): boolean {
+  return run.confirmation?.proceed === false || (run.status === "failed" && run.failure?.reason === "cancelled");
+}
+
+export function outcomeOf(run: RunSnapshot): Outcome {
+  if (isCancelled(run)) return "cancelled";
+  switch (run.status) {
+    case "queued":
+    case "preflight":
+      return "checking";
+    case "awaiting_confirmation":
+      return run.confirmation ? "working" : "needs_answer";
+    case "awaiting_decision":
+      return run.decision ? "working" : "needs_answer";
+    case "succeeded":
+      return "ready";
+    case "failed":
+      if (run.failure?.refunded || (run.credits?.refunded ?? 0) > 0) return "refunded";
+      return (run.credits?.charged ?? 0) > 0 ? "refunding" : "not_charged";
+    default:
+      return "working";
+  }
+}
+
+export function isInProgress(run: RunSnapshot): boolean {
+  return IN_PROGRESS.includes(outcomeOf(run));
+}
+
+function costLine(run: RunSnapshot, outcome: Outcome, price: number | null): string {
+  const charged = run.credits?.charged ?? 0;
+  const priceText = price === null ? "the price of a video" : credits(price);
+  switch (outcome) {
+    case "ready":
+      return `Cost ${credits(charged)}.`;
+    case "refunded":
+      return `${credits(run.credits?.refunded || charged)} refunded to your balance.`;
+    case "refunding":
+      return `Your ${credits(charged)} are on their way back to your balance.`;
+    case "cancelled":
+    case "not_charged":
+      return "Nothing was charged.";
+    default:
+      return charged > 0 ? `${credits(charged)} charged.` : `Nothing charged yet. This video costs ${priceText}.`;
+  }
+}
+
+function stepsOf(run: RunSnapshot, outcome: Outcome): RunView["steps"] {
+  const charged = (run.credits?.charged ?? 0) > 0;
+  if (!IN_PROGRESS.includes(outcome) && !(charged && (outcome === "refunded" || outcome === "refunding"))) return null;
+  const stages: string[] = [...STAGES];
+  if (run.stage && !isKnownStage(run.stage)) stages.push(run.stage);
+  const current = run.stage ? stages.indexOf(run.stage) : -1;
+  return stages.map((stage, index) => ({
+    label: stageLabel(stage),
+    state:
+      index < current
+        ? "done"
+        : index > current
+          ? "pending"
+          : run.status === "failed"
+            ? "stopped"
+            : run.status === "succeeded"
+              ? "done"
+              : "current",
+  }));
+}
+
+function progressOf(run: RunSnapshot, outcome: Outcome): RunView["progress"] {
+  if (outcome !== "checking" && outcome !== "working") return null;
+  // Never a full bar before the video is there.
+  const pct = Math.max(0, Math.min(99, Math.round(run.progress?.pct ?? 0)));
+  return { pct, label: run.stage ? stageLabel(run.stage) : "Waiting to start" };
+}
+
+function decisionQuestion(run: RunSnapshot, price: number | null): Question {
+  const paid = credits(run.credits?.charged || price || 0);
+  const q = run.quality;
+  const retriesLeft = run.decisionRetriesLeft ?? 0;
+  return {
+    kind: "decide",
+    summary: q
+      ? `${q.kenBurnsScenes} of ${q.totalScenes} scenes could only be made as still pan-and-zoom animations instead of moving video.`
+      : "Some scenes could only be made as still pan-and-zoom animations instead of moving video.",
+    scenes: (run.staticScenes ?? []).map((s) => `Scene ${s.scene}: ${fallbackReasonWords(s.reason)}.`),
+    choices: [
+      {
+        decision: "accept",
+        label: "Accept",
+        explanation: `Keep this video as it is. The ${paid} stay charged.`,
+        available: true,
+      },
+      {
+        decision: "retry",
+        label: "Retry",
+        explanation:
+          retriesLeft > 0
+            ? `Make the still scenes again, at no extra cost. ${retriesLeft} ${retriesLeft === 1 ? "retry" : "retries"} left.`
+            : "No retries left.",
+        available: retriesLeft > 0,
+      },
+      {
+        decision: "refund",
+        label: "Refund",
+        explanation: `Stop here and get your ${paid} back.`,
+        available: true,
+      },
+    ],
+  };
+}
+
+function questionOf(run: RunSnapshot, outcome: Outcome, price: number | null): Question | null {
+  if (outcome !== "needs_answer") return null;
+  if (run.status === "awaiting_decision") return decisionQuestion(run, price);
+  const faces = run.preflight?.faces ?? 0;
+  return {
+    kind: "confirm",
+    warnings: (run.preflight?.warnings ?? []).map((w) => warningWords(w, faces)),
+    note: `Nothing is charged unless you continue${price === null ? "" : `; continuing costs ${credits(price)}`}.`,
+  };
+}
+
+function pendingAnswerOf(run: RunSnapshot, outcome: Outcome): string | null {
+  if (outcome !== "working") return null;
+  if (run.status === "awaiting_confirmation") return "You chose to continue. Starting your video…";
+  if (run.status === "awaiting_decision" && run.decision)
+    return { accept: "You chose Accept.", retry: "You chose Retry.", refund: "You chose Refund." }[run.decision];
+  return null;
+}
+
+function videoOf(run: RunSnapshot): RunView["video"] {
+  if (run.status !== "succeeded" || !run.output) return null;
+  const seconds = Math.round(run.output.durationSec);
+  const q = run.quality;
+  const still =
+    q && q.kenBurnsScenes > 0
+      ? ` ${q.kenBurnsScenes} of ${q.totalScenes} scenes are still pan-and-zoom animations.`
+      : "";
+  return { path: run.output.video, durationSec: run.output.durationSec, details: `${seconds}-second video.${still}` };
+}
+
+export function runTitle(run: RunSnapshot): string {
+  const product = run.input?.productName?.trim() || "Your video";
+  const brand = run.input?.brandName?.trim();
+  return brand ? `${product} · ${brand}` : product;
+}
+
+export function runView(run: RunSnapshot, price: number | null): RunView {
+  const outcome = outcomeOf(run);
+  const failureText =
+    run.status === "failed" && run.failure && outcome !== "cancelled"
+      ? withoutMoneySentences(run.failure.userMessage) || "We could not make this video."
+      : null;
+  return {
+    title: runTitle(run),
+    outcome,
+    word: OUTCOME_WORDS[outcome],
+    progress: progressOf(run, outcome),
+    steps: stepsOf(run, outcome),
+    cost: costLine(run, outcome, price),
+    failure: failureText,
+    question: questionOf(run, outcome, price),
+    pendingAnswer: pendingAnswerOf(run, outcome),
+    video: videoOf(run),
+  };
+}

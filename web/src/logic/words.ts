@@ -1,0 +1,81 @@
+/**
+ * Every word the page shows for something the backend stores as a code, in one place. The
+ * customer reads outcomes and choices, never model or provider names, internal codes or run ids.
+ */
+import type { Stage } from "../../../functions/src/contract/run";
+import { STAGE_LABELS } from "../../../functions/src/messages";
+
+/** One word (or a few) per outcome a customer understands. */
+export const OUTCOME_WORDS = {
+  checking: "Checking your image",
+  needs_answer: "Needs your answer",
+  working: "In progress",
+  ready: "Ready",
+  cancelled: "Cancelled",
+  refunding: "Refund on its way",
+  refunded: "Refunded",
+  not_charged: "Not charged",
+} as const;
+export type Outcome = keyof typeof OUTCOME_WORDS;
+
+/** A stage this page does not know yet (a newer backend) is still named, not shown as a code. */
+export const UNKNOWN_STAGE_LABEL = "Final checks";
+
+export function stageLabel(stage: string): string {
+  return (STAGE_LABELS as Record<string, string>)[stage] ?? UNKNOWN_STAGE_LABEL;
+}
+
+export function isKnownStage(stage: string): stage is Stage {
+  return stage in STAGE_LABELS;
+}
+
+/** Why a scene became a still pan-and-zoom animation, as the customer would put it. */
+const FALLBACK_REASON_WORDS: Record<string, string> = {
+  celebrity_detected: "it showed a person who looks like a well-known figure, which we may not animate",
+  safety_filter: "our content safety check stopped the animation",
+  rate_limit: "our video service was too busy at that moment",
+  veo_error: "the animation could not be made",
+};
+
+export function fallbackReasonWords(reason: string): string {
+  return FALLBACK_REASON_WORDS[reason] ?? "the animation could not be made";
+}
+
+/** The image check's warnings, in words; an unknown code falls back to the backend's own sentence. */
+export function warningWords(
+  warning: { code: string; message: string; recommendation: string },
+  faces: number,
+): { text: string; advice: string } {
+  switch (warning.code) {
+    case "FACES_DETECTED":
+      return {
+        text:
+          faces === 1
+            ? "We found a person's face in your image. Scenes with people are often refused by our video service and then made as still pan-and-zoom animations instead."
+            : `We found ${faces > 1 ? `${faces} faces` : "faces"} in your image. Scenes with people are often refused by our video service and then made as still pan-and-zoom animations instead.`,
+        advice: "For the best result, use a photo of the product alone.",
+      };
+    case "LOW_RESOLUTION":
+      return { text: "Your image is small, so the video may look soft.", advice: warning.recommendation };
+    case "BLURRY":
+      return { text: "Your image looks blurry; the video will be blurry too.", advice: warning.recommendation };
+    default:
+      return { text: warning.message, advice: warning.recommendation };
+  }
+}
+
+/**
+ * The page says what happened to the money in one place (the run's cost line), so the
+ * backend's sentences about it are left out of the failure text shown beside it.
+ */
+const MONEY_SENTENCES = [/^your credits have been refunded\.?$/i, /^nothing was charged\.?$/i];
+
+export function withoutMoneySentences(text: string): string {
+  return text
+    .split(/(?<=[.!?])\s+/)
+    .filter((sentence) => !MONEY_SENTENCES.some((pattern) => pattern.test(sentence.trim())))
+    .join(" ")
+    .trim();
+}
+
+export const credits = (n: number): string => `${n} ${Math.abs(n) === 1 ? "credit" : "credits"}`;

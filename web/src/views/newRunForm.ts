@@ -1,0 +1,123 @@
+/**
+ * The new-video form: the price on the button, checked against the balance; each field checked
+ * (trimmed, limits stated) before anything is uploaded, errors next to their fields.
+ */
+import { createGate, FIELD_LIMITS, FIELD_ORDER, type FieldName, type FormFields, type ImageFacts } from "../logic/form";
+import { $ } from "./dom";
+
+const FIELD_IDS: Record<FieldName, string> = {
+  image: "image",
+  product: "product",
+  brand: "brand",
+  brief: "brief",
+  scenes: "scenes",
+  aspect: "aspect",
+};
+
+/** Reads the chosen file's size and pixel dimensions (null when the browser cannot decode it). */
+async function imageFacts(file: File, preview: HTMLImageElement): Promise<ImageFacts> {
+  const facts = { type: file.type, size: file.size, width: null, height: null };
+  try {
+    await preview.decode();
+    return { ...facts, width: preview.naturalWidth, height: preview.naturalHeight };
+  } catch {
+    return facts;
+  }
+}
+
+export class NewRunForm {
+  readonly form = $<HTMLFormElement>("new-run");
+  readonly button = $<HTMLButtonElement>("create-run");
+  private readonly status = $("form-status");
+  private readonly blocked = $("create-blocked");
+  private readonly preview = $<HTMLImageElement>("image-preview");
+  private facts: Promise<ImageFacts> | null = null;
+  private price: number | null = null;
+  private balance: number | null = null;
+  private submitting = false;
+
+  constructor() {
+    for (const [field, limit] of Object.entries(FIELD_LIMITS)) {
+      const hint = document.querySelector(`label[for="${FIELD_IDS[field as FieldName]}"] .limit`);
+      if (hint) hint.textContent = `(${limit})`;
+    }
+    $("image").addEventListener("change", () => {
+      const file = $<HTMLInputElement>("image").files?.[0];
+      if (this.preview.src) URL.revokeObjectURL(this.preview.src);
+      this.preview.hidden = !file;
+      this.preview.removeAttribute("src");
+      this.facts = null;
+      if (file) {
+        this.preview.src = URL.createObjectURL(file);
+        this.facts = imageFacts(file, this.preview);
+      }
+      this.setError("image", null);
+    });
+  }
+
+  get file(): File | null {
+    return $<HTMLInputElement>("image").files?.[0] ?? null;
+  }
+
+  setPrice(price: number | null): void {
+    this.price = price;
+    this.refreshGate();
+  }
+
+  setBalance(balance: number | null): void {
+    this.balance = balance;
+    this.refreshGate();
+  }
+
+  setSubmitting(submitting: boolean): void {
+    this.submitting = submitting;
+    this.refreshGate();
+  }
+
+  get priceCredits(): number | null {
+    return this.price;
+  }
+
+  setStatus(text: string): void {
+    this.status.textContent = text;
+  }
+
+  private refreshGate(): void {
+    const gate = createGate(this.price, this.balance);
+    this.button.textContent = gate.label;
+    this.button.disabled = !gate.enabled || this.submitting;
+    this.blocked.hidden = !gate.blocked;
+    $("create-blocked-text").textContent = gate.blocked ?? "";
+    $("top-up").hidden = gate.enabled || this.balance === null;
+    if (gate.blocked) this.button.setAttribute("aria-describedby", "create-blocked-text");
+    else this.button.removeAttribute("aria-describedby");
+  }
+
+  async read(): Promise<FormFields> {
+    const file = this.file;
+    return {
+      image: file ? await (this.facts ?? imageFacts(file, this.preview)) : null,
+      product: $<HTMLInputElement>("product").value,
+      brand: $<HTMLInputElement>("brand").value,
+      brief: $<HTMLTextAreaElement>("brief").value,
+      scenes: $<HTMLInputElement>("scenes").value,
+      aspect: $<HTMLSelectElement>("aspect").value,
+    };
+  }
+
+  private setError(field: FieldName, message: string | null): void {
+    const input = $(FIELD_IDS[field]);
+    const error = $(`${FIELD_IDS[field]}-error`);
+    error.textContent = message ?? "";
+    error.hidden = !message;
+    if (message) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+
+  /** Shows each field's error (or clears it) and moves focus to the first field in error. */
+  showErrors(errors: Partial<Record<FieldName, string>>): void {
+    for (const field of FIELD_ORDER) this.setError(field, errors[field] ?? null);
+    const first = FIELD_ORDER.find((f) => errors[f]);
+    if (first) $(FIELD_IDS[first]).focus();
+  }
+}

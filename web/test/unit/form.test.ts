@@ -1,0 +1,66 @@
+/** The form's checks before any upload, and the Create button's price gate. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { checkRunForm, createGate, type FormFields } from "../../src/logic/form";
+
+const good: FormFields = {
+  image: { type: "image/png", size: 200_000, width: 1080, height: 1920 },
+  product: "  Morning Ritual Coffee ",
+  brand: "Fairbean",
+  brief: "Rich crema.",
+  scenes: "4",
+  aspect: "9:16",
+};
+
+test("a good form gives trimmed fields", () => {
+  const check = checkRunForm(good);
+  assert.ok(check.ok);
+  assert.deepEqual(check.fields, {
+    productName: "Morning Ritual Coffee",
+    brandName: "Fairbean",
+    brief: "Rich crema.",
+    scenes: 4,
+    aspectRatio: "9:16",
+  });
+});
+
+test("spaces-only and over-long fields are refused one by one, in words", () => {
+  const check = checkRunForm({ ...good, product: "   ", brand: "b".repeat(121), brief: "\n\t ", scenes: "9" });
+  assert.ok(!check.ok);
+  assert.deepEqual(check.errors, {
+    product: "Enter the product name.",
+    brand: "Keep the brand name to 120 characters (now 121).",
+    brief: "Enter a short brief.",
+    scenes: "Choose between 1 and 8 scenes.",
+  });
+});
+
+test("the image: present, a supported type, within the size and the pixel limit, decodable", () => {
+  const imageError = (image: FormFields["image"]) => {
+    const check = checkRunForm({ ...good, image });
+    return check.ok ? null : check.errors.image;
+  };
+  assert.equal(imageError(null), "Choose a photo of your product.");
+  assert.equal(imageError({ type: "image/gif", size: 10, width: 1, height: 1 }), "Choose a JPEG, PNG or WebP image.");
+  assert.match(
+    String(imageError({ type: "image/jpeg", size: 16 * 2 ** 20, width: 10, height: 10 })),
+    /16\.0 MB; the limit is 15 MB/,
+  );
+  assert.match(
+    String(imageError({ type: "image/jpeg", size: 1000, width: 8000, height: 6000 })),
+    /48\.0 million pixels; the limit is 40 million/,
+  );
+  assert.match(String(imageError({ type: "image/jpeg", size: 1000, width: null, height: null })), /could not be read/);
+  assert.equal(imageError({ type: "image/webp", size: 1000, width: 5000, height: 8000 }), null);
+});
+
+test("Create shows the price and is disabled, with the reason, when the balance is short", () => {
+  assert.deepEqual(createGate(10, 100), { label: "Create video — 10 credits", enabled: true, blocked: null });
+  assert.deepEqual(createGate(10, 0), {
+    label: "Create video — 10 credits",
+    enabled: false,
+    blocked: "Not enough credits: this video costs 10 and your balance is 0.",
+  });
+  assert.equal(createGate(null, 100).enabled, false);
+  assert.equal(createGate(10, 10).enabled, true);
+});

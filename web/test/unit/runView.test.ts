@@ -1,0 +1,172 @@
+/** The run's view logic: outcomes in words, money said once, no bar on a failure, questions. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { isInProgress, outcomeOf, runView, type RunSnapshot } from "../../src/logic/runView";
+
+const input = { productName: "Morning Ritual Coffee", brandName: "Fairbean" };
+const charged = { charged: 10, refunded: 0 };
+
+test("each outcome in one word", () => {
+  const cases: [RunSnapshot, string][] = [
+    [{ status: "queued" }, "Checking your image"],
+    [{ status: "preflight", stage: "preflight" }, "Checking your image"],
+    [{ status: "awaiting_confirmation" }, "Needs your answer"],
+    [{ status: "awaiting_confirmation", confirmation: { proceed: true } }, "In progress"],
+    [{ status: "awaiting_confirmation", confirmation: { proceed: false } }, "Cancelled"],
+    [{ status: "running", stage: "script", credits: charged }, "In progress"],
+    [{ status: "awaiting_decision", credits: charged }, "Needs your answer"],
+    [{ status: "awaiting_decision", decision: "retry", credits: charged }, "In progress"],
+    [{ status: "succeeded", credits: charged, output: { video: "outputs/u/r.mp4", durationSec: 8 } }, "Ready"],
+    [
+      {
+        status: "failed",
+        credits: { charged: 10, refunded: 10 },
+        failure: { stage: "visual_dna", reason: "x", userMessage: "m", refunded: true },
+      },
+      "Refunded",
+    ],
+    [
+      {
+        status: "failed",
+        credits: charged,
+        failure: { stage: "voice", reason: "x", userMessage: "m", refunded: false },
+      },
+      "Refund on its way",
+    ],
+    [
+      {
+        status: "failed",
+        failure: { stage: "charge", reason: "insufficient_credits", userMessage: "m", refunded: false },
+      },
+      "Not charged",
+    ],
+    [
+      { status: "failed", failure: { stage: "preflight", reason: "cancelled", userMessage: "m", refunded: false } },
+      "Cancelled",
+    ],
+    [{ status: "some_future_status" }, "In progress"],
+  ];
+  for (const [run, word] of cases) assert.equal(runView(run, 10).word, word, JSON.stringify(run));
+});
+
+test("a failed or refunded run shows no progress bar; a working one never shows 100%", () => {
+  const failed = runView(
+    {
+      status: "failed",
+      progress: { pct: 100, message: "x" },
+      credits: { charged: 10, refunded: 10 },
+      failure: { stage: "scenes", reason: "user_refused_quality", userMessage: "m", refunded: true },
+    },
+    10,
+  );
+  assert.equal(failed.progress, null);
+  const working = runView({ status: "running", stage: "assembly", progress: { pct: 100, message: "" } }, 10);
+  assert.deepEqual(working.progress, { pct: 99, label: "Assembling the video" });
+});
+
+test("the money is said once: the failure text loses its refund sentence, the cost line says it when it happened", () => {
+  const message = "We could not analyse your product image with any of our models. Your credits have been refunded.";
+  const pending = runView(
+    {
+      status: "failed",
+      credits: charged,
+      failure: { stage: "visual_dna", reason: "x", userMessage: message, refunded: false },
+    },
+    10,
+  );
+  assert.equal(pending.failure, "We could not analyse your product image with any of our models.");
+  assert.equal(pending.cost, "Your 10 credits are on their way back to your balance.");
+  const done = runView(
+    {
+      status: "failed",
+      credits: { charged: 10, refunded: 10 },
+      failure: { stage: "visual_dna", reason: "x", userMessage: message, refunded: true },
+    },
+    10,
+  );
+  assert.equal(done.cost, "10 credits refunded to your balance.");
+  assert.equal([done.failure, done.cost].join(" ").match(/refund/gi)?.length, 1);
+});
+
+test("the face question says what was found in plain words, and the price of going on", () => {
+  const view = runView(
+    {
+      status: "awaiting_confirmation",
+      input,
+      preflight: {
+        faces: 1,
+        warnings: [
+          {
+            severity: "high",
+            code: "FACES_DETECTED",
+            message: "1 face(s) detected. Veo may reject this image.",
+            recommendation: "x",
+          },
+        ],
+      },
+    },
+    10,
+  );
+  assert.equal(view.question?.kind, "confirm");
+  const text = JSON.stringify(view.question);
+  assert.match(text, /a person's face/);
+  assert.match(text, /continuing costs 10 credits/);
+  assert.doesNotMatch(text, /Veo|face\(s\)/);
+  assert.equal(view.cost, "Nothing charged yet. This video costs 10 credits.");
+});
+
+test("the quality question states what each choice costs and how many retries are left", () => {
+  const run: RunSnapshot = {
+    status: "awaiting_decision",
+    credits: charged,
+    quality: { totalScenes: 4, kenBurnsScenes: 3, degradationPct: 75 },
+    decisionRetriesLeft: 1,
+    staticScenes: [{ scene: 1, reason: "celebrity_detected" }],
+  };
+  const question = runView(run, 10).question;
+  assert.ok(question?.kind === "decide");
+  assert.match(question.summary, /3 of 4 scenes/);
+  assert.deepEqual(
+    question.choices.map((c) => [c.decision, c.available]),
+    [
+      ["accept", true],
+      ["retry", true],
+      ["refund", true],
+    ],
+  );
+  assert.match(question.choices[0].explanation, /10 credits stay charged/);
+  assert.match(question.choices[1].explanation, /no extra cost\. 1 retry left/);
+  assert.match(question.choices[2].explanation, /get your 10 credits back/);
+  assert.doesNotMatch(JSON.stringify(question), /celebrity_detected/);
+  const noRetry = runView({ ...run, decisionRetriesLeft: 0 }, 10).question;
+  assert.ok(noRetry?.kind === "decide");
+  assert.equal(noRetry.choices[1].available, false);
+});
+
+test("an unknown stage from a newer backend is named, not shown as a code", () => {
+  const view = runView({ status: "running", stage: "output_check", credits: charged }, 10);
+  assert.equal(view.progress?.label, "Final checks");
+  assert.deepEqual(view.steps?.at(-1), { label: "Final checks", state: "current" });
+  assert.ok(view.steps?.slice(0, -1).every((s) => s.state === "done"));
+});
+
+test("a ready run has its video and plain details; in-progress runs are told apart", () => {
+  const ready: RunSnapshot = {
+    status: "succeeded",
+    input,
+    credits: charged,
+    quality: { totalScenes: 4, kenBurnsScenes: 1, degradationPct: 25 },
+    output: { video: "outputs/u/r.mp4", durationSec: 16.04 },
+  };
+  const view = runView(ready, 10);
+  assert.equal(view.title, "Morning Ritual Coffee · Fairbean");
+  assert.deepEqual(view.video, {
+    path: "outputs/u/r.mp4",
+    durationSec: 16.04,
+    details: "16-second video. 1 of 4 scenes are still pan-and-zoom animations.",
+  });
+  assert.equal(view.cost, "Cost 10 credits.");
+  assert.equal(isInProgress(ready), false);
+  assert.equal(isInProgress({ status: "awaiting_decision" }), true);
+  assert.equal(outcomeOf({ status: "awaiting_decision", decision: "refund" }), "working");
+});
