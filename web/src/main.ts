@@ -240,7 +240,7 @@ async function main(config: PageConfig): Promise<void> {
     const image = await bucket.upload(user, form.file as File);
     form.setStatus("Starting your video…");
     const runId = await store.createRun(user, image, check.fields, faults);
-    form.setStatus("Your video has started. Follow it in My videos.");
+    form.setStatus("Sent: your video is at the top of My videos.");
     questionModal.follow(runId);
     // The new run is the list's first card: bring it into view and tell screen readers where they are.
     history.replaceState(null, "", runHref(runId));

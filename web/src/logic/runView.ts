@@ -114,8 +114,10 @@ function costLine(run: RunSnapshot, outcome: Outcome, price: number | null): str
 }
 
 function stepsOf(run: RunSnapshot, outcome: Outcome): RunView["steps"] {
+  // Steps tell where paid work is; before the charge there is one step and nothing to follow.
   const charged = (run.credits?.charged ?? 0) > 0;
-  if (!IN_PROGRESS.includes(outcome) && !(charged && (outcome === "refunded" || outcome === "refunding"))) return null;
+  if (!charged && run.status !== "running") return null;
+  if (!IN_PROGRESS.includes(outcome) && outcome !== "refunded" && outcome !== "refunding") return null;
   const stages: string[] = [...STAGES];
   if (run.stage && !isKnownStage(run.stage)) stages.push(run.stage);
   const current = run.stage ? stages.indexOf(run.stage) : -1;
