@@ -9,6 +9,7 @@ import { test } from "node:test";
 import type { Page } from "playwright-core";
 import {
   balanceOf,
+  eventually,
   expectAccessible,
   IMAGES,
   ledgerOf,
@@ -75,7 +76,11 @@ test(
         "focus returns to the run, not the page",
       );
       assert.equal(await runCard(page, cancelled).locator(".cost").innerText(), "Nothing was charged.");
-      assert.deepEqual((await runOf(cancelled)).confirmation, { proceed: false });
+      const stored = await eventually(
+        () => runOf(cancelled),
+        (run) => run.confirmation !== undefined,
+      );
+      assert.deepEqual(stored.confirmation, { proceed: false });
       assert.deepEqual(await ledgerOf(user.uid, cancelled), []);
       await expectAccessible(page, "cancelled");
       await screenshotBoth(page, "cancelled", `#run-${cancelled}`);

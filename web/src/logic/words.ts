@@ -68,7 +68,7 @@ export function warningWords(
  * The page says what happened to the money in one place (the run's cost line), so the
  * backend's sentences about it are left out of the failure text shown beside it.
  */
-const MONEY_SENTENCES = [/^your credits have been refunded\.?$/i, /^nothing was charged\.?$/i];
+const MONEY_SENTENCES = [/^your (\d+ )?credits (have been|will be) refunded\.?$/i, /^nothing was charged\.?$/i];
 
 export function withoutMoneySentences(text: string): string {
   return text

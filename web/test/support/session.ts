@@ -250,6 +250,16 @@ export async function balanceOf(uid: string): Promise<number> {
   return Number((await adminDb().doc(`users/${uid}`).get()).get("credits"));
 }
 
+/** Reads until `ok` holds: the page shows a write at once, the database has it a moment later. */
+export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 export async function runOf(runId: string): Promise<DocumentData> {
   return (await adminDb().doc(`runs/${runId}`).get()).data() ?? {};
 }

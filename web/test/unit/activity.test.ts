@@ -40,5 +40,10 @@ test("codes become words: reasons, stages, warnings; money sentences are dropped
   });
   assert.match(warningWords({ code: "FACES_DETECTED", message: "", recommendation: "" }, 3).text, /3 faces/);
   assert.equal(withoutMoneySentences("Nothing was charged. Try again."), "Try again.");
+  assert.equal(
+    withoutMoneySentences("We could not record the voiceover. Your credits will be refunded."),
+    "We could not record the voiceover.",
+  );
+  assert.equal(withoutMoneySentences("No voice. Your 10 credits have been refunded."), "No voice.");
   assert.equal(withoutMoneySentences("Nothing was charged yet, but soon."), "Nothing was charged yet, but soon.");
 });
