@@ -17,14 +17,14 @@ import { bucketFor } from "./bucket";
 import { loadPageConfig, type PageConfig } from "./config";
 import { createStore, type Answer, type RunItem } from "./data";
 import { checkRunForm } from "./logic/form";
-import { notificationWords } from "./logic/activity";
+import { ASKING_KINDS, notificationWords } from "./logic/activity";
 import { isInProgress } from "./logic/runView";
 import { renderLedger, renderNotifications, runHref } from "./views/activity";
 import { $ } from "./views/dom";
 import { Modal } from "./views/modal";
 import { NewRunForm } from "./views/newRunForm";
 import { QuestionModal } from "./views/questionModal";
-import { showToast } from "./views/toasts";
+import { dropQuestionToasts, showToast } from "./views/toasts";
 import { VideosView } from "./views/videos";
 
 const PAGE_SIZE = 10;
@@ -103,7 +103,10 @@ async function main(config: PageConfig): Promise<void> {
     answer,
     (runId) => videos.card(runId)?.heading ?? null,
   );
-  videos.onRender = (item, view, busy) => questionModal.update(item.id, view, busy);
+  videos.onRender = (item, view, busy) => {
+    questionModal.update(item.id, view, busy);
+    if (view.outcome !== "needs_answer") dropQuestionToasts($("toasts"), item.id);
+  };
 
   let session: {
     user: User;
@@ -181,8 +184,14 @@ async function main(config: PageConfig): Promise<void> {
         (items, added) => {
           renderNotifications($("notifications"), items);
           for (const note of added) {
-            const words = notificationWords(note);
-            showToast($("toasts"), words.title, words.body, note.runId ? runHref(note.runId) : null);
+            const asks = ASKING_KINDS.includes(note.kind);
+            // The run started here asks in its modal already; a toast would say it twice.
+            if (asks && note.runId && questionModal.isAsking(note.runId)) continue;
+            showToast(
+              $("toasts"),
+              { ...notificationWords(note), runId: note.runId, asks },
+              note.runId ? runHref(note.runId) : null,
+            );
           }
         },
         showError,

@@ -15,6 +15,9 @@ export function ledgerSentence(entry: { kind: string; amount: number }): string 
   }
 }
 
+/** Notifications that ask the user something about their run. */
+export const ASKING_KINDS = ["quality_reduced", "awaiting_confirmation"];
+
 /** A notification's words; the kinds this page knows are worded here, others keep the backend's text. */
 export function notificationWords(note: { kind: string; title: string; body: string }): {
   title: string;

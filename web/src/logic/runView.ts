@@ -60,8 +60,8 @@ export interface RunView {
   /** Why the run stopped, without the money sentences (the cost line says those). */
   failure: string | null;
   question: Question | null;
-  /** An answer the user gave that the backend has not applied yet. */
-  pendingAnswer: string | null;
+  /** What the user did: a cancel, or an answer the backend has not applied yet. */
+  note: string | null;
   video: { path: string; durationSec: number; details: string } | null;
 }
 
@@ -190,7 +190,8 @@ function questionOf(run: RunSnapshot, outcome: Outcome, price: number | null): Q
   };
 }
 
-function pendingAnswerOf(run: RunSnapshot, outcome: Outcome): string | null {
+function noteOf(run: RunSnapshot, outcome: Outcome): string | null {
+  if (outcome === "cancelled") return "You cancelled this video.";
   if (outcome !== "working") return null;
   if (run.status === "awaiting_confirmation") return "You chose to continue. Starting your video…";
   if (run.status === "awaiting_decision" && run.decision)
@@ -230,7 +231,7 @@ export function runView(run: RunSnapshot, price: number | null): RunView {
     cost: costLine(run, outcome, price),
     failure: failureText,
     question: questionOf(run, outcome, price),
-    pendingAnswer: pendingAnswerOf(run, outcome),
+    note: noteOf(run, outcome),
     video: videoOf(run),
   };
 }

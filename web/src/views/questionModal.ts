@@ -27,6 +27,11 @@ export class QuestionModal {
     });
   }
 
+  /** Whether the modal is open with this run's question. */
+  isAsking(runId: string): boolean {
+    return this.shownFor === runId && this.modal.isOpen;
+  }
+
   follow(runId: string | null): void {
     this.followed = runId;
   }

@@ -23,7 +23,7 @@ export class RunCard {
   private readonly progress = el("div", { class: "progress-block" });
   private readonly steps = el("ol", { class: "steps" });
   private readonly question = el("div", { class: "question" });
-  private readonly pending = el("p", { class: "notice pending-answer" });
+  private readonly pending = el("p", { class: "notice run-note" });
   private readonly failure = el("p", { class: "failure-text" });
   private readonly cost = el("p", { class: "cost" });
   private readonly result = el("div", { class: "result" });
@@ -100,8 +100,8 @@ export class RunCard {
     );
     if (view.question) this.question.dataset.question = view.question.kind;
 
-    this.pending.hidden = !view.pendingAnswer;
-    this.pending.textContent = view.pendingAnswer ?? "";
+    this.pending.hidden = !view.note;
+    this.pending.textContent = view.note ?? "";
     this.failure.hidden = !view.failure;
     this.failure.textContent = view.failure ?? "";
     this.cost.textContent = view.cost;

@@ -49,6 +49,29 @@ test("each outcome in one word", () => {
   for (const [run, word] of cases) assert.equal(runView(run, 10).word, word, JSON.stringify(run));
 });
 
+test("a cancel is said as the user's own act, at once and after the backend ended the run", () => {
+  const asked = runView({ status: "awaiting_confirmation", confirmation: { proceed: false } }, 10);
+  const ended = runView(
+    {
+      status: "failed",
+      confirmation: { proceed: false },
+      failure: {
+        stage: "preflight",
+        reason: "cancelled",
+        userMessage: "You cancelled the run. Nothing was charged.",
+        refunded: false,
+      },
+    },
+    10,
+  );
+  for (const view of [asked, ended]) {
+    assert.deepEqual(
+      [view.note, view.failure, view.cost, view.question],
+      ["You cancelled this video.", null, "Nothing was charged.", null],
+    );
+  }
+});
+
 test("a failed or refunded run shows no progress bar; a working one never shows 100%", () => {
   const failed = runView(
     {
