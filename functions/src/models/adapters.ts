@@ -165,35 +165,51 @@ class MissingKeyAdapter implements ModelAdapter {
   }
 }
 
+/** The providers' SDK clients; a provider without its key has none. */
+export interface SdkClients {
+  gemini?: GoogleGenAI;
+  openai?: OpenAI;
+}
+
 /**
  * The SDK clients, built from the configuration; base URLs point at gateways or stand-ins.
- * A provider without its key still loads, so a deployment may run on one provider alone.
+ * SDK retries are off: our rules (errors.ts) decide about every retry.
  */
-export function createAdapters(
-  providers: ModelConfig["providers"],
-  credentials: ProviderCredentials,
-): Record<ProviderName, ModelAdapter> {
+export function createSdkClients(providers: ModelConfig["providers"], credentials: ProviderCredentials): SdkClients {
   const { gemini, openai } = providers;
   const httpOptions = {
     ...(gemini.baseUrl ? { baseUrl: gemini.baseUrl } : {}),
     ...(gemini.apiVersion ? { apiVersion: gemini.apiVersion } : {}),
     // No retryOptions: this SDK then sends each request exactly once (our rules retry).
   };
-  const geminiAdapter =
-    gemini.backend === "vertex_ai"
-      ? new GeminiAdapter(
-          new GoogleGenAI({
+  return {
+    gemini:
+      gemini.backend === "vertex_ai"
+        ? new GoogleGenAI({
             vertexai: true,
             project: gemini.vertexProject,
             location: gemini.vertexLocation,
             httpOptions,
-          }),
-        )
-      : credentials.geminiApiKey
-        ? new GeminiAdapter(new GoogleGenAI({ apiKey: credentials.geminiApiKey, httpOptions }))
-        : new MissingKeyAdapter(GEMINI_API_KEY.name);
-  const openaiAdapter = credentials.openaiApiKey
-    ? new OpenAiAdapter(new OpenAI({ apiKey: credentials.openaiApiKey, baseURL: openai.baseUrl, maxRetries: 0 }))
-    : new MissingKeyAdapter(OPENAI_API_KEY.name);
-  return { gemini: geminiAdapter, openai: openaiAdapter };
+          })
+        : credentials.geminiApiKey
+          ? new GoogleGenAI({ apiKey: credentials.geminiApiKey, httpOptions })
+          : undefined,
+    openai: credentials.openaiApiKey
+      ? new OpenAI({ apiKey: credentials.openaiApiKey, baseURL: openai.baseUrl, maxRetries: 0 })
+      : undefined,
+  };
+}
+
+/** The secret each provider's key comes from, for the messages about a missing one. */
+export const KEY_SECRETS: Record<ProviderName, string> = {
+  gemini: GEMINI_API_KEY.name,
+  openai: OPENAI_API_KEY.name,
+};
+
+/** A provider without its key still loads, so a deployment may run on one provider alone. */
+export function createAdapters(clients: SdkClients): Record<ProviderName, ModelAdapter> {
+  return {
+    gemini: clients.gemini ? new GeminiAdapter(clients.gemini) : new MissingKeyAdapter(KEY_SECRETS.gemini),
+    openai: clients.openai ? new OpenAiAdapter(clients.openai) : new MissingKeyAdapter(KEY_SECRETS.openai),
+  };
 }

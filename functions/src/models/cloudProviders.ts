@@ -2,7 +2,7 @@ import type { Firestore } from "firebase-admin/firestore";
 import * as functionsLogger from "firebase-functions/logger";
 import { ScriptSchema, VisualDnaSchema, type RunInput, type Script, type VisualDna } from "../contract/run";
 import type { CallContext, ScriptProvider, Served, Speech, VisualDnaProvider, VoiceProvider } from "../providers/types";
-import { createAdapters } from "./adapters";
+import { createAdapters, createSdkClients } from "./adapters";
 import { CooldownStore } from "./cooldown";
 import { ModelCallError } from "./errors";
 import { generateJsonWithFallback, serveWithFallback, type FallbackRuntime, type ModelLogger } from "./fallback";
@@ -104,7 +104,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 
 export function createCloudProviders(config: ModelConfig, deps: CloudProviderDeps): CloudProviders {
   const runtime: FallbackRuntime = {
-    adapters: createAdapters(config.providers, deps.credentials ?? readCredentials()),
+    adapters: createAdapters(createSdkClients(config.providers, deps.credentials ?? readCredentials())),
     cooldowns: new CooldownStore(deps.db),
     policy: { retry: config.retry, cooldown: config.cooldown },
     logger: deps.logger ?? functionsLogger,

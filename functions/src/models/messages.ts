@@ -51,3 +51,18 @@ export const ATTEMPT_NOTES = {
   providerSkipped: (provider: string) =>
     `skipped: ${provider} rejected our credentials or configuration earlier in this call`,
 };
+
+/** What the model check tells operators (models:check, deploy:check, the daily check's alerts). */
+export const MODEL_CHECK = {
+  keyMissing: (secret: string) => `the ${secret} secret is empty, so its models cannot be listed`,
+  notVerified: (provider: string, error: string) =>
+    `${provider}: could not list its models (${error}); its models are not verified, not reported missing`,
+  noLiveModel: (chain: string) =>
+    `${chain}: no live model: every model is retired or missing, so every run would fail at this stage`,
+  firstMissing: (chain: string, model: string, provider: string) =>
+    `${chain}: its first live model ${model} is missing from ${provider}'s model list`,
+  firstRetiresSoon: (chain: string, model: string, date: string, days: number) =>
+    `${chain}: its first live model ${model} shuts down on ${date} (${days <= 0 ? "today" : `in ${days} days`})`,
+  undeclaredShutdown: (chain: string, model: string, date: string) =>
+    `${chain}: the provider announces ${model}'s shutdown on ${date}: write retiresOn: "${date}" on its entry`,
+};

@@ -306,14 +306,17 @@ export function mergeOverride(overrideJson: string): unknown {
 }
 
 /** Reads the params (MODEL_CHAINS, VERTEX_PROJECT, VERTEX_LOCATION) and validates the result. */
-export function readModelConfig(): ModelConfig {
+export function readModelConfig(nowMs: number = Date.now()): ModelConfig {
   const merged = mergeOverride(MODEL_CHAINS.value()) as z.input<typeof ModelConfigSchema>;
   const vertex = {
     ...(VERTEX_PROJECT.value() ? { vertexProject: VERTEX_PROJECT.value() } : {}),
     ...(VERTEX_LOCATION.value() ? { vertexLocation: VERTEX_LOCATION.value() } : {}),
   };
   const providers = merged.providers ?? {};
-  return parseModelConfig({ ...merged, providers: { ...providers, gemini: { ...providers.gemini, ...vertex } } });
+  return parseModelConfig(
+    { ...merged, providers: { ...providers, gemini: { ...providers.gemini, ...vertex } } },
+    nowMs,
+  );
 }
 
 let loaded: ModelConfig | undefined;

@@ -1,4 +1,12 @@
-import { ReplyScript, scriptedStandin, startHttpStandin, type ScriptedStandin, type StandinReply } from "./httpStandin";
+import {
+  isReply,
+  ReplyScript,
+  scriptedStandin,
+  startHttpStandin,
+  type ModelList,
+  type ScriptedStandin,
+  type StandinReply,
+} from "./httpStandin";
 
 /**
  * A loopback stand-in of the Gemini API's generateContent, answering with the
@@ -118,7 +126,27 @@ export const geminiReplies = {
   },
 };
 
-export type GeminiStandin = ScriptedStandin;
+export interface GeminiStandin extends ScriptedStandin {
+  /** What `GET /v1/models` (models.list) answers; empty until set. */
+  listModels(list: ModelList): void;
+}
+
+const LIST_PATH = /^\/(?:v1|v1beta)\/models$/;
+
+/** The models.list page: `models/{id}` names, as the Gemini API lists them. */
+function modelListReply(list: ModelList): StandinReply {
+  if (isReply(list)) return list;
+  return {
+    status: 200,
+    json: {
+      models: list.map((model) => ({
+        name: `models/${model.id}`,
+        displayName: model.id,
+        supportedGenerationMethods: ["generateContent", "countTokens"],
+      })),
+    },
+  };
+}
 
 /** @google/genai 3 calls the Gemini API at v1 by default; older clients and `apiVersion` overrides use v1beta. */
 const GENERATE_PATH = /^\/(?:v1|v1beta)\/models\/([^/:]+):generateContent$/;
@@ -126,7 +154,12 @@ const GENERATE_PATH = /^\/(?:v1|v1beta)\/models\/([^/:]+):generateContent$/;
 /** `apiKey`: when set, requests must carry it in x-goog-api-key (else 400 API_KEY_INVALID). */
 export async function startGeminiStandin(options: { apiKey?: string } = {}): Promise<GeminiStandin> {
   const script = new ReplyScript((model) => geminiReplies.notFound(model));
+  let modelList: ModelList = [];
   const server = await startHttpStandin((request) => {
+    if (request.method === "GET" && LIST_PATH.test(request.path)) {
+      if (options.apiKey && request.headers["x-goog-api-key"] !== options.apiKey) return geminiReplies.apiKeyInvalid();
+      return modelListReply(modelList);
+    }
     const match = GENERATE_PATH.exec(request.path);
     if (request.method !== "POST" || !match) {
       return googleError(404, "NOT_FOUND", `Method not found: ${request.method} ${request.path}`);
@@ -136,5 +169,10 @@ export async function startGeminiStandin(options: { apiKey?: string } = {}): Pro
     if (options.apiKey && request.headers["x-goog-api-key"] !== options.apiKey) return geminiReplies.apiKeyInvalid();
     return reply;
   });
-  return scriptedStandin(server, script);
+  return {
+    ...scriptedStandin(server, script),
+    listModels: (list) => {
+      modelList = list;
+    },
+  };
 }

@@ -156,3 +156,14 @@ export function scriptedStandin(server: HttpStandin, script: ReplyScript): Scrip
     close: () => server.close(),
   };
 }
+
+/** A model as a stand-in's model list shows it; `shutdownDate` only where the provider reports one. */
+export interface StandinModel {
+  id: string;
+  shutdownDate?: string;
+}
+
+/** What a stand-in's model-list endpoint answers: these models, or an error reply (a provider down). */
+export type ModelList = StandinModel[] | StandinReply;
+
+export const isReply = (list: ModelList): list is StandinReply => !Array.isArray(list);

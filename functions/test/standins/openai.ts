@@ -1,7 +1,16 @@
-import { ReplyScript, scriptedStandin, startHttpStandin, type ScriptedStandin, type StandinReply } from "./httpStandin";
+import {
+  isReply,
+  ReplyScript,
+  scriptedStandin,
+  startHttpStandin,
+  type ModelList,
+  type ScriptedStandin,
+  type StandinReply,
+} from "./httpStandin";
 
 /**
- * A loopback stand-in of the OpenAI API, answering with the shapes openai 6.49 parses:
+ * A loopback stand-in of the OpenAI API, answering with the shapes the openai SDK parses:
+ *   GET  /v1/models            -> list of models, each with shutdown_date where one is announced
  *   POST /v1/chat/completions  -> chat.completion
  *   POST /v1/audio/speech      -> audio bytes
  * Errors: {error: {message, type, param, code}} as JSON with x-request-id; the SDK maps
@@ -100,14 +109,41 @@ export const openAiReplies = {
 };
 
 /** `baseUrl` is the origin; the SDK's baseURL is `${baseUrl}/v1`. */
-export type OpenAiStandin = ScriptedStandin;
+export interface OpenAiStandin extends ScriptedStandin {
+  /** What `GET /v1/models` answers (with `shutdown_date` where set); empty until set. */
+  listModels(list: ModelList): void;
+}
+
+function modelListReply(list: ModelList): StandinReply {
+  if (isReply(list)) return list;
+  return {
+    status: 200,
+    json: {
+      object: "list",
+      data: list.map((model) => ({
+        id: model.id,
+        object: "model",
+        created: 1_767_225_600,
+        owned_by: "system",
+        ...(model.shutdownDate ? { shutdown_date: model.shutdownDate } : {}),
+      })),
+    },
+  };
+}
 
 const ROUTES = new Set(["/v1/chat/completions", "/v1/audio/speech"]);
 
 /** `apiKey`: when set, requests must carry it as a Bearer token (else 401 invalid_api_key). */
 export async function startOpenAiStandin(options: { apiKey?: string } = {}): Promise<OpenAiStandin> {
   const script = new ReplyScript((model) => openAiReplies.notFound(model));
+  let modelList: ModelList = [];
   const server = await startHttpStandin((request) => {
+    if (request.method === "GET" && request.path === "/v1/models") {
+      if (options.apiKey && request.headers.authorization !== `Bearer ${options.apiKey}`) {
+        return openAiReplies.invalidApiKey();
+      }
+      return modelListReply(modelList);
+    }
     if (request.method !== "POST" || !ROUTES.has(request.path)) {
       return openAiError(404, `Invalid URL (${request.method} ${request.path})`, "invalid_request_error", null);
     }
@@ -119,5 +155,10 @@ export async function startOpenAiStandin(options: { apiKey?: string } = {}): Pro
     }
     return reply;
   });
-  return scriptedStandin(server, script);
+  return {
+    ...scriptedStandin(server, script),
+    listModels: (list) => {
+      modelList = list;
+    },
+  };
 }

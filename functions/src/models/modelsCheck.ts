@@ -1,0 +1,217 @@
+/**
+ * Which configured models are alive: asks each provider for its model list (Gemini API or
+ * Vertex AI `models.list`, OpenAI `GET /v1/models` with `shutdown_date`) and judges every chain
+ * of the configuration. Used by `npm run models:check`, `npm run deploy:check` and the daily
+ * scheduled check. Deciding is pure (`judgeModels`); asking is at the edge (`listAll`).
+ */
+import type { SdkClients } from "./adapters";
+import { describeError, ModelCallError } from "./errors";
+import { tierAt } from "./fallback";
+import { MODEL_CHECK } from "./messages";
+import { daysLeft, isRetired, modelChains, PROVIDERS, type ModelConfig, type ProviderName } from "./modelConfig";
+
+export interface ListedModel {
+  id: string;
+  /** YYYY-MM-DD when the provider announces one (OpenAI's `shutdown_date`). */
+  shutdownDate?: string;
+}
+
+/** One provider's model list; throws when the provider cannot be asked. */
+export type ModelLister = () => Promise<ListedModel[]>;
+export type ModelListers = Record<ProviderName, ModelLister>;
+
+/** What a provider answered: its models by id, or why it could not be asked. */
+export type ProviderListing =
+  { ok: true; models: Map<string, ListedModel> } | { ok: false; error: string; keyMissing: boolean };
+
+export type Availability = "listed" | "missing" | "provider_down" | "no_key";
+
+export interface ModelCheckRow {
+  chain: string;
+  /** 1-based place in the chain. */
+  position: number;
+  tier: string;
+  provider: ProviderName;
+  model: string;
+  availability: Availability;
+  /** The earlier of the entry's retiresOn and the provider's announced date. */
+  shutdownDate?: string;
+  /** Whole days until shutdownDate (0 on the day, negative after). */
+  daysLeft?: number;
+  /** Past its shutdown date: the pipeline never calls it. */
+  retired: boolean;
+  /** The provider announces a date the entry's retiresOn does not carry. */
+  undeclaredShutdown: boolean;
+}
+
+export interface ModelCheckResult {
+  rows: ModelCheckRow[];
+  /** 0 all well; 1 a chain's first live model is missing or retires soon, or a provider could not be asked; 2 a chain has no live model. */
+  exitCode: 0 | 1 | 2;
+  problems: string[];
+}
+
+export interface CheckOptions {
+  /** A first live model retiring within this many days fails the check (exit 1). */
+  warnDays: number;
+}
+
+export const DEFAULT_WARN_DAYS = 14;
+
+/** `models/gemini-3.8-flash`, `publishers/google/models/gemini-3.8-flash` → `gemini-3.8-flash`. */
+function bareModelId(name: string): string {
+  const at = name.lastIndexOf("models/");
+  return at === -1 ? name : name.slice(at + "models/".length);
+}
+
+/** A provider we hold no key for is not asked at all. */
+class KeyMissingError extends ModelCallError {
+  constructor(message: string) {
+    super("auth_config", message);
+  }
+}
+
+const earliest = (a?: string, b?: string) => (a && b ? (a < b ? a : b) : (a ?? b));
+
+/** The listers over the SDK clients the pipeline itself uses (same endpoints, same keys). */
+export function createModelListers(clients: SdkClients, keySecrets: Record<ProviderName, string>): ModelListers {
+  const missingKey = (provider: ProviderName) => async (): Promise<ListedModel[]> => {
+    throw new KeyMissingError(MODEL_CHECK.keyMissing(keySecrets[provider]));
+  };
+  const { gemini, openai } = clients;
+  return {
+    gemini: gemini
+      ? async () => {
+          const listed: ListedModel[] = [];
+          // queryBase: the provider's own models (Vertex AI: publishers/google/models), not tuned ones.
+          for await (const model of await gemini.models.list({ config: { queryBase: true, pageSize: 1000 } })) {
+            if (model.name) listed.push({ id: bareModelId(model.name) });
+          }
+          return listed;
+        }
+      : missingKey("gemini"),
+    openai: openai
+      ? async () => {
+          const listed: ListedModel[] = [];
+          for await (const model of openai.models.list()) {
+            listed.push({ id: model.id, ...(model.shutdown_date ? { shutdownDate: model.shutdown_date } : {}) });
+          }
+          return listed;
+        }
+      : missingKey("openai"),
+  };
+}
+
+/** Asks every provider the configuration uses, at once; a failure is recorded, never thrown. */
+export async function listAll(config: ModelConfig, listers: ModelListers): Promise<Map<ProviderName, ProviderListing>> {
+  const used = PROVIDERS.filter((provider) =>
+    modelChains(config).some((chain) => chain.entries.some((entry) => entry.provider === provider)),
+  );
+  const answers = await Promise.all(
+    used.map(async (provider): Promise<[ProviderName, ProviderListing]> => {
+      try {
+        const models = await listers[provider]();
+        return [provider, { ok: true, models: new Map(models.map((model) => [model.id, model])) }];
+      } catch (error) {
+        const keyMissing = error instanceof KeyMissingError;
+        return [provider, { ok: false, error: describeError(provider, error), keyMissing }];
+      }
+    }),
+  );
+  return new Map(answers);
+}
+
+/** The verdict on every chain, from what the providers answered, at `nowMs`. */
+export function judgeModels(
+  config: ModelConfig,
+  listings: Map<ProviderName, ProviderListing>,
+  nowMs: number,
+  options: CheckOptions = { warnDays: DEFAULT_WARN_DAYS },
+): ModelCheckResult {
+  const rows: ModelCheckRow[] = [];
+  const problems: string[] = [];
+  let exitCode: 0 | 1 | 2 = 0;
+  const raise = (code: 1 | 2, problem: string) => {
+    exitCode = Math.max(exitCode, code) as 0 | 1 | 2;
+    problems.push(problem);
+  };
+
+  for (const [provider, listing] of listings) {
+    if (!listing.ok) raise(1, MODEL_CHECK.notVerified(provider, listing.error));
+  }
+  for (const chain of modelChains(config)) {
+    const chainRows = chain.entries.map((entry, index): ModelCheckRow => {
+      const listing = listings.get(entry.provider);
+      const listed = listing?.ok ? listing.models.get(entry.model) : undefined;
+      const shutdownDate = earliest(entry.retiresOn, listed?.shutdownDate);
+      return {
+        chain: chain.name,
+        position: index + 1,
+        tier: tierAt(index),
+        provider: entry.provider,
+        model: entry.model,
+        availability: !listing?.ok ? (listing?.keyMissing ? "no_key" : "provider_down") : listed ? "listed" : "missing",
+        ...(shutdownDate ? { shutdownDate, daysLeft: daysLeft(shutdownDate, nowMs) } : {}),
+        retired: isRetired({ retiresOn: shutdownDate }, nowMs),
+        undeclaredShutdown: Boolean(listed?.shutdownDate && listed.shutdownDate !== entry.retiresOn),
+      };
+    });
+    rows.push(...chainRows);
+    // A model the provider could not confirm is not counted missing: only "missing" is.
+    const live = chainRows.filter((row) => !row.retired && row.availability !== "missing");
+    if (live.length === 0) {
+      raise(2, MODEL_CHECK.noLiveModel(chain.name));
+      continue;
+    }
+    const first = chainRows.find((row) => !row.retired);
+    if (first?.availability === "missing") raise(1, MODEL_CHECK.firstMissing(chain.name, first.model, first.provider));
+    if (first?.shutdownDate && first.daysLeft !== undefined && first.daysLeft <= options.warnDays) {
+      raise(1, MODEL_CHECK.firstRetiresSoon(chain.name, first.model, first.shutdownDate, first.daysLeft));
+    }
+  }
+  for (const row of rows) {
+    if (row.undeclaredShutdown && row.shutdownDate) {
+      problems.push(MODEL_CHECK.undeclaredShutdown(row.chain, row.model, row.shutdownDate));
+    }
+  }
+  return { rows, exitCode, problems };
+}
+
+/** Asks the providers and judges: what `npm run models:check` and deploy:check run. */
+export async function checkModels(
+  config: ModelConfig,
+  listers: ModelListers,
+  nowMs: number,
+  options?: CheckOptions,
+): Promise<ModelCheckResult> {
+  return judgeModels(config, await listAll(config, listers), nowMs, options);
+}
+
+const AVAILABILITY_TEXT: Record<Availability, string> = {
+  listed: "yes",
+  missing: "MISSING",
+  provider_down: "provider down",
+  no_key: "not asked (no key)",
+};
+
+/** The table operators read: one row per configured model. */
+export function formatModelCheck(result: ModelCheckResult): string {
+  const header = ["chain", "#", "tier", "provider", "model", "available", "shutdown", "days left"];
+  const body = result.rows.map((row) => [
+    row.chain,
+    String(row.position),
+    row.tier,
+    row.provider,
+    row.model,
+    row.retired ? `${AVAILABILITY_TEXT[row.availability]} (retired)` : AVAILABILITY_TEXT[row.availability],
+    row.shutdownDate ?? "-",
+    row.daysLeft === undefined ? "-" : String(row.daysLeft),
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...body.map((cells) => cells[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...body.map(line), ...result.problems.map((problem) => `! ${problem}`)].join("\n");
+}

@@ -1,0 +1,195 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { createSdkClients, KEY_SECRETS } from "../../src/models/adapters";
+import { checkModels, createModelListers, formatModelCheck } from "../../src/models/modelsCheck";
+import type { ModelConfig } from "../../src/models/modelConfig";
+import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
+import { startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
+import { CREDENTIALS, standinConfig } from "./helpers";
+
+const NOW = Date.parse("2026-11-28T09:00:00Z");
+
+let gemini: GeminiStandin;
+let openai: OpenAiStandin;
+
+beforeAll(async () => {
+  gemini = await startGeminiStandin({ apiKey: CREDENTIALS.geminiApiKey });
+  openai = await startOpenAiStandin({ apiKey: CREDENTIALS.openaiApiKey });
+});
+
+afterAll(async () => {
+  await Promise.all([gemini.close(), openai.close()]);
+});
+
+function configWith(overrides: Partial<Record<keyof ModelConfig, unknown>> = {}): ModelConfig {
+  return standinConfig(gemini.baseUrl, openai.baseUrl, overrides);
+}
+
+/** Every configured model listed by its provider. */
+function listEverything(config: ModelConfig) {
+  const all = [...config.text, ...config.voice, config.video];
+  gemini.listModels(all.filter((e) => e.provider === "gemini").map((e) => ({ id: e.model })));
+  openai.listModels(all.filter((e) => e.provider === "openai").map((e) => ({ id: e.model })));
+}
+
+function check(config: ModelConfig, credentials = CREDENTIALS) {
+  const listers = createModelListers(createSdkClients(config.providers, credentials), KEY_SECRETS);
+  return checkModels(config, listers, NOW);
+}
+
+describe("checkModels against the provider stand-ins", () => {
+  it("passes with every model listed, one row per configured model of every chain", async () => {
+    const config = configWith();
+    listEverything(config);
+
+    const result = await check(config);
+
+    expect(result.exitCode).toBe(0);
+    expect(result.problems).toEqual([]);
+    expect(result.rows.map((row) => [row.chain, row.position, row.model, row.availability])).toEqual([
+      ["text", 1, config.text[0].model, "listed"],
+      ["text", 2, config.text[1].model, "listed"],
+      ["text", 3, config.text[2].model, "listed"],
+      ["visual_dna", 1, config.text[0].model, "listed"],
+      ["visual_dna", 2, config.text[1].model, "listed"],
+      ["voice", 1, config.voice[0].model, "listed"],
+      ["voice", 2, config.voice[1].model, "listed"],
+      ["video", 1, config.video.model, "listed"],
+    ]);
+  });
+
+  it("exits 1 when a chain's first live model is missing from its provider's list, and names it", async () => {
+    const config = configWith();
+    listEverything(config);
+    gemini.listModels([config.voice[0], config.video].map((e) => ({ id: e.model })));
+
+    const result = await check(config);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.rows.find((r) => r.chain === "text" && r.position === 1)?.availability).toBe("missing");
+    expect(result.problems).toContain(
+      `text: its first live model ${config.text[0].model} is missing from gemini's model list`,
+    );
+    expect(formatModelCheck(result)).toMatch(
+      new RegExp(`text\\s+1\\s+primary\\s+gemini\\s+${config.text[0].model}\\s+MISSING`),
+    );
+  });
+
+  it("reads OpenAI's shutdown_date: exit 1 when the first live model shuts down within 14 days", async () => {
+    const config = configWith({ text: [configWith().text[1], configWith().text[0]] });
+    listEverything(config);
+    openai.listModels([
+      { id: config.text[0].model, shutdownDate: "2026-12-05" },
+      { id: config.voice[1].model, shutdownDate: "2027-01-06" },
+    ]);
+
+    const result = await check(config);
+
+    expect(result.exitCode).toBe(1);
+    const first = result.rows.find((r) => r.chain === "text" && r.position === 1);
+    expect(first).toMatchObject({ availability: "listed", shutdownDate: "2026-12-05", daysLeft: 7, retired: false });
+    expect(result.problems).toContain(
+      `text: its first live model ${config.text[0].model} shuts down on 2026-12-05 (in 7 days)`,
+    );
+    // A date the entry does not declare is pointed out, so the runtime guard knows it too.
+    expect(result.problems).toContain(
+      `voice: the provider announces ${config.voice[1].model}'s shutdown on 2027-01-06: write retiresOn: "2027-01-06" on its entry`,
+    );
+  });
+
+  it("reports a provider that is down as such, never as missing, and does not crash", async () => {
+    const config = configWith();
+    listEverything(config);
+    gemini.listModels(geminiReplies.overloaded());
+
+    const result = await check(config);
+
+    expect(result.exitCode).toBe(1);
+    const geminiRows = result.rows.filter((r) => r.provider === "gemini");
+    expect(geminiRows.length).toBeGreaterThan(0);
+    expect(geminiRows.every((r) => r.availability === "provider_down")).toBe(true);
+    expect(result.rows.filter((r) => r.provider === "openai").every((r) => r.availability === "listed")).toBe(true);
+    expect(result.problems[0]).toMatch(/^gemini: could not list its models \(503 UNAVAILABLE: The model is overloaded/);
+    expect(formatModelCheck(result)).toContain("provider down");
+    expect(formatModelCheck(result)).not.toContain("MISSING");
+  });
+
+  it("exits 2 when a chain has no live model: every model missing or retired", async () => {
+    const config = configWith({
+      voice: [{ ...configWith().voice[0], retiresOn: "2026-11-01" }, configWith().voice[1]],
+    });
+    listEverything(config);
+    openai.listModels([]);
+
+    const result = await check(config);
+
+    expect(result.exitCode).toBe(2);
+    expect(result.rows.find((r) => r.chain === "voice" && r.position === 1)).toMatchObject({
+      retired: true,
+      daysLeft: -27,
+    });
+    expect(result.problems).toContain(
+      "voice: no live model: every model is retired or missing, so every run would fail at this stage",
+    );
+  });
+
+  it("reports a provider whose key is not set as not asked", async () => {
+    const config = configWith();
+    listEverything(config);
+
+    const result = await check(config, { ...CREDENTIALS, openaiApiKey: "" });
+
+    expect(result.rows.filter((r) => r.provider === "openai").every((r) => r.availability === "no_key")).toBe(true);
+    expect(result.problems[0]).toContain("the OPENAI_API_KEY secret is empty");
+  });
+});
+
+describe("npm run models:check (the command)", () => {
+  const ROOT = path.resolve(__dirname, "../../..");
+
+  /** Runs the command as an operator would, configured through the deployment's params. */
+  async function runCommand(env: Record<string, string>): Promise<{ code: number; stdout: string }> {
+    try {
+      const { stdout } = await promisify(execFile)(
+        path.join(ROOT, "node_modules/.bin/tsx"),
+        ["scripts/modelsCheck.ts"],
+        {
+          cwd: ROOT,
+          env: { ...process.env, ...env },
+        },
+      );
+      return { code: 0, stdout };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string };
+      return { code: failed.code, stdout: failed.stdout };
+    }
+  }
+
+  it("prints the table and exits with the verdict, against the stand-ins", async () => {
+    const config = configWith();
+    listEverything(config);
+    gemini.listModels([config.voice[0], config.video].map((e) => ({ id: e.model })));
+    const env = {
+      MODEL_CHAINS: JSON.stringify({
+        text: config.text,
+        voice: config.voice,
+        providers: {
+          gemini: { backend: "gemini_api", baseUrl: gemini.baseUrl },
+          openai: { baseUrl: `${openai.baseUrl}/v1` },
+        },
+      }),
+      GEMINI_API_KEY: CREDENTIALS.geminiApiKey,
+      OPENAI_API_KEY: CREDENTIALS.openaiApiKey,
+    };
+
+    const { code, stdout } = await runCommand(env);
+
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^chain\s+#\s+tier\s+provider\s+model\s+available\s+shutdown\s+days left$/m);
+    expect(stdout).toMatch(new RegExp(`^text\\s+1\\s+primary\\s+gemini\\s+${config.text[0].model}\\s+MISSING`, "m"));
+    expect(stdout).toContain(
+      `! text: its first live model ${config.text[0].model} is missing from gemini's model list`,
+    );
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * `npm run models:check`: asks each configured provider which models exist (Gemini API or Vertex
+ * AI models.list, OpenAI GET /v1/models with shutdown_date) and prints one row per configured
+ * model: chain, position, available, shutdown date, days left.
+ * Exit 0 all well; 1 a chain's first live model is missing or shuts down within --warn-days, or a
+ * provider could not be asked; 2 a chain has no live model (or the configuration is refused).
+ *
+ * The configuration comes from the same params as the deployment (MODEL_CHAINS, VERTEX_PROJECT,
+ * VERTEX_LOCATION) and the keys from GEMINI_API_KEY and OPENAI_API_KEY, all from the environment.
+ *
+ *   --warn-days <n>  (default 14)   --now <YYYY-MM-DD> (default: now)   --json
+ */
+import { parseArgs } from "node:util";
+import { createSdkClients, KEY_SECRETS } from "../functions/src/models/adapters";
+import { ModelConfigError, readModelConfig } from "../functions/src/models/modelConfig";
+import {
+  checkModels,
+  createModelListers,
+  DEFAULT_WARN_DAYS,
+  formatModelCheck,
+} from "../functions/src/models/modelsCheck";
+
+const { values } = parseArgs({
+  options: {
+    "warn-days": { type: "string", default: String(DEFAULT_WARN_DAYS) },
+    now: { type: "string" },
+    json: { type: "boolean", default: false },
+  },
+});
+
+async function main(): Promise<number> {
+  const warnDays = Number(values["warn-days"]);
+  const nowMs = values.now ? Date.parse(`${values.now}T00:00:00Z`) : Date.now();
+  if (!Number.isInteger(warnDays) || warnDays < 0 || Number.isNaN(nowMs)) {
+    console.error("usage: models:check [--warn-days <whole days>] [--now YYYY-MM-DD] [--json]");
+    return 2;
+  }
+  let config;
+  try {
+    config = readModelConfig(nowMs);
+  } catch (error) {
+    if (!(error instanceof ModelConfigError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+  const credentials = {
+    geminiApiKey: process.env.GEMINI_API_KEY ?? "",
+    openaiApiKey: process.env.OPENAI_API_KEY ?? "",
+  };
+  const listers = createModelListers(createSdkClients(config.providers, credentials), KEY_SECRETS);
+  const result = await checkModels(config, listers, nowMs, { warnDays });
+  console.log(values.json ? JSON.stringify(result) : formatModelCheck(result));
+  return result.exitCode;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(2);
+  },
+);
