@@ -19,6 +19,7 @@ import { createStore, type Answer, type RunItem } from "./data";
 import { checkRunForm } from "./logic/form";
 import { ASKING_KINDS, notificationWords } from "./logic/activity";
 import { isInProgress } from "./logic/runView";
+import { errorWords } from "./logic/words";
 import { renderLedger, renderNotifications, runHref } from "./views/activity";
 import { $ } from "./views/dom";
 import { Modal } from "./views/modal";
@@ -31,7 +32,7 @@ const PAGE_SIZE = 10;
 
 function showError(error: unknown): void {
   const box = $("page-error");
-  box.textContent = error instanceof Error ? error.message : String(error);
+  box.textContent = errorWords(error);
   box.hidden = false;
 }
 
@@ -105,7 +106,7 @@ async function main(config: PageConfig): Promise<void> {
   );
   videos.onRender = (item, view, busy) => {
     questionModal.update(item.id, view, busy);
-    if (view.outcome !== "needs_answer") dropQuestionToasts($("toasts"), item.id);
+    if (view.outcome !== "needs_answer" || questionModal.isAsking(item.id)) dropQuestionToasts($("toasts"), item.id);
   };
 
   let session: {

@@ -97,6 +97,24 @@ test(
 
       await tabTo(page, `#run-${proceeded} [data-answer="proceed"]`);
       await page.keyboard.press("Enter");
+      const bar = card.locator('[role="progressbar"]');
+      await bar.waitFor({ timeout: RUN_TIMEOUT_MS });
+      assert.match(String(await bar.getAttribute("aria-label")), /^Progress of Night Sky Poster/);
+      await expectAccessible(page, "in progress");
+      // The picture is of paid work under way (a step past the charge), if the run is not already done.
+      await page.waitForFunction(
+        (id) => {
+          const card = document.getElementById(`run-${id}`);
+          return (
+            card?.dataset.outcome === "ready" ||
+            card?.querySelector('.steps li[data-state="done"] + li.current') !== null
+          );
+        },
+        proceeded,
+        { timeout: RUN_TIMEOUT_MS },
+      );
+      if ((await card.getAttribute("data-outcome")) === "working")
+        await screenshotBoth(page, "in-progress", `#run-${proceeded}`);
       await waitForOutcome(page, proceeded, "ready");
       await page.locator("#balance", { hasText: String(before - 10) }).waitFor();
       assert.equal(await card.locator(".cost").innerText(), "Cost 10 credits.");

@@ -1,10 +1,14 @@
-/** The price before paying: shown on Create, checked against the balance; the form refuses bad fields before any upload. */
+/**
+ * The price before paying: shown on Create, checked against the balance; the form refuses bad
+ * fields before any upload. My videos pages through older runs and shows a linked one.
+ */
 import assert from "node:assert/strict";
+import path from "node:path";
 import { test } from "node:test";
+import { Timestamp } from "firebase-admin/firestore";
 import { grantCredits } from "../../functions/src/ledger/credits";
 import { adminDb } from "../../scripts/lib/emulators";
 import { expectAccessible, IMAGES, PHONE, screenshotBoth, startSession } from "./support/session";
-import path from "node:path";
 
 test("balance 0: price shown, Create disabled with the reason; then spaces-only fields refused per field, nothing uploaded", async () => {
   const session = await startSession({ credits: 0, viewport: PHONE });
@@ -48,6 +52,50 @@ test("balance 0: price shown, Create disabled with the reason; then spaces-only 
     assert.equal((await adminDb().collection("runs").where("uid", "==", user.uid).get()).size, 0);
     await expectAccessible(page, "form with errors");
     await screenshotBoth(page, "form-errors", "#new-run");
+  } finally {
+    await session.close();
+  }
+});
+
+test("My videos pages ten at a time; a link to an older run shows it before its page is loaded", async () => {
+  const session = await startSession();
+  const { page, user } = session;
+  try {
+    // Finished runs written as the backend leaves them (a created run that is not queued starts nothing).
+    const ids: string[] = [];
+    const now = Date.now();
+    for (let i = 1; i <= 11; i++) {
+      const ref = adminDb().collection("runs").doc();
+      ids.push(ref.id);
+      await ref.set({
+        uid: user.uid,
+        status: "failed",
+        input: { productName: `Product ${i}`, brandName: "Fairbean" },
+        failure: {
+          stage: "preflight",
+          reason: "IMAGE_TOO_SMALL",
+          userMessage: "The image is too small.",
+          refunded: false,
+        },
+        createdAt: Timestamp.fromMillis(now - i * 60_000),
+      });
+    }
+    const cards = page.locator("#run-list > li");
+    await page.locator("#more-runs").waitFor();
+    assert.equal(await cards.count(), 10);
+    assert.equal(await cards.first().locator("h3").innerText(), "Product 1 · Fairbean");
+    assert.equal(await cards.first().locator(".chip").innerText(), "Not charged");
+
+    const oldest = ids[10];
+    await page.evaluate((id) => (location.hash = `#run-${id}`), oldest);
+    await page.locator(`#run-${oldest}`).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Product 11 · Fairbean");
+    await expectAccessible(page, "a list of videos");
+
+    await page.click("#more-runs");
+    await page.locator("#more-runs").waitFor({ state: "hidden" });
+    assert.equal(await cards.count(), 11, "the linked run is not shown twice");
+    assert.equal(await cards.last().locator("h3").innerText(), "Product 11 · Fairbean");
   } finally {
     await session.close();
   }

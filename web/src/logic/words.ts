@@ -79,3 +79,21 @@ export function withoutMoneySentences(text: string): string {
 }
 
 export const credits = (n: number): string => `${n} ${Math.abs(n) === 1 ? "credit" : "credits"}`;
+
+/** What went wrong, for the customer: a Firebase error's code in words, never its raw text. */
+export function errorWords(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case "permission-denied":
+      return "That is not possible any more: the video has moved on. Reload the page to see where it is.";
+    case "unavailable":
+      return "You seem to be offline. The page catches up when the connection is back.";
+    case "unauthenticated":
+      return "You were signed out. Please sign in again.";
+    default:
+      // Our own checks throw Errors with sentences meant for the customer (e.g. the upload's).
+      return error instanceof Error && !code && !(error.name === "ZodError")
+        ? error.message
+        : "Something went wrong. Please try again.";
+  }
+}

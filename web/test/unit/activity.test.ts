@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ledgerSentence, notificationWords } from "../../src/logic/activity";
-import { fallbackReasonWords, stageLabel, warningWords, withoutMoneySentences } from "../../src/logic/words";
+import {
+  errorWords,
+  fallbackReasonWords,
+  stageLabel,
+  warningWords,
+  withoutMoneySentences,
+} from "../../src/logic/words";
 
 test("ledger lines are sentences whatever the stored reason", () => {
   assert.equal(ledgerSentence({ kind: "grant", amount: 100 }), "100 credits added to your account.");
@@ -46,4 +52,16 @@ test("codes become words: reasons, stages, warnings; money sentences are dropped
   );
   assert.equal(withoutMoneySentences("No voice. Your 10 credits have been refunded."), "No voice.");
   assert.equal(withoutMoneySentences("Nothing was charged yet, but soon."), "Nothing was charged yet, but soon.");
+});
+
+test("errors in words: Firebase codes explained, schema dumps never shown, our own sentences kept", () => {
+  const firebase = (code: string) => Object.assign(new Error(`FirebaseError: [code=${code}]: raw`), { code });
+  assert.match(errorWords(firebase("permission-denied")), /moved on/);
+  assert.match(errorWords(firebase("unavailable")), /offline/);
+  assert.equal(errorWords(firebase("internal")), "Something went wrong. Please try again.");
+  assert.equal(
+    errorWords(Object.assign(new Error('[{"code":"too_small"}]'), { name: "ZodError" })),
+    "Something went wrong. Please try again.",
+  );
+  assert.equal(errorWords(new Error("Choose a JPEG, PNG or WebP image.")), "Choose a JPEG, PNG or WebP image.");
 });
