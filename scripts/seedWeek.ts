@@ -27,7 +27,7 @@ import { addDays, dayRange, daysBetween } from "../functions/src/metrics/compute
 import { rollUpMetrics, type RollUpResult } from "../functions/src/metrics/rollup";
 import { userMessages } from "../functions/src/messages";
 import { DEFAULT_MODEL_CONFIG } from "../functions/src/models/modelConfig";
-import { loadPipelineSettings } from "../functions/src/pipelineSettings";
+import { DEFAULT_VOICE_FIT, loadPipelineSettings } from "../functions/src/pipelineSettings";
 import { WARNING_TEXT } from "../functions/src/preflight/messages";
 import { composeScript } from "../functions/src/providers/local/localScript";
 import {
@@ -300,7 +300,9 @@ function finish(plan: RunPlan, cohort: Cohort, input: RunInput, outage: boolean)
   const scriptOutcome = modelStage("script", TEXT_MODELS, LEGACY_MODELS.script, userMessages.scriptFailed);
   if (typeof scriptOutcome === "object") return { update: { ...scriptOutcome, dna }, scenes: [], failed: true };
   const script =
-    scriptOutcome === "legacy" ? legacyScript(SCENES, SCENE_SECONDS) : composeScript(input, dna, SCENE_SECONDS);
+    scriptOutcome === "legacy"
+      ? legacyScript(SCENES, SCENE_SECONDS)
+      : composeScript(input, dna, SCENE_SECONDS, DEFAULT_VOICE_FIT);
   Object.assign(update, { dna, script });
 
   const scenes = plan.sceneFallbacks.map((reason, i) => ({

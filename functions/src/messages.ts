@@ -37,6 +37,8 @@ export const userMessages = {
     `This video costs ${price} credits and your balance is ${balance}. Nothing was charged.`,
   awaitingConfirmation:
     "We found something in your image that may reduce quality. Review the warnings and confirm to continue; nothing is charged until you do.",
+  framingRefused: (findings: string[]) =>
+    `${findings.join(" ")} We cannot make a usable ad from this image. Nothing was charged.`,
   confirmationExpired: "You did not confirm within the time allowed, so the run was cancelled. Nothing was charged.",
   stageStuck: (stage: Stage) => `${STAGE_LABELS[stage]} did not finish. ${WILL_BE_REFUNDED}`,
   sceneFailed: (scene: number) => `Scene ${scene} could not be rendered. ${WILL_BE_REFUNDED}`,

@@ -1,6 +1,75 @@
 import type { Firestore } from "firebase-admin/firestore";
 import { z } from "zod";
 
+/**
+ * Preflight gates on how the product will sit in the run's frame (preflight/framing.ts measures it).
+ *
+ * - "fill" is the share of the frame the whole image covers when it is fitted inside the frame, which is
+ *   also the share of the image left when it is cropped to fill the frame (Ken Burns): min(a/f, f/a) for
+ *   image aspect a and frame aspect f. A 1:1 photo in a 9:16 frame scores 0.56, a 16:9 photo 0.32.
+ *   Below 0.25 (wider than 2.25:1 in 9:16) either most of the ad is backdrop or most of the product is
+ *   cut off: the user must confirm. Below 0.1 (wider than 5.6:1) neither framing shows a recognisable
+ *   product: refused. The 80:1 strip that once shipped as a hairline scores 0.007.
+ * - "product share" is the share of the frame the product itself covers where the pipeline shows it
+ *   whole (the generated-motion card, two thirds of the frame's width and half its height). An ordinary
+ *   product photo covers 20-30 %; a thin pen photographed upright about 2 %; the 80:1 strip 0.3 %.
+ *   Under 3 % it is a speck in a phone-sized video (confirm); under 1 % it cannot be seen (refused).
+ */
+const FramingGatesSchema = z.object({
+  confirmBelowFill: z.number().min(0).max(1).default(0.25),
+  refuseBelowFill: z.number().min(0).max(1).default(0.1),
+  confirmBelowProductShare: z.number().min(0).max(1).default(0.03),
+  refuseBelowProductShare: z.number().min(0).max(1).default(0.01),
+});
+export type FramingGates = z.infer<typeof FramingGatesSchema>;
+
+/**
+ * The voice-over written and fitted to the video's length. Ad voice-overs run at about 150 words a
+ * minute (2.5 words/s); the script aims to fill `targetCoverage` of the video with speech, and a script
+ * outside `minCoverage`..`maxCoverage` at that rate is a quality failure (the next model's turn). The
+ * recorded voice is then sped up or slowed down within `maxTempoChange` so it ends `endPaddingSec`
+ * before the video does, and normalised to `targetLufs` integrated with true peak at most `truePeakDbtp`
+ * (-14 LUFS is what YouTube and most ad specs play at; -1.5 dBTP leaves room for the AAC encoder's overshoot
+ * under the gate's -1 dBTP).
+ */
+const VoiceFitSchema = z.object({
+  wordsPerSec: z.number().min(1).max(5).default(2.5),
+  targetCoverage: z.number().min(0.3).max(1).default(0.85),
+  minCoverage: z.number().min(0.1).max(1).default(0.5),
+  maxCoverage: z.number().min(0.5).max(2).default(1.25),
+  maxTempoChange: z.number().min(0).max(0.5).default(0.25),
+  endPaddingSec: z.number().min(0).max(2).default(0.4),
+  targetLufs: z.number().min(-30).max(-5).default(-14),
+  truePeakDbtp: z.number().min(-9).max(0).default(-1.5),
+});
+export type VoiceFit = z.infer<typeof VoiceFitSchema>;
+export const DEFAULT_VOICE_FIT: VoiceFit = VoiceFitSchema.parse({});
+
+/**
+ * The output quality gate (quality/verdict.ts). Lengths are what a viewer notices: half a second of
+ * black is a glitch, a second without any change of picture reads as a frozen player (our Ken Burns and
+ * motion clips never hold a frame longer than ~0.3 s: their eased ends move by sub-pixel steps).
+ * Silence is below -40 dBFS for at least 0.1 s (Flite's pauses between sentences are 0.1-0.25 s); the
+ * voice must cover `minVoiceCoverage` of the video and end with at most `maxVoiceTailSec` of silence,
+ * and must not still be speaking in the last `minEndSilenceSec` (a sentence cut off by the video's end).
+ */
+const QualityGateSchema = z.object({
+  durationToleranceSec: z.number().min(0).max(2).default(0.1),
+  fpsTolerance: z.number().min(0).max(1).default(0.01),
+  maxBlackSec: z.number().min(0.1).max(5).default(0.5),
+  blackPixelThreshold: z.number().min(0).max(1).default(0.1),
+  maxFrozenSec: z.number().min(0.2).max(5).default(1),
+  freezeNoiseDb: z.number().min(-90).max(-20).default(-60),
+  silenceDb: z.number().min(-90).max(-10).default(-40),
+  minVoiceCoverage: z.number().min(0).max(1).default(0.6),
+  maxVoiceTailSec: z.number().min(0).max(5).default(1),
+  minEndSilenceSec: z.number().min(0).max(1).default(0.1),
+  targetLufs: z.number().min(-30).max(-5).default(-14),
+  lufsTolerance: z.number().min(0.1).max(5).default(1),
+  maxTruePeakDbtp: z.number().min(-9).max(0).default(-1),
+});
+export type QualityGate = z.infer<typeof QualityGateSchema>;
+
 /** `config/pipeline`: settings operators change without a deploy. Seeded in emulator-data/seed.json. */
 export const PipelineSettingsSchema = z.object({
   runPriceCredits: z.number().int().positive().default(10),
@@ -18,6 +87,9 @@ export const PipelineSettingsSchema = z.object({
   maxDecisionRetries: z.number().int().min(0).max(3).default(1),
   /** Above this share of Ken Burns scenes the user decides whether to continue. */
   degradationThresholdPct: z.number().min(0).max(100).default(50),
+  framing: FramingGatesSchema.prefault({}),
+  voiceFit: VoiceFitSchema.prefault({}),
+  qualityGate: QualityGateSchema.prefault({}),
 });
 export type PipelineSettings = z.infer<typeof PipelineSettingsSchema>;
 

@@ -28,7 +28,7 @@ import {
   visionClientOptions,
   type FaceDetector,
 } from "./preflight/faces";
-import { preflightImageCheck } from "./preflight/preflightImageCheck";
+import { preflightImageCheck, type FramingCheck } from "./preflight/preflightImageCheck";
 import { LocalScriptProvider } from "./providers/local/localScript";
 import { LocalVideoProvider } from "./providers/local/localVideo";
 import { LocalVisualDnaProvider } from "./providers/local/localVisualDna";
@@ -87,7 +87,7 @@ export function buildPipelineDeps(
     store: config.localBucketDir
       ? new LocalFolderStore(config.localBucketDir)
       : new CloudStorageStore(getStorage().bucket()),
-    preflight: { check: (bytes: Buffer) => preflightImageCheck(bytes, { detector }) },
+    preflight: { check: (bytes: Buffer, framing: FramingCheck) => preflightImageCheck(bytes, { detector }, framing) },
     media: { kenBurns: renderKenBurns, assemble: assembleVideo },
     scenes,
     isEmulator: config.isEmulator,
@@ -101,7 +101,7 @@ export function buildPipelineDeps(
       ...common,
       ...legacyAware({
         visualDna: new LocalVisualDnaProvider(async (image) => analyzeImage(await decodeUpload(image))),
-        script: new LocalScriptProvider(sceneSeconds),
+        script: new LocalScriptProvider(() => loadPipelineSettings(db)),
         voice: new LocalVoiceProvider(synthesizeSpeech),
       }),
       video: new LocalVideoProvider((req) =>

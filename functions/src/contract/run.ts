@@ -82,8 +82,24 @@ export interface PreflightWarning {
   recommendation: string;
 }
 
+/** How the product will sit in the run's frame (measured by preflight/framing.ts). */
+export interface FramingMeasurements {
+  /** Image width / height. */
+  imageAspect: number;
+  frameAspect: number;
+  /** Share of the frame the whole image covers when fitted inside it (= share of the image left by a cover crop). */
+  fill: number;
+  /** Share of the frame the product covers where it is shown whole (the motion card). */
+  productShare: number;
+  /** Whether the product's extent was found on a plain background (else the whole image is assumed). */
+  productBoxFound: boolean;
+}
+
 export interface PreflightReport {
   safeToProceed: boolean;
+  /** No framing of this image makes an ad: the run is refused, a confirmation cannot override it. */
+  refused?: boolean;
+  framing?: FramingMeasurements;
   warnings: PreflightWarning[];
   faces: number;
   width: number;

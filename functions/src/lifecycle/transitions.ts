@@ -23,6 +23,7 @@ import { paths } from "../contract/paths";
 import type { PreflightReport, RunStatus, Stage, WorkStage } from "../contract/run";
 import type { Decision, QualityRecord, RunDocument, StageState } from "../contract/runDocument";
 import { STAGE_LABELS, userMessages } from "../messages";
+import type { FailureRecord } from "../pipeline/failure";
 import type { Cohort } from "../rollout/flag";
 import { progressAtStart, stageAfter } from "./stateMachine";
 
@@ -320,13 +321,18 @@ export const transitions = {
    * Any open run → failed, once. The user message promises a refund only when credits were
    * taken ("will be refunded": the refund itself follows from the failed run).
    */
-  fail: (run: RunDocument, failure: FailureInput & { attempts?: unknown[] }, from?: Partial<Expected>): Transition => {
+  fail: (
+    run: RunDocument,
+    failure: FailureInput & { attempts?: unknown[]; record?: FailureRecord },
+    from?: Partial<Expected>,
+  ): Transition => {
     const userMessage = userMessages.forFailedRun(failure.userMessage, charged(run));
     return {
       name: "fail",
       from: { status: OPEN_STATUSES, ...from },
       to: "failed",
       update: {
+        ...failure.record,
         stage: failure.stage,
         stageState: null,
         lease: null,

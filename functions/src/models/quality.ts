@@ -1,4 +1,5 @@
 import type { RunInput, Script, VisualDna } from "../contract/run";
+import { DEFAULT_VOICE_FIT, type VoiceFit } from "../pipelineSettings";
 import type { Speech } from "../providers/types";
 import { decodeWav, durationSec, encodeWav, peakLevel } from "./wav";
 
@@ -32,7 +33,7 @@ const GENERIC_DESCRIPTIONS = [
 /** Labels in place of content: "Scene 1", "Hook", "Shot 2". */
 const LABEL_ONLY = /^(scene|shot|hook|intro|outro|cta|scene description)\s*\d*\s*[.:]?$/i;
 
-function words(text: string): number {
+export function words(text: string): number {
   return text.trim().split(/\s+/).filter(Boolean).length;
 }
 
@@ -61,13 +62,18 @@ export function visualDnaProblems(dna: VisualDna): string[] {
   return problems;
 }
 
-/** Speech rate bounds for a voice-over against the scenes' total duration. */
-const MAX_WORDS_PER_SEC = 4;
-const MIN_WORDS_PER_SEC = 0.5;
+/** How many words the voice-over should have: the video's length at a speaking pace, within a band. */
+export type SpeechTarget = Pick<VoiceFit, "wordsPerSec" | "minCoverage" | "maxCoverage">;
+
+/** The words a voice-over of `videoSec` should have to be spoken at `wordsPerSec` over `coverage` of it. */
+export function targetWords(videoSec: number, wordsPerSec: number, coverage: number): number {
+  return Math.round(videoSec * wordsPerSec * coverage);
+}
 
 export function scriptProblems(
   script: Script,
   input: Pick<RunInput, "productName" | "brandName" | "scenes">,
+  speech: SpeechTarget = DEFAULT_VOICE_FIT,
 ): string[] {
   const problems = markersIn(script);
   if (script.scenes.length !== input.scenes) {
@@ -88,13 +94,16 @@ export function scriptProblems(
   if (new Set(script.scenes.map((s) => squash(s.videoPrompt))).size < script.scenes.length) {
     problems.push("scenes repeat the same videoPrompt");
   }
+  // Written for the video's length: spoken at the pace, it must cover most of the ad and fit in it.
   const totalSec = script.scenes.reduce((sum, scene) => sum + scene.durationSec, 0);
   const voiceoverWords = words(script.voiceover);
-  if (voiceoverWords > totalSec * MAX_WORDS_PER_SEC) {
-    problems.push(`voiceover of ${voiceoverWords} words cannot be spoken in ${totalSec}s`);
+  const most = targetWords(totalSec, speech.wordsPerSec, speech.maxCoverage);
+  const least = targetWords(totalSec, speech.wordsPerSec, speech.minCoverage);
+  if (voiceoverWords > most) {
+    problems.push(`voiceover of ${voiceoverWords} words cannot be spoken in ${totalSec}s (at most ${most})`);
   }
-  if (voiceoverWords < totalSec * MIN_WORDS_PER_SEC) {
-    problems.push(`voiceover of ${voiceoverWords} words leaves ${totalSec}s mostly silent`);
+  if (voiceoverWords < least) {
+    problems.push(`voiceover of ${voiceoverWords} words leaves ${totalSec}s mostly silent (at least ${least})`);
   }
   return problems;
 }

@@ -1,6 +1,7 @@
 import type { Firestore } from "firebase-admin/firestore";
 import type { PreflightReport } from "../contract/run";
 import type { ClipRequest } from "../media/clip";
+import type { FramingCheck } from "../preflight/preflightImageCheck";
 import type { RenderedClip, ScriptProvider, VideoProvider, VisualDnaProvider, VoiceProvider } from "../providers/types";
 import type { ObjectStore } from "../storage/objectStore";
 
@@ -16,7 +17,7 @@ export interface SceneDispatcher {
 }
 
 export interface ImagePreflight {
-  check(bytes: Buffer): Promise<PreflightReport>;
+  check(bytes: Buffer, framing: FramingCheck): Promise<PreflightReport>;
 }
 
 export interface ClipRenderer {

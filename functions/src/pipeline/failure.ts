@@ -1,4 +1,8 @@
 import type { Attempt, Stage } from "../contract/run";
+import type { RunDocument } from "../contract/runDocument";
+
+/** Measurements a failure was decided on, recorded on the run with it. */
+export type FailureRecord = Partial<Pick<RunDocument, "preflight">>;
 
 /**
  * The only way a stage reports that it cannot produce real output. The run stops,
@@ -17,6 +21,7 @@ export class PipelineFailure extends Error {
   readonly requiresRefund: boolean;
   /** Model attempts that led to the failure, recorded on the run. */
   readonly attempts: Attempt[];
+  readonly record: FailureRecord;
 
   constructor(args: {
     stage: Stage;
@@ -24,6 +29,7 @@ export class PipelineFailure extends Error {
     userMessage: string;
     requiresRefund?: boolean;
     attempts?: Attempt[];
+    record?: FailureRecord;
   }) {
     super(`${args.stage}: ${args.reason}`);
     this.name = "PipelineFailure";
@@ -32,6 +38,7 @@ export class PipelineFailure extends Error {
     this.userMessage = args.userMessage;
     this.requiresRefund = args.requiresRefund ?? true;
     this.attempts = args.attempts ?? [];
+    this.record = args.record ?? {};
   }
 }
 

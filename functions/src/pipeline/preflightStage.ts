@@ -6,12 +6,13 @@ import { Timestamp } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { FaultsSchema } from "../contract/faults";
 import { paths } from "../contract/paths";
-import { RunInputSchema, type RunInput } from "../contract/run";
+import { RunInputSchema, type PreflightReport, type RunInput } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
 import { chargeRun } from "../ledger/credits";
 import { writeNotification } from "../ledger/notifications";
 import { failRun } from "../lifecycle/runStore";
 import { applyTransition, transitionRun, transitions } from "../lifecycle/transitions";
+import { frameSize } from "../media/clip";
 import { userMessages } from "../messages";
 import { loadPipelineSettings } from "../pipelineSettings";
 import { cohortFor, loadRolloutFlag } from "../rollout/flag";
@@ -23,6 +24,11 @@ export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 
 function refuse(reason: string, userMessage: string): PipelineFailure {
   return new PipelineFailure({ stage: "preflight", reason, userMessage, requiresRefund: false });
+}
+
+function describeFraming({ framing }: PreflightReport): string {
+  if (!framing) return "no framing measured";
+  return `fill ${framing.fill.toFixed(4)}, product share ${framing.productShare.toFixed(4)}`;
 }
 
 function formatIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
@@ -66,8 +72,20 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
         userMessages.invalidInput(`the image is larger than ${MAX_UPLOAD_BYTES >> 20} MB`),
       );
     }
-    const report = await deps.preflight.check(await deps.store.read(input.image));
     const settings = await loadPipelineSettings(db);
+    const report = await deps.preflight.check(await deps.store.read(input.image), {
+      frame: frameSize(input.aspectRatio),
+      gates: settings.framing,
+    });
+    if (report.refused) {
+      throw new PipelineFailure({
+        stage: "preflight",
+        reason: `framing_refused: ${report.warnings.map((w) => w.code).join(", ")} (${describeFraming(report)})`,
+        userMessage: userMessages.framingRefused(report.warnings.map((w) => w.message)),
+        requiresRefund: false,
+        record: { preflight: report },
+      });
+    }
     if (!report.safeToProceed) {
       // Applied only if the run is still in preflight: a slow check of a run the sweeper
       // already failed leaves it failed.

@@ -26,7 +26,13 @@ export const REFUSAL_MESSAGES: Record<RefusalCode, string> = {
 };
 
 /** Warnings the user may override by confirming; only `high` ones stop an unconfirmed run. */
-export const WARNING_CODES = ["FACES_DETECTED", "LOW_RESOLUTION", "BLURRY"] as const;
+export const WARNING_CODES = [
+  "FACES_DETECTED",
+  "LOW_RESOLUTION",
+  "BLURRY",
+  "ASPECT_RATIO",
+  "PRODUCT_TOO_SMALL",
+] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 
 export const WARNING_TEXT = {
@@ -42,5 +48,18 @@ export const WARNING_TEXT = {
   BLURRY: {
     message: () => "The image looks blurry. The video will inherit the blur.",
     recommendation: "Upload a sharper, in-focus photo of the product.",
+  },
+  ASPECT_RATIO: {
+    message: (imageShape: string, frameShape: string, fillPct: string) =>
+      `The image is ${imageShape} and the video is ${frameShape}: shown whole, the image would cover only ` +
+      `${fillPct}% of each frame, the rest a blurred backdrop; filling the frame instead would cut all but ` +
+      `${fillPct}% of it away.`,
+    recommendation: (frameShape: string) =>
+      `Upload a photo closer to the video's ${frameShape} shape, or crop it around the product.`,
+  },
+  PRODUCT_TOO_SMALL: {
+    message: (sharePct: string) =>
+      `The product would cover only ${sharePct}% of the picture: on a phone it will look like a speck.`,
+    recommendation: "Upload a photo in which the product fills more of the image, or crop closer around it.",
   },
 } as const;

@@ -1,5 +1,8 @@
-import type { PreflightReport, PreflightWarning } from "../contract/run";
+import type { FramingMeasurements, PreflightReport, PreflightWarning } from "../contract/run";
+import type { FrameSize } from "../media/clip";
+import type { FramingGates } from "../pipelineSettings";
 import type { FaceDetector } from "./faces";
+import { measureFraming, productBox } from "./framing";
 import { analyzeImage } from "./imageAnalysis";
 import { decodeUpload, type ImageLimits } from "./imageFile";
 import { WARNING_TEXT } from "./messages";
@@ -15,10 +18,65 @@ export const LOW_RESOLUTION_SIDE = 512;
  */
 export const DEFAULT_BLUR_THRESHOLD = 50;
 
+/** The side of the thumbnail the product's box is looked for in. */
+export const PRODUCT_BOX_SIDE = 256;
+
 export interface PreflightOptions {
   detector: FaceDetector;
   limits?: Partial<ImageLimits>;
   blurThreshold?: number;
+}
+
+/** The run's frame and the gates its framing must pass. */
+export interface FramingCheck {
+  frame: FrameSize;
+  gates: FramingGates;
+}
+
+const percent = (share: number) => (share * 100 < 1 ? (share * 100).toFixed(1) : String(Math.round(share * 100)));
+
+/** "80:1", "3:4", "9:16": a width:height a person reads. */
+export function shapeOf(width: number, height: number): string {
+  const ratio = width / height;
+  const round = (value: number) => String(Math.round(value * 10) / 10);
+  if (Math.abs(ratio - 9 / 16) < 0.01) return "9:16";
+  if (Math.abs(ratio - 16 / 9) < 0.01) return "16:9";
+  return ratio >= 1 ? `${round(ratio)}:1` : `1:${round(1 / ratio)}`;
+}
+
+/**
+ * Warnings about how the product sits in the frame; pure. `refused` when a gate's refusal level is
+ * crossed: no framing of this image makes an ad, so the run must not start even if the user confirms.
+ */
+export function framingWarnings(
+  measured: FramingMeasurements & { width: number; height: number },
+  check: FramingCheck,
+): { warnings: PreflightWarning[]; refused: boolean } {
+  const { gates, frame } = check;
+  const warnings: PreflightWarning[] = [];
+  let refused = false;
+  const frameShape = shapeOf(frame.width, frame.height);
+  if (measured.fill < gates.confirmBelowFill) {
+    refused ||= measured.fill < gates.refuseBelowFill;
+    const text = WARNING_TEXT.ASPECT_RATIO;
+    warnings.push({
+      severity: "high",
+      code: "ASPECT_RATIO",
+      message: text.message(shapeOf(measured.width, measured.height), frameShape, percent(measured.fill)),
+      recommendation: text.recommendation(frameShape),
+    });
+  }
+  if (measured.productShare < gates.confirmBelowProductShare) {
+    refused ||= measured.productShare < gates.refuseBelowProductShare;
+    const text = WARNING_TEXT.PRODUCT_TOO_SMALL;
+    warnings.push({
+      severity: "high",
+      code: "PRODUCT_TOO_SMALL",
+      message: text.message(percent(measured.productShare)),
+      recommendation: text.recommendation,
+    });
+  }
+  return { warnings, refused };
 }
 
 /** The warnings a set of measurements calls for; pure. */
@@ -58,15 +116,30 @@ export function preflightWarnings(
  * (requiresRefund false); usable ones get a report whose high-severity warnings
  * need the user's confirmation.
  */
-export async function preflightImageCheck(bytes: Buffer, options: PreflightOptions): Promise<PreflightReport> {
+export async function preflightImageCheck(
+  bytes: Buffer,
+  options: PreflightOptions,
+  framingCheck?: FramingCheck,
+): Promise<PreflightReport> {
   const image = await decodeUpload(bytes, options.limits);
   const [detection, analysis] = await Promise.all([options.detector.detect(image), analyzeImage(image)]);
   const warnings = preflightWarnings(
     { faces: detection.faces, width: image.width, height: image.height, sharpness: analysis.sharpness },
     options.blurThreshold,
   );
+  let framing: FramingMeasurements | undefined;
+  let refused = false;
+  if (framingCheck) {
+    const box = productBox(await image.rgb(PRODUCT_BOX_SIDE));
+    framing = measureFraming(image, framingCheck.frame, box ?? undefined, box !== null);
+    const found = framingWarnings({ ...framing, width: image.width, height: image.height }, framingCheck);
+    warnings.push(...found.warnings);
+    refused = found.refused;
+  }
   return {
-    safeToProceed: !warnings.some((w) => w.severity === "high"),
+    safeToProceed: !refused && !warnings.some((w) => w.severity === "high"),
+    ...(refused && { refused }),
+    ...(framing && { framing }),
     warnings,
     faces: detection.faces,
     width: image.width,

@@ -1,4 +1,4 @@
-import { inspectSpeech, scriptProblems, visualDnaProblems } from "../../src/models/quality";
+import { inspectSpeech, scriptProblems, targetWords, visualDnaProblems } from "../../src/models/quality";
 import { encodeWav } from "../../src/models/wav";
 import { tonePcm } from "../standins/httpStandin";
 import { GOOD_DNA, goodScript, INPUT, TEMPLATE_SCRIPT } from "./helpers";
@@ -49,8 +49,17 @@ describe("scriptProblems", () => {
   it("refuses a voiceover that cannot fit the scenes' duration", () => {
     const script = goodScript();
     expect(scriptProblems({ ...script, voiceover: `${script.voiceover} ${"word ".repeat(60)}` }, INPUT)).toContain(
-      "voiceover of 77 words cannot be spoken in 12s",
+      "voiceover of 77 words cannot be spoken in 12s (at most 38)",
     );
+  });
+
+  it("refuses a voiceover far too short for the video: 12 s at 2.5 words/s needs at least half of 30 words", () => {
+    const script = goodScript();
+    const short = { ...script, voiceover: "Ferro Roasters Morning Ritual Blend. Taste it." };
+    expect(scriptProblems(short, INPUT)).toEqual(["voiceover of 7 words leaves 12s mostly silent (at least 15)"]);
+    expect(targetWords(12, 2.5, 0.85)).toBe(26);
+    const slowPace = { wordsPerSec: 1, minCoverage: 0.5, maxCoverage: 1.25 };
+    expect(scriptProblems(short, INPUT, slowPace)).toEqual([]);
   });
 });
 

@@ -14,7 +14,7 @@ import {
   waitForRun,
   writeSettings,
 } from "../support/emulator";
-import { pngDeclaring } from "../support/samples";
+import { photoStrip, pngDeclaring } from "../support/samples";
 import { upscaledCoffee as productImage } from "../support/samples";
 
 const db = firestoreFor(TRIGGER_PROJECT);
@@ -69,6 +69,17 @@ test.each([
   const image = await upload(uid, file, bytes());
   const runId = await createRun(db, { uid, image });
   await expectRefusedUncharged(uid, runId, /./);
+});
+
+test("an 80:1 photo strip is refused before any charge, saying what the video would look like", async () => {
+  const uid = await newUser(db);
+  const image = await upload(uid, "strip.png", await photoStrip(8000, 100));
+  const runId = await createRun(db, { uid, image });
+  const run = await expectRefusedUncharged(uid, runId, /cover only 0\.7% of each frame/);
+  expect(run.failure?.reason).toMatch(/^framing_refused: ASPECT_RATIO, PRODUCT_TOO_SMALL/);
+  expect(run.preflight).toMatchObject({ safeToProceed: false, refused: true });
+  expect(run.preflight?.warnings.map((w) => w.code)).toEqual(["LOW_RESOLUTION", "ASPECT_RATIO", "PRODUCT_TOO_SMALL"]);
+  expect(await db.collection(`runs/${runId}/scenes`).get()).toHaveProperty("size", 0);
 });
 
 test("not enough credits: failed with a clear message, nothing charged", async () => {

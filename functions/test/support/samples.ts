@@ -73,3 +73,19 @@ export async function twoFaces(): Promise<Buffer> {
 
 /** coffee.png (600x400) upscaled to 768 px on the short side, so no LOW_RESOLUTION warning applies. */
 export const upscaledCoffee = () => sharp(fixture("coffee.png")).resize({ height: 768 }).png().toBuffer();
+
+/** A textured photo strip of width x height (8000x100 is the 80:1 strip that once shipped as a hairline). */
+export function photoStrip(width: number, height: number): Promise<Buffer> {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = 3 * (y * width + x);
+      pixels[i] = (x * 7) % 256;
+      pixels[i + 1] = (y * 13 + x) % 256;
+      pixels[i + 2] = ((x ^ y) * 5) % 256;
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
+}

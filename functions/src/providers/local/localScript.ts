@@ -1,5 +1,8 @@
 import { CAMERA_MOTIONS, type RunInput, type Script, type SceneScript, type VisualDna } from "../../contract/run";
 import { userMessages } from "../../messages";
+import { scriptProblems, targetWords, words } from "../../models/quality";
+import { PipelineFailure } from "../../pipeline/failure";
+import type { PipelineSettings, VoiceFit } from "../../pipelineSettings";
 import type { CallContext, ScriptProvider, Served } from "../types";
 import { throwIfModelFault } from "./injectedFaults";
 
@@ -16,48 +19,95 @@ function briefSentences(brief: string): string[] {
 const ROLES = ["The reveal", "In detail", "In use", "Made to last", "Up close", "Everyday", "The details"];
 
 /**
- * Composes a script and shot list from the brief and the Visual DNA: the hook names the
- * product and brand, the middle scenes carry the brief's sentences, the last is the call to action.
+ * The voice-over's sentences for a target word count: the hook (names the product and brand), the
+ * brief's own sentences in order (again from the start if the brief is short), and the call to action.
+ * A sentence is added while it brings the total closer to the target.
  */
-export function composeScript(input: RunInput, dna: VisualDna, sceneSeconds: number): Script {
-  const sentences = briefSentences(input.brief);
+function voiceoverLines(input: RunInput, targetWordCount: number): { hook: string; body: string[]; cta?: string } {
+  const hook = `Meet ${input.productName} from ${input.brandName}.`;
+  const cta = input.scenes > 1 ? `${input.brandName} ${input.productName}. Yours today.` : undefined;
+  const sentences = briefSentences(input.brief).map((s) => `${s}.`);
+  if (sentences.length === 0) sentences.push(input.brief.trim());
+  const body: string[] = [];
+  let count = words(hook) + (cta ? words(cta) : 0);
+  for (let i = 0; i < 2 * sentences.length; i++) {
+    const next = sentences[i % sentences.length];
+    if (Math.abs(count + words(next) - targetWordCount) >= Math.abs(count - targetWordCount)) break;
+    body.push(next);
+    count += words(next);
+  }
+  return { hook, body, cta };
+}
+
+/** Splits `lines` into `parts` runs of consecutive lines; a part left empty repeats a line. */
+function splitLines(lines: string[], parts: number): string[][] {
+  return Array.from({ length: parts }, (_, k) => {
+    const chunk = lines.slice(Math.floor((k * lines.length) / parts), Math.floor(((k + 1) * lines.length) / parts));
+    return chunk.length > 0 ? chunk : [lines[k % lines.length]];
+  });
+}
+
+/**
+ * Composes a script and shot list from the brief and the Visual DNA, written for the video's length:
+ * the hook names the product and brand, the middle scenes carry the brief's sentences, the last is
+ * the call to action, and the voice-over has about the words the video's length asks for.
+ */
+export function composeScript(
+  input: RunInput,
+  dna: VisualDna,
+  sceneSeconds: number,
+  speech: Pick<VoiceFit, "wordsPerSec" | "targetCoverage">,
+): Script {
   const look = `${dna.mood}, ${dna.lighting}, palette ${dna.palette.slice(0, 3).join(" ")}`;
   const product = `${input.brandName} ${input.productName}`;
-  const scenes: SceneScript[] = [];
-  for (let i = 0; i < input.scenes; i++) {
+  const wanted = targetWords(input.scenes * sceneSeconds, speech.wordsPerSec, speech.targetCoverage);
+  const { hook, body, cta } = voiceoverLines(input, wanted);
+  const middleCount = Math.max(0, input.scenes - 2);
+  // With no middle scene, the brief's sentences follow the hook in the first scene.
+  const middle = middleCount > 0 && body.length > 0 ? splitLines(body, middleCount) : [];
+  const narrations = [[hook, ...(middleCount === 0 ? body : [])], ...middle, ...(cta ? [[cta]] : [])];
+  const scenes: SceneScript[] = narrations.map((lines, i) => {
     const first = i === 0;
     const last = i === input.scenes - 1 && input.scenes > 1;
-    const line =
-      sentences.length > 0 ? sentences[(i - (first ? 0 : 1) + sentences.length) % sentences.length] : input.brief;
-    const narration = first
-      ? `Meet ${input.productName} from ${input.brandName}.`
-      : last
-        ? `${product}. Yours today.`
-        : `${line}.`;
+    const line = ((first ? body[0] : last ? body.at(-1) : middle[i - 1][0]) ?? input.brief).replace(/\.$/, "");
     const title = first ? "Hook" : last ? "Call to action" : ROLES[(i - 1) % ROLES.length];
-    scenes.push({
+    return {
       title,
       shot: `${title}: ${dna.composition} of the ${input.productName}, ${first ? "slow push in" : last ? "logo-friendly hold" : "gentle camera move"}; ${line}`,
-      videoPrompt: `Cinematic ${dna.composition} of ${product}: ${dna.productDescription} ${line}. Look: ${look}.`,
-      narration,
+      videoPrompt: `Cinematic ${dna.composition} of ${product}, ${title.toLowerCase()}: ${dna.productDescription} ${line}. Look: ${look}.`,
+      narration: lines.join(" "),
       motion: CAMERA_MOTIONS[i % CAMERA_MOTIONS.length],
       durationSec: sceneSeconds,
-    });
-  }
+    };
+  });
   return {
     headline: `${input.productName} by ${input.brandName}`,
-    voiceover: scenes.map((s) => s.narration).join(" "),
+    // Said once, in order; a scene whose share of the brief ran out repeats a line in its notes only.
+    voiceover: [hook, ...body, ...(cta ? [cta] : [])].join(" "),
     scenes,
   };
 }
 
 export class LocalScriptProvider implements ScriptProvider {
-  constructor(private readonly sceneSeconds: () => Promise<number>) {}
+  constructor(private readonly settings: () => Promise<Pick<PipelineSettings, "sceneSeconds" | "voiceFit">>) {}
 
   async write(req: { input: RunInput; dna: VisualDna }, ctx: CallContext): Promise<Served<Script>> {
     throwIfModelFault("script", ctx.faults, MODEL, userMessages.scriptFailed);
     const started = Date.now();
-    const value = composeScript(req.input, req.dna, await this.sceneSeconds());
+    const { sceneSeconds, voiceFit } = await this.settings();
+    const value = composeScript(req.input, req.dna, sceneSeconds, voiceFit);
+    // The same quality check a model's script must pass: a brief too short to fill the ad is refused.
+    const problems = scriptProblems(value, req.input, voiceFit);
+    if (problems.length > 0) {
+      throw new PipelineFailure({
+        stage: "script",
+        reason: `local script: ${problems.join("; ")}`,
+        userMessage: userMessages.scriptFailed,
+        attempts: [
+          { model: MODEL, tier: "local", errorClass: "invalid_output", error: problems.join("; "), durationMs: 0 },
+        ],
+      });
+    }
     return {
       value,
       model: MODEL,
