@@ -76,7 +76,9 @@ test("an 80:1 photo strip is refused before any charge, saying what the video wo
   const image = await upload(uid, "strip.png", await photoStrip(8000, 100));
   const runId = await createRun(db, { uid, image });
   const run = await expectRefusedUncharged(uid, runId, /cover only 0\.7% of each frame/);
-  expect(run.failure?.reason).toMatch(/^framing_refused: ASPECT_RATIO, PRODUCT_TOO_SMALL/);
+  expect(run.failure?.reason).toMatch(
+    /^framing_refused: LOW_RESOLUTION, ASPECT_RATIO, PRODUCT_TOO_SMALL \(fill 0.0070/,
+  );
   expect(run.preflight).toMatchObject({ safeToProceed: false, refused: true });
   expect(run.preflight?.warnings.map((w) => w.code)).toEqual(["LOW_RESOLUTION", "ASPECT_RATIO", "PRODUCT_TOO_SMALL"]);
   expect(await db.collection(`runs/${runId}/scenes`).get()).toHaveProperty("size", 0);
