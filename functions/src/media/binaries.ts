@@ -102,6 +102,8 @@ export function binaryPath(tool: MediaTool): Promise<string> {
 
 export interface RunOptions {
   timeoutMs?: number;
+  /** How much of stderr to keep (the end of it); analysis passes that parse the whole log ask for all. */
+  stderrChars?: number;
 }
 
 export interface RunOutput {
@@ -115,8 +117,16 @@ function describeFailure(tool: MediaTool, exitCode: number | null, signal: NodeJ
   return `${tool} ${how}${cause ? `: ${cause}` : " (no error output)"}`;
 }
 
+const tail = (stderr: string) => stderr.slice(-STDERR_TAIL_CHARS);
+
 /** Spawns a binary directly (no shell); rejects on non-zero exit or timeout, killing the process. */
-function spawnTool(tool: MediaTool, binary: string, args: readonly string[], timeoutMs: number): Promise<RunOutput> {
+function spawnTool(
+  tool: MediaTool,
+  binary: string,
+  args: readonly string[],
+  timeoutMs: number,
+  stderrChars = STDERR_TAIL_CHARS,
+): Promise<RunOutput> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
     const stdout: Buffer[] = [];
@@ -129,7 +139,8 @@ function spawnTool(tool: MediaTool, binary: string, args: readonly string[], tim
 
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString("utf8")).slice(-STDERR_TAIL_CHARS);
+      stderr += chunk.toString("utf8");
+      if (stderr.length > stderrChars) stderr = stderr.slice(-stderrChars);
     });
     child.on("error", (error) => {
       clearTimeout(timer);
@@ -141,20 +152,20 @@ function spawnTool(tool: MediaTool, binary: string, args: readonly string[], tim
         reject(
           new MediaToolError({
             tool,
-            message: `${tool} timed out after ${timeoutMs} ms and was killed${stderr.trim() ? `: ${stderr.trim()}` : ""}`,
+            message: `${tool} timed out after ${timeoutMs} ms and was killed${tail(stderr).trim() ? `: ${tail(stderr).trim()}` : ""}`,
             exitCode,
             timedOut: true,
-            stderrTail: stderr,
+            stderrTail: tail(stderr),
           }),
         );
       } else if (exitCode !== 0) {
         reject(
           new MediaToolError({
             tool,
-            message: describeFailure(tool, exitCode, signal, stderr),
+            message: describeFailure(tool, exitCode, signal, tail(stderr)),
             exitCode,
             timedOut: false,
-            stderrTail: stderr,
+            stderrTail: tail(stderr),
           }),
         );
       } else {
@@ -165,7 +176,13 @@ function spawnTool(tool: MediaTool, binary: string, args: readonly string[], tim
 }
 
 export async function runFfmpeg(args: readonly string[], options: RunOptions = {}): Promise<RunOutput> {
-  return spawnTool("ffmpeg", await binaryPath("ffmpeg"), args, options.timeoutMs ?? DEFAULT_FFMPEG_TIMEOUT_MS);
+  return spawnTool(
+    "ffmpeg",
+    await binaryPath("ffmpeg"),
+    args,
+    options.timeoutMs ?? DEFAULT_FFMPEG_TIMEOUT_MS,
+    options.stderrChars,
+  );
 }
 
 export async function runFfprobe(args: readonly string[], options: RunOptions = {}): Promise<RunOutput> {
