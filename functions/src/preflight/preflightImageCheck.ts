@@ -53,30 +53,33 @@ export function framingWarnings(
   check: FramingCheck,
 ): { warnings: PreflightWarning[]; refused: boolean } {
   const { gates, frame } = check;
-  const warnings: PreflightWarning[] = [];
-  let refused = false;
   const frameShape = shapeOf(frame.width, frame.height);
-  if (measured.fill < gates.confirmBelowFill) {
-    refused ||= measured.fill < gates.refuseBelowFill;
-    const text = WARNING_TEXT.ASPECT_RATIO;
-    warnings.push({
-      severity: "high",
+  const gated = [
+    {
+      value: measured.fill,
+      confirmBelow: gates.confirmBelowFill,
+      refuseBelow: gates.refuseBelowFill,
       code: "ASPECT_RATIO",
-      message: text.message(shapeOf(measured.width, measured.height), frameShape, percent(measured.fill)),
-      recommendation: text.recommendation(frameShape),
-    });
-  }
-  if (measured.productShare < gates.confirmBelowProductShare) {
-    refused ||= measured.productShare < gates.refuseBelowProductShare;
-    const text = WARNING_TEXT.PRODUCT_TOO_SMALL;
-    warnings.push({
-      severity: "high",
+      message: WARNING_TEXT.ASPECT_RATIO.message(
+        shapeOf(measured.width, measured.height),
+        frameShape,
+        percent(measured.fill),
+      ),
+      recommendation: WARNING_TEXT.ASPECT_RATIO.recommendation(frameShape),
+    },
+    {
+      value: measured.productShare,
+      confirmBelow: gates.confirmBelowProductShare,
+      refuseBelow: gates.refuseBelowProductShare,
       code: "PRODUCT_TOO_SMALL",
-      message: text.message(percent(measured.productShare)),
-      recommendation: text.recommendation,
-    });
-  }
-  return { warnings, refused };
+      message: WARNING_TEXT.PRODUCT_TOO_SMALL.message(percent(measured.productShare)),
+      recommendation: WARNING_TEXT.PRODUCT_TOO_SMALL.recommendation,
+    },
+  ].filter((gate) => gate.value < gate.confirmBelow);
+  return {
+    warnings: gated.map(({ code, message, recommendation }) => ({ severity: "high", code, message, recommendation })),
+    refused: gated.some((gate) => gate.value < gate.refuseBelow),
+  };
 }
 
 /** The warnings a set of measurements calls for; pure. */

@@ -13,22 +13,22 @@ export interface QualityCheck {
   measurements: MediaMeasurements;
 }
 
-export async function checkFinishedVideo(
-  file: string,
-  promised: PromisedVideo,
-  gate: QualityGate,
-  options: RunOptions = {},
-): Promise<QualityCheck> {
-  const measurements = await measureMedia(file, gate, options);
-  return { verdict: finishedVideoVerdict(measurements, promised, gate), measurements };
+type Verdict = (m: MediaMeasurements, promised: PromisedVideo, gate: QualityGate) => QualityVerdict;
+
+function checker(verdictOf: Verdict) {
+  return async (
+    file: string,
+    promised: PromisedVideo,
+    gate: QualityGate,
+    options: RunOptions = {},
+  ): Promise<QualityCheck> => {
+    const measurements = await measureMedia(file, gate, options);
+    return { verdict: verdictOf(measurements, promised, gate), measurements };
+  };
 }
 
-export async function checkGeneratedClip(
-  file: string,
-  promised: PromisedVideo,
-  gate: QualityGate,
-  options: RunOptions = {},
-): Promise<QualityCheck> {
-  const measurements = await measureMedia(file, gate, options);
-  return { verdict: clipVerdict(measurements, promised, gate), measurements };
-}
+/** The finished ad: picture, length, and a voice that covers it at the promised loudness. */
+export const checkFinishedVideo = checker(finishedVideoVerdict);
+
+/** A generated clip: readable, the promised frame and length, no black or frozen stretch. */
+export const checkGeneratedClip = checker(clipVerdict);

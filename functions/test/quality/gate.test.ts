@@ -6,6 +6,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { assembleVideo } from "../../src/media/assemble";
 import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../../src/media/binaries";
+import { h264OutputArgs } from "../../src/media/clip";
 import { renderMotionClip } from "../../src/media/motionClip";
 import { synthesizeSpeech } from "../../src/media/speech";
 import { fitVoice } from "../../src/media/voiceFit";
@@ -53,8 +54,9 @@ function motionClip(dir: string, name: string, seconds: number, seed: number) {
   }).then((clip) => clip.file);
 }
 
-/** Re-encodes a filtergraph's [out] with the clips' settings. */
+/** Re-encodes a filtergraph's [out] with the clips' own H.264 settings: 4 s at 30 fps. */
 async function encode(inputs: string[], graph: string, outFile: string): Promise<string> {
+  const plan = { frames: 120, fps: 30, durationSec: 4 };
   await runFfmpeg([
     ...FFMPEG_BATCH_OPTIONS,
     ...inputs,
@@ -62,15 +64,7 @@ async function encode(inputs: string[], graph: string, outFile: string): Promise
     graph,
     "-map",
     "[out]",
-    "-r",
-    "30",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "veryfast",
-    "-pix_fmt",
-    "yuv420p",
-    outFile,
+    ...h264OutputArgs(plan, outFile),
   ]);
   return outFile;
 }
