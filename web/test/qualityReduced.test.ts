@@ -69,6 +69,7 @@ test(
       await page.click("#create-run");
       await page.locator("#second-run-modal").waitFor();
       assert.match(await page.locator("#second-run-text").innerText(), /10 more credits/);
+      await expectAccessible(page, "second video while one is in progress");
       await page.keyboard.press("Escape");
       await page.locator("#second-run-modal").waitFor({ state: "hidden" });
 

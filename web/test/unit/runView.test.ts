@@ -166,6 +166,23 @@ test("the quality question states what each choice costs and how many retries ar
   assert.equal(noRetry.choices[1].available, false);
 });
 
+test("steps show where paid work is: none before the charge, the stopped one after a failure", () => {
+  assert.equal(runView({ status: "awaiting_confirmation", stage: "preflight" }, 10).steps, null);
+  const stopped = runView(
+    {
+      status: "failed",
+      stage: "voice",
+      credits: { charged: 10, refunded: 10 },
+      failure: { stage: "voice", reason: "x", userMessage: "m", refunded: true },
+    },
+    10,
+  ).steps;
+  assert.deepEqual(
+    stopped?.map((s) => s.state),
+    ["done", "done", "done", "done", "done", "stopped", "pending"],
+  );
+});
+
 test("an unknown stage from a newer backend is named, not shown as a code", () => {
   const view = runView({ status: "running", stage: "output_check", credits: charged }, 10);
   assert.equal(view.progress?.label, "Final checks");
