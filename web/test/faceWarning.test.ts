@@ -31,8 +31,8 @@ async function createByKeyboard(page: Page, previous: string): Promise<string> {
   const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
   await chooser.setFiles(path.join(IMAGES, "astronaut.png"));
   for (const [id, text] of [
-    ["#product", "Night Sky Poster"],
-    ["#brand", "Orbit Prints"],
+    ["#product", "Sky Poster"],
+    ["#brand", "Orbit"],
     ["#brief", "A poster of an astronaut over the Earth, printed on heavy matte paper."],
   ]) {
     await tabTo(page, id);
@@ -70,11 +70,7 @@ test(
       await page.keyboard.press("Escape");
       await modal.waitFor({ state: "hidden" });
       await waitForOutcome(page, cancelled, "cancelled");
-      assert.equal(
-        await focusedText(page),
-        "Night Sky Poster · Orbit Prints",
-        "focus returns to the run, not the page",
-      );
+      assert.equal(await focusedText(page), "Sky Poster · Orbit", "focus returns to the run, not the page");
       assert.equal(await runCard(page, cancelled).locator(".cost").innerText(), "Nothing was charged.");
       const stored = await eventually(
         () => runOf(cancelled),
@@ -99,7 +95,7 @@ test(
       await page.keyboard.press("Enter");
       const bar = card.locator('[role="progressbar"]');
       await bar.waitFor({ timeout: RUN_TIMEOUT_MS });
-      assert.match(String(await bar.getAttribute("aria-label")), /^Progress of Night Sky Poster/);
+      assert.match(String(await bar.getAttribute("aria-label")), /^Progress of Sky Poster/);
       await expectAccessible(page, "in progress");
       // The picture is of paid work under way (a step past the charge), if the run is not already done.
       await page.waitForFunction(
