@@ -10,6 +10,7 @@ import { runtimeConfig } from "./config";
 import type { RunDocument } from "./contract/runDocument";
 import { sweepStuckRuns } from "./lifecycle/sweeper";
 import { daysToRollUp, rollUpMetrics } from "./metrics/rollup";
+import { handleDailyModelCheck } from "./models/dailyCheck";
 import { MODEL_SECRETS } from "./models/modelConfig";
 import { handleRunFailed, handleRunUpdated } from "./pipeline/advance";
 import { handleRunCreated } from "./pipeline/preflightStage";
@@ -66,4 +67,9 @@ export const rollUpDailyMetrics = onSchedule({ schedule: "15 0 * * *", timeZone:
   const db = database();
   for (const day of daysToRollUp(Date.now())) await rollUpMetrics(db, day);
 });
+/** Which configured models are alive; a missing one is cooled down before a run meets it. */
+export const checkModelsDaily = onSchedule(
+  { schedule: "30 5 * * *", timeZone: "UTC", secrets: MODEL_SECRETS },
+  async () => handleDailyModelCheck((await pipelineDeps()).db),
+);
 export { uploadImage } from "./uploads/uploadImage";

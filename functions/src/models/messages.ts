@@ -66,3 +66,14 @@ export const MODEL_CHECK = {
   undeclaredShutdown: (chain: string, model: string, date: string) =>
     `${chain}: the provider announces ${model}'s shutdown on ${date}: write retiresOn: "${date}" on its entry`,
 };
+
+export const DAILY_CHECK = {
+  cooldownReason: (provider: string, day: string) =>
+    `missing from ${provider}'s model list in the daily check of ${day}`,
+  cooledDown: (model: string, provider: string) =>
+    `[models] daily check: ${model} is missing from ${provider}'s model list; cooled down for every instance`,
+  allWell: (models: number) => `[models] daily check: all ${models} configured model rows are live`,
+  alertTitle: (exitCode: number) =>
+    exitCode === 2 ? "A model chain has no live model" : "Configured models need attention",
+  alerted: (problems: number) => `[models] daily check: ${problems} problem(s); operators alerted`,
+};

@@ -1,0 +1,83 @@
+/**
+ * The daily model check in production: the same verdict as `npm run models:check`, acted on.
+ * A configured model its provider no longer lists is cooled down for every instance before any
+ * user run meets it, and the operators get one alert a day naming each model and date at stake.
+ */
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import * as functionsLogger from "firebase-functions/logger";
+import { OPERATOR_ALERTS_PATH } from "../rollout/guard";
+import { createSdkClients, KEY_SECRETS } from "./adapters";
+import { CooldownStore } from "./cooldown";
+import type { ModelLogger } from "./fallback";
+import { DAILY_CHECK } from "./messages";
+import { loadModelConfig, readCredentials, type ModelConfig } from "./modelConfig";
+import { checkModels, createModelListers, type ModelCheckResult, type ModelListers } from "./modelsCheck";
+
+/** A missing model stays cooled down until the next daily check has looked again. */
+export const MISSING_COOLDOWN_MS = 26 * 60 * 60 * 1000;
+
+export const modelCheckAlertId = (day: string) => `model_check_${day}`;
+
+export interface DailyCheckDeps {
+  db: Firestore;
+  config: ModelConfig;
+  listers: ModelListers;
+  nowMs: number;
+  logger: ModelLogger;
+}
+
+/** Checks, cools down what is missing, alerts the operators when anything needs them. */
+export async function runDailyModelCheck(deps: DailyCheckDeps): Promise<ModelCheckResult> {
+  const { db, config, listers, nowMs, logger } = deps;
+  const result = await checkModels(config, listers, nowMs);
+  const day = new Date(nowMs).toISOString().slice(0, 10);
+  const missing = new Map(
+    result.rows
+      .filter((row) => row.availability === "missing" && !row.retired)
+      .map((row) => [`${row.provider}/${row.model}`, row]),
+  );
+  const cooldowns = new CooldownStore(db);
+  for (const row of missing.values()) {
+    await cooldowns.coolDown(
+      { provider: row.provider, model: row.model },
+      nowMs + MISSING_COOLDOWN_MS,
+      "not_found",
+      DAILY_CHECK.cooldownReason(row.provider, day),
+    );
+    logger.warn(DAILY_CHECK.cooledDown(row.model, row.provider));
+  }
+  if (result.problems.length === 0) {
+    logger.info(DAILY_CHECK.allWell(result.rows.length));
+    return result;
+  }
+  // One alert a day (a retried run of the check rewrites it, never duplicates it).
+  await db.doc(`${OPERATOR_ALERTS_PATH}/${modelCheckAlertId(day)}`).set({
+    kind: "model_check",
+    title: DAILY_CHECK.alertTitle(result.exitCode),
+    body: result.problems.join("\n"),
+    day,
+    exitCode: result.exitCode,
+    models: result.rows
+      .filter((row) => row.availability !== "listed" || row.shutdownDate)
+      .map((row) => ({
+        chain: row.chain,
+        provider: row.provider,
+        model: row.model,
+        availability: row.availability,
+        shutdownDate: row.shutdownDate ?? null,
+        daysLeft: row.daysLeft ?? null,
+      })),
+    cooledDown: [...missing.values()].map((row) => row.model),
+    acknowledged: false,
+    createdAt: Timestamp.fromMillis(nowMs),
+  });
+  logger.error(DAILY_CHECK.alerted(result.problems.length), { problems: result.problems });
+  return result;
+}
+
+/** The scheduled function's body: this deployment's configuration, keys and clock. */
+export async function handleDailyModelCheck(db: Firestore): Promise<void> {
+  const config = loadModelConfig();
+  const listers = createModelListers(createSdkClients(config.providers, readCredentials()), KEY_SECRETS);
+  await runDailyModelCheck({ db, config, listers, nowMs: Date.now(), logger: functionsLogger });
+}

@@ -1,0 +1,135 @@
+import type { Firestore } from "firebase-admin/firestore";
+import { createSdkClients, KEY_SECRETS } from "../../src/models/adapters";
+import { createCloudProviders } from "../../src/models/cloudProviders";
+import { cooldownDocId } from "../../src/models/cooldown";
+import { MISSING_COOLDOWN_MS, modelCheckAlertId, runDailyModelCheck } from "../../src/models/dailyCheck";
+import type { ModelConfig } from "../../src/models/modelConfig";
+import { createModelListers } from "../../src/models/modelsCheck";
+import { OPERATOR_ALERTS_PATH } from "../../src/rollout/guard";
+import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
+import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
+import {
+  captureLogger,
+  clearCooldowns,
+  CREDENTIALS,
+  emulatorFirestore,
+  GOOD_DNA,
+  goodScript,
+  INPUT,
+  standinConfig,
+} from "./helpers";
+
+const NOW = Date.parse("2026-11-28T05:30:00Z");
+const DAY = "2026-11-28";
+
+let gemini: GeminiStandin;
+let openai: OpenAiStandin;
+let firestore: ReturnType<typeof emulatorFirestore>;
+let db: Firestore;
+let config: ModelConfig;
+
+beforeAll(async () => {
+  gemini = await startGeminiStandin({ apiKey: CREDENTIALS.geminiApiKey });
+  openai = await startOpenAiStandin({ apiKey: CREDENTIALS.openaiApiKey });
+  firestore = emulatorFirestore("models-daily-check-test");
+  db = firestore.db;
+  config = standinConfig(gemini.baseUrl, openai.baseUrl);
+});
+
+afterAll(async () => {
+  await Promise.all([gemini.close(), openai.close(), firestore.close()]);
+});
+
+beforeEach(async () => {
+  gemini.reset();
+  openai.reset();
+  await clearCooldowns(db);
+  await db.doc(`${OPERATOR_ALERTS_PATH}/${modelCheckAlertId(DAY)}`).delete();
+  const all = [...config.text, ...config.voice, ...[config.video].flat()];
+  gemini.listModels(all.filter((e) => e.provider === "gemini").map((e) => ({ id: e.model })));
+  openai.listModels(all.filter((e) => e.provider === "openai").map((e) => ({ id: e.model })));
+});
+
+const check = () =>
+  runDailyModelCheck({
+    db,
+    config,
+    listers: createModelListers(createSdkClients(config.providers, CREDENTIALS), KEY_SECRETS),
+    nowMs: NOW,
+    logger: captureLogger(),
+  });
+
+const alert = async () => (await db.doc(`${OPERATOR_ALERTS_PATH}/${modelCheckAlertId(DAY)}`).get()).data();
+
+describe("the daily model check", () => {
+  it("writes nothing when every configured model is listed", async () => {
+    const result = await check();
+    expect(result.exitCode).toBe(0);
+    expect(await alert()).toBeUndefined();
+    expect((await db.collection("modelCooldowns").get()).size).toBe(0);
+  });
+
+  it("cools a missing model down before any run meets it, and alerts the operators naming it", async () => {
+    const primary = config.text[0];
+    gemini.listModels([config.voice[0], ...[config.video].flat()].map((e) => ({ id: e.model })));
+
+    await check();
+
+    const cooled = (await db.collection("modelCooldowns").doc(cooldownDocId(primary)).get()).data();
+    expect(cooled).toMatchObject({
+      errorClass: "not_found",
+      reason: `missing from gemini's model list in the daily check of ${DAY}`,
+    });
+    expect(cooled?.until.toMillis()).toBe(NOW + MISSING_COOLDOWN_MS);
+    expect(await alert()).toMatchObject({
+      kind: "model_check",
+      day: DAY,
+      exitCode: 1,
+      acknowledged: false,
+      cooledDown: [primary.model],
+      body: expect.stringContaining(`its first live model ${primary.model} is missing from gemini's model list`),
+    });
+
+    // The next run skips the primary without a call: the backup serves at once.
+    openai.reply(config.text[1].model, openAiReplies.json(goodScript()));
+    gemini.reply(primary.model, geminiReplies.json(goodScript()));
+    const providers = createCloudProviders(config, {
+      db,
+      logger: captureLogger(),
+      credentials: CREDENTIALS,
+      now: () => NOW + 60_000,
+    });
+    const served = await providers.script.write({ input: INPUT, dna: GOOD_DNA }, { runId: "after-check", faults: {} });
+    expect(served.attempts[0]).toMatchObject({ model: primary.model, errorClass: "not_found", durationMs: 0 });
+    expect(gemini.calls(primary.model)).toBe(0);
+  });
+
+  it("alerts on a model whose provider announces a shutdown date, naming the model and the date", async () => {
+    const backup = config.text[1];
+    openai.listModels(
+      [...config.text, ...config.voice]
+        .filter((e) => e.provider === "openai")
+        .map((e) => ({
+          id: e.model,
+          ...(e.model === backup.model ? { shutdownDate: "2027-01-14" } : {}),
+        })),
+    );
+
+    await check();
+
+    expect((await alert())?.body).toContain(`${backup.model}'s shutdown on 2027-01-14`);
+    expect((await db.collection("modelCooldowns").get()).size).toBe(0);
+  });
+
+  it("reports a provider that cannot be asked as unverified: no cooldown, an alert", async () => {
+    openai.listModels(openAiReplies.serverError());
+
+    const result = await check();
+
+    expect(result.rows.filter((r) => r.provider === "openai").every((r) => r.availability === "provider_down")).toBe(
+      true,
+    );
+    expect((await db.collection("modelCooldowns").get()).size).toBe(0);
+    expect((await alert())?.body).toContain("openai: could not list its models");
+  });
+});
