@@ -15,11 +15,17 @@ import { MODEL_SECRETS } from "./models/modelConfig";
 import { handleRunFailed, handleRunUpdated } from "./pipeline/advance";
 import { handleRunCreated } from "./pipeline/preflightStage";
 import { handleSceneTask, SceneTaskSchema } from "./pipeline/sceneTask";
+import { STAGE_TIMEOUT_SECONDS } from "./pipelineSettings";
 import { database, pipelineDeps } from "./wiring";
 
 const config = runtimeConfig();
 // Image checks and ffmpeg renders are CPU-bound: one request per instance, not the default 80.
-const heavy = { memory: "2GiB", timeoutSeconds: 540, concurrency: 1, secrets: MODEL_SECRETS } as const;
+const heavy = {
+  memory: "2GiB",
+  timeoutSeconds: STAGE_TIMEOUT_SECONDS,
+  concurrency: 1,
+  secrets: MODEL_SECRETS,
+} as const;
 
 export const onRunCreated = onDocumentCreated({ document: "runs/{runId}", ...heavy }, async (event) => {
   await handleRunCreated(event.params.runId, await pipelineDeps());
@@ -30,7 +36,8 @@ export const advanceRun = onDocumentUpdated({ document: "runs/{runId}", ...heavy
   if (after) await handleRunUpdated(event.params.runId, after, event.id, await pipelineDeps());
 });
 
-export const onRunFailed = onDocumentUpdated("runs/{runId}", async (event) => {
+/** Needs nothing but the database; an error is retried by redelivery (and the sweeper repairs a lost one). */
+export const onRunFailed = onDocumentUpdated({ document: "runs/{runId}", retry: true }, async (event) => {
   const before = event.data?.before.data() as RunDocument | undefined;
   const after = event.data?.after.data() as RunDocument | undefined;
   if (before && after) await handleRunFailed(event.params.runId, before, after, database());

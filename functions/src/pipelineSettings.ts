@@ -70,11 +70,24 @@ const QualityGateSchema = z.object({
 });
 export type QualityGate = z.infer<typeof QualityGateSchema>;
 
+/** The timeout of the functions that run a stage (Cloud Run functions allow up to 540 s for event triggers). */
+export const STAGE_TIMEOUT_SECONDS = 540;
+/** Added to the timeout for a lease: clocks of instances may differ, and a live worker must never lose its lease. */
+export const LEASE_MARGIN_SECONDS = 60;
+
 /** `config/pipeline`: settings operators change without a deploy. Seeded in emulator-data/seed.json. */
 export const PipelineSettingsSchema = z.object({
   runPriceCredits: z.number().int().positive().default(10),
-  /** How long a claimed stage may run before the sweeper takes it back. */
-  stageLeaseSeconds: z.number().int().min(10).default(540),
+  /**
+   * How long a claimed stage may run before the sweeper takes it back: at least the function
+   * timeout plus the clock-skew margin in production (tests and the chaos harness shorten it
+   * under the emulators, where a killed worker is the only way a stage outlives its lease).
+   */
+  stageLeaseSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .default(STAGE_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS),
   /** How long the scenes stage may wait for its tasks before the sweeper acts. */
   scenesLeaseSeconds: z.number().int().min(30).default(1800),
   /** Attempts of one stage (after crashes or lost leases) before the run fails and is refunded. */

@@ -1,4 +1,10 @@
 /** Document paths and deterministic ids: one place, so functions, scripts and tests agree. */
+
+/**
+ * Run ids are chosen by clients (firestore.rules checks the same pattern) and end up in Cloud
+ * Tasks task ids, which allow letters, digits, hyphens and underscores only.
+ */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 export const paths = {
   run: (runId: string) => `runs/${runId}`,
   scene: (runId: string, sceneId: string) => `runs/${runId}/scenes/${sceneId}`,

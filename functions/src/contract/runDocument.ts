@@ -15,6 +15,8 @@ export interface RunFailureRecord {
   reason: string;
   userMessage: string;
   refunded: boolean;
+  /** Charged and not yet refunded: what the sweeper looks for when a refund delivery was lost. */
+  refundDue?: boolean;
 }
 
 export interface QualityRecord {
@@ -49,6 +51,8 @@ export interface RunDocument {
   decision?: Decision;
   decisionRetriesLeft?: number;
   awaitingSince?: Timestamp;
+  /** The end of a wait for the user: the rules accept the answer only before it. */
+  answerBy?: Timestamp;
   credits?: { charged: number; refunded: number };
   dna?: VisualDna;
   script?: Script;

@@ -74,20 +74,34 @@ export type SweepAction =
   | { kind: "none" }
   | { kind: "retry_stage"; stage: WorkStage }
   | { kind: "fail_stuck"; stage: Stage }
+  | { kind: "finish_scenes"; round: number; otherwise: SweepAction }
+  | { kind: "apply_confirmation" }
+  | { kind: "apply_cancel" }
   | { kind: "expire_confirmation" }
+  | { kind: "apply_decision" }
   | { kind: "decide_by_default"; decision: "accept" | "refund" };
 
-/** What the sweeper does with one run at `nowMs`. Never leaves a charged run stuck. */
+/** When a wait for the user ends: `answerBy` as asked, or (runs asked before it existed) the configured wait. */
+function answerDeadlineMs(run: RunDocument, timeoutMinutes: number): number {
+  return run.answerBy?.toMillis() ?? (run.awaitingSince?.toMillis() ?? 0) + timeoutMinutes * 60_000;
+}
+
+/**
+ * What the sweeper does with one open run at `nowMs`. Never leaves a charged run stuck, and
+ * applies an answer the user wrote (its trigger may have been lost) before anything else:
+ * a written answer is never expired or replaced by the default.
+ */
 export function sweepAction(run: RunDocument, nowMs: number, settings: PipelineSettings): SweepAction {
   if (run.status === "awaiting_confirmation") {
-    const since = run.awaitingSince?.toMillis() ?? 0;
-    return nowMs - since > settings.confirmationTimeoutMinutes * 60_000
+    if (run.confirmation?.proceed === true) return { kind: "apply_confirmation" };
+    if (run.confirmation?.proceed === false) return { kind: "apply_cancel" };
+    return nowMs > answerDeadlineMs(run, settings.confirmationTimeoutMinutes)
       ? { kind: "expire_confirmation" }
       : { kind: "none" };
   }
   if (run.status === "awaiting_decision") {
-    const since = run.awaitingSince?.toMillis() ?? 0;
-    return nowMs - since > settings.decisionTimeoutMinutes * 60_000
+    if (run.decision) return { kind: "apply_decision" };
+    return nowMs > answerDeadlineMs(run, settings.decisionTimeoutMinutes)
       ? { kind: "decide_by_default", decision: settings.decisionDefault }
       : { kind: "none" };
   }
@@ -103,8 +117,13 @@ export function sweepAction(run: RunDocument, nowMs: number, settings: PipelineS
     return quietTooLong ? { kind: "retry_stage", stage: run.stage } : { kind: "none" };
   }
   const leaseExpired = !run.lease || run.lease.expiresAt.toMillis() <= nowMs;
-  if (!leaseExpired) return { kind: "none" };
-  return (run.stageAttempt ?? 0) < settings.maxStageAttempts
-    ? { kind: "retry_stage", stage: run.stage }
-    : { kind: "fail_stuck", stage: run.stage };
+  const otherwise: SweepAction = !leaseExpired
+    ? { kind: "none" }
+    : (run.stageAttempt ?? 0) < settings.maxStageAttempts
+      ? { kind: "retry_stage", stage: run.stage }
+      : { kind: "fail_stuck", stage: run.stage };
+  // Every scene may be done while the step that advances the stage was lost: finish first.
+  return run.stage === "scenes" && run.stageState === "waiting"
+    ? { kind: "finish_scenes", round: run.scenesRound ?? 0, otherwise }
+    : otherwise;
 }

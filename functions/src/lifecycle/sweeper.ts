@@ -1,71 +1,178 @@
 /**
- * The sweeper (a scheduled function): no run stays stuck, least of all with credits taken.
- * Expired leases are retried while attempts remain, then failed (and so refunded); waits
- * for the user end after their configured time.
+ * The sweeper (a scheduled function): recovery as a loop, not a single delivery. Triggers are
+ * delivered at least once *or lost* with a dying instance, so each pass repairs what a lost
+ * delivery left behind:
+ *   - a failed, charged run without its refund → refund it;
+ *   - a scenes stage whose scenes are all done but which did not advance → finish it;
+ *   - an answer the user wrote (confirm, cancel, decision) that was not applied → apply it;
+ *   - a claimed stage past its lease → retry it, or fail (and so refund) it after its attempts;
+ *   - a wait for the user past its deadline → expire it, or write the default decision
+ *     (only when the user wrote none).
+ * Every action goes through the transition table, re-checked in its own transaction.
+ * Each pass reads at most `maxRuns` runs, in pages, resuming where the last pass stopped.
  */
-import type { Firestore } from "firebase-admin/firestore";
+import { FieldPath, type Firestore, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
+import { paths } from "../contract/paths";
 import { logger } from "firebase-functions";
 import type { RunDocument } from "../contract/runDocument";
+import { chargeRun, refundRun } from "../ledger/credits";
 import { userMessages } from "../messages";
-import { loadPipelineSettings } from "../pipelineSettings";
-import { transitionRun, transitions, type TransitionResult } from "./transitions";
+import { applyCancel, applyDecision } from "../pipeline/decisions";
+import { finishScenesIfComplete } from "../pipeline/sceneTask";
+import { loadPipelineSettings, type PipelineSettings } from "../pipelineSettings";
 import { sweepAction, type SweepAction } from "./stateMachine";
+import { OPEN_STATUSES, transitionRun, transitions } from "./transitions";
 
-const OPEN_STATUSES = ["queued", "preflight", "running", "awaiting_confirmation", "awaiting_decision"];
+/** Where the last pass over open runs stopped: functions-only, like config/. */
+export const SWEEPER_CURSOR_PATH = "operations/sweeper";
+
+export interface SweepLimits {
+  pageSize: number;
+  /** Runs read per pass (open and unrefunded together); the next pass carries on. */
+  maxRuns: number;
+}
+export const DEFAULT_SWEEP_LIMITS: SweepLimits = { pageSize: 200, maxRuns: 2000 };
+
+export type SweepActionKind = Exclude<SweepAction, { kind: "none" }>["kind"] | "refund";
 
 export interface SweepReport {
   examined: number;
-  actions: { runId: string; action: SweepAction["kind"] }[];
+  actions: { runId: string; action: SweepActionKind }[];
+  /** True when the pass stopped at `maxRuns` with open runs left for the next pass. */
+  more: boolean;
 }
 
-export async function sweepStuckRuns(db: Firestore, nowMs: number = Date.now()): Promise<SweepReport> {
+export async function sweepStuckRuns(
+  db: Firestore,
+  nowMs: number = Date.now(),
+  limits: SweepLimits = DEFAULT_SWEEP_LIMITS,
+): Promise<SweepReport> {
   const settings = await loadPipelineSettings(db);
-  const open = await db.collection("runs").where("status", "in", OPEN_STATUSES).get();
-  const report: SweepReport = { examined: open.size, actions: [] };
-  for (const doc of open.docs) {
-    const action = sweepAction(doc.data() as RunDocument, nowMs, settings);
-    if (action.kind === "none") continue;
-    if (await applySweep(db, doc.id, action, nowMs, settings))
-      report.actions.push({ runId: doc.id, action: action.kind });
-  }
+  const report: SweepReport = { examined: 0, actions: [], more: false };
+  const budget = { left: limits.maxRuns };
+
+  // Refunds first: money owed to users is the most important repair.
+  const unrefunded = db.collection("runs").where("failure.refundDue", "==", true);
+  await forEachPage(unrefunded, limits.pageSize, budget, async (doc) => {
+    report.examined++;
+    if ((await refundRun(db, doc.id)) === "refunded") report.actions.push({ runId: doc.id, action: "refund" });
+  });
+
+  const cursorRef = db.doc(SWEEPER_CURSOR_PATH);
+  const cursor = ((await cursorRef.get()).get("openAfter") as string | undefined) ?? null;
+  const open = db.collection("runs").where("status", "in", [...OPEN_STATUSES]);
+  const last = await forEachPage(
+    open,
+    limits.pageSize,
+    budget,
+    async (doc) => {
+      report.examined++;
+      const action = await sweepOne(db, doc.id, doc.data() as RunDocument, nowMs, settings);
+      if (action) report.actions.push({ runId: doc.id, action });
+    },
+    cursor,
+  );
+  report.more = last !== null;
+  await cursorRef.set({ openAfter: last });
   if (report.actions.length > 0) logger.info("sweeper acted", report);
   return report;
+}
+
+/**
+ * Calls `each` for the query's documents in id order, a page at a time, until the budget is
+ * spent. Returns the id to resume after, or null when the query was read to its end.
+ */
+async function forEachPage(
+  query: Query,
+  pageSize: number,
+  budget: { left: number },
+  each: (doc: QueryDocumentSnapshot) => Promise<void>,
+  after: string | null = null,
+): Promise<string | null> {
+  let cursor = after;
+  while (budget.left > 0) {
+    const limit = Math.min(pageSize, budget.left);
+    let page = query.orderBy(FieldPath.documentId()).limit(limit);
+    if (cursor) page = page.startAfter(cursor);
+    const snap = await page.get();
+    for (const doc of snap.docs) await each(doc);
+    budget.left -= snap.size;
+    if (snap.size < limit) return null;
+    cursor = snap.docs[snap.size - 1].id;
+  }
+  return cursor;
+}
+
+async function sweepOne(
+  db: Firestore,
+  runId: string,
+  run: RunDocument,
+  nowMs: number,
+  settings: PipelineSettings,
+): Promise<SweepActionKind | null> {
+  let action = sweepAction(run, nowMs, settings);
+  if (action.kind === "finish_scenes") {
+    await finishScenesIfComplete(db, runId, action.round);
+    const after = (await db.doc(paths.run(runId)).get()).data() as RunDocument | undefined;
+    if (after && (after.stage !== "scenes" || after.status !== "running")) return "finish_scenes";
+    action = action.otherwise;
+  }
+  if (action.kind === "none" || action.kind === "finish_scenes") return null;
+  return (await applySweep(db, runId, action, nowMs, settings)) ? action.kind : null;
 }
 
 async function applySweep(
   db: Firestore,
   runId: string,
-  action: Exclude<SweepAction, { kind: "none" }>,
+  action: Exclude<SweepAction, { kind: "none" | "finish_scenes" }>,
   nowMs: number,
-  settings: Awaited<ReturnType<typeof loadPipelineSettings>>,
+  settings: PipelineSettings,
 ): Promise<boolean> {
-  const stillApplies = (run: RunDocument) => sweepAction(run, nowMs, settings).kind === action.kind;
-  let result: TransitionResult;
+  // Re-checked in the transaction: the run may have moved since it was read.
+  const stillApplies = (run: RunDocument) => {
+    const now = sweepAction(run, nowMs, settings);
+    return (now.kind === "finish_scenes" ? now.otherwise : now).kind === action.kind;
+  };
   switch (action.kind) {
-    case "fail_stuck":
-      result = await transitionRun(db, runId, (run) =>
-        transitions.fail(
-          run,
-          { stage: action.stage, reason: "stuck: lease expired", userMessage: userMessages.stageStuck(action.stage) },
-          { holds: stillApplies },
-        ),
+    case "apply_confirmation":
+      return (await chargeRun(db, runId, { price: settings.runPriceCredits })) !== "not_chargeable";
+    case "apply_cancel":
+      return (await applyCancel(db, runId)).kind === "applied";
+    case "apply_decision":
+      return (await applyDecision(db, runId))?.kind === "applied";
+    case "decide_by_default": {
+      const decided = await transitionRun(db, runId, (run) =>
+        transitions.decideByDefault(run, action.decision, stillApplies),
       );
-      break;
+      // Applied at once: the trigger of the write may be lost too.
+      if (decided.kind === "applied") await applyDecision(db, runId);
+      return decided.kind === "applied";
+    }
     case "expire_confirmation":
-      result = await transitionRun(db, runId, (run) =>
-        transitions.fail(
-          run,
-          { stage: "preflight", reason: "confirmation_expired", userMessage: userMessages.confirmationExpired },
-          { status: ["awaiting_confirmation"], holds: stillApplies },
+      return applied(
+        transitionRun(db, runId, (run) =>
+          transitions.fail(
+            run,
+            { stage: "preflight", reason: "confirmation_expired", userMessage: userMessages.confirmationExpired },
+            { status: ["awaiting_confirmation"], holds: stillApplies },
+          ),
         ),
       );
-      break;
+    case "fail_stuck":
+      return applied(
+        transitionRun(db, runId, (run) =>
+          transitions.fail(
+            run,
+            { stage: action.stage, reason: "stuck: lease expired", userMessage: userMessages.stageStuck(action.stage) },
+            { holds: stillApplies },
+          ),
+        ),
+      );
     case "retry_stage":
-      result = await transitionRun(db, runId, () => transitions.retryStage(action.stage, stillApplies));
-      break;
-    case "decide_by_default":
-      result = await transitionRun(db, runId, (run) => transitions.decideByDefault(run, action.decision, stillApplies));
-      break;
+      return applied(transitionRun(db, runId, () => transitions.retryStage(action.stage, stillApplies)));
   }
-  return result.kind === "applied";
+}
+
+async function applied(result: Promise<{ kind: string }>): Promise<boolean> {
+  return (await result).kind === "applied";
 }

@@ -105,6 +105,9 @@ export async function transitionRun(
 
 const untilMs = (nowMs: number, seconds: number) => Timestamp.fromMillis(nowMs + seconds * 1000);
 
+/** The end of a wait for the user that starts at `now`. */
+export const minutesAfter = (now: Timestamp, minutes: number) => untilMs(now.toMillis(), minutes * 60);
+
 /** A failure as the run records it. */
 export interface FailureInput {
   stage: Stage;
@@ -146,13 +149,14 @@ export const transitions = {
   }),
 
   /** preflight → awaiting_confirmation: the image raised a warning; nothing is charged. */
-  awaitConfirmation: (report: PreflightReport, now: Timestamp): Transition => ({
+  awaitConfirmation: (report: PreflightReport, now: Timestamp, answerBy: Timestamp): Transition => ({
     name: "await_confirmation",
     from: { status: ["preflight"] },
     to: "awaiting_confirmation",
     update: {
       preflight: report,
       awaitingSince: now,
+      answerBy,
       progress: { pct: 3, message: userMessages.awaitingConfirmation },
     },
   }),
@@ -249,6 +253,7 @@ export const transitions = {
       retriesLeft: number;
       progress: { pct: number; message: string };
       now: Timestamp;
+      answerBy: Timestamp;
     },
   ): Transition => ({
     name: "ask_decision",
@@ -261,6 +266,7 @@ export const transitions = {
       staticScenes: fields.staticScenes,
       decisionRetriesLeft: fields.retriesLeft,
       awaitingSince: fields.now,
+      answerBy: fields.answerBy,
       progress: fields.progress,
     },
   }),
@@ -273,24 +279,28 @@ export const transitions = {
     update: { ...stageStart("voice"), ...logDecision(run, "accept", now) },
   }),
 
-  /** The user's answer "retry": re-render the static scenes in a new round, no extra charge. */
+  /**
+   * The user's answer "retry": the static scenes go back to pending in a new round (the caller
+   * resets them in the same transaction) and the scenes stage runs again, dispatching exactly
+   * the scenes that are not done. No extra charge.
+   */
   retryScenes: (
     run: RunDocument,
     round: number,
-    fields: { leaseSeconds: number; nowMs: number; progress: { pct: number; message: string } },
+    fields: { now: Timestamp; progress: { pct: number; message: string } },
   ): Transition => ({
     name: "retry_scenes",
     from: answered("retry", (r) => (r.decisionRetriesLeft ?? 0) > 0),
     to: "running",
     update: {
       stage: "scenes",
-      stageState: "waiting",
-      stageAttempt: 1,
+      stageState: "pending",
+      stageAttempt: 0,
+      lease: null,
       scenesRound: round,
       decisionRetriesLeft: (run.decisionRetriesLeft ?? 0) - 1,
-      lease: { owner: `retry-${round}`, expiresAt: untilMs(fields.nowMs, fields.leaseSeconds) },
       progress: fields.progress,
-      ...logDecision(run, "retry", Timestamp.fromMillis(fields.nowMs)),
+      ...logDecision(run, "retry", fields.now),
     },
   }),
 
@@ -336,7 +346,13 @@ export const transitions = {
         stage: failure.stage,
         stageState: null,
         lease: null,
-        failure: { stage: failure.stage, reason: failure.reason, userMessage, refunded: false },
+        failure: {
+          stage: failure.stage,
+          reason: failure.reason,
+          userMessage,
+          refunded: false,
+          refundDue: charged(run),
+        },
         progress: { pct: 100, message: userMessage },
         credits: run.credits ?? { charged: 0, refunded: 0 },
         ...(failure.attempts?.length && {
@@ -385,6 +401,7 @@ export const transitions = {
       update: {
         "credits.refunded": amount,
         "failure.refunded": true,
+        "failure.refundDue": false,
         "failure.userMessage": userMessage,
         progress: { pct: 100, message: userMessage },
       },

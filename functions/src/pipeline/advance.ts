@@ -35,14 +35,15 @@ export async function handleRunUpdated(runId: string, after: RunDocument, delive
       return;
     }
     case "cancel": {
-      const outcome = await applyCancel(runId, deps);
+      const outcome = await applyCancel(deps.db, runId);
       logger.info("cancel", { runId, outcome: outcome.kind });
       return;
     }
     case "run_stage":
       return runStage(runId, action.stage, deliveryId, deps);
     case "apply_decision":
-      return applyDecision(runId, deps);
+      await applyDecision(deps.db, runId);
+      return;
   }
 }
 
@@ -69,7 +70,7 @@ async function runStage(runId: string, stage: WorkStage, deliveryId: string, dep
       const round = claim.run.scenesRound ?? 0;
       await deps.scenes.dispatch(outcome.waitForScenes.map((sceneNumber) => ({ runId, sceneNumber, round })));
       // A stage claimed again after every scene was done has nothing to dispatch: finish it here.
-      if (outcome.waitForScenes.length === 0) await finishScenesIfComplete(runId, round, deps);
+      if (outcome.waitForScenes.length === 0) await finishScenesIfComplete(deps.db, runId, round);
     }
     if (done.to === "succeeded") await notifySucceeded(runId, done.run, deps);
   } catch (error) {

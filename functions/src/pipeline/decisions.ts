@@ -4,18 +4,14 @@
  * warning: cancel (end uncharged). Each answer is applied through the transition table in the
  * transaction that reads it, so an answer is applied once and never replaced.
  */
-import { Timestamp } from "firebase-admin/firestore";
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { paths } from "../contract/paths";
 import type { RunDocument } from "../contract/runDocument";
 import { scenesProgress } from "../lifecycle/stateMachine";
 import { applyTransition, transitionRun, transitions, type TransitionResult } from "../lifecycle/transitions";
-import { loadPipelineSettings } from "../pipelineSettings";
-import type { PipelineDeps } from "./deps";
 
-export async function applyDecision(runId: string, deps: PipelineDeps): Promise<TransitionResult | null> {
-  const { db } = deps;
-  const settings = await loadPipelineSettings(db);
+export async function applyDecision(db: Firestore, runId: string): Promise<TransitionResult | null> {
   const ref = db.doc(paths.run(runId));
   const applied = await db.runTransaction(async (tx) => {
     const run = (await tx.get(ref)).data() as RunDocument | undefined;
@@ -36,8 +32,7 @@ export async function applyDecision(runId: string, deps: PipelineDeps): Promise<
       ref,
       run,
       transitions.retryScenes(run, round, {
-        leaseSeconds: settings.scenesLeaseSeconds,
-        nowMs: now.toMillis(),
+        now,
         progress: {
           pct: scenesProgress(total - staticScenes.size, total),
           message: `Retrying ${staticScenes.size} static scene(s)`,
@@ -46,19 +41,14 @@ export async function applyDecision(runId: string, deps: PipelineDeps): Promise<
     );
     if (result.kind === "applied") {
       for (const scene of staticScenes.docs) tx.update(scene.ref, { status: "pending", round, updatedAt: now });
+      logger.info("retrying static scenes", { runId, round, scenes: staticScenes.docs.map((d) => d.id) });
     }
-    return { result, retry: { round, scenes: staticScenes.docs.map((d) => Number(d.get("sceneNumber"))) } };
+    return { result };
   });
-  if (!applied) return null;
-  if (applied.retry && applied.result.kind === "applied") {
-    logger.info("retrying static scenes", { runId, ...applied.retry });
-    const { round, scenes } = applied.retry;
-    await deps.scenes.dispatch(scenes.map((sceneNumber) => ({ runId, sceneNumber, round })));
-  }
-  return applied.result;
+  return applied?.result ?? null;
 }
 
 /** "Cancel" at the face warning: the run ends uncharged. */
-export async function applyCancel(runId: string, deps: PipelineDeps): Promise<TransitionResult> {
-  return transitionRun(deps.db, runId, (run) => transitions.cancel(run));
+export async function applyCancel(db: Firestore, runId: string): Promise<TransitionResult> {
+  return transitionRun(db, runId, (run) => transitions.cancel(run));
 }

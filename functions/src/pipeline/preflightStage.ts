@@ -5,13 +5,13 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { FaultsSchema } from "../contract/faults";
-import { paths } from "../contract/paths";
+import { RUN_ID_PATTERN, paths } from "../contract/paths";
 import { RunInputSchema, type PreflightReport, type RunInput } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
 import { chargeRun } from "../ledger/credits";
 import { writeNotification } from "../ledger/notifications";
 import { failRun } from "../lifecycle/runStore";
-import { applyTransition, transitionRun, transitions } from "../lifecycle/transitions";
+import { applyTransition, minutesAfter, transitionRun, transitions } from "../lifecycle/transitions";
 import { frameSize } from "../media/clip";
 import { userMessages } from "../messages";
 import { loadPipelineSettings } from "../pipelineSettings";
@@ -36,7 +36,10 @@ function formatIssues(error: { issues: { path: PropertyKey[]; message: string }[
 }
 
 /** Validates what the client wrote; throws PipelineFailure with a message the user can act on. */
-export function validateRequest(run: RunDocument, isEmulator: boolean): RunInput {
+export function validateRequest(runId: string, run: RunDocument, isEmulator: boolean): RunInput {
+  if (!RUN_ID_PATTERN.test(runId)) {
+    throw refuse("invalid_run_id", userMessages.invalidInput("the run id may use letters, digits, - and _ only"));
+  }
   const input = RunInputSchema.safeParse(run.input);
   if (!input.success)
     throw refuse(`invalid_input: ${formatIssues(input.error)}`, userMessages.invalidInput(formatIssues(input.error)));
@@ -63,7 +66,7 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
   if (started.kind !== "applied") return;
   const claimed = started.run;
   try {
-    const input = validateRequest(claimed, deps.isEmulator);
+    const input = validateRequest(runId, claimed, deps.isEmulator);
     const size = await deps.store.size(input.image);
     if (size === null) throw refuse("image_not_found", userMessages.imageMissing(input.image));
     if (size > MAX_UPLOAD_BYTES) {
@@ -93,7 +96,12 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
       const asked = await db.runTransaction(async (tx) => {
         const run = (await tx.get(ref)).data() as RunDocument | undefined;
         const now = Timestamp.now();
-        const result = applyTransition(tx, ref, run, transitions.awaitConfirmation(report, now));
+        const result = applyTransition(
+          tx,
+          ref,
+          run,
+          transitions.awaitConfirmation(report, now, minutesAfter(now, settings.confirmationTimeoutMinutes)),
+        );
         if (result.kind !== "applied") return result;
         writeNotification(
           tx,

@@ -4,9 +4,9 @@
  * recorded. The last scene to finish decides, in one transaction, what happens next.
  */
 import path from "node:path";
-import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
+import { FieldValue, Timestamp, type DocumentReference, type Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
-import { objects, paths, sceneId } from "../contract/paths";
+import { RUN_ID_PATTERN, objects, paths, sceneId } from "../contract/paths";
 import { MAX_SCENES, type Attempt, type FallbackReason, type SceneMethod } from "../contract/run";
 import { z } from "zod";
 import type { RunDocument } from "../contract/runDocument";
@@ -14,7 +14,7 @@ import { writeNotification } from "../ledger/notifications";
 import { frameSize } from "../media/clip";
 import { failRun } from "../lifecycle/runStore";
 import { needsDecision, qualityOf, scenesProgress } from "../lifecycle/stateMachine";
-import { applyTransition, transitions } from "../lifecycle/transitions";
+import { applyTransition, minutesAfter, transitions } from "../lifecycle/transitions";
 import { STAGE_LABELS, notificationTexts, userMessages } from "../messages";
 import { loadPipelineSettings } from "../pipelineSettings";
 import type { VideoOutcome } from "../providers/types";
@@ -24,7 +24,7 @@ import { callContext, runInputOf } from "./runContext";
 import { extensionOf, withWorkspace } from "./workspace";
 
 export const SceneTaskSchema = z.object({
-  runId: z.string().min(1).max(200),
+  runId: z.string().regex(RUN_ID_PATTERN),
   sceneNumber: z.number().int().min(1).max(MAX_SCENES),
   round: z.number().int().min(0).max(10),
 });
@@ -83,11 +83,12 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
   const settings = await loadPipelineSettings(db);
   const claim = await claimScene(sceneRef, task, settings.stageLeaseSeconds);
   if (claim.kind === "done") {
-    await finishScenesIfComplete(task.runId, task.round, deps);
+    await finishScenesIfComplete(db, task.runId, task.round);
     return;
   }
-  // Another delivery of this task is rendering the scene: rendering twice would pay Veo twice.
-  if (claim.kind === "busy") return;
+  // Another delivery of this task is rendering the scene (rendering twice would pay Veo twice),
+  // or the scene belongs to a later round.
+  if (claim.kind === "busy" || claim.kind === "stale") return;
   const existing = claim.scene;
   const scene = run.script?.scenes[task.sceneNumber - 1];
   if (!scene) throw new Error(`run ${task.runId} has no scene ${task.sceneNumber}`);
@@ -158,23 +159,18 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
       await deps.store.upload(outFile, video, "video/mp4");
       return { method, fallbackReason, video, model, tier };
     });
-    const previous = ((await sceneRef.get()).get("attempts") as Attempt[] | undefined) ?? [];
-    await sceneRef.set(
-      {
-        ...doc,
-        sceneNumber: task.sceneNumber,
-        round: task.round,
-        status: "done",
-        lease: null,
-        attempts: previous,
-        durationMs: Date.now() - started,
-        updatedAt: Timestamp.now(),
-      },
-      { merge: true },
-    );
+    await writeSceneOfRound(sceneRef, task.round, {
+      ...doc,
+      sceneNumber: task.sceneNumber,
+      round: task.round,
+      status: "done",
+      lease: null,
+      durationMs: Date.now() - started,
+      updatedAt: Timestamp.now(),
+    });
   } catch (error) {
     // Hand the scene back so the queue's next attempt can claim it.
-    await sceneRef.set({ status: "pending", lease: null, updatedAt: Timestamp.now() }, { merge: true });
+    await writeSceneOfRound(sceneRef, task.round, { status: "pending", lease: null, updatedAt: Timestamp.now() });
     if (error instanceof RetryScene || delivery.retryCount + 1 < delivery.maxAttempts) throw error;
     logger.error("scene failed for good", { runId: task.runId, scene: task.sceneNumber, error: String(error) });
     await failRun(
@@ -189,15 +185,26 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
     );
     return;
   }
-  await finishScenesIfComplete(task.runId, task.round, deps);
+  await finishScenesIfComplete(db, task.runId, task.round);
 }
 
-type SceneClaim = { kind: "claimed"; scene: SceneDocument | undefined } | { kind: "busy" } | { kind: "done" };
+/** Writes the scene's result unless a "retry" moved the scene to a later round meanwhile. */
+async function writeSceneOfRound(ref: DocumentReference, round: number, data: Record<string, unknown>) {
+  await ref.firestore.runTransaction(async (tx) => {
+    const stored = (await tx.get(ref)).get("round") as number | undefined;
+    if (stored === undefined || stored <= round) tx.set(ref, data, { merge: true });
+  });
+}
+
+type SceneClaim =
+  { kind: "claimed"; scene: SceneDocument | undefined } | { kind: "busy" } | { kind: "done" } | { kind: "stale" };
 
 /** Claims one scene of one round for this delivery, compare-and-set on its status with a lease. */
 async function claimScene(ref: DocumentReference, task: SceneTask, leaseSeconds: number): Promise<SceneClaim> {
   return ref.firestore.runTransaction(async (tx) => {
     const scene = (await tx.get(ref)).data() as (SceneDocument & { lease?: Timestamp | null }) | undefined;
+    // A late delivery of an earlier round never touches a scene a "retry" moved on.
+    if (scene && scene.round > task.round) return { kind: "stale" };
     const sameRound = scene?.round === task.round;
     if (sameRound && scene?.status === "done") return { kind: "done" };
     if (sameRound && scene?.status === "rendering" && scene.lease && scene.lease.toMillis() > Date.now()) {
@@ -224,8 +231,7 @@ async function claimScene(ref: DocumentReference, task: SceneTask, leaseSeconds:
  * sweeper): when every scene of the round is done, computes the quality and hands the run to
  * the voice stage or to the user's decision. One transaction decides, whatever the order.
  */
-export async function finishScenesIfComplete(runId: string, round: number, deps: PipelineDeps): Promise<void> {
-  const { db } = deps;
+export async function finishScenesIfComplete(db: Firestore, runId: string, round: number): Promise<void> {
   const settings = await loadPipelineSettings(db);
   const runRef = db.doc(paths.run(runId));
   await db.runTransaction(async (tx) => {
@@ -237,6 +243,7 @@ export async function finishScenesIfComplete(runId: string, round: number, deps:
     const done = scenes.filter((s) => s.status === "done");
     const now = Timestamp.now();
     if (done.length < planned) {
+      if (run.progress?.pct === scenesProgress(done.length, planned)) return;
       applyTransition(
         tx,
         runRef,
@@ -268,6 +275,7 @@ export async function finishScenesIfComplete(runId: string, round: number, deps:
         retriesLeft: run.decisionRetriesLeft ?? settings.maxDecisionRetries,
         progress: { pct: scenesProgress(done.length, planned), message: text.body },
         now,
+        answerBy: minutesAfter(now, settings.decisionTimeoutMinutes),
       }),
     );
     if (asked.kind === "applied") {

@@ -64,10 +64,9 @@ async function script({ claim, deps }: StageRun): Promise<StageOutcome> {
 async function scenes({ claim, deps }: StageRun): Promise<StageOutcome> {
   const { scenes: planned } = requireField(claim.run, "script", "scenes");
   const round = claim.run.scenesRound ?? 0;
+  // Done scenes of earlier rounds stay: a "retry" resets only the static ones to pending.
   const sceneDocs = await deps.db.collection(`runs/${claim.runId}/scenes`).get();
-  const done = new Set(
-    sceneDocs.docs.filter((d) => d.get("status") === "done" && d.get("round") === round).map((d) => d.id),
-  );
+  const done = new Set(sceneDocs.docs.filter((d) => d.get("status") === "done").map((d) => d.id));
   const todo = planned.map((_, i) => i + 1).filter((n) => !done.has(sceneId(n)));
   return {
     result: {

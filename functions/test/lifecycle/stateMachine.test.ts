@@ -78,7 +78,7 @@ describe("sweepAction", () => {
       ),
     ).toEqual({ kind: "fail_stuck", stage: "voice" });
   });
-  test("scenes waiting past their lease are retried", () => {
+  test("waiting scenes are first finished (if all are done), then retried past their lease", () => {
     expect(
       sweepAction(
         run({ stage: "scenes", stageState: "waiting", lease: lease(NOW - 1), stageAttempt: 1 }),
@@ -86,9 +86,13 @@ describe("sweepAction", () => {
         settings,
       ),
     ).toEqual({
-      kind: "retry_stage",
-      stage: "scenes",
+      kind: "finish_scenes",
+      round: 0,
+      otherwise: { kind: "retry_stage", stage: "scenes" },
     });
+    expect(
+      sweepAction(run({ stage: "scenes", stageState: "waiting", lease: lease(NOW + 1000) }), NOW, settings),
+    ).toEqual({ kind: "finish_scenes", round: 0, otherwise: { kind: "none" } });
   });
   test("a pending stage whose delivery was lost is kicked after a quiet lease period", () => {
     const quiet = at(NOW - settings.stageLeaseSeconds * 1000 - 1);
@@ -119,5 +123,25 @@ describe("sweepAction", () => {
       kind: "decide_by_default",
       decision: settings.decisionDefault,
     });
+  });
+  test("a written answer is applied, never expired or replaced by the default", () => {
+    const late = at(NOW - 10 * 60 * 60_000);
+    const confirmed = { status: "awaiting_confirmation" as const, awaitingSince: late };
+    expect(sweepAction(run({ ...confirmed, confirmation: { proceed: true } }), NOW, settings).kind).toBe(
+      "apply_confirmation",
+    );
+    expect(sweepAction(run({ ...confirmed, confirmation: { proceed: false } }), NOW, settings).kind).toBe(
+      "apply_cancel",
+    );
+    expect(
+      sweepAction(run({ status: "awaiting_decision", awaitingSince: late, decision: "accept" }), NOW, settings),
+    ).toEqual({
+      kind: "apply_decision",
+    });
+  });
+  test("answerBy, when the question carries it, is the deadline", () => {
+    const asked = { status: "awaiting_confirmation" as const, awaitingSince: at(NOW - 1000) };
+    expect(sweepAction(run({ ...asked, answerBy: at(NOW - 1) }), NOW, settings).kind).toBe("expire_confirmation");
+    expect(sweepAction(run({ ...asked, answerBy: at(NOW + 1) }), NOW, settings).kind).toBe("none");
   });
 });

@@ -1,5 +1,5 @@
 /** Bad input ends in a clear `failed` state before any charge, through the real triggers. */
-import type { PipelineFailure } from "../../src/pipeline/failure";
+import { PipelineFailure } from "../../src/pipeline/failure";
 import { validateRequest } from "../../src/pipeline/preflightStage";
 import type { RunDocument } from "../../src/contract/runDocument";
 import {
@@ -105,11 +105,21 @@ test("fault injection is refused outside the emulators", () => {
   } as RunDocument;
   let refused: unknown;
   try {
-    validateRequest(run, false);
+    validateRequest("r1", run, false);
   } catch (error) {
     refused = error;
   }
   expect(refused).toMatchObject({ stage: "preflight", reason: "faults_refused", requiresRefund: false });
   expect((refused as PipelineFailure).userMessage).toMatch(/only available on the local emulators/);
-  expect(validateRequest(run, true)).toMatchObject({ scenes: 4, aspectRatio: "9:16" });
+  expect(validateRequest("r1", run, true)).toMatchObject({ scenes: 4, aspectRatio: "9:16" });
+});
+
+test("a run id that is unsafe in a task id is refused before any charge", () => {
+  const run = {
+    uid: "u1",
+    status: "queued",
+    input: { image: "uploads/u1/a.jpg", productName: "Mug", brandName: "Acme", brief: "A mug." },
+  } as RunDocument;
+  expect(() => validateRequest("run.1/../x", run, true)).toThrow(PipelineFailure);
+  expect(() => validateRequest("run_1-A", run, true)).not.toThrow();
 });

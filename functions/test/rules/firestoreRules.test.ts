@@ -84,8 +84,17 @@ describe("creating a run", () => {
     ["with an unknown aspect ratio", newRun({}, { aspectRatio: "4:3" })],
     ["with an unknown input field", newRun({}, { price: 0 })],
     ["with a client-chosen timestamp", { ...newRun(), createdAt: new Date(0) }],
+    ["with a fault for an unknown stage", newRun({ test: { faults: { billing: "free" } } })],
+    ["with an oversized fault", newRun({ test: { faults: { scenes: "celebrity:" + "1,".repeat(60) + "1" } } })],
+    ["with a fault that is not a string", newRun({ test: { faults: { script: { nested: "x".repeat(10) } } } })],
+    ["with extra test fields", newRun({ test: { faults: {}, payload: "x" } })],
   ])("refused: %s", async (_name, data) => {
     await assertFails(setDoc(doc(alice(), "runs/r1"), data));
+  });
+  test("run ids are safe in Cloud Tasks task ids", async () => {
+    await assertSucceeds(setDoc(doc(alice(), "runs/Ab-9_z"), newRun()));
+    for (const id of ["a.b", "a b", "ü", "x".repeat(101)])
+      await assertFails(setDoc(doc(alice(), `runs/${id}`), newRun()));
   });
   test("refused: signed out", async () => {
     await assertFails(
@@ -151,10 +160,29 @@ describe("writing after creation", () => {
     await assertFails(updateDoc(doc(alice(), "runs/r1"), { confirmation: { proceed: "yes" } }));
     await assertFails(updateDoc(doc(alice(), "runs/r1"), { confirmation: { proceed: false, note: "x" } }));
     await assertSucceeds(updateDoc(doc(alice(), "runs/r1"), { confirmation: { proceed: true } }));
-    await seed("runs/r3", { uid: "alice", status: "awaiting_confirmation" });
-    await assertSucceeds(updateDoc(doc(alice(), "runs/r3"), { confirmation: { proceed: false } }));
+    // One answer: never replaced, not even by the same user.
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { confirmation: { proceed: false } }));
     await seed("runs/r2", { uid: "alice", status: "running" });
     await assertFails(updateDoc(doc(alice(), "runs/r2"), { confirmation: { proceed: true } }));
+  });
+  test("cancel: {proceed: false} while awaiting_confirmation, before the deadline only", async () => {
+    const future = new Date(Date.now() + 3_600_000);
+    await seed("runs/r1", { uid: "alice", status: "awaiting_confirmation", answerBy: future });
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { confirmation: { proceed: false, reason: "x" } }));
+    await assertSucceeds(updateDoc(doc(alice(), "runs/r1"), { confirmation: { proceed: false } }));
+    await seed("runs/r2", { uid: "alice", status: "awaiting_confirmation", answerBy: new Date(Date.now() - 1000) });
+    await assertFails(updateDoc(doc(alice(), "runs/r2"), { confirmation: { proceed: false } }));
+    await assertFails(updateDoc(doc(alice(), "runs/r2"), { confirmation: { proceed: true } }));
+    await seed("runs/r3", { uid: "alice", status: "running" });
+    await assertFails(updateDoc(doc(alice(), "runs/r3"), { confirmation: { proceed: false } }));
+  });
+  test("a decision is written once per question, before its deadline", async () => {
+    await seed("runs/r1", { uid: "alice", status: "awaiting_decision", decision: "accept" });
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { decision: "refund" }));
+    await seed("runs/r2", { uid: "alice", status: "awaiting_decision", decision: null });
+    await assertSucceeds(updateDoc(doc(alice(), "runs/r2"), { decision: "refund" }));
+    await seed("runs/r3", { uid: "alice", status: "awaiting_decision", answerBy: new Date(Date.now() - 1000) });
+    await assertFails(updateDoc(doc(alice(), "runs/r3"), { decision: "accept" }));
   });
   test("decision only while awaiting_decision; retry only with retries left", async () => {
     await seed("runs/r1", { uid: "alice", status: "awaiting_decision", decisionRetriesLeft: 1 });
