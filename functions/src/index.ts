@@ -8,6 +8,7 @@ import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
 import { runtimeConfig } from "./config";
 import type { RunDocument } from "./contract/runDocument";
+import { SWEEP_INTERVAL_MINUTES } from "./lifecycle/stateMachine";
 import { sweepStuckRuns } from "./lifecycle/sweeper";
 import { daysToRollUp, rollUpMetrics } from "./metrics/rollup";
 import { handleDailyModelCheck } from "./models/dailyCheck";
@@ -65,7 +66,7 @@ export const renderScene = onTaskDispatched(
   },
 );
 
-export const sweepRuns = onSchedule("every 5 minutes", async () => {
+export const sweepRuns = onSchedule(`every ${SWEEP_INTERVAL_MINUTES} minutes`, async () => {
   await sweepStuckRuns(database());
 });
 

@@ -1,6 +1,7 @@
 /**
- * The ledger invariants of DESIGN.md as a pure function over a snapshot of the database.
- * `npm run audit` loads the snapshot and exits non-zero on any breach.
+ * The ledger invariants of DESIGN.md as a pure function over a snapshot of the database, linear
+ * in its size. `npm run audit` loads the snapshot (read-only, one read time) and exits non-zero
+ * on any breach.
  */
 import { ledgerIds } from "../contract/paths";
 
@@ -26,6 +27,8 @@ export interface AuditRun {
   status: string;
   charged: number;
   refunded: number;
+  /** When the client created the run; absent on runs written without it. */
+  createdMs?: number;
 }
 
 export interface AuditRefund {
@@ -38,6 +41,9 @@ export interface AuditSnapshot {
   users: AuditUser[];
   runs: AuditRun[];
   refunds: AuditRefund[];
+  /** The one time every document was read at, and the longest a run can take (see stateMachine). */
+  readMs?: number;
+  longestRunMs?: number;
 }
 
 export interface Breach {
@@ -53,6 +59,7 @@ export function auditLedger(snapshot: AuditSnapshot): Breach[] {
   const breach = (invariant: string, subject: string, detail: string) => breaches.push({ invariant, subject, detail });
   const movementsByUser = new Map(snapshot.users.map((u) => [u.uid, new Map(u.movements.map((m) => [m.id, m]))]));
   const refundsByRun = new Map(snapshot.refunds.map((r) => [r.runId, r]));
+  const runsById = new Map(snapshot.runs.map((r) => [r.id, r]));
 
   for (const user of snapshot.users) {
     if (user.credits < 0) breach("balance never negative", user.uid, `balance is ${user.credits}`);
@@ -71,6 +78,8 @@ export function auditLedger(snapshot: AuditSnapshot): Breach[] {
       if (m.kind !== "grant" && m.runId && m.id !== `${m.kind}_${m.runId}`)
         breach("deterministic movement ids", subject, `runId ${m.runId}`);
       if (m.updateMs !== m.createMs) breach("movements are never edited", subject, "updated after it was created");
+      if (m.kind === "charge" && (!m.runId || !runsById.has(m.runId)))
+        breach("every charge has its run", subject, `no run ${m.runId ?? "(none)"}`);
       if (m.kind === "refund") {
         const charge = m.runId ? movementsByUser.get(user.uid)?.get(ledgerIds.charge(m.runId)) : undefined;
         if (!charge) breach("every refund has its charge", subject, "no charge movement for this run");
@@ -83,6 +92,7 @@ export function auditLedger(snapshot: AuditSnapshot): Breach[] {
   }
 
   for (const refund of snapshot.refunds) {
+    if (!runsById.has(refund.runId)) breach("a refund only on a failed run", `refunds/${refund.runId}`, "no such run");
     const movement = movementsByUser.get(refund.uid)?.get(ledgerIds.refund(refund.runId));
     if (!movement) breach("every refund record has its movement", `refunds/${refund.runId}`, "no refund movement");
     else if (movement.amount !== refund.amount)
@@ -103,6 +113,19 @@ export function auditLedger(snapshot: AuditSnapshot): Breach[] {
     }
     if (run.status === "succeeded" && refundMovement)
       breach("a succeeded run is not refunded", subject, "has a refund");
+    else if (run.status !== "failed" && (refundMovement || refundsByRun.has(run.id)))
+      breach("a refund only on a failed run", subject, `refunded while ${run.status}`);
+    const open = run.status !== "failed" && run.status !== "succeeded";
+    const { readMs, longestRunMs } = snapshot;
+    if (open && charge && readMs !== undefined && longestRunMs !== undefined && run.createdMs !== undefined) {
+      const ageMs = readMs - run.createdMs;
+      if (ageMs > longestRunMs)
+        breach(
+          "no charged run outlives the longest possible run",
+          subject,
+          `${run.status} for ${Math.round(ageMs / 60_000)} min (longest possible ${Math.round(longestRunMs / 60_000)} min)`,
+        );
+    }
     if (refundMovement && run.refunded !== refundMovement.amount)
       breach("run records its refund", subject, `run says ${run.refunded}`);
   }

@@ -1,42 +1,80 @@
-import type { Firestore } from "firebase-admin/firestore";
+import {
+  FieldPath,
+  Timestamp,
+  type Firestore,
+  type Query,
+  type QueryDocumentSnapshot,
+  type Transaction,
+} from "firebase-admin/firestore";
+import { longestRunMs } from "../lifecycle/stateMachine";
+import { loadPipelineSettings } from "../pipelineSettings";
 import type { AuditSnapshot } from "./audit";
 
-/** Reads everything the audit needs. Suitable for an operator's command, not a hot path. */
-export async function loadAuditSnapshot(db: Firestore): Promise<AuditSnapshot> {
-  const [users, ledger, runs, refunds] = await Promise.all([
-    db.collection("users").get(),
-    db.collectionGroup("ledger").get(),
-    db.collection("runs").get(),
-    db.collection("refunds").get(),
-  ]);
-  const movements = new Map<string, AuditSnapshot["users"][number]["movements"]>();
-  for (const doc of ledger.docs) {
-    const uid = doc.ref.parent.parent?.id ?? "";
-    const list = movements.get(uid) ?? [];
-    list.push({
-      id: doc.id,
-      kind: String(doc.get("kind")),
-      amount: Number(doc.get("amount")),
-      runId: (doc.get("runId") as string | null) ?? null,
-      createMs: doc.createTime.toMillis(),
-      updateMs: doc.updateTime.toMillis(),
-    });
-    movements.set(uid, list);
+/** Documents per read; the audit holds one page of each query at a time while it reads. */
+const PAGE_SIZE = 500;
+
+/**
+ * Reads everything the audit needs, read-only, at one read time (a read-only transaction pinned
+ * to `readTime`), so concurrent charges and refunds never show half-applied, on the emulators
+ * and in production alike. Each collection is read in pages in document order.
+ */
+export async function loadAuditSnapshot(db: Firestore, readTime: Timestamp = Timestamp.now()): Promise<AuditSnapshot> {
+  const settings = await loadPipelineSettings(db);
+  return db.runTransaction(
+    async (tx) => {
+      const movements = new Map<string, AuditSnapshot["users"][number]["movements"]>();
+      await forEachDoc(tx, db.collectionGroup("ledger"), (doc) => {
+        const uid = doc.ref.parent.parent?.id ?? "";
+        const list = movements.get(uid) ?? [];
+        list.push({
+          id: doc.id,
+          kind: String(doc.get("kind")),
+          amount: Number(doc.get("amount")),
+          runId: (doc.get("runId") as string | null) ?? null,
+          createMs: doc.createTime.toMillis(),
+          updateMs: doc.updateTime.toMillis(),
+        });
+        movements.set(uid, list);
+      });
+      const balances = new Map<string, number>();
+      await forEachDoc(tx, db.collection("users"), (doc) => balances.set(doc.id, Number(doc.get("credits") ?? 0)));
+      const runs: AuditSnapshot["runs"] = [];
+      await forEachDoc(tx, db.collection("runs"), (doc) => {
+        const createdAt = doc.get("createdAt") as Timestamp | undefined;
+        runs.push({
+          id: doc.id,
+          uid: String(doc.get("uid")),
+          status: String(doc.get("status")),
+          charged: Number(doc.get("credits.charged") ?? 0),
+          refunded: Number(doc.get("credits.refunded") ?? 0),
+          ...(createdAt instanceof Timestamp && { createdMs: createdAt.toMillis() }),
+        });
+      });
+      const refunds: AuditSnapshot["refunds"] = [];
+      await forEachDoc(tx, db.collection("refunds"), (doc) =>
+        refunds.push({ runId: doc.id, uid: String(doc.get("uid")), amount: Number(doc.get("amount")) }),
+      );
+      const uids = new Set([...balances.keys(), ...movements.keys()]);
+      return {
+        users: [...uids].map((uid) => ({ uid, credits: balances.get(uid) ?? 0, movements: movements.get(uid) ?? [] })),
+        runs,
+        refunds,
+        readMs: readTime.toMillis(),
+        longestRunMs: longestRunMs(settings),
+      };
+    },
+    { readOnly: true, readTime },
+  );
+}
+
+async function forEachDoc(tx: Transaction, query: Query, each: (doc: QueryDocumentSnapshot) => void) {
+  let after: QueryDocumentSnapshot | undefined;
+  for (;;) {
+    let page = query.orderBy(FieldPath.documentId()).limit(PAGE_SIZE);
+    if (after) page = page.startAfter(after);
+    const snap = await tx.get(page);
+    snap.docs.forEach(each);
+    if (snap.size < PAGE_SIZE) return;
+    after = snap.docs[snap.size - 1];
   }
-  const uids = new Set([...users.docs.map((d) => d.id), ...movements.keys()]);
-  return {
-    users: [...uids].map((uid) => ({
-      uid,
-      credits: Number(users.docs.find((d) => d.id === uid)?.get("credits") ?? 0),
-      movements: movements.get(uid) ?? [],
-    })),
-    runs: runs.docs.map((d) => ({
-      id: d.id,
-      uid: String(d.get("uid")),
-      status: String(d.get("status")),
-      charged: Number(d.get("credits.charged") ?? 0),
-      refunded: Number(d.get("credits.refunded") ?? 0),
-    })),
-    refunds: refunds.docs.map((d) => ({ runId: d.id, uid: String(d.get("uid")), amount: Number(d.get("amount")) })),
-  };
 }

@@ -70,6 +70,27 @@ export function needsDecision(quality: QualityRecord, settings: PipelineSettings
   return quality.degradationPct > settings.degradationThresholdPct;
 }
 
+/** The sweeper's schedule (index.ts): a lost delivery waits at most this long to be repaired. */
+export const SWEEP_INTERVAL_MINUTES = 5;
+
+/**
+ * The longest a run can take with every wait, lease and attempt used up: the user's two kinds of
+ * wait, each stage's attempts each held to its lease, the scenes stage once per round, a sweep
+ * after each. A charged run still open after this is stuck (the audit reports it).
+ */
+export function longestRunMs(settings: PipelineSettings): number {
+  const sweep = SWEEP_INTERVAL_MINUTES * 60;
+  const rounds = settings.maxDecisionRetries + 1;
+  const otherStages = WORK_STAGES.length - 1;
+  const seconds =
+    settings.confirmationTimeoutMinutes * 60 +
+    sweep +
+    otherStages * settings.maxStageAttempts * (settings.stageLeaseSeconds + sweep) +
+    rounds * settings.maxStageAttempts * (settings.scenesLeaseSeconds + sweep) +
+    rounds * (settings.decisionTimeoutMinutes * 60 + sweep);
+  return seconds * 1000;
+}
+
 export type SweepAction =
   | { kind: "none" }
   | { kind: "retry_stage"; stage: WorkStage }

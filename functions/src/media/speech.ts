@@ -162,7 +162,7 @@ function runFlite(module: CompiledWasm, chunks: string[], outDir: string, timeou
         finish(new Error(`flite exited with code ${result.exitCode} on chunk ${result.chunk}`));
       else finish();
     });
-    worker.on("error", (error) => finish(new Error(`flite worker failed: ${error.message}`)));
+    worker.on("error", (error: Error) => finish(new Error(`flite worker failed: ${error.message}`)));
     worker.on("exit", (code) => finish(new Error(`flite worker stopped (code ${code}) before finishing`)));
   });
 }

@@ -93,3 +93,23 @@ test("a succeeded run that was refunded, and a movement with a made-up id", () =
     expect.arrayContaining(["a succeeded run is not refunded", "deterministic movement ids"]),
   );
 });
+
+test("a refund of a run that is not failed, and a charge without its run", () => {
+  const s = healthy();
+  s.runs[1].status = "running";
+  s.users[0].movements.push(movement("charge_ghost", "charge", -10, "ghost"));
+  s.users[0].credits = 80;
+  expect(invariants(s)).toEqual(expect.arrayContaining(["a refund only on a failed run", "every charge has its run"]));
+});
+
+test("a charged run still open after the longest possible run", () => {
+  const s = healthy();
+  s.readMs = 10 * 3_600_000;
+  s.longestRunMs = 3_600_000;
+  s.runs.push({ id: "r4", uid: "u1", status: "running", charged: 10, refunded: 0, createdMs: 0 });
+  s.users[0].movements.push(movement("charge_r4", "charge", -10, "r4"));
+  s.users[0].credits = 80;
+  expect(invariants(s)).toEqual(["no charged run outlives the longest possible run"]);
+  s.runs[3].createdMs = 9.5 * 3_600_000;
+  expect(invariants(s)).toEqual([]);
+});

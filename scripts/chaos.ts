@@ -1,0 +1,460 @@
+/**
+ * `npm run chaos`: the promise under faults. Many users, as real clients (web SDK signed in on the
+ * Auth emulator, so every write passes firestore.rules), start runs with random injected faults,
+ * answer the face warning and the quality question, ignore them or answer twice, and try writes
+ * the rules must refuse. Meanwhile the harness delivers handler events a second time and kills the
+ * Functions emulator's worker processes mid-execution. Then the sweeper runs (as the schedule
+ * would, its clock past every lease and wait), then the ledger audit and the harness's own
+ * independent check. Prints the figures; exits 1 on any breach or stuck run.
+ *
+ *   npm run chaos -- [--runs 200] [--users 40] [--seed N] [--concurrency 8] [--crashes N]
+ */
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { deleteApp, initializeApp as initializeWebApp, type FirebaseApp } from "firebase/app";
+import { connectAuthEmulator, getAuth as getWebAuth, signInWithEmailAndPassword } from "firebase/auth";
+import {
+  collection,
+  connectFirestoreEmulator,
+  doc,
+  getFirestore as getWebFirestore,
+  onSnapshot,
+  serverTimestamp,
+  setDoc,
+  terminate,
+  updateDoc,
+  type Firestore as WebFirestore,
+} from "firebase/firestore";
+import { getApps, initializeApp as initializeAdminApp } from "firebase-admin/app";
+import { getAuth } from "firebase-admin/auth";
+import type { Firestore } from "firebase-admin/firestore";
+import { loadRuntimeConfig } from "../functions/src/config";
+import { paths } from "../functions/src/contract/paths";
+import type { RunDocument } from "../functions/src/contract/runDocument";
+import { auditLedger } from "../functions/src/ledger/audit";
+import { loadAuditSnapshot } from "../functions/src/ledger/auditSnapshot";
+import { grantCredits } from "../functions/src/ledger/credits";
+import { sweepStuckRuns } from "../functions/src/lifecycle/sweeper";
+import { handleRunFailed, handleRunUpdated } from "../functions/src/pipeline/advance";
+import type { PipelineDeps } from "../functions/src/pipeline/deps";
+import { handleRunCreated } from "../functions/src/pipeline/preflightStage";
+import { handleSceneTask } from "../functions/src/pipeline/sceneTask";
+import { PIPELINE_SETTINGS_PATH, PipelineSettingsSchema } from "../functions/src/pipelineSettings";
+import { ROLLOUT_FLAG_PATH } from "../functions/src/rollout/flag";
+import { buildPipelineDeps } from "../functions/src/wiring";
+import { checkChaos, type ChaosBreach, type FinalRun, type ObservedRun } from "./lib/chaosChecks";
+import { planRuns, seededRandom, type HostileWrite, type RunPlan } from "./lib/chaosPlan";
+import { LOCAL_BUCKET, PROJECT_ID, ROOT, adminDb, readSeed, requireEmulators } from "./lib/emulators";
+import { emulatorSuitePid, killBusyWorker } from "./lib/functionWorkers";
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: "string", default: "200" },
+    users: { type: "string", default: "40" },
+    seed: { type: "string" },
+    concurrency: { type: "string", default: "8" },
+    crashes: { type: "string" },
+    "idle-seconds": { type: "string", default: "40" },
+  },
+});
+
+const RUNS = Number(args.runs);
+const USERS = Math.min(Number(args.users), RUNS);
+const SEED = Number(args.seed ?? Math.floor(Math.random() * 1e9));
+const CONCURRENCY = Number(args.concurrency);
+const MAX_CRASHES = Number(args.crashes ?? Math.ceil(RUNS / 4));
+const IDLE_MS = Number(args["idle-seconds"]) * 1000;
+const HOUR_MS = 3_600_000;
+const FIXTURES = path.join(ROOT, "functions", "test", "fixtures", "images");
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The counters printed at the end. */
+const tally = {
+  duplicates: 0,
+  duplicateErrors: 0,
+  crashes: 0,
+  hostileTried: 0,
+  hostileAccepted: [] as { subject: string; write: string }[],
+  answersWritten: 0,
+  answersRefused: 0,
+};
+
+interface Client {
+  uid: string;
+  app: FirebaseApp;
+  db: WebFirestore;
+}
+
+async function signIn(index: number, uid: string, email: string, password: string): Promise<Client> {
+  const app = initializeWebApp(
+    { projectId: PROJECT_ID, apiKey: "demo-api-key", authDomain: `${PROJECT_ID}.firebaseapp.com` },
+    `chaos-${index}`,
+  );
+  const auth = getWebAuth(app);
+  connectAuthEmulator(auth, `http://${process.env.FIREBASE_AUTH_EMULATOR_HOST}`, { disableWarnings: true });
+  const db = getWebFirestore(app);
+  const [host, port] = String(process.env.FIRESTORE_EMULATOR_HOST).split(":");
+  connectFirestoreEmulator(db, host, Number(port));
+  await signInWithEmailAndPassword(auth, email, password);
+  return { uid, app, db };
+}
+
+/** A write the client expects to be accepted; false when the rules (or a moved-on run) refused it. */
+async function tryWrite(work: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await work();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const runInput = (image: string, scenes: number) => ({
+  image,
+  productName: "Morning Ritual Coffee",
+  brandName: "Fairbean",
+  brief: "Single-origin beans roasted in small batches. Rich crema and a smooth finish.",
+  scenes,
+  aspectRatio: "9:16",
+});
+
+/** Writes the rules must refuse. Any accepted one is a breach. */
+async function hostileWrite(kind: HostileWrite, client: Client, other: Client, runId: string) {
+  const { db, uid } = client;
+  const newRun = {
+    uid,
+    status: "queued",
+    input: runInput(`uploads/${uid}/product.png`, 1),
+    createdAt: serverTimestamp(),
+  };
+  const attempts: Record<HostileWrite, () => Promise<unknown>> = {
+    own_credits: () => updateDoc(doc(db, paths.user(uid)), { credits: 1_000_000 }),
+    run_status: () => updateDoc(doc(db, paths.run(runId)), { status: "succeeded" }),
+    run_credits: () => updateDoc(doc(db, paths.run(runId)), { "credits.refunded": 10 }),
+    ledger_entry: () =>
+      setDoc(doc(db, paths.ledgerEntry(uid, "grant_free")), { kind: "grant", amount: 100, runId: null }),
+    refund_record: () => setDoc(doc(db, paths.refund(runId)), { uid, runId, amount: 10 }),
+    other_users_run: () => setDoc(doc(collection(db, "runs")), { ...newRun, uid: other.uid }),
+    decision_while_running: () => updateDoc(doc(db, paths.run(runId)), { decision: "refund" }),
+    oversized_test: () =>
+      setDoc(doc(collection(db, "runs")), { ...newRun, test: { faults: { scenes: "celebrity:1,".repeat(50) } } }),
+    unsafe_run_id: () => setDoc(doc(db, "runs", "run.with.dots"), newRun),
+    notification: () => setDoc(doc(db, paths.notification(uid, "fake")), { title: "Credits refunded" }),
+  };
+  tally.hostileTried++;
+  if (await tryWrite(attempts[kind])) tally.hostileAccepted.push({ subject: `${uid} run ${runId}`, write: kind });
+}
+
+/** Delivers the handler events for the run's current state a second time, beside the emulator's. */
+async function deliverAgain(admin: Firestore, deps: PipelineDeps, runId: string, previous: RunDocument | null) {
+  const run = (await admin.doc(paths.run(runId)).get()).data() as RunDocument | undefined;
+  if (!run) return;
+  tally.duplicates++;
+  const round = run.scenesRound ?? 0;
+  const deliveries: Promise<unknown>[] = [handleRunUpdated(runId, run, `dup-${Date.now()}`, deps)];
+  if (run.status === "queued") deliveries.push(handleRunCreated(runId, deps));
+  if (previous && run.status === "failed") deliveries.push(handleRunFailed(runId, previous, run, admin));
+  if (run.status === "running" && run.stage === "scenes") {
+    for (let scene = 1; scene <= (run.script?.scenes.length ?? 0); scene++) {
+      deliveries.push(handleSceneTask({ runId, sceneNumber: scene, round }, { retryCount: 0, maxAttempts: 3 }, deps));
+    }
+  }
+  for (const result of await Promise.allSettled(deliveries)) {
+    // A delivery may fail as a real one would (an injected crash, a lost lease): not a breach.
+    if (result.status === "rejected") tally.duplicateErrors++;
+  }
+}
+
+/** One run as a client lives it: create, follow, answer, misbehave. Resolves when it settles or goes quiet. */
+async function clientRun(
+  plan: RunPlan,
+  client: Client,
+  other: Client,
+  admin: Firestore,
+  deps: PipelineDeps,
+  random: () => number,
+): Promise<ObservedRun> {
+  const runRef = doc(collection(client.db, "runs"));
+  const runId = runRef.id;
+  const observed: ObservedRun = { runId, uid: client.uid, statuses: [], confirmation: null, decisions: [] };
+  const objectPath = `uploads/${client.uid}/run-${plan.index}.png`;
+  const local = path.join(LOCAL_BUCKET, objectPath);
+  await mkdir(path.dirname(local), { recursive: true });
+  if (plan.image === "product") await copyFile(path.join(FIXTURES, "coffee.png"), local);
+  if (plan.image === "face") await copyFile(path.join(FIXTURES, "astronaut.png"), local);
+  if (plan.image === "not_an_image") await writeFile(local, "this is not an image");
+  const created = await tryWrite(() =>
+    setDoc(runRef, {
+      uid: client.uid,
+      status: "queued",
+      input: runInput(objectPath, plan.scenes),
+      ...(Object.keys(plan.faults).length > 0 && { test: { faults: plan.faults } }),
+      createdAt: serverTimestamp(),
+    }),
+  );
+  if (!created) throw new Error(`the rules refused a valid run (${runId})`);
+  for (const kind of plan.hostile) await hostileWrite(kind, client, other, runId);
+
+  return new Promise<ObservedRun>((resolve) => {
+    let previous: RunDocument | null = null;
+    let questions = 0;
+    let idle: NodeJS.Timeout;
+    const finish = () => {
+      clearTimeout(idle);
+      stop();
+      resolve(observed);
+    };
+    const armIdle = () => {
+      clearTimeout(idle);
+      idle = setTimeout(finish, IDLE_MS);
+    };
+    const answer = async (field: "confirmation" | "decision", value: unknown, question: number) => {
+      const accepted = await tryWrite(() => updateDoc(runRef, { [field]: value }));
+      if (accepted) tally.answersWritten++;
+      else tally.answersRefused++;
+      if (!accepted) return;
+      if (field === "confirmation") observed.confirmation ??= (value as { proceed: boolean }).proceed;
+      else observed.decisions[question] ??= value as string;
+    };
+    armIdle();
+    const stop = onSnapshot(runRef, (snap) => {
+      const run = snap.data() as RunDocument | undefined;
+      if (!run) return;
+      armIdle();
+      const entered = observed.statuses[observed.statuses.length - 1] !== run.status;
+      if (entered) observed.statuses.push(run.status);
+      if (plan.duplicate && random() < 0.5) void deliverAgain(admin, deps, runId, previous);
+      previous = run;
+      if (entered && run.status === "awaiting_confirmation") {
+        const choice = plan.confirmation;
+        if (choice === "ignore") return finish();
+        void (async () => {
+          await sleep(random() * 500);
+          await answer("confirmation", { proceed: choice !== "cancel" }, 0);
+          if (choice === "twice") await answer("confirmation", { proceed: false }, 0);
+        })();
+      }
+      if (entered && run.status === "awaiting_decision") {
+        const question = questions++;
+        // A second question comes after a retry, with no retries left: accept or refund then.
+        const choice = question > 0 && plan.decision === "retry" ? "accept" : plan.decision;
+        if (choice === "ignore") return finish();
+        observed.decisions[question] = null;
+        void (async () => {
+          await sleep(random() * 500);
+          await answer("decision", choice === "twice" ? "accept" : choice, question);
+          if (choice === "twice") await answer("decision", "refund", question);
+        })();
+      }
+      const settled = run.status === "succeeded" || (run.status === "failed" && !run.failure?.refundDue);
+      if (settled) finish();
+    });
+  });
+}
+
+async function main() {
+  requireEmulators();
+  // The default admin app, set up as the functions do under the emulators (a service account id
+  // keeps the task queue client from probing a metadata server), for duplicate deliveries.
+  if (getApps().length === 0)
+    initializeAdminApp({ projectId: PROJECT_ID, serviceAccountId: `chaos@${PROJECT_ID}.iam.gserviceaccount.com` });
+  const admin = adminDb();
+  const suitePid = emulatorSuitePid();
+  if (!suitePid) throw new Error("no emulator suite above this process: run it through `npm run chaos`");
+  const seed = readSeed();
+  const settings = PipelineSettingsSchema.parse({ ...seed.config.pipeline, sceneSeconds: 2 });
+  await admin.doc(PIPELINE_SETTINGS_PATH).set(settings);
+  await admin.doc(ROLLOUT_FLAG_PATH).set(seed.config.rollout);
+  const deps = buildPipelineDeps(
+    loadRuntimeConfig({ ...process.env, FUNCTIONS_EMULATOR: "true", FAIRSHOT_LOCAL_BUCKET: LOCAL_BUCKET }),
+    admin,
+  );
+  const random = seededRandom(SEED ^ 0x5eed);
+  log(`chaos: ${RUNS} runs, ${USERS} users, seed ${SEED}, concurrency ${CONCURRENCY}, up to ${MAX_CRASHES} crashes`);
+
+  // Users: most can afford several runs, some only one (so "not enough credits" happens too).
+  const granted = new Map<string, number>();
+  const clients: Client[] = [];
+  for (let i = 0; i < USERS; i++) {
+    const uid = `chaos-${SEED}-${i}`;
+    const email = `${uid}@fairshot.test`;
+    await getAuth()
+      .createUser({ uid, email, password: "chaos-password" })
+      .catch(() => undefined);
+    const credits = i % 7 === 3 ? 15 : 60;
+    await grantCredits(admin, uid, `chaos-${uid}`, credits, "chaos harness");
+    granted.set(uid, credits);
+    clients.push(await signIn(i, uid, email, "chaos-password"));
+  }
+
+  const plans = planRuns(SEED, RUNS, USERS);
+  const observed: ObservedRun[] = [];
+  let active = 0;
+  const crashLoop = (async () => {
+    while (observed.length < RUNS && tally.crashes < MAX_CRASHES) {
+      await sleep(1000 + random() * 3000);
+      if (active > 0 && (await killBusyWorker(suitePid, random))) tally.crashes++;
+    }
+  })();
+  const started = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < plans.length) {
+        const plan = plans[next++];
+        await sleep(plan.delayMs);
+        active++;
+        const client = clients[plan.user];
+        const other = clients[(plan.user + 1) % clients.length];
+        observed.push(await clientRun(plan, client, other, admin, deps, random));
+        active--;
+        if (observed.length % 20 === 0) log(`  ${observed.length}/${RUNS} runs settled or quiet`);
+      }
+    }),
+  );
+  await crashLoop;
+  const clientMs = Date.now() - started;
+
+  // Recovery: the sweeper as its schedule would run it, its clock past every lease and wait.
+  const sweeps: { actions: number }[] = [];
+  for (let pass = 0; pass < 10; pass++) {
+    const open = await openRuns(admin, observed);
+    if (open === 0 && pass > 0) break;
+    const report = await sweepStuckRuns(admin, Date.now() + 3 * HOUR_MS);
+    sweeps.push({ actions: report.actions.length });
+    await quiet(admin, observed);
+  }
+
+  const finals = await finalRuns(admin, observed);
+  const users = await Promise.all(
+    [...granted].map(async ([uid, credits]) => ({
+      uid,
+      granted: credits,
+      balance: Number((await admin.doc(paths.user(uid)).get()).get("credits") ?? 0),
+    })),
+  );
+  const breaches: ChaosBreach[] = checkChaos({
+    price: settings.runPriceCredits,
+    observed,
+    finals,
+    users,
+    hostileAccepted: tally.hostileAccepted,
+  });
+  const audit = auditLedger(await loadAuditSnapshot(admin));
+  report({ finals, users, breaches, audit, sweeps, clientMs, price: settings.runPriceCredits });
+  await Promise.all(clients.map(async (c) => (await terminate(c.db), deleteApp(c.app))));
+  process.exit(breaches.length + audit.length === 0 ? 0 : 1);
+}
+
+async function openRuns(admin: Firestore, observed: ObservedRun[]): Promise<number> {
+  const finals = await finalRuns(admin, observed);
+  return finals.filter((r) => !["succeeded", "failed"].includes(r.status) || r.refundDue).length;
+}
+
+/** Waits until no run document changed for a few seconds (the triggers the sweep caused have run). */
+async function quiet(admin: Firestore, observed: ObservedRun[]) {
+  let last = "";
+  for (let i = 0; i < 60; i++) {
+    await sleep(3000);
+    const now = JSON.stringify((await finalRuns(admin, observed)).map((r) => [r.status, r.stage, r.stageState]));
+    if (now === last) return;
+    last = now;
+  }
+}
+
+async function finalRuns(admin: Firestore, observed: ObservedRun[]) {
+  const snaps = await admin.getAll(...observed.map((o) => admin.doc(paths.run(o.runId))));
+  return snaps.map((snap): FinalRun & { stage?: string; stageState?: string | null; refundDue: boolean } => {
+    const run = snap.data() as RunDocument;
+    return {
+      runId: snap.id,
+      uid: run.uid,
+      status: run.status,
+      stage: run.stage,
+      stageState: run.stageState,
+      charged: run.credits?.charged ?? 0,
+      refunded: run.credits?.refunded ?? 0,
+      failure: run.failure
+        ? { reason: run.failure.reason, userMessage: run.failure.userMessage, refunded: run.failure.refunded }
+        : null,
+      refundDue: run.failure?.refundDue === true,
+      decisionLog: (run.decisionLog ?? []).map((d) => d.decision),
+    };
+  });
+}
+
+function outcomeOf(run: FinalRun): string {
+  if (run.status !== "failed") return run.status;
+  const reason = run.failure?.reason ?? "unknown";
+  const kind = reason.startsWith("scene ")
+    ? "scene failed"
+    : reason.startsWith("stuck")
+      ? "stuck stage failed by the sweeper"
+      : reason.split(/[:(]/)[0].trim();
+  return `failed: ${kind}${run.charged > 0 ? " (refunded)" : " (uncharged)"}`;
+}
+
+function report(r: {
+  finals: FinalRun[];
+  users: { uid: string; granted: number; balance: number }[];
+  breaches: ChaosBreach[];
+  audit: { invariant: string; subject: string; detail: string }[];
+  sweeps: { actions: number }[];
+  clientMs: number;
+  price: number;
+}) {
+  const byOutcome = new Map<string, number>();
+  for (const run of r.finals) byOutcome.set(outcomeOf(run), (byOutcome.get(outcomeOf(run)) ?? 0) + 1);
+  const charged = r.finals.filter((f) => f.charged > 0);
+  const line = (label: string, value: string | number) => console.log(`  ${label.padEnd(34)} ${value}`);
+  console.log(
+    `\nchaos seed ${SEED}: ${r.finals.length} runs by ${r.users.length} users in ${Math.round(r.clientMs / 1000)} s`,
+  );
+  console.log("runs by outcome:");
+  for (const [outcome, count] of [...byOutcome].sort((a, b) => b[1] - a[1])) line(outcome, count);
+  console.log("faults:");
+  line("handler deliveries duplicated", `${tally.duplicates} (${tally.duplicateErrors} threw, as a crash would)`);
+  line("function workers killed mid-run", tally.crashes);
+  line(
+    "hostile client writes",
+    `${tally.hostileTried} tried, ${tally.hostileTried - tally.hostileAccepted.length} refused`,
+  );
+  line("answers written / refused by rules", `${tally.answersWritten} / ${tally.answersRefused}`);
+  line("sweeper passes (actions each)", r.sweeps.map((s) => s.actions).join(", "));
+  console.log("credits:");
+  line(
+    "granted",
+    r.users.reduce((sum, u) => sum + u.granted, 0),
+  );
+  line(
+    "charged",
+    charged.reduce((sum, f) => sum + f.charged, 0),
+  );
+  line(
+    "refunded",
+    r.finals.reduce((sum, f) => sum + f.refunded, 0),
+  );
+  line(
+    "balances now",
+    r.users.reduce((sum, u) => sum + u.balance, 0),
+  );
+  console.log("verdict:");
+  const count = (kind: ChaosBreach["kind"]) => r.breaches.filter((b) => b.kind === kind).length;
+  line("credits lost / duplicated", `${count("credit lost")} / ${count("credit duplicated")}`);
+  line("runs revived", count("run revived"));
+  line("answers overridden", count("answer overridden"));
+  line("runs stuck", count("run stuck"));
+  line("untrue messages", count("untrue message"));
+  line("hostile writes accepted", count("hostile write accepted"));
+  line("ledger audit breaches", r.audit.length);
+  for (const b of r.breaches) console.log(`BREACH  ${b.kind}  ${b.subject}: ${b.detail}`);
+  for (const b of r.audit) console.log(`AUDIT   ${b.invariant}  ${b.subject}: ${b.detail}`);
+  console.log(r.breaches.length + r.audit.length === 0 ? "chaos OK: no breaches" : "chaos FAILED");
+}
+
+main().catch((error) => {
+  console.error(`chaos failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(2);
+});

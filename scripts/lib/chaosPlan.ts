@@ -1,0 +1,109 @@
+/**
+ * What each chaos run does, drawn from a seeded generator: the same seed gives the same plan.
+ * Pure: no I/O here, the harness (scripts/chaos.ts) carries the plan out.
+ */
+
+/** mulberry32: small, fast, good enough to spread choices; seedable. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type Answer = "proceed" | "cancel" | "ignore" | "twice";
+export type DecisionAnswer = "accept" | "retry" | "refund" | "ignore" | "twice";
+export type ImageKind = "product" | "face" | "not_an_image" | "missing";
+
+export interface RunPlan {
+  index: number;
+  user: number;
+  image: ImageKind;
+  scenes: number;
+  faults: Record<string, string>;
+  confirmation: Answer;
+  decision: DecisionAnswer;
+  /** Client writes the rules must refuse, tried while the run is live. */
+  hostile: HostileWrite[];
+  /** Handler deliveries the harness repeats beside the emulator's own. */
+  duplicate: boolean;
+  /** Milliseconds after the previous run starts. */
+  delayMs: number;
+}
+
+export const HOSTILE_WRITES = [
+  "own_credits",
+  "run_status",
+  "run_credits",
+  "ledger_entry",
+  "refund_record",
+  "other_users_run",
+  "decision_while_running",
+  "oversized_test",
+  "unsafe_run_id",
+  "notification",
+] as const;
+export type HostileWrite = (typeof HOSTILE_WRITES)[number];
+
+const FAULTS: [weight: number, faults: Record<string, string>][] = [
+  [30, {}],
+  [5, { visual_dna: "model_not_found" }],
+  [5, { visual_dna: "all_models_down" }],
+  [5, { script: "all_models_down" }],
+  [5, { voice: "fail" }],
+  [8, { charge: "crash_after" }],
+  [10, { scenes: "celebrity:1" }],
+  [4, { scenes: "fail:1" }],
+  [4, { scenes: "safety:1" }],
+  [5, { assembly: "fail" }],
+];
+
+function weighted<T>(random: () => number, choices: [number, T][]): T {
+  const total = choices.reduce((sum, [w]) => sum + w, 0);
+  let pick = random() * total;
+  for (const [weight, value] of choices) {
+    pick -= weight;
+    if (pick < 0) return value;
+  }
+  return choices[choices.length - 1][1];
+}
+
+export function planRuns(seed: number, runs: number, users: number): RunPlan[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: runs }, (_, index) => {
+    const image = weighted<ImageKind>(random, [
+      [72, "product"],
+      [20, "face"],
+      [4, "not_an_image"],
+      [4, "missing"],
+    ]);
+    const hostile = HOSTILE_WRITES.filter(() => random() < 0.08);
+    return {
+      index,
+      user: Math.floor(random() * users),
+      image,
+      scenes: random() < 0.7 ? 1 : 2,
+      faults: weighted(random, FAULTS),
+      confirmation: weighted<Answer>(random, [
+        [45, "proceed"],
+        [20, "cancel"],
+        [20, "ignore"],
+        [15, "twice"],
+      ]),
+      decision: weighted<DecisionAnswer>(random, [
+        [25, "accept"],
+        [20, "retry"],
+        [20, "refund"],
+        [20, "ignore"],
+        [15, "twice"],
+      ]),
+      hostile,
+      duplicate: random() < 0.35,
+      delayMs: Math.floor(random() * 400),
+    };
+  });
+}
