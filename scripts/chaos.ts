@@ -22,6 +22,7 @@ import {
   onSnapshot,
   serverTimestamp,
   setDoc,
+  setLogLevel,
   terminate,
   updateDoc,
   type Firestore as WebFirestore,
@@ -56,8 +57,16 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "8" },
     crashes: { type: "string" },
     "idle-seconds": { type: "string", default: "40" },
+    verbose: { type: "boolean", default: false },
   },
 });
+
+// The duplicate deliveries run the pipeline's handlers in this process; their log lines (and the
+// web SDK's warnings about writes the rules refused, which are the point) would bury the report.
+if (!args.verbose) {
+  setLogLevel("silent");
+  for (const level of ["log", "info", "warn", "error", "debug"] as const) console[level] = () => undefined;
+}
 
 const RUNS = Number(args.runs);
 const USERS = Math.min(Number(args.users), RUNS);
@@ -68,6 +77,7 @@ const IDLE_MS = Number(args["idle-seconds"]) * 1000;
 const HOUR_MS = 3_600_000;
 const FIXTURES = path.join(ROOT, "functions", "test", "fixtures", "images");
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const print = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The counters printed at the end. */
@@ -408,13 +418,13 @@ function report(r: {
   const byOutcome = new Map<string, number>();
   for (const run of r.finals) byOutcome.set(outcomeOf(run), (byOutcome.get(outcomeOf(run)) ?? 0) + 1);
   const charged = r.finals.filter((f) => f.charged > 0);
-  const line = (label: string, value: string | number) => console.log(`  ${label.padEnd(34)} ${value}`);
-  console.log(
+  const line = (label: string, value: string | number) => print(`  ${label.padEnd(34)} ${value}`);
+  print(
     `\nchaos seed ${SEED}: ${r.finals.length} runs by ${r.users.length} users in ${Math.round(r.clientMs / 1000)} s`,
   );
-  console.log("runs by outcome:");
+  print("runs by outcome:");
   for (const [outcome, count] of [...byOutcome].sort((a, b) => b[1] - a[1])) line(outcome, count);
-  console.log("faults:");
+  print("faults:");
   line("handler deliveries duplicated", `${tally.duplicates} (${tally.duplicateErrors} threw, as a crash would)`);
   line("function workers killed mid-run", tally.crashes);
   line(
@@ -423,7 +433,7 @@ function report(r: {
   );
   line("answers written / refused by rules", `${tally.answersWritten} / ${tally.answersRefused}`);
   line("sweeper passes (actions each)", r.sweeps.map((s) => s.actions).join(", "));
-  console.log("credits:");
+  print("credits:");
   line(
     "granted",
     r.users.reduce((sum, u) => sum + u.granted, 0),
@@ -440,7 +450,7 @@ function report(r: {
     "balances now",
     r.users.reduce((sum, u) => sum + u.balance, 0),
   );
-  console.log("verdict:");
+  print("verdict:");
   const count = (kind: ChaosBreach["kind"]) => r.breaches.filter((b) => b.kind === kind).length;
   line("credits lost / duplicated", `${count("credit lost")} / ${count("credit duplicated")}`);
   line("runs revived", count("run revived"));
@@ -449,12 +459,12 @@ function report(r: {
   line("untrue messages", count("untrue message"));
   line("hostile writes accepted", count("hostile write accepted"));
   line("ledger audit breaches", r.audit.length);
-  for (const b of r.breaches) console.log(`BREACH  ${b.kind}  ${b.subject}: ${b.detail}`);
-  for (const b of r.audit) console.log(`AUDIT   ${b.invariant}  ${b.subject}: ${b.detail}`);
-  console.log(r.breaches.length + r.audit.length === 0 ? "chaos OK: no breaches" : "chaos FAILED");
+  for (const b of r.breaches) print(`BREACH  ${b.kind}  ${b.subject}: ${b.detail}`);
+  for (const b of r.audit) print(`AUDIT   ${b.invariant}  ${b.subject}: ${b.detail}`);
+  print(r.breaches.length + r.audit.length === 0 ? "chaos OK: no breaches" : "chaos FAILED");
 }
 
 main().catch((error) => {
-  console.error(`chaos failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.stderr.write(`chaos failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(2);
 });
