@@ -45,9 +45,10 @@ import { PIPELINE_SETTINGS_PATH, PipelineSettingsSchema } from "../functions/src
 import { ROLLOUT_FLAG_PATH } from "../functions/src/rollout/flag";
 import { buildPipelineDeps } from "../functions/src/wiring";
 import { checkChaos, type ChaosBreach, type FinalRun, type ObservedRun } from "./lib/chaosChecks";
-import { planRuns, seededRandom, type HostileWrite, type RunPlan } from "./lib/chaosPlan";
+import { planRuns, type HostileWrite, type RunPlan } from "./lib/chaosPlan";
 import { LOCAL_BUCKET, PROJECT_ID, ROOT, adminDb, readSeed, requireEmulators } from "./lib/emulators";
 import { emulatorSuitePid, killBusyWorker } from "./lib/functionWorkers";
+import { seededRandom } from "./lib/random";
 
 const { values: args } = parseArgs({
   options: {

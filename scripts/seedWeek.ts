@@ -38,6 +38,7 @@ import {
   type Cohort,
 } from "../functions/src/rollout/flag";
 import { LEGACY_DNA, LEGACY_MODELS, legacyScript, legacySilentVoice } from "../functions/src/rollout/legacy";
+import { seededRandom } from "./lib/random";
 
 export interface SeedWeekOptions {
   /** The last day seeded (UTC, YYYY-MM-DD). */
@@ -62,18 +63,6 @@ export interface SeededDay {
 
 const SCENES = 4;
 const SCENE_SECONDS = 4;
-
-/** mulberry32: a small deterministic PRNG, so the same seed gives the same week. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PRODUCTS: {
   input: Omit<RunInput, "image" | "scenes" | "aspectRatio">;
@@ -448,7 +437,7 @@ export async function seedWeek(db: Firestore, options: SeedWeekOptions): Promise
     if (flag.enabled && scheduled !== flag.rolloutPct)
       await db.doc(ROLLOUT_FLAG_PATH).set({ ...flag, rolloutPct: scheduled });
     const current = await loadRolloutFlag(db);
-    const plans = planDay(prng(o.seed + index), day, index, o);
+    const plans = planDay(seededRandom(o.seed + index), day, index, o);
     const existing = new Set(
       (await db.getAll(...plans.map((p) => db.doc(paths.run(p.runId))))).filter((s) => s.exists).map((s) => s.id),
     );

@@ -2,18 +2,7 @@
  * What each chaos run does, drawn from a seeded generator: the same seed gives the same plan.
  * Pure: no I/O here, the harness (scripts/chaos.ts) carries the plan out.
  */
-
-/** mulberry32: small, fast, good enough to spread choices; seedable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "./random";
 
 export type Answer = "proceed" | "cancel" | "ignore" | "twice";
 export type DecisionAnswer = "accept" | "retry" | "refund" | "ignore" | "twice";

@@ -114,7 +114,7 @@ describe("a slow preflight failed by the sweeper stays failed and uncharged", ()
     const gate = new Promise<void>((resolve) => (release = resolve));
     const slow: PipelineDeps = {
       ...deps,
-      preflight: { check: async (bytes) => (await gate, deps.preflight.check(bytes)) },
+      preflight: { check: async (bytes, framing) => (await gate, deps.preflight.check(bytes, framing)) },
     };
     const preflight = handleRunCreated(runId, slow);
     while ((await runOf(runId)).status !== "preflight") await new Promise((r) => setTimeout(r, 50));
