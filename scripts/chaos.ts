@@ -364,11 +364,14 @@ async function openRuns(admin: Firestore, observed: ObservedRun[]): Promise<numb
   return finals.filter((r) => !["succeeded", "failed"].includes(r.status) || r.refundDue).length;
 }
 
-/** Waits until no run document changed for a few seconds (the triggers the sweep caused have run). */
+/**
+ * Waits until no run document changed for 10 s (the triggers the sweep caused have run): the next
+ * sweep's clock is past every lease, so a stage still at work when it runs would be taken back.
+ */
 async function quiet(admin: Firestore, observed: ObservedRun[]) {
   let last = "";
   for (let i = 0; i < 60; i++) {
-    await sleep(3000);
+    await sleep(10_000);
     const now = JSON.stringify((await finalRuns(admin, observed)).map((r) => [r.status, r.stage, r.stageState]));
     if (now === last) return;
     last = now;

@@ -70,7 +70,11 @@ const QualityGateSchema = z.object({
 });
 export type QualityGate = z.infer<typeof QualityGateSchema>;
 
-/** The timeout of the functions that run a stage (Cloud Run functions allow up to 540 s for event triggers). */
+/**
+ * The timeout of the functions that run a stage: the most Cloud Run functions allow an event-driven
+ * function ("9 minutes (540 seconds) for event-driven functions",
+ * https://cloud.google.com/functions/docs/configuring/timeout).
+ */
 export const STAGE_TIMEOUT_SECONDS = 540;
 /** Added to the timeout for a lease: clocks of instances may differ, and a live worker must never lose its lease. */
 export const LEASE_MARGIN_SECONDS = 60;
