@@ -3,7 +3,9 @@
  * (so the numbers are our code, the SDKs and Firestore, not a provider):
  *  1. added latency per call: CloudScriptProvider.write vs the same request as a raw SDK call;
  *  2. a Visual DNA + script pair when the primary model is gone: calls and time, cold
- *     (first run: the 404 is met and the cooldown written) vs warm (cooled down: skipped).
+ *     (first run: the 404 is met and the cooldown written) vs warm (cooled down: skipped);
+ *  3. the same pair when the primary is past its retiresOn (never called), against a chain that
+ *     starts at the backup: the retirement guard's calls and added latency.
  * Run from functions/ with a Firestore emulator:
  *   FIRESTORE_EMULATOR_HOST=127.0.0.1:8080 npx tsx bench/models.bench.ts
  */
@@ -13,6 +15,7 @@ import { getFirestore } from "firebase-admin/firestore";
 import { ScriptSchema } from "../src/contract/run";
 import { createCloudProviders } from "../src/models/cloudProviders";
 import { CooldownStore } from "../src/models/cooldown";
+import { isRetired } from "../src/models/modelConfig";
 import { scriptPrompt } from "../src/models/prompts";
 import { scriptProblems } from "../src/models/quality";
 import { geminiReplies, startGeminiStandin } from "../test/standins/gemini";
@@ -117,12 +120,73 @@ async function main() {
   };
   const cold = await measurePair(true);
   const warm = await measurePair(false);
+  // 3. The primary past its retiresOn, and the same chain without it (the backup first).
+  const retiredConfig = standinConfig(gemini.baseUrl, openai.baseUrl, {
+    text: [{ ...primary, retiresOn: "2026-11-01" }, ...config.text.slice(1)],
+  });
+  const withoutPrimary = standinConfig(gemini.baseUrl, openai.baseUrl, { text: config.text.slice(1) });
+  // Interleaved pair by pair, so a busy machine slows both alike.
+  const providersOf = (chainConfig: typeof config) =>
+    createCloudProviders(chainConfig, { db, logger: silent, credentials: CREDENTIALS });
+  const onePair = async (chainProviders: ReturnType<typeof providersOf>) => {
+    gemini.reset();
+    openai.reset();
+    openai.reply(backup.model, openAiReplies.json(GOOD_DNA), scriptReply);
+    const start = performance.now();
+    const dna = await chainProviders.visualDna.extract(
+      { image: PRODUCT_IMAGE, mimeType: "image/png", input: INPUT },
+      CTX,
+    );
+    await chainProviders.script.write({ input: INPUT, dna: dna.value }, CTX);
+    return {
+      ms: performance.now() - start,
+      primaryCalls: gemini.calls(primary.model),
+      backupCalls: openai.calls(backup.model),
+    };
+  };
+  const retiredProviders = providersOf(retiredConfig);
+  const baselineProviders = providersOf(withoutPrimary);
+  await clearCooldowns(db);
+  for (let i = 0; i < 5; i++) {
+    await onePair(baselineProviders);
+    await onePair(retiredProviders);
+  }
+  const sums = {
+    retired: { times: [] as number[], primaryCalls: 0, backupCalls: 0 },
+    baseline: { times: [] as number[], primaryCalls: 0, backupCalls: 0 },
+  };
+  for (let i = 0; i < PAIRS * 3; i++) {
+    for (const [key, chainProviders] of [
+      ["baseline", baselineProviders],
+      ["retired", retiredProviders],
+    ] as const) {
+      const result = await onePair(chainProviders);
+      sums[key].times.push(result.ms);
+      sums[key].primaryCalls += result.primaryCalls;
+      sums[key].backupCalls += result.backupCalls;
+    }
+  }
+  const perPair = (sum: (typeof sums)["retired"]) => ({
+    times: sum.times,
+    primaryCalls: sum.primaryCalls / sum.times.length,
+    backupCalls: sum.backupCalls / sum.times.length,
+  });
+  const [retired, baseline] = [perPair(sums.retired), perPair(sums.baseline)];
+  // The guard's own work: deciding retirement for a 3-model chain.
+  const guardRuns = 100_000;
+  const guardStart = performance.now();
+  for (let i = 0; i < guardRuns; i++) retiredConfig.text.filter((entry) => isRetired(entry, Date.now()));
+  const guardUs = ((performance.now() - guardStart) / guardRuns) * 1000;
 
-  console.log(`\nVisual DNA + script with the primary gone (404), ${PAIRS} pairs each`);
+  console.log(
+    `\nVisual DNA + script with the primary gone (404), ${PAIRS} pairs each (retired / no primary: ${PAIRS * 3}, interleaved)`,
+  );
   console.log("          calls to primary  calls to backup   p50 ms    p95 ms");
   for (const [label, result] of [
     ["cold", cold],
     ["warm", warm],
+    ["retired", retired],
+    ["no primary", baseline],
   ] as const) {
     console.log(
       `${label.padEnd(10)}${String(result.primaryCalls).padStart(16)}${String(result.backupCalls).padStart(17)}  ${fmt(
@@ -130,6 +194,12 @@ async function main() {
       )}  ${fmt(percentile(result.times, 95))}`,
     );
   }
+
+  console.log(
+    `retired primary vs a chain without it (p50): ${(percentile(retired.times, 50) - percentile(baseline.times, 50)).toFixed(2)} ms added; ` +
+      `not found cold vs without it: ${(percentile(cold.times, 50) - percentile(baseline.times, 50)).toFixed(2)} ms added`,
+  );
+  console.log(`the retirement guard itself: ${guardUs.toFixed(3)} µs per chain decision`);
 
   await clearCooldowns(db);
   await Promise.all([gemini.close(), openai.close(), deleteApp(app)]);
