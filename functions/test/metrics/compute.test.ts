@@ -115,3 +115,10 @@ test("the degradation threshold is exclusive: exactly 50% Ken Burns is not degra
     computeDailyMetrics([half], DAY, { degradationThresholdPct: 40 }).cohorts.graceful.rates.pipelineSuccessRate,
   ).toBe(0);
 });
+
+test("a cancel at the face warning ends uncharged: it is no pipeline failure and no refund", () => {
+  const cancelled = run("c1", { status: "failed", charged: 0, facesWarned: true, scenes: [] });
+  const counts = computeDailyMetrics([run("s1", {}), cancelled], DAY, { degradationThresholdPct: 50 }).cohorts.graceful
+    .counts;
+  expect(counts).toMatchObject({ runs: 1, failed: 0, modelFailures: 0, refunded: 0 });
+});
