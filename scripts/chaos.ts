@@ -27,7 +27,6 @@ import {
   updateDoc,
   type Firestore as WebFirestore,
 } from "firebase/firestore";
-import { getApps, initializeApp as initializeAdminApp } from "firebase-admin/app";
 import { getAuth } from "firebase-admin/auth";
 import type { Firestore } from "firebase-admin/firestore";
 import { loadRuntimeConfig } from "../functions/src/config";
@@ -38,7 +37,7 @@ import { loadAuditSnapshot } from "../functions/src/ledger/auditSnapshot";
 import { grantCredits } from "../functions/src/ledger/credits";
 import { sweepStuckRuns } from "../functions/src/lifecycle/sweeper";
 import { handleRunFailed, handleRunUpdated } from "../functions/src/pipeline/advance";
-import type { PipelineDeps } from "../functions/src/pipeline/deps";
+import type { PipelineDeps, SceneDispatcher } from "../functions/src/pipeline/deps";
 import { handleRunCreated } from "../functions/src/pipeline/preflightStage";
 import { handleSceneTask } from "../functions/src/pipeline/sceneTask";
 import { PIPELINE_SETTINGS_PATH, PipelineSettingsSchema } from "../functions/src/pipelineSettings";
@@ -267,10 +266,6 @@ async function clientRun(
 
 async function main() {
   requireEmulators();
-  // The default admin app, set up as the functions do under the emulators (a service account id
-  // keeps the task queue client from probing a metadata server), for duplicate deliveries.
-  if (getApps().length === 0)
-    initializeAdminApp({ projectId: PROJECT_ID, serviceAccountId: `chaos@${PROJECT_ID}.iam.gserviceaccount.com` });
   const admin = adminDb();
   const suitePid = emulatorSuitePid();
   if (!suitePid) throw new Error("no emulator suite above this process: run it through `npm run chaos`");
@@ -278,10 +273,28 @@ async function main() {
   const settings = PipelineSettingsSchema.parse({ ...seed.config.pipeline, sceneSeconds: 2 });
   await admin.doc(PIPELINE_SETTINGS_PATH).set(settings);
   await admin.doc(ROLLOUT_FLAG_PATH).set(seed.config.rollout);
-  const deps = buildPipelineDeps(
-    loadRuntimeConfig({ ...process.env, FUNCTIONS_EMULATOR: "true", FAIRSHOT_LOCAL_BUCKET: LOCAL_BUCKET }),
-    admin,
-  );
+  const config = loadRuntimeConfig({ ...process.env, FUNCTIONS_EMULATOR: "true", FAIRSHOT_LOCAL_BUCKET: LOCAL_BUCKET });
+  // When a duplicate delivery here wins a scenes stage, its scene tasks are delivered here too, as
+  // the queue would: each up to the queue's attempts, the next attempt after an error.
+  const inProcessQueue: SceneDispatcher = {
+    dispatch: async (tasks) => {
+      for (const task of tasks) {
+        void (async () => {
+          for (let retryCount = 0; retryCount < config.sceneQueue.maxAttempts; retryCount++) {
+            const delivered = await handleSceneTask(
+              task,
+              { retryCount, maxAttempts: config.sceneQueue.maxAttempts },
+              deps,
+            )
+              .then(() => true)
+              .catch(() => false);
+            if (delivered) return;
+          }
+        })();
+      }
+    },
+  };
+  const deps: PipelineDeps = buildPipelineDeps(config, admin, inProcessQueue);
   const random = seededRandom(SEED ^ 0x5eed);
   log(`chaos: ${RUNS} runs, ${USERS} users, seed ${SEED}, concurrency ${CONCURRENCY}, up to ${MAX_CRASHES} crashes`);
 
