@@ -3,6 +3,7 @@
  * so wording stays consistent and reviewable.
  */
 import type { Stage } from "./contract/run";
+import type { QualityCause } from "./quality/verdict";
 
 export const STAGE_LABELS: Record<Stage, string> = {
   preflight: "Checking your image",
@@ -12,6 +13,26 @@ export const STAGE_LABELS: Record<Stage, string> = {
   scenes: "Rendering scenes",
   voice: "Recording the voiceover",
   assembly: "Assembling the video",
+  quality: "Checking the finished video",
+};
+
+/** What each quality-gate cause means to someone watching the video. */
+const QUALITY_CAUSE_WORDS: Record<QualityCause, string> = {
+  unreadable: "the video file came out damaged",
+  no_video: "the video file came out damaged",
+  duration_mismatch: "the video file came out damaged",
+  size: "the video did not come out in the format you ordered",
+  fps: "the video did not come out in the format you ordered",
+  duration: "the video did not come out at the length you ordered",
+  black: "part of the picture was black",
+  frozen: "the picture froze",
+  voice_missing: "the voice-over was missing",
+  voice_silent: "the voice-over was silent",
+  voice_coverage: "the voice-over left long silent gaps",
+  voice_tail: "the voice-over stopped long before the end",
+  voice_cut_off: "the voice-over was cut off at the end",
+  loudness: "the sound was too quiet or too loud",
+  true_peak: "the sound would distort on some speakers",
 };
 
 /** The refund sentence before the refund has landed, and after. */
@@ -48,6 +69,9 @@ export const userMessages = {
   assemblyFailed: "We could not assemble the final video. " + WILL_BE_REFUNDED,
   unexpected: (stage: Stage) => `Something went wrong while ${STAGE_LABELS[stage].toLowerCase()}. ${WILL_BE_REFUNDED}`,
   videoReady: "Your video is ready.",
+  qualityGateFailed: (causes: readonly QualityCause[]) =>
+    `Our final check of your video found that ${[...new Set(causes.map((c) => QUALITY_CAUSE_WORDS[c]))].join(", and ")}, ` +
+    `so we did not deliver it. ${WILL_BE_REFUNDED}`,
   refusedByUser: "You asked for a refund after the quality check. " + WILL_BE_REFUNDED,
   decisionTimedOut: (choice: string) =>
     `You did not choose within the time allowed, so we applied the default: ${choice}.`,

@@ -14,6 +14,8 @@ import { assembleVideo } from "./media/assemble";
 import { renderKenBurns } from "./media/kenBurns";
 import { renderMotionClip } from "./media/motionClip";
 import { synthesizeSpeech } from "./media/speech";
+import { fitVoice } from "./media/voiceFit";
+import { checkFinishedVideo } from "./quality/gate";
 import { createCloudProviders } from "./models/cloudProviders";
 import { loadModelConfig, readCredentials } from "./models/modelConfig";
 import type { PipelineDeps, SceneDispatcher, SceneTask } from "./pipeline/deps";
@@ -88,7 +90,7 @@ export function buildPipelineDeps(
       ? new LocalFolderStore(config.localBucketDir)
       : new CloudStorageStore(getStorage().bucket()),
     preflight: { check: (bytes: Buffer, framing: FramingCheck) => preflightImageCheck(bytes, { detector }, framing) },
-    media: { kenBurns: renderKenBurns, assemble: assembleVideo },
+    media: { kenBurns: renderKenBurns, assemble: assembleVideo, fitVoice, checkFinishedVideo },
     scenes,
     isEmulator: config.isEmulator,
     workDir: path.resolve(config.workDir),

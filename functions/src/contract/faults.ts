@@ -10,7 +10,8 @@ export const FaultsSchema = z
   .object({
     visual_dna: ModelFault.optional(),
     script: ModelFault.optional(),
-    voice: z.enum(["model_not_found", "all_models_down", "fail"]).optional(),
+    /** "silent": the voice engine answers with silence, which only the quality gate can catch. */
+    voice: z.enum(["model_not_found", "all_models_down", "fail", "silent"]).optional(),
     /** Throws after the charge committed, once: the sweeper must pick the run up again. */
     charge: z.literal("crash_after").optional(),
     /** Per scene (1-based): "celebrity:1,2,3", "safety:2", "rate_limit:1", "fail:2" joined by ";". */
@@ -18,7 +19,8 @@ export const FaultsSchema = z
       .string()
       .regex(/^(celebrity|safety|rate_limit|fail):\d+(,\d+)*(;(celebrity|safety|rate_limit|fail):\d+(,\d+)*)*$/)
       .optional(),
-    assembly: z.literal("fail").optional(),
+    /** "drop_last_scene": the join leaves the last scene out, so the video is short of its promise. */
+    assembly: z.enum(["fail", "drop_last_scene"]).optional(),
   })
   .strict();
 export type Faults = z.infer<typeof FaultsSchema>;

@@ -33,5 +33,7 @@ export const sceneTaskId = (runId: string, sceneNumber: number, round: number) =
 export const objects = {
   sceneClip: (runId: string, sceneId: string, round: number) => `runs/${runId}/${sceneId}-r${round}.mp4`,
   voice: (runId: string) => `runs/${runId}/voice.wav`,
+  /** The assembled ad before the quality gate: delivered (copied to `output`) only if it passes. */
+  assembled: (runId: string) => `runs/${runId}/assembled.mp4`,
   output: (uid: string, runId: string) => `outputs/${uid}/${runId}.mp4`,
 };

@@ -12,11 +12,20 @@ export const RUN_STATUSES = [
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-export const STAGES = ["preflight", "charge", "visual_dna", "script", "scenes", "voice", "assembly"] as const;
+export const STAGES = [
+  "preflight",
+  "charge",
+  "visual_dna",
+  "script",
+  "scenes",
+  "voice",
+  "assembly",
+  "quality",
+] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Stages that do work after the charge, in order. */
-export const WORK_STAGES = ["visual_dna", "script", "scenes", "voice", "assembly"] as const;
+export const WORK_STAGES = ["visual_dna", "script", "scenes", "voice", "assembly", "quality"] as const;
 export type WorkStage = (typeof WORK_STAGES)[number];
 
 export const ASPECT_RATIOS = ["9:16", "16:9", "1:1"] as const;

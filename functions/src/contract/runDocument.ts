@@ -1,6 +1,14 @@
 import type { Timestamp } from "firebase-admin/firestore";
 import type { AspectRatio, PreflightReport, RunStatus, Script, Stage, StageRecord, VisualDna, WorkStage } from "./run";
 import type { Cohort } from "../rollout/flag";
+import type { MediaMeasurements } from "../quality/measure";
+import type { PromisedVideo, QualityVerdict } from "../quality/verdict";
+
+/** The output quality gate on the finished ad, recorded whether it passed or not. */
+export interface QualityGateRecord extends QualityVerdict {
+  promised: PromisedVideo;
+  measurements: MediaMeasurements;
+}
 
 /** Whether the current stage waits for a worker, is being worked on, or waits for its scene tasks. */
 export type StageState = "pending" | "claimed" | "waiting";
@@ -57,7 +65,10 @@ export interface RunDocument {
   dna?: VisualDna;
   script?: Script;
   quality?: QualityRecord;
+  /** The assembled ad, waiting for the quality gate; `output` is set only when it passes. */
+  assembled?: { video: string; durationSec: number };
   output?: { video: string; durationSec: number };
+  qualityGate?: QualityGateRecord;
   failure?: RunFailureRecord;
   stages?: Partial<Record<Stage, StageRecord>>;
   aspectRatio?: AspectRatio;
@@ -66,7 +77,8 @@ export interface RunDocument {
   decisionLog?: { decision: Decision; at: Timestamp }[];
   /** The scenes that fell back to Ken Burns, shown with the quality question. */
   staticScenes?: { scene: number; reason: string }[];
-  voice?: { audio: string; durationSec: number };
+  /** The recorded voice-over; `fit` is how assembly fitted it to the video (media/voiceFit.ts). */
+  voice?: { audio: string; durationSec: number; fit?: { tempo: number; spokenSec: number; inputLufs: string | null } };
   /** The error of the last attempt of the current stage that was handed back for a retry. */
   lastError?: string;
 }

@@ -46,6 +46,7 @@ const STAGE_START_PCT: Record<WorkStage, number> = {
   scenes: 30,
   voice: 75,
   assembly: 85,
+  quality: 95,
 };
 export function progressAtStart(stage: WorkStage): number {
   return STAGE_START_PCT[stage];

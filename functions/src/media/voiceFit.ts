@@ -36,17 +36,15 @@ const LoudnormJson = z.object({
 });
 export type LoudnormMeasurement = z.infer<typeof LoudnormJson>;
 
-/** The JSON block loudnorm prints at the end of a measuring pass. */
-export function parseLoudnorm(stderr: string): LoudnormMeasurement {
+/** The JSON block loudnorm prints at the end of a measuring pass; null for a voice with no loudness (silence). */
+export function parseLoudnorm(stderr: string): LoudnormMeasurement | null {
   const start = stderr.lastIndexOf("{");
   const end = stderr.lastIndexOf("}");
   if (start < 0 || end < start) throw new Error("loudnorm printed no measurement");
   const parsed = LoudnormJson.safeParse(JSON.parse(stderr.slice(start, end + 1)));
   if (!parsed.success) throw new Error(`unexpected loudnorm measurement: ${parsed.error.message}`);
-  // A silent voice measures -inf: there is nothing to normalise, and the gate will say so.
-  if (!/^-?\d/.test(parsed.data.input_i))
-    throw new Error(`the voice has no measurable loudness (${parsed.data.input_i})`);
-  return parsed.data;
+  // A silent voice measures -inf: there is nothing to normalise, and the quality gate will say so.
+  return /^-?\d/.test(parsed.data.input_i) && /^-?\d/.test(parsed.data.input_tp) ? parsed.data : null;
 }
 
 /** The filters both passes share: tempo, then stereo at 48 kHz (BS.1770 weighs channels, so measure what ships). */
@@ -68,8 +66,8 @@ export interface FittedVoice {
   tempo: number;
   /** The voice's own length after the tempo change (before padding to the video). */
   spokenSec: number;
-  /** Loudness of the voice before normalisation. */
-  measured: LoudnormMeasurement;
+  /** Loudness of the voice before normalisation; null when it had none (silence, left as it is). */
+  measured: LoudnormMeasurement | null;
 }
 
 export async function fitVoice(
@@ -93,7 +91,7 @@ export async function fitVoice(
       req.voiceWav,
       "-af",
       // loudnorm works at 192 kHz; back to 48 kHz, then silence to the video's end.
-      [...shape, loudnorm(fit, measured), "aresample=48000", "apad"].join(","),
+      [...shape, ...(measured ? [loudnorm(fit, measured), "aresample=48000"] : []), "apad"].join(","),
       "-t",
       req.videoSec.toFixed(3),
       "-c:a",

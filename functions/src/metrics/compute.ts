@@ -22,9 +22,14 @@
  * - celebrityPreDetectionRate = runs with a celebrity_detected scene whose preflight warned
  *   FACES_DETECTED / runs with a celebrity_detected scene
  * - refundRate = refunded / runs             - kenBurnsShare = Ken Burns scenes / scenes
+ *
+ * Quality-gate failures (the finished video failed the output gate, so it was not delivered and
+ * was refunded) are counted as runs and by cause; a run failing on two causes counts once in
+ * qualityGateFailures and once under each cause.
  */
 import { z } from "zod";
 import type { FallbackReason, RunStatus, SceneMethod } from "../contract/run";
+import { QUALITY_CAUSES, type QualityCause } from "../quality/verdict";
 import { COHORTS, type Cohort } from "../rollout/flag";
 
 /** What the metrics need from a run document and its scenes. */
@@ -43,6 +48,8 @@ export interface MetricRun {
   /** The preflight warned FACES_DETECTED. */
   facesWarned: boolean;
   scenes: { method: SceneMethod; fallbackReason: FallbackReason | null }[];
+  /** Why the output quality gate failed the run's video; empty when it did not. */
+  qualityGateCauses: QualityCause[];
 }
 
 const count = z.number().int().min(0);
@@ -59,6 +66,9 @@ export const CohortCountsSchema = z.object({
   celebrityWarned: count,
   scenes: count,
   kenBurnsScenes: count,
+  /** Defaults: days rolled up before the quality gate existed had none. */
+  qualityGateFailures: count.default(0),
+  qualityGateCauses: z.partialRecord(z.enum(QUALITY_CAUSES), count).default({}),
 });
 export type CohortCounts = z.infer<typeof CohortCountsSchema>;
 
@@ -140,12 +150,19 @@ const EMPTY_COUNTS: CohortCounts = {
   celebrityWarned: 0,
   scenes: 0,
   kenBurnsScenes: 0,
+  qualityGateFailures: 0,
+  qualityGateCauses: {},
 };
 
 /** Counts summed over days (or cohorts): rates over a window are pooled, never averaged. */
 export function addCounts(a: CohortCounts, b: CohortCounts): CohortCounts {
-  const sum = { ...a };
-  for (const key of Object.keys(EMPTY_COUNTS) as (keyof CohortCounts)[]) sum[key] = a[key] + b[key];
+  const sum = { ...a, qualityGateCauses: { ...a.qualityGateCauses } };
+  for (const key of Object.keys(EMPTY_COUNTS) as (keyof CohortCounts)[]) {
+    if (key !== "qualityGateCauses") sum[key] = a[key] + b[key];
+  }
+  for (const [cause, n] of Object.entries(b.qualityGateCauses) as [QualityCause, number][]) {
+    sum.qualityGateCauses[cause] = (sum.qualityGateCauses[cause] ?? 0) + n;
+  }
   return sum;
 }
 
@@ -170,6 +187,8 @@ function countRun(run: MetricRun, degradationThresholdPct: number): CohortCounts
     celebrityWarned: flag(celebrity && run.facesWarned),
     scenes: run.scenes.length,
     kenBurnsScenes,
+    qualityGateFailures: flag(run.qualityGateCauses.length > 0),
+    qualityGateCauses: Object.fromEntries([...new Set(run.qualityGateCauses)].map((cause) => [cause, 1])),
   };
 }
 

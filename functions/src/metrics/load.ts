@@ -3,6 +3,7 @@ import { Timestamp, type DocumentReference, type Firestore } from "firebase-admi
 import { z } from "zod";
 import { paths } from "../contract/paths";
 import { MODEL_TIERS, RUN_STATUSES } from "../contract/run";
+import { QUALITY_CAUSES } from "../quality/verdict";
 import { COHORTS } from "../rollout/flag";
 import { isLegacyFallback } from "../rollout/legacy";
 import { dayRange, type MetricRun } from "./compute";
@@ -19,6 +20,8 @@ const MetricRunDocSchema = z.object({
   preflight: z.object({ warnings: z.array(z.object({ code: z.string() })) }).optional(),
   stages: z.record(z.string(), z.object({ tier: z.enum(MODEL_TIERS).nullable() }).nullable()).optional(),
   decisionLog: z.array(z.object({ decision: z.string() })).optional(),
+  failure: z.object({ stage: z.string() }).optional(),
+  qualityGate: z.object({ failures: z.array(z.object({ cause: z.enum(QUALITY_CAUSES) })) }).optional(),
 });
 
 const SceneDocSchema = z.object({
@@ -48,6 +51,10 @@ export function toMetricRun(
     acceptedDegraded: (run.decisionLog ?? []).some((entry) => entry.decision === "accept"),
     facesWarned: (run.preflight?.warnings ?? []).some((w) => w.code === "FACES_DETECTED"),
     scenes,
+    qualityGateCauses:
+      run.status === "failed" && run.failure?.stage === "quality"
+        ? (run.qualityGate?.failures ?? []).map((f) => f.cause)
+        : [],
   };
 }
 

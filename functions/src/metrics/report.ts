@@ -3,6 +3,7 @@
  * (no scripts, no CDN): one chart per metric with both cohorts, the plan's target, and the
  * rollout percentage with the days the guard rolled it back.
  */
+import type { QualityCause } from "../quality/verdict";
 import { COHORTS, type Cohort } from "../rollout/flag";
 import { addCounts, ratesOf, type CohortCounts, type RateName } from "./compute";
 import type { MetricsDocument } from "./rollup";
@@ -67,6 +68,7 @@ export function renderTable(docs: readonly MetricsDocument[]): string {
     "pre-detect",
     "refunds",
     "ken burns",
+    "gate fails",
   ];
   const rows = docs.flatMap((doc) =>
     COHORTS.map((cohort) => {
@@ -77,6 +79,7 @@ export function renderTable(docs: readonly MetricsDocument[]): string {
         `${doc.rollout.effectivePct}%${doc.rollout.enabled ? "" : " (off)"}`,
         String(counts.runs),
         ...RATE_NAMES.map((name) => formatPct(rates[name])),
+        String(counts.qualityGateFailures),
       ];
     }),
   );
@@ -180,6 +183,7 @@ h1{margin:0 0 4px;font-size:24px}p.lead{margin:0 0 20px;color:#4b5563}
 .grid2{display:grid;grid-template-columns:repeat(auto-fill,minmax(580px,1fr));gap:14px}
 figure{margin:0;background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:8px}
 figcaption{font-size:12px;color:#6b7280;padding:0 8px 6px}
+table.causes{border-collapse:collapse;background:#fff;margin-bottom:20px;font-size:13px}table.causes caption{text-align:left;font-weight:600;padding:4px 0}table.causes td,table.causes th{border:1px solid #e5e7eb;padding:4px 10px;text-align:right}table.causes td:first-child{text-align:left}
 svg .title{font-size:15px;font-weight:600;fill:#111827}svg .subtitle{font-size:11px;fill:#6b7280}
 svg .grid{stroke:#eef0f3}svg .axis{stroke:#9ca3af}svg .ylabel{font-size:11px;fill:#6b7280;text-anchor:end}
 svg .xlabel{font-size:11px;fill:#6b7280;text-anchor:middle}svg .legend{font-size:12px;fill:#374151}
@@ -212,6 +216,14 @@ export function renderHtmlReport(
       return `<div class="card"><div class="k">${escape(METRICS[name].label)}, whole range</div><div class="v">${values.join("")}</div></div>`;
     }),
   ];
+  const causes = [
+    ...new Set(COHORTS.flatMap((c) => Object.keys(totals[c]?.qualityGateCauses ?? {}) as QualityCause[])),
+  ].sort();
+  const gateTable = `<table class="causes"><caption>Quality-gate failures by cause, whole range (finished videos not delivered, refunded)</caption>
+<tr><th>cause</th>${COHORTS.map((c) => `<th style="color:${COLORS[c]}">${c}</th>`).join("")}</tr>
+<tr><td>runs failed at the gate</td>${COHORTS.map((c) => `<td>${totals[c]?.qualityGateFailures ?? 0}</td>`).join("")}</tr>
+${causes.map((cause) => `<tr><td>${escape(cause.replace(/_/g, " "))}</td>${COHORTS.map((c) => `<td>${totals[c]?.qualityGateCauses[cause] ?? 0}</td>`).join("")}</tr>`).join("\n")}
+</table>`;
   const pctFormat = (v: number) => `${Math.round(v * 100)}%`;
   const charts = [
     lineChart({
@@ -260,6 +272,7 @@ export function renderHtmlReport(
 <p class="lead">${escape(options.from)} to ${escape(options.to)} (UTC days) · graceful cohort vs legacy · generated ${escape(options.generatedAt)}</p>
 ${options.alerts.map((a) => `<div class="alert"><strong>${escape(a.day)}: rollback.</strong> ${escape(a.body)}</div>`).join("\n")}
 <div class="cards">${cards.join("")}</div>
+${gateTable}
 <div class="grid2">
 ${charts.map((svg, i) => `<figure>${svg}${captions[i] ? `<figcaption>${escape(captions[i])}</figcaption>` : ""}</figure>`).join("\n")}
 </div>

@@ -2,7 +2,7 @@ import type { Attempt, Stage } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
 
 /** Measurements a failure was decided on, recorded on the run with it. */
-export type FailureRecord = Partial<Pick<RunDocument, "preflight">>;
+export type FailureRecord = Partial<Pick<RunDocument, "preflight" | "qualityGate">>;
 
 /**
  * The only way a stage reports that it cannot produce real output. The run stops,

@@ -6,9 +6,10 @@ import path from "node:path";
 import { writeFile } from "node:fs/promises";
 import { objects, sceneId } from "../contract/paths";
 import type { StageRecord, WorkStage } from "../contract/run";
-import type { RunDocument } from "../contract/runDocument";
+import type { QualityGateRecord, RunDocument } from "../contract/runDocument";
 import type { Claim } from "../lifecycle/runStore";
 import { progressAtStart } from "../lifecycle/stateMachine";
+import { CLIP_FPS, frameSize } from "../media/clip";
 import type { RunUpdate } from "../lifecycle/transitions";
 import { STAGE_LABELS, userMessages } from "../messages";
 import type { PipelineSettings } from "../pipelineSettings";
@@ -96,41 +97,97 @@ async function voice({ claim, deps }: StageRun): Promise<StageOutcome> {
   };
 }
 
-async function assembly({ claim, deps }: StageRun): Promise<StageOutcome> {
+async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutcome> {
   const started = Date.now();
   const run = claim.run;
-  if (callContext(claim.runId, run).faults.assembly === "fail") {
+  const faults = callContext(claim.runId, run).faults;
+  if (faults.assembly === "fail") {
     throw new PipelineFailure({
       stage: "assembly",
       reason: "injected assembly fault",
       userMessage: userMessages.assemblyFailed,
     });
   }
-  const sceneDocs = (await deps.db.collection(`runs/${claim.runId}/scenes`).orderBy("sceneNumber").get()).docs;
-  const output = objects.output(run.uid, claim.runId);
-  const result = await withWorkspace(deps.workDir, `assembly-${claim.runId}`, async (dir) => {
+  const allScenes = (await deps.db.collection(`runs/${claim.runId}/scenes`).orderBy("sceneNumber").get()).docs;
+  // The injected fault replays a join that loses a scene: only the quality gate notices.
+  const sceneDocs = faults.assembly === "drop_last_scene" ? allScenes.slice(0, -1) : allScenes;
+  const candidate = objects.assembled(claim.runId);
+  const { result, voice } = await withWorkspace(deps.workDir, `assembly-${claim.runId}`, async (dir) => {
     const clips: string[] = [];
     for (const doc of sceneDocs) {
       const file = path.join(dir, `${doc.id}.mp4`);
       await deps.store.download(String(doc.get("video")), file);
       clips.push(file);
     }
-    const voiceWav = path.join(dir, "voice.wav");
-    await deps.store.download(objects.voice(claim.runId), voiceWav);
-    const assembled = await deps.media.assemble({ clips, voiceWav, outFile: path.join(dir, "ad.mp4") });
-    await deps.store.upload(assembled.file, output, "video/mp4");
-    return assembled;
+    const rawVoice = path.join(dir, "voice.wav");
+    await deps.store.download(objects.voice(claim.runId), rawVoice);
+    const fitted = await deps.media.fitVoice(
+      { voiceWav: rawVoice, videoSec: promisedDuration(run), outFile: path.join(dir, "voice-fitted.wav") },
+      settings.voiceFit,
+    );
+    const assembled = await deps.media.assemble({ clips, voiceWav: fitted.file, outFile: path.join(dir, "ad.mp4") });
+    await deps.store.upload(assembled.file, candidate, "video/mp4");
+    return { result: assembled, voice: fitted };
   });
-  const stageRecord: StageRecord = {
-    model: "ffmpeg",
-    tier: "local",
-    attempts: [{ model: "ffmpeg", tier: "local", errorClass: null, durationMs: Date.now() - started }],
-    durationMs: Date.now() - started,
-  };
   return {
     result: {
-      output: { video: output, durationSec: result.durationSec },
-      "stages.assembly": stageRecord,
+      assembled: { video: candidate, durationSec: result.durationSec },
+      "voice.fit": { tempo: voice.tempo, spokenSec: voice.spokenSec, inputLufs: voice.measured?.input_i ?? null },
+      "stages.assembly": ffmpegRecord(started),
+    },
+  };
+}
+
+/** What produced an ffmpeg stage's result: ffmpeg itself, one attempt. */
+function ffmpegRecord(startedMs: number): StageRecord {
+  const durationMs = Date.now() - startedMs;
+  return {
+    model: "ffmpeg",
+    tier: "local",
+    attempts: [{ model: "ffmpeg", tier: "local", errorClass: null, durationMs }],
+    durationMs,
+  };
+}
+
+/** The length the run planned: its scenes' durations, as the script set them. */
+function promisedDuration(run: RunDocument): number {
+  return requireField(run, "script", "assembly").scenes.reduce((sum, scene) => sum + scene.durationSec, 0);
+}
+
+/**
+ * The output quality gate, a stage of its own: the assembled ad is measured with ffmpeg and judged
+ * against what the run promised. It is delivered (copied to the user's output) only if it passes;
+ * otherwise the run fails here with the measured reasons and is refunded. Measurements are recorded
+ * either way.
+ */
+async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcome> {
+  const started = Date.now();
+  const run = claim.run;
+  const assembled = requireField(run, "assembled", "quality");
+  const frame = frameSize(runInputOf(run).aspectRatio);
+  const promised = { ...frame, fps: CLIP_FPS, durationSec: promisedDuration(run) };
+  const output = objects.output(run.uid, claim.runId);
+  const check = await withWorkspace(deps.workDir, `quality-${claim.runId}`, async (dir) => {
+    const file = path.join(dir, "assembled.mp4");
+    await deps.store.download(assembled.video, file);
+    const measured = await deps.media.checkFinishedVideo(file, promised, settings.qualityGate);
+    if (measured.verdict.passed) await deps.store.upload(file, output, "video/mp4");
+    return measured;
+  });
+  const qualityGate: QualityGateRecord = { ...check.verdict, promised, measurements: check.measurements };
+  if (!check.verdict.passed) {
+    throw new PipelineFailure({
+      stage: "quality",
+      reason: `quality_gate: ${check.verdict.failures.map((f) => `${f.cause} (${f.detail})`).join("; ")}`,
+      userMessage: userMessages.qualityGateFailed(check.verdict.failures.map((f) => f.cause)),
+      record: { qualityGate },
+    });
+  }
+  return {
+    result: {
+      output: { video: output, durationSec: assembled.durationSec },
+      qualityGate,
+      "stages.quality": ffmpegRecord(started),
     },
   };
 }
@@ -141,4 +198,5 @@ export const STAGE_WORK: Record<WorkStage, (run: StageRun) => Promise<StageOutco
   scenes,
   voice,
   assembly,
+  quality,
 };

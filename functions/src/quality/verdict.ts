@@ -3,7 +3,7 @@
  * the run promised, and the thresholds in `config/pipeline` (qualityGate). Same numbers, same verdict.
  */
 import type { QualityGate } from "../pipelineSettings";
-import type { Interval, MediaMeasurements } from "./measure";
+import type { AudioMeasurements, Interval, MediaMeasurements } from "./measure";
 
 /** Why a video (or a generated clip) fails; metrics count failures by these. */
 export const QUALITY_CAUSES = [
@@ -117,6 +117,14 @@ function frameFailures(
   return failures;
 }
 
+/** Share of the video with speech (not silence), and the silence that reaches its end, in seconds. */
+export function voiceTiming(audio: AudioMeasurements, videoSec: number): { coverage: number; tailSec: number } {
+  const whole = { start: 0, end: videoSec };
+  const silentSec = audio.silences.reduce((sum, s) => sum + overlap(s, whole), 0);
+  const last = audio.silences.find((s) => s.end >= videoSec - 0.05 && s.start < videoSec);
+  return { coverage: videoSec > 0 ? 1 - silentSec / videoSec : 0, tailSec: last ? videoSec - last.start : 0 };
+}
+
 function voiceFailures(
   m: Extract<MediaMeasurements, { readable: true }>,
   videoSec: number,
@@ -128,18 +136,13 @@ function voiceFailures(
     return [{ cause: "voice_silent", detail: `the voice track is silent (${audio.integratedLufs} LUFS)` }];
   }
   const failures: QualityFailure[] = [];
-  const whole = { start: 0, end: videoSec };
-  const silentSec = audio.silences.reduce((sum, s) => sum + overlap(s, whole), 0);
-  const coverage = videoSec > 0 ? 1 - silentSec / videoSec : 0;
+  const { coverage, tailSec } = voiceTiming(audio, videoSec);
   if (coverage < gate.minVoiceCoverage) {
     failures.push({
       cause: "voice_coverage",
       detail: `speech covers ${Math.round(coverage * 100)}% of the video (at least ${Math.round(gate.minVoiceCoverage * 100)}%)`,
     });
   }
-  // The silence that reaches the end of the video, if any.
-  const last = audio.silences.find((s) => s.end >= videoSec - 0.05 && s.start < videoSec);
-  const tailSec = last ? videoSec - last.start : 0;
   if (tailSec > gate.maxVoiceTailSec) {
     failures.push({
       cause: "voice_tail",

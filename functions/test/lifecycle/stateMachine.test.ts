@@ -35,10 +35,11 @@ describe("nextAction", () => {
   });
 });
 
-test("stages follow the lifecycle order and end after assembly", () => {
+test("stages follow the lifecycle order and end with the quality gate after assembly", () => {
   expect(stageAfter("visual_dna")).toBe("script");
   expect(stageAfter("scenes")).toBe("voice");
-  expect(stageAfter("assembly")).toBeNull();
+  expect(stageAfter("assembly")).toBe("quality");
+  expect(stageAfter("quality")).toBeNull();
 });
 
 test("quality: the Ken Burns share decides whether the user is asked", () => {

@@ -1,4 +1,4 @@
-import { computeDailyMetrics, type MetricRun } from "../../src/metrics/compute";
+import { addCounts, computeDailyMetrics, type MetricRun } from "../../src/metrics/compute";
 
 const DAY = "2025-06-03";
 const at = (time: string) => Date.parse(`${DAY}T${time}Z`);
@@ -19,6 +19,7 @@ function run(id: string, overrides: Partial<MetricRun>): MetricRun {
     acceptedDegraded: false,
     facesWarned: false,
     scenes: [veo, veo, veo, veo],
+    qualityGateCauses: [],
     ...overrides,
   };
 }
@@ -121,4 +122,23 @@ test("a cancel at the face warning ends uncharged: it is no pipeline failure and
   const counts = computeDailyMetrics([run("s1", {}), cancelled], DAY, { degradationThresholdPct: 50 }).cohorts.graceful
     .counts;
   expect(counts).toMatchObject({ runs: 1, failed: 0, modelFailures: 0, refunded: 0 });
+});
+
+test("quality-gate failures are counted as runs and by cause, and pooled across days", () => {
+  const gate = (id: string, causes: MetricRun["qualityGateCauses"]) =>
+    run(id, { ...failedRefunded, qualityGateCauses: causes });
+  const day = computeDailyMetrics(
+    [gate("q1", ["black"]), gate("q2", ["voice_silent", "loudness"]), gate("q3", ["black", "black"]), run("q4", {})],
+    DAY,
+    { degradationThresholdPct: 50 },
+  );
+  const counts = day.cohorts.graceful.counts;
+  expect(counts.qualityGateFailures).toBe(3);
+  expect(counts.qualityGateCauses).toEqual({ black: 2, voice_silent: 1, loudness: 1 });
+  // Refunded, so not wasted: the gate turns shipped waste into a refund.
+  expect(counts.wasted).toBe(0);
+  expect(metrics.cohorts.graceful.counts.qualityGateFailures).toBe(0);
+  const pooled = addCounts(counts, counts);
+  expect(pooled.qualityGateCauses).toEqual({ black: 4, voice_silent: 2, loudness: 2 });
+  expect(counts.qualityGateCauses).toEqual({ black: 2, voice_silent: 1, loudness: 1 });
 });

@@ -2,6 +2,7 @@
  * End to end through the real emulators: the client writes runs/{runId}, the Functions
  * emulator's triggers and task queue carry it through every stage, the ledger settles.
  */
+import { access } from "node:fs/promises";
 import path from "node:path";
 import { probeMedia } from "../../src/media/probe";
 import { paths } from "../../src/contract/paths";
@@ -41,11 +42,18 @@ test("a run succeeds: one charge, an MP4 with video and audio of the planned len
   expect(await movementsOf(db, uid, runId)).toEqual([{ id: `charge_${runId}`, kind: "charge", amount: -10 }]);
   expect(await balanceOf(db, uid)).toBe(90);
   expect(run.credits).toEqual({ charged: 10, refunded: 0 });
-  for (const stage of ["visual_dna", "script", "voice", "assembly"] as const) {
+  for (const stage of ["visual_dna", "script", "voice", "assembly", "quality"] as const) {
     expect(run.stages?.[stage]?.tier).toBe("local");
     expect(run.stages?.[stage]?.attempts.length).toBeGreaterThan(0);
   }
   expect(run.quality).toEqual({ totalScenes: 2, kenBurnsScenes: 0, degradationPct: 0 });
+  // The quality gate measured what ships and recorded it.
+  expect(run.qualityGate).toMatchObject({
+    passed: true,
+    failures: [],
+    promised: { width: 1080, height: 1920, fps: 30, durationSec: 4 },
+    measurements: { readable: true, video: { width: 1080, height: 1920, frames: 120, black: [], frozen: [] } },
+  });
   const scenes = await db.collection(paths.scenes(runId)).get();
   expect(scenes.docs.map((d) => d.get("method"))).toEqual(["veo-3.1", "veo-3.1"]);
   const notifications = await db.collection(`users/${uid}/notifications`).get();
@@ -60,6 +68,8 @@ const FAULTS: [string, Record<string, string>, string][] = [
   ["a scene that cannot be rendered", { scenes: "fail:2" }, "scenes"],
   ["the voice engine failing", { voice: "fail" }, "voice"],
   ["assembly failing", { assembly: "fail" }, "assembly"],
+  ["a silent voice-over, caught by the quality gate", { voice: "silent" }, "quality"],
+  ["a video short of its promise, caught by the quality gate", { assembly: "drop_last_scene" }, "quality"],
 ];
 
 test.each(FAULTS)("%s: failed at the right stage, refunded exactly once", async (_name, faults, stage) => {
@@ -86,4 +96,27 @@ test("a model failure records the failed attempt on the run", async () => {
   ]);
   expect(run.dna).toBeUndefined();
   expect(run.script).toBeUndefined();
+});
+
+test.each([
+  [{ voice: "silent" }, ["voice_silent"], /the voice-over was silent/],
+  // Half the video is gone, and with it the end of the voice fitted to the whole: every reason is recorded.
+  [
+    { assembly: "drop_last_scene" },
+    ["duration", "voice_cut_off", "loudness"],
+    /not come out at the length you ordered/,
+  ],
+])("the quality gate fails %j with the measured reasons and delivers nothing", async (faults, causes, words) => {
+  const { uid, runId } = await start({ scenes: 2, faults });
+  const run = await waitForRun(db, runId, (r) => r.failure?.refunded === true);
+  expect(run.failure?.stage).toBe("quality");
+  expect(run.failure?.reason).toMatch(new RegExp(`^quality_gate: ${causes[0]} \\(`));
+  expect(run.failure?.userMessage).toMatch(words);
+  expect(run.failure?.userMessage).toMatch(/we did not deliver it\. Your 10 credits have been refunded\./);
+  expect(run.qualityGate?.passed).toBe(false);
+  expect(run.qualityGate?.failures.map((f) => f.cause)).toEqual(causes);
+  expect(run.qualityGate?.measurements.readable).toBe(true);
+  expect(run.output).toBeUndefined();
+  expect(run.assembled?.video).toBe(`runs/${runId}/assembled.mp4`);
+  await expect(access(path.join(LOCAL_BUCKET, `outputs/${uid}/${runId}.mp4`))).rejects.toThrow();
 });

@@ -15,6 +15,7 @@ import { composeScript } from "../../src/providers/local/localScript";
 import { checkFinishedVideo, checkGeneratedClip } from "../../src/quality/gate";
 import type { QualityCheck } from "../../src/quality/gate";
 import { COFFEE, withTempDir } from "../media/frames";
+import { SAMPLE_AD_INPUT } from "../support/samples";
 
 const settings = PipelineSettingsSchema.parse({});
 const gate = settings.qualityGate;
@@ -22,15 +23,6 @@ const gate = settings.qualityGate;
 const SMALL = { width: 270, height: 480, fps: 30 };
 const SCENE_SECONDS = 4;
 
-const INPUT = {
-  image: "uploads/u/coffee.png",
-  productName: "Morning Ritual Coffee",
-  brandName: "Fairbean",
-  brief:
-    "Single-origin beans roasted in small batches. Rich crema and a smooth, chocolatey finish. The cup that makes early mornings worth it.",
-  scenes: 4,
-  aspectRatio: "9:16" as const,
-};
 const DNA = {
   productDescription: "A cup of coffee with crema on a saucer, photographed from above.",
   palette: ["#3b2a1e", "#d9c3a5"],
@@ -73,7 +65,7 @@ async function encode(inputs: string[], graph: string, outFile: string): Promise
 async function sampleAd(dir: string, clipSeconds = [4, 4, 4, 4]): Promise<string> {
   const clips: string[] = [];
   for (const [i, seconds] of clipSeconds.entries()) clips.push(await motionClip(dir, `scene${i}.mp4`, seconds, i));
-  const script = composeScript(INPUT, DNA, SCENE_SECONDS, settings.voiceFit);
+  const script = composeScript(SAMPLE_AD_INPUT, DNA, SCENE_SECONDS, settings.voiceFit);
   const speech = await synthesizeSpeech(script.voiceover);
   const raw = join(dir, "voice.wav");
   await writeFile(raw, speech.wav);

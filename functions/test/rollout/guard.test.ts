@@ -21,6 +21,7 @@ function day(date: string, runs: number, refunded: number) {
     acceptedDegraded: false,
     facesWarned: false,
     scenes: [],
+    qualityGateCauses: [],
   }));
   return computeDailyMetrics(list, date, { degradationThresholdPct: 50 });
 }
@@ -62,6 +63,7 @@ test("legacy refunds do not count toward the graceful cohort's rate", () => {
     acceptedDegraded: false,
     facesWarned: false,
     scenes: [],
+    qualityGateCauses: [],
   }));
   const metrics = computeDailyMetrics(legacyRuns, "2025-06-01", { degradationThresholdPct: 50 });
   expect(guardDecision([metrics, day("2025-06-02", 30, 0)], flag)).toMatchObject({

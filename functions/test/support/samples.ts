@@ -89,3 +89,14 @@ export function photoStrip(width: number, height: number): Promise<Buffer> {
     .png()
     .toBuffer();
 }
+
+/** The demo's sample ad request (scripts/demo.ts defaults): 4 scenes, its brief, the 9:16 frame. */
+export const SAMPLE_AD_INPUT = {
+  image: "uploads/demo-user/coffee-product.jpg",
+  productName: "Morning Ritual Coffee",
+  brandName: "Fairbean",
+  brief:
+    "Single-origin beans roasted in small batches. Rich crema and a smooth, chocolatey finish. The cup that makes early mornings worth it.",
+  scenes: 4,
+  aspectRatio: "9:16" as const,
+};

@@ -25,7 +25,10 @@ const ROLES = ["The reveal", "In detail", "In use", "Made to last", "Up close", 
  */
 function voiceoverLines(input: RunInput, targetWordCount: number): { hook: string; body: string[]; cta?: string } {
   const hook = `Meet ${input.productName} from ${input.brandName}.`;
-  const cta = input.scenes > 1 ? `${input.brandName} ${input.productName}. Yours today.` : undefined;
+  const fullCta = `${input.brandName} ${input.productName}. Yours today.`;
+  // A short ad has room for the hook and a short call to action only.
+  const shortCta = `${input.brandName}. Yours today.`;
+  const cta = input.scenes === 1 ? undefined : words(hook) + words(fullCta) <= targetWordCount ? fullCta : shortCta;
   const sentences = briefSentences(input.brief).map((s) => `${s}.`);
   if (sentences.length === 0) sentences.push(input.brief.trim());
   const body: string[] = [];

@@ -1,8 +1,16 @@
+import { wavInfo } from "../../media/speech";
 import { userMessages } from "../../messages";
 import type { CallContext, Served, Speech, VoiceProvider } from "../types";
 import { throwIfModelFault } from "./injectedFaults";
 
 const MODEL = "flite";
+
+function silenced(speech: Speech): Speech {
+  const { dataOffset } = wavInfo(speech.wav);
+  const wav = Buffer.from(speech.wav);
+  wav.fill(0, dataOffset);
+  return { wav, durationSec: speech.durationSec };
+}
 
 /** Offline speech (Flite compiled to WASI). */
 export class LocalVoiceProvider implements VoiceProvider {
@@ -12,7 +20,9 @@ export class LocalVoiceProvider implements VoiceProvider {
     if (ctx.faults.voice === "fail") throw new Error("injected voice engine failure");
     throwIfModelFault("voice", ctx.faults, MODEL, userMessages.voiceFailed);
     const started = Date.now();
-    const value = await this.synthesize(req.text);
+    const spoken = await this.synthesize(req.text);
+    // A voice engine that answers with silence: well-formed audio that only the quality gate catches.
+    const value = ctx.faults.voice === "silent" ? silenced(spoken) : spoken;
     return {
       value,
       model: MODEL,
