@@ -78,7 +78,11 @@ export interface RunDocument {
   /** The scenes that fell back to Ken Burns, shown with the quality question. */
   staticScenes?: { scene: number; reason: string }[];
   /** The recorded voice-over; `fit` is how assembly fitted it to the video (media/voiceFit.ts). */
-  voice?: { audio: string; durationSec: number; fit?: { tempo: number; spokenSec: number; inputLufs: string | null } };
+  voice?: {
+    audio: string;
+    durationSec: number;
+    fit?: { tempo: number; spokenSec: number; inputLufs: number; gainDb: number | null };
+  };
   /** The error of the last attempt of the current stage that was handed back for a retry. */
   lastError?: string;
 }

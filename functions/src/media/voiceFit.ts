@@ -4,8 +4,8 @@
  * with ffmpeg's loudnorm in two passes (measure, then a linear gain), so the ad plays at the level
  * platforms normalise to. The result is a 48 kHz stereo WAV exactly as long as the video.
  */
-import { z } from "zod";
 import type { VoiceFit } from "../pipelineSettings";
+import { loudnessSummary, type Loudness } from "../quality/measure";
 import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "./binaries";
 import { probeMedia } from "./probe";
 
@@ -13,8 +13,6 @@ export type VoiceFitTarget = Pick<VoiceFit, "targetLufs" | "truePeakDbtp" | "max
 
 /** ffmpeg's atempo takes 0.5..2 per instance; our limits stay well inside. */
 const TEMPO_EPSILON = 0.01;
-/** loudnorm's LRA target at its maximum: a spoken voice is never compressed to meet it, so pass 2 stays linear. */
-const LOUDNORM_LRA = 20;
 
 /**
  * The tempo (speed factor) that makes a voice of `voiceSec` end `endPaddingSec` before a `videoSec`
@@ -27,38 +25,22 @@ export function tempoFor(voiceSec: number, videoSec: number, fit: VoiceFitTarget
   return Math.abs(tempo - 1) < TEMPO_EPSILON ? 1 : Number(tempo.toFixed(4));
 }
 
-const LoudnormJson = z.object({
-  input_i: z.string(),
-  input_tp: z.string(),
-  input_lra: z.string(),
-  input_thresh: z.string(),
-  target_offset: z.string(),
-});
-export type LoudnormMeasurement = z.infer<typeof LoudnormJson>;
-
-/** The JSON block loudnorm prints at the end of a measuring pass; null for a voice with no loudness (silence). */
-export function parseLoudnorm(stderr: string): LoudnormMeasurement | null {
-  const start = stderr.lastIndexOf("{");
-  const end = stderr.lastIndexOf("}");
-  if (start < 0 || end < start) throw new Error("loudnorm printed no measurement");
-  const parsed = LoudnormJson.safeParse(JSON.parse(stderr.slice(start, end + 1)));
-  if (!parsed.success) throw new Error(`unexpected loudnorm measurement: ${parsed.error.message}`);
-  // A silent voice measures -inf: there is nothing to normalise, and the quality gate will say so.
-  return /^-?\d/.test(parsed.data.input_i) && /^-?\d/.test(parsed.data.input_tp) ? parsed.data : null;
-}
-
 /** The filters both passes share: tempo, then stereo at 48 kHz (BS.1770 weighs channels, so measure what ships). */
 function shapeFilters(tempo: number): string[] {
   return [...(tempo === 1 ? [] : [`atempo=${tempo}`]), "aformat=sample_rates=48000:channel_layouts=stereo"];
 }
 
-function loudnorm(fit: VoiceFitTarget, measured?: LoudnormMeasurement): string {
-  const target = `loudnorm=I=${fit.targetLufs}:TP=${fit.truePeakDbtp}:LRA=${LOUDNORM_LRA}`;
-  if (!measured) return `${target}:print_format=json`;
-  return (
-    `${target}:measured_I=${measured.input_i}:measured_TP=${measured.input_tp}:measured_LRA=${measured.input_lra}` +
-    `:measured_thresh=${measured.input_thresh}:offset=${measured.target_offset}:linear=true`
-  );
+/**
+ * The gain (dB) that brings a voice measured at `measured` to the target loudness without its true
+ * peak passing the ceiling; null for a voice with no loudness (silence: nothing to normalise, and
+ * the quality gate will say so). A plain gain keeps the voice as it is; ffmpeg's loudnorm was tried
+ * first and left short clips (under its 3 s window) 2 LU off target.
+ */
+export function normalisingGain(measured: Loudness, fit: VoiceFitTarget): number | null {
+  if (!Number.isFinite(measured.integratedLufs) || measured.integratedLufs <= -70) return null;
+  const toTarget = fit.targetLufs - measured.integratedLufs;
+  const toCeiling = Number.isFinite(measured.truePeakDbtp) ? fit.truePeakDbtp - measured.truePeakDbtp : toTarget;
+  return Number(Math.min(toTarget, toCeiling).toFixed(2));
 }
 
 export interface FittedVoice {
@@ -66,8 +48,10 @@ export interface FittedVoice {
   tempo: number;
   /** The voice's own length after the tempo change (before padding to the video). */
   spokenSec: number;
-  /** Loudness of the voice before normalisation; null when it had none (silence, left as it is). */
-  measured: LoudnormMeasurement | null;
+  /** Loudness of the voice before normalisation. */
+  measured: Loudness;
+  /** The gain applied; null when the voice had no loudness (silence, left as it is). */
+  gainDb: number | null;
 }
 
 export async function fitVoice(
@@ -80,18 +64,29 @@ export async function fitVoice(
   const tempo = tempoFor(voice.durationSec, req.videoSec, fit);
   const shape = shapeFilters(tempo);
   const { stderr } = await runFfmpeg(
-    ["-hide_banner", "-nostdin", "-i", req.voiceWav, "-af", [...shape, loudnorm(fit)].join(","), "-f", "null", "-"],
+    [
+      "-hide_banner",
+      "-nostdin",
+      "-i",
+      req.voiceWav,
+      "-af",
+      [...shape, "ebur128=peak=true:framelog=verbose"].join(","),
+      "-f",
+      "null",
+      "-",
+    ],
     { ...options, stderrChars: 20_000 },
   );
-  const measured = parseLoudnorm(stderr);
+  const measured = loudnessSummary(stderr);
+  const gainDb = normalisingGain(measured, fit);
   await runFfmpeg(
     [
       ...FFMPEG_BATCH_OPTIONS,
       "-i",
       req.voiceWav,
       "-af",
-      // loudnorm works at 192 kHz; back to 48 kHz, then silence to the video's end.
-      [...shape, ...(measured ? [loudnorm(fit, measured), "aresample=48000"] : []), "apad"].join(","),
+      // Silence to the video's end, so the voice track is exactly as long as the picture.
+      [...shape, ...(gainDb === null ? [] : [`volume=${gainDb}dB`]), "apad"].join(","),
       "-t",
       req.videoSec.toFixed(3),
       "-c:a",
@@ -100,5 +95,5 @@ export async function fitVoice(
     ],
     options,
   );
-  return { file: req.outFile, tempo, spokenSec: voice.durationSec / tempo, measured };
+  return { file: req.outFile, tempo, spokenSec: voice.durationSec / tempo, measured, gainDb };
 }

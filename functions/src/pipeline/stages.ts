@@ -132,7 +132,12 @@ async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutco
   return {
     result: {
       assembled: { video: candidate, durationSec: result.durationSec },
-      "voice.fit": { tempo: voice.tempo, spokenSec: voice.spokenSec, inputLufs: voice.measured?.input_i ?? null },
+      "voice.fit": {
+        tempo: voice.tempo,
+        spokenSec: voice.spokenSec,
+        inputLufs: voice.measured.integratedLufs,
+        gainDb: voice.gainDb,
+      },
       "stages.assembly": ffmpegRecord(started),
     },
   };
@@ -158,7 +163,7 @@ function promisedDuration(run: RunDocument): number {
  * The output quality gate, a stage of its own: the assembled ad is measured with ffmpeg and judged
  * against what the run promised. It is delivered (copied to the user's output) only if it passes;
  * otherwise the run fails here with the measured reasons and is refunded. Measurements are recorded
- * either way.
+ * either way (also for the legacy cohort, whose video ships regardless).
  */
 async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcome> {
   const started = Date.now();
@@ -167,15 +172,17 @@ async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcom
   const frame = frameSize(runInputOf(run).aspectRatio);
   const promised = { ...frame, fps: CLIP_FPS, durationSec: promisedDuration(run) };
   const output = objects.output(run.uid, claim.runId);
+  // The legacy rollout cohort keeps the old behaviour (whatever ffmpeg wrote ships), measured as such.
+  const legacy = run.cohort === "legacy";
   const check = await withWorkspace(deps.workDir, `quality-${claim.runId}`, async (dir) => {
     const file = path.join(dir, "assembled.mp4");
     await deps.store.download(assembled.video, file);
     const measured = await deps.media.checkFinishedVideo(file, promised, settings.qualityGate);
-    if (measured.verdict.passed) await deps.store.upload(file, output, "video/mp4");
+    if (measured.verdict.passed || legacy) await deps.store.upload(file, output, "video/mp4");
     return measured;
   });
   const qualityGate: QualityGateRecord = { ...check.verdict, promised, measurements: check.measurements };
-  if (!check.verdict.passed) {
+  if (!check.verdict.passed && !legacy) {
     throw new PipelineFailure({
       stage: "quality",
       reason: `quality_gate: ${check.verdict.failures.map((f) => `${f.cause} (${f.detail})`).join("; ")}`,
