@@ -62,7 +62,11 @@ test("a stage result counts only for the lease owner; the last stage succeeds th
     to: "running",
     update: { stage: "assembly", stageState: "pending" },
   });
-  expect(transitions.finishStage("assembly", "a", {})).toMatchObject({ to: "succeeded", update: { stageState: null } });
+  expect(transitions.finishStage("assembly", "a", {})).toMatchObject({
+    to: "running",
+    update: { stage: "quality", stageState: "pending" },
+  });
+  expect(transitions.finishStage("quality", "a", {})).toMatchObject({ to: "succeeded", update: { stageState: null } });
 });
 
 test("the default decision never replaces the user's", () => {

@@ -179,7 +179,7 @@ test("steps show where paid work is: none before the charge, the stopped one aft
   ).steps;
   assert.deepEqual(
     stopped?.map((s) => s.state),
-    ["done", "done", "done", "done", "done", "stopped", "pending"],
+    ["done", "done", "done", "done", "done", "stopped", "pending", "pending"],
   );
 });
 
