@@ -67,7 +67,10 @@ async function oneRun(index: number) {
   const scenesWallMs =
     Math.max(...scenes.map((s) => s.updatedAt.toMillis())) - Math.min(...scenes.map((s) => s.startedAt.toMillis()));
   const stageWork: Record<string, number> = Object.fromEntries(
-    (["visual_dna", "script", "voice", "assembly"] as const).map((s) => [s, run.stages?.[s]?.durationMs ?? 0]),
+    (["visual_dna", "script", "voice", "assembly", "quality"] as const).map((s) => [
+      s,
+      run.stages?.[s]?.durationMs ?? 0,
+    ]),
   );
   const sequentialWorkMs = Object.values(stageWork).reduce((a, b) => a + b, 0);
   return {
@@ -138,12 +141,12 @@ async function main() {
   console.log(
     `\n4-scene local run, ${results[0].script.scenes[0].durationSec} s scenes (config/pipeline sceneSeconds)`,
   );
-  console.log("| run | wall ms | visual_dna | script | scenes (wall) | voice | assembly | overhead |");
-  console.log("|---|---|---|---|---|---|---|---|");
+  console.log("| run | wall ms | visual_dna | script | scenes (wall) | voice | assembly | quality | overhead |");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   for (const r of [cold, ...results]) {
     const w = r.stageWorkMs;
     console.log(
-      `| ${r === cold ? "cold " : ""}${r.runId} | ${r.wallMs} | ${w.visual_dna} | ${w.script} | ${w.scenes} | ${w.voice} | ${w.assembly} | ${r.orchestrationOverheadMs} |`,
+      `| ${r === cold ? "cold " : ""}${r.runId} | ${r.wallMs} | ${w.visual_dna} | ${w.script} | ${w.scenes} | ${w.voice} | ${w.assembly} | ${w.quality} | ${r.orchestrationOverheadMs} |`,
     );
   }
   console.log(
