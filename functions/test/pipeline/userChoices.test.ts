@@ -8,6 +8,7 @@ import type { RunDocument } from "../../src/contract/runDocument";
 import { sweepStuckRuns } from "../../src/lifecycle/sweeper";
 import {
   TRIGGER_PROJECT,
+  answerRun,
   balanceOf,
   firestoreFor,
   movementsOf,
@@ -35,7 +36,7 @@ describe("face warning (manual test 2)", () => {
     expect(await balanceOf(db, uid)).toBe(100);
     expect(await movementsOf(db, uid, runId)).toEqual([]);
 
-    await db.doc(paths.run(runId)).update({ confirmation: { proceed: true } });
+    await answerRun(db, runId, { confirmation: { proceed: true } });
     const run = await waitForRun(db, runId, settled);
     expect(run.status).toBe("succeeded");
     expect(await movementsOf(db, uid, runId)).toEqual([{ id: `charge_${runId}`, kind: "charge", amount: -10 }]);
@@ -73,7 +74,7 @@ describe("quality reduced (manual test 3)", () => {
     expect(notice.get("title")).toBe("Quality reduced");
     expect(await balanceOf(db, uid)).toBe(90);
 
-    await db.doc(paths.run(runId)).update({ decision: "refund" });
+    await answerRun(db, runId, { decision: "refund" });
     const run = await waitForRun(db, runId, settled);
     expect(run.failure).toMatchObject({ stage: "scenes", reason: "user_refused_quality", refunded: true });
     expect(await balanceOf(db, uid)).toBe(100);
@@ -83,7 +84,7 @@ describe("quality reduced (manual test 3)", () => {
   test("accept: the run continues to a video with the static scenes recorded", async () => {
     const { uid, runId } = await startRun(db, await productImage(), threeOfFour);
     await waitForRun(db, runId, status("awaiting_decision"));
-    await db.doc(paths.run(runId)).update({ decision: "accept" });
+    await answerRun(db, runId, { decision: "accept" });
     const run = await waitForRun(db, runId, settled);
     expect(run.status).toBe("succeeded");
     expect(run.quality?.degradationPct).toBe(75);
@@ -101,7 +102,7 @@ describe("quality reduced (manual test 3)", () => {
     const { uid, runId } = await startRun(db, await productImage(), threeOfFour);
     await waitForRun(db, runId, status("awaiting_decision"));
     const veoScene = (await db.doc(paths.scene(runId, "scene_04")).get()).data();
-    await db.doc(paths.run(runId)).update({ decision: "retry" });
+    await answerRun(db, runId, { decision: "retry" });
     // The injected filter still applies, so the retry ends with the question again, retries spent.
     const again = await waitForRun(db, runId, (r) => r.status === "awaiting_decision" && r.scenesRound === 1);
     expect(again.decisionRetriesLeft).toBe(0);

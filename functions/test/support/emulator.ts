@@ -103,6 +103,24 @@ export async function startRun(
 }
 
 /** Resolves with the run once `done(run)` holds; rejects with the last state on timeout. */
+/**
+ * Writes the user's answer (confirmation or decision) as a client app does. While a function's
+ * transaction holds the run document, the emulator may refuse a plain write with "Transaction
+ * lock timeout" (gRPC UNKNOWN); the web SDK retries such a write, the Admin SDK does not.
+ */
+export async function answerRun(db: Firestore, runId: string, answer: Pick<RunDocument, "confirmation" | "decision">) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.doc(paths.run(runId)).update(answer);
+      return;
+    } catch (error) {
+      const code = (error as { code?: number }).code;
+      if (attempt >= 5 || (code !== 2 && code !== 10)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
+
 export function waitForRun(
   db: Firestore,
   runId: string,
