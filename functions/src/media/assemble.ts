@@ -5,7 +5,7 @@ import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "./binaries";
 import { probeMedia } from "./probe";
 
 export interface AssembleRequest {
-  /** H.264 MP4 clips of one size and frame rate, in playing order. */
+  /** H.264 MP4 clips of one size and frame rate (see normalize.ts), in playing order. */
   clips: string[];
   voiceWav: string;
   outFile: string;
@@ -75,9 +75,10 @@ async function videoTotal(clips: string[], options: RunOptions): Promise<number>
   infos.forEach((info, index) => {
     const video = info.video;
     if (!video || video.codec !== "h264") throw new Error(`clip ${clips[index]} has no H.264 video stream`);
-    if (first && (video.width !== first.width || video.height !== first.height)) {
+    if (first && (video.width !== first.width || video.height !== first.height || video.fps !== first.fps)) {
       throw new Error(
-        `clip ${clips[index]} is ${video.width}x${video.height}, the first is ${first.width}x${first.height}`,
+        `clip ${clips[index]} is ${video.width}x${video.height} at ${video.fps} fps, ` +
+          `the first is ${first.width}x${first.height} at ${first.fps} fps`,
       );
     }
   });

@@ -17,6 +17,7 @@ const FfprobeOutputSchema = z.object({
       pix_fmt: z.string().optional(),
       sample_rate: NumericString.optional(),
       nb_frames: NumericString.optional(),
+      avg_frame_rate: z.string().optional(),
     }),
   ),
   format: z.object({
@@ -28,9 +29,16 @@ const FfprobeOutputSchema = z.object({
 export interface MediaInfo {
   durationSec: number;
   /** The first video stream; frames when the container records it (MP4 does). */
-  video?: { codec: string; width: number; height: number; pixelFormat?: string; frames?: number };
+  video?: { codec: string; width: number; height: number; pixelFormat?: string; frames?: number; fps?: number };
   /** The first audio stream. */
   audio?: { codec: string; sampleRate: number };
+}
+
+/** ffprobe states rates as a fraction ("30/1", "24000/1001"); "0/0" means unknown. */
+function frameRate(fraction: string | undefined): number | undefined {
+  const match = /^(\d+)\/(\d+)$/.exec(fraction ?? "");
+  if (!match || Number(match[2]) === 0 || Number(match[1]) === 0) return undefined;
+  return Number(match[1]) / Number(match[2]);
 }
 
 export async function probeMedia(file: string, options: RunOptions = {}): Promise<MediaInfo> {
@@ -55,6 +63,8 @@ export async function probeMedia(file: string, options: RunOptions = {}): Promis
     info.video = { codec: video.codec_name, width: video.width, height: video.height };
     if (video.pix_fmt) info.video.pixelFormat = video.pix_fmt;
     if (video.nb_frames !== undefined) info.video.frames = video.nb_frames;
+    const fps = frameRate(video.avg_frame_rate);
+    if (fps !== undefined) info.video.fps = fps;
   }
   const audio = streams.find((s) => s.codec_type === "audio");
   if (audio?.codec_name && audio.sample_rate) info.audio = { codec: audio.codec_name, sampleRate: audio.sample_rate };

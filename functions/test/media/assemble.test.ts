@@ -107,7 +107,7 @@ describe("assembleVideo", () => {
       const speech = await voice(dir, "Hello there.");
       await expect(
         assembleVideo({ clips: [first, other.file], voiceWav: speech.file, outFile: join(dir, "o.mp4") }),
-      ).rejects.toThrow(/is 480x270, the first is 270x480/);
+      ).rejects.toThrow(/is 480x270 at 30 fps, the first is 270x480 at 30 fps/);
     });
   });
 });
