@@ -184,7 +184,7 @@ function planDay(rng: () => number, day: string, dayIndex: number, options: Requ
 
 const TEXT_MODELS = DEFAULT_MODEL_CONFIG.text.map((m) => m.model);
 const VOICE_MODELS = DEFAULT_MODEL_CONFIG.voice.map((m) => m.model);
-const VIDEO_MODEL = DEFAULT_MODEL_CONFIG.video.model;
+const VIDEO_MODEL = DEFAULT_MODEL_CONFIG.video[0].model;
 const TIERS = ["primary", "backup", "fallback"] as const;
 
 /** A stage record as failRun writes it for a failed model stage: no model served. */
@@ -300,7 +300,7 @@ function finish(plan: RunPlan, cohort: Cohort, input: RunInput, outage: boolean)
       sceneNumber: i + 1,
       round: 0,
       status: plan.failedScene === i + 1 ? "pending" : "done",
-      method: reason ? "ken-burns" : "veo-3.1",
+      method: reason ? "ken-burns" : "generated",
       fallbackReason: reason,
       video: objects.sceneClip(plan.runId, sceneId(i + 1), 0),
       model: reason ? "ken-burns" : VIDEO_MODEL,

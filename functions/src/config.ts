@@ -16,6 +16,9 @@ const EnvSchema = z.object({
   FAIRSHOT_WORK_DIR: z.string().optional(),
   GCLOUD_PROJECT: z.string().optional(),
   FAIRSHOT_SCENE_MIN_BACKOFF_SECONDS: z.coerce.number().min(0.1).max(600).optional(),
+  /** Cloud Tasks accepts 15 s to 30 min; the emulator's default is 60 s. */
+  FAIRSHOT_SCENE_DISPATCH_DEADLINE_SECONDS: z.coerce.number().int().min(15).max(1800).optional(),
+  FAIRSHOT_SCENE_MAX_CONCURRENT_DISPATCHES: z.coerce.number().int().min(1).max(5000).optional(),
 });
 
 export interface RuntimeConfig {
@@ -28,14 +31,20 @@ export interface RuntimeConfig {
   sceneQueue: SceneQueueConfig;
 }
 
-/** Cloud Tasks settings of the scene queue; read at deploy time, so they come from the environment. */
+/**
+ * Cloud Tasks settings of the scene queue; read at deploy time, so they come from the environment.
+ * Deliveries are short (a submit, a poll, a download): the queue bounds instances, not generations
+ * in flight, which the video quota bounds (`videoInFlightLimit` in config/pipeline).
+ */
 export interface SceneQueueConfig {
+  /** Deliveries of one step: retries after crashes and "another delivery holds the scene". */
   maxAttempts: number;
   minBackoffSeconds: number;
   maxBackoffSeconds: number;
-  /** Keeps us inside the Veo quota. */
   maxConcurrentDispatches: number;
   maxDispatchesPerSecond: number;
+  /** How long one delivery may run; a generation is never inside one. */
+  dispatchDeadlineSeconds: number;
 }
 
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -50,11 +59,12 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     workDir: parsed.FAIRSHOT_WORK_DIR ?? path.join(os.tmpdir(), "fairshot"),
     projectId: parsed.GCLOUD_PROJECT ?? "demo-fairshot",
     sceneQueue: {
-      maxAttempts: 3,
+      maxAttempts: 5,
       minBackoffSeconds: parsed.FAIRSHOT_SCENE_MIN_BACKOFF_SECONDS ?? 20,
       maxBackoffSeconds: 300,
-      maxConcurrentDispatches: 4,
-      maxDispatchesPerSecond: 2,
+      maxConcurrentDispatches: parsed.FAIRSHOT_SCENE_MAX_CONCURRENT_DISPATCHES ?? 50,
+      maxDispatchesPerSecond: 20,
+      dispatchDeadlineSeconds: parsed.FAIRSHOT_SCENE_DISPATCH_DEADLINE_SECONDS ?? 300,
     },
   };
 }

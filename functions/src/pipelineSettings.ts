@@ -97,6 +97,18 @@ export const PipelineSettingsSchema = z.object({
   /** Attempts of one stage (after crashes or lost leases) before the run fails and is refunded. */
   maxStageAttempts: z.number().int().min(1).max(10).default(3),
   sceneSeconds: z.number().min(2).max(8).default(4),
+  /** How long one scene delivery may hold its scene before another delivery may take it over. */
+  sceneLeaseSeconds: z.number().int().min(10).default(300),
+  /** Video generations in flight at once across every run: the project's video-model quota. */
+  videoInFlightLimit: z.number().int().min(1).max(1000).default(10),
+  /** Wait between polls of a running generation (each poll is a new, short task delivery). */
+  videoPollSeconds: z.number().min(0.5).max(300).default(15),
+  /** How long a scene waiting for a quota slot waits before it looks again (finishing scenes also wake it). */
+  videoQuotaWaitSeconds: z.number().min(0.5).max(600).default(60),
+  /** A generation running longer than this is abandoned for the next model of the chain. */
+  videoMaxGenerationSeconds: z.number().int().min(10).default(900),
+  /** Extra submissions to one video model after rate limits or transient failures. */
+  videoRetriesPerModel: z.number().int().min(0).max(5).default(2),
   confirmationTimeoutMinutes: z.number().int().min(1).default(60),
   decisionTimeoutMinutes: z.number().int().min(1).default(60),
   /** What a run waiting for a quality decision does when the user does not answer. */

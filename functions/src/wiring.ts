@@ -9,15 +9,17 @@ import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import { getFunctions } from "firebase-admin/functions";
 import { getStorage } from "firebase-admin/storage";
 import { runtimeConfig, type RuntimeConfig } from "./config";
-import { paths, sceneId, sceneTaskId } from "./contract/paths";
+import { sceneTaskId } from "./contract/paths";
 import { assembleVideo } from "./media/assemble";
 import { renderKenBurns } from "./media/kenBurns";
 import { renderMotionClip } from "./media/motionClip";
+import { normalizeClip } from "./media/normalize";
 import { synthesizeSpeech } from "./media/speech";
 import { fitVoice } from "./media/voiceFit";
 import { checkFinishedVideo } from "./quality/gate";
 import { createCloudProviders } from "./models/cloudProviders";
-import { loadModelConfig, readCredentials } from "./models/modelConfig";
+import { tierAt } from "./models/fallback";
+import { loadModelConfig } from "./models/modelConfig";
 import type { PipelineDeps, SceneDispatcher, SceneTask } from "./pipeline/deps";
 import { loadPipelineSettings } from "./pipelineSettings";
 import { analyzeImage } from "./preflight/imageAnalysis";
@@ -32,21 +34,30 @@ import {
 } from "./preflight/faces";
 import { preflightImageCheck, type FramingCheck } from "./preflight/preflightImageCheck";
 import { LocalScriptProvider } from "./providers/local/localScript";
-import { LocalVideoProvider } from "./providers/local/localVideo";
+import { LOCAL_VIDEO_MODEL, LocalVideoGenerator, localClipShape } from "./providers/local/localVideo";
 import { LocalVisualDnaProvider } from "./providers/local/localVisualDna";
 import { LocalVoiceProvider } from "./providers/local/localVoice";
 import { withLegacyFallback } from "./rollout/legacy";
 import { CloudStorageStore, LocalFolderStore } from "./storage/objectStore";
-import { createVeoVideoProvider } from "./video/veo";
+import { createVeoGenerator } from "./video/veo";
 
-/** Enqueues one Cloud Task per scene; ids are deterministic, so a repeated dispatch is a no-op. */
+/** Enqueues one Cloud Task per scene step; ids are deterministic, so a repeated dispatch is a no-op. */
 class CloudTasksSceneDispatcher implements SceneDispatcher {
-  async dispatch(tasks: SceneTask[]): Promise<void> {
+  constructor(private readonly config: RuntimeConfig) {}
+
+  async dispatch(tasks: SceneTask[], delaySeconds = 0): Promise<void> {
     const queue = getFunctions().taskQueue("renderScene");
+    const delay = Math.ceil(delaySeconds);
     await Promise.all(
       tasks.map(async (task) => {
+        // The Cloud Tasks emulator ignores schedule times: the delivery waits out its delay itself.
+        const payload = this.config.isEmulator && delay > 0 ? { ...task, notBefore: Date.now() + delay * 1000 } : task;
         try {
-          await queue.enqueue(task, { id: sceneTaskId(task.runId, task.sceneNumber, task.round) });
+          await queue.enqueue(payload, {
+            id: sceneTaskId(task.runId, task.sceneNumber, task.round, task.step),
+            dispatchDeadlineSeconds: this.config.sceneQueue.dispatchDeadlineSeconds,
+            ...(delay > 0 && { scheduleDelaySeconds: delay }),
+          });
         } catch (error) {
           if ((error as { code?: string }).code !== "functions/task-already-exists") throw error;
         }
@@ -69,7 +80,7 @@ function initAdmin(config: RuntimeConfig) {
 export function buildPipelineDeps(
   config: RuntimeConfig,
   db: Firestore = getFirestore(),
-  scenes: SceneDispatcher = new CloudTasksSceneDispatcher(),
+  scenes: SceneDispatcher = new CloudTasksSceneDispatcher(config),
 ): PipelineDeps {
   const local = config.providers === "local";
   const models = local ? undefined : loadModelConfig();
@@ -90,7 +101,13 @@ export function buildPipelineDeps(
       ? new LocalFolderStore(config.localBucketDir)
       : new CloudStorageStore(getStorage().bucket()),
     preflight: { check: (bytes: Buffer, framing: FramingCheck) => preflightImageCheck(bytes, { detector }, framing) },
-    media: { kenBurns: renderKenBurns, assemble: assembleVideo, fitVoice, checkFinishedVideo },
+    media: {
+      kenBurns: renderKenBurns,
+      normalize: normalizeClip,
+      assemble: assembleVideo,
+      fitVoice,
+      checkFinishedVideo,
+    },
     scenes,
     isEmulator: config.isEmulator,
     workDir: path.resolve(config.workDir),
@@ -106,20 +123,38 @@ export function buildPipelineDeps(
         script: new LocalScriptProvider(() => loadPipelineSettings(db)),
         voice: new LocalVoiceProvider(synthesizeSpeech),
       }),
-      video: new LocalVideoProvider((req) =>
-        renderMotionClip({ ...req, seconds: req.scene.durationSec, motion: req.scene.motion, seed: req.sceneIndex }),
-      ),
+      video: [
+        {
+          model: LOCAL_VIDEO_MODEL,
+          tier: "local",
+          generator: new LocalVideoGenerator(
+            (req) =>
+              renderMotionClip({
+                ...req,
+                ...localClipShape(req),
+                seconds: req.scene.durationSec,
+                motion: req.scene.motion,
+                seed: req.sceneIndex,
+              }),
+            // A `slow` scene outlasts one delivery's deadline: only separate deliveries can finish it.
+            { generationSeconds: 0, slowGenerationSeconds: config.sceneQueue.dispatchDeadlineSeconds + 5 },
+          ),
+        },
+      ],
     };
   }
   return {
     ...common,
     ...legacyAware(createCloudProviders(models, { db })),
-    video: createVeoVideoProvider(models.video.model, models.providers.gemini, readCredentials().geminiApiKey, {
-      // Saved before polling starts, so a crash mid-poll resumes the operation instead of paying again.
-      onOperationStarted: async (req, operationName) => {
-        await db.doc(paths.scene(req.runId, sceneId(req.sceneIndex + 1))).set({ operationName }, { merge: true });
-      },
-    }),
+    video: models.video.map((entry, index) => ({
+      model: entry.model,
+      tier: tierAt(index),
+      generator: createVeoGenerator(entry.model, {
+        project: models.providers.gemini.vertexProject ?? config.projectId,
+        location: models.providers.gemini.vertexLocation ?? "us-central1",
+        baseUrl: models.providers.video.baseUrl,
+      }),
+    })),
   };
 }
 

@@ -14,10 +14,15 @@ export const FaultsSchema = z
     voice: z.enum(["model_not_found", "all_models_down", "fail", "silent"]).optional(),
     /** Throws after the charge committed, once: the sweeper must pick the run up again. */
     charge: z.literal("crash_after").optional(),
-    /** Per scene (1-based): "celebrity:1,2,3", "safety:2", "rate_limit:1", "fail:2" joined by ";". */
+    /**
+     * Per scene (1-based): "celebrity:1,2,3", "safety:2", "rate_limit:1", "fail:2", "slow:1" joined by ";".
+     * `slow` makes the generation outlast the scene queue's dispatch deadline.
+     */
     scenes: z
       .string()
-      .regex(/^(celebrity|safety|rate_limit|fail):\d+(,\d+)*(;(celebrity|safety|rate_limit|fail):\d+(,\d+)*)*$/)
+      .regex(
+        /^(celebrity|safety|rate_limit|fail|slow):\d+(,\d+)*(;(celebrity|safety|rate_limit|fail|slow):\d+(,\d+)*)*$/,
+      )
       .optional(),
     /** "drop_last_scene": the join leaves the last scene out, so the video is short of its promise. */
     assembly: z.enum(["fail", "drop_last_scene"]).optional(),
@@ -25,7 +30,7 @@ export const FaultsSchema = z
   .strict();
 export type Faults = z.infer<typeof FaultsSchema>;
 
-export type SceneFaultKind = "celebrity" | "safety" | "rate_limit" | "fail";
+export type SceneFaultKind = "celebrity" | "safety" | "rate_limit" | "fail" | "slow";
 
 /** The fault injected into one scene (1-based index), if any. */
 export function sceneFault(faults: Faults, sceneNumber: number): SceneFaultKind | undefined {

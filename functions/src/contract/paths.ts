@@ -16,6 +16,10 @@ export const paths = {
   refund: (runId: string) => `refunds/${runId}`,
 };
 
+/** Who holds a video quota slot: one scene of one round. */
+export const sceneHolder = (runId: string, sceneNumber: number, round: number) =>
+  `${runId}/${sceneId(sceneNumber)}/r${round}`;
+
 export const ledgerIds = {
   charge: (runId: string) => `charge_${runId}`,
   refund: (runId: string) => `refund_${runId}`,
@@ -25,9 +29,13 @@ export const ledgerIds = {
 /** Scene ids sort in scene order: scene_01 … scene_08. */
 export const sceneId = (sceneNumber: number) => `scene_${String(sceneNumber).padStart(2, "0")}`;
 
-/** Cloud Tasks ids are unique per queue; a retried round gets new ids. */
-export const sceneTaskId = (runId: string, sceneNumber: number, round: number) =>
-  `${runId}-${sceneId(sceneNumber)}-r${round}`;
+/**
+ * Cloud Tasks ids are unique per queue (and refused again for a while after a task ran), so an id
+ * names everything that makes a dispatch legitimately new: the round (a user's retry) and the step
+ * (each poll or wait of the scene's generation is a new task). A repeated dispatch of one step is a no-op.
+ */
+export const sceneTaskId = (runId: string, sceneNumber: number, round: number, step: number) =>
+  `${runId}-${sceneId(sceneNumber)}-r${round}-s${step}`;
 
 /** Objects in the default bucket. */
 export const objects = {

@@ -150,5 +150,6 @@ export const ScriptSchema = z.object({
 });
 export type Script = z.infer<typeof ScriptSchema>;
 
-export type SceneMethod = "veo-3.1" | "ken-burns";
+/** How a scene's clip was made: by a video model of the chain, or the Ken Burns last resort. */
+export type SceneMethod = "generated" | "ken-burns";
 export type FallbackReason = "celebrity_detected" | "safety_filter" | "rate_limit" | "veo_error";

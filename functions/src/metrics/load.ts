@@ -26,7 +26,8 @@ const MetricRunDocSchema = z.object({
 
 const SceneDocSchema = z.object({
   status: z.string(),
-  method: z.enum(["veo-3.1", "ken-burns"]),
+  // Scenes written before the video chain say "veo-3.1" for a generated clip.
+  method: z.enum(["generated", "ken-burns", "veo-3.1"]).transform((method) => (method === "veo-3.1" ? "generated" : method)),
   fallbackReason: z.enum(["celebrity_detected", "safety_filter", "rate_limit", "veo_error"]).nullable(),
 });
 

@@ -111,11 +111,6 @@ function checkedChain<S extends typeof ModelEntrySchema | typeof VoiceEntrySchem
   });
 }
 
-const VideoEntrySchema = ModelEntrySchema.superRefine((item, ctx) => {
-  const problem = entryProblem(item);
-  if (problem) ctx.addIssue({ code: "custom", message: `"${item.model}": ${problem}` });
-});
-
 const ms = z.number().int().min(0);
 
 export const ModelConfigSchema = z
@@ -123,8 +118,17 @@ export const ModelConfigSchema = z
     /** Script, and Visual DNA (vision models only), in order: primary, backup, fallback. */
     text: checkedChain(ModelEntrySchema),
     voice: checkedChain(VoiceEntrySchema),
-    /** Read only by the video adapter, which takes the model name as a parameter. */
-    video: VideoEntrySchema,
+    /**
+     * Scene videos, in order: primary, backup, ...; Ken Burns is the recorded last resort. Called
+     * through @google/genai's generateVideos, so only Gemini-provider entries (Gemini API or Vertex AI).
+     */
+    video: checkedChain(ModelEntrySchema).superRefine((chain, ctx) => {
+      chain.forEach((item, index) => {
+        if (item.provider !== "gemini") {
+          ctx.addIssue({ code: "custom", path: [index], message: `"${item.model}": video models run on gemini only` });
+        }
+      });
+    }),
     providers: z
       .object({
         gemini: z
@@ -140,6 +144,11 @@ export const ModelConfigSchema = z
         openai: z.object({ baseUrl: z.url().optional() }).strict(),
         /** Cloud Vision (preflight face detection): REST at this URL; gRPC to Google when absent. */
         vision: z.object({ baseUrl: z.url().optional() }).strict().default({}),
+        /**
+         * The video chain runs on Vertex AI, in VERTEX_PROJECT (default: the functions' own project) and
+         * VERTEX_LOCATION (default us-central1); `baseUrl` points it at a gateway or a local stand-in.
+         */
+        video: z.object({ baseUrl: z.url().optional() }).strict().default({}),
       })
       .strict(),
     timeouts: z.object({ textMs: ms.min(1), voiceMs: ms.min(1) }).strict(),
@@ -186,7 +195,7 @@ export type VoiceEntry = ParsedConfig["voice"][number] & { provider: ProviderNam
 export type ModelConfig = Omit<ParsedConfig, "text" | "voice" | "video"> & {
   text: ModelEntry[];
   voice: VoiceEntry[];
-  video: ModelEntry;
+  video: ModelEntry[];
 };
 
 /*
@@ -218,8 +227,17 @@ export const DEFAULT_MODEL_CONFIG: z.input<typeof ModelConfigSchema> = {
     // Shuts down 2027-01-06 (developers.openai.com/api/docs/guides/text-to-speech, read 2026-11-28).
     { provider: "openai", model: "gpt-4o-mini-tts", voice: "coral", retiresOn: "2027-01-06" },
   ],
-  video: { provider: "gemini", model: "veo-3.1-generate-preview", allowPreview: true },
-  providers: { gemini: { backend: "gemini_api" }, openai: {}, vision: {} },
+  // Veo 3.1, then its fast variant (served and rate-limited apart). Ids from Google's Vertex AI Veo pages
+  // (https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/veo/3-0-generate: veo-3.0-*-001
+  // retire on 2026-06-30, migrate to veo-3.1-generate-001 / veo-3.1-fast-generate-001). The Gemini API's
+  // preview ids (veo-3.1-generate-preview, -fast-, -lite-) were shut down on 2026-10-22. Gemini Omni Flash,
+  // the Gemini API's default video model (https://ai.google.dev/gemini-api/docs/video), answers through the
+  // Interactions API, which the video adapter does not speak yet, so it is not in the chain.
+  video: [
+    { provider: "gemini", model: "veo-3.1-generate-001" },
+    { provider: "gemini", model: "veo-3.1-fast-generate-001" },
+  ],
+  providers: { gemini: { backend: "gemini_api" }, openai: {}, vision: {}, video: {} },
   timeouts: { textMs: 60_000, voiceMs: 90_000 },
   retry: { maxRetriesPerModel: 2, baseDelayMs: 1_000, maxDelayMs: 10_000, modelBudgetMs: 90_000 },
   cooldown: { notFoundMs: 15 * 60_000, failureStreak: 3, failureMs: 2 * 60_000 },
@@ -246,12 +264,11 @@ export interface NamedChain {
 
 /** Every chain of the configuration, Visual DNA's (the vision models of the text chain) included. */
 export function modelChains(config: ModelConfig): NamedChain[] {
-  const video: ModelEntry | ModelEntry[] = config.video;
   return [
     { name: "text", entries: config.text },
     { name: "visual_dna", entries: config.text.filter((entry) => entry.vision) },
     { name: "voice", entries: config.voice },
-    { name: "video", entries: Array.isArray(video) ? video : [video] },
+    { name: "video", entries: config.video },
   ];
 }
 

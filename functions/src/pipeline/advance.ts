@@ -68,7 +68,9 @@ async function runStage(runId: string, stage: WorkStage, deliveryId: string, dep
     }
     if (outcome.waitForScenes) {
       const round = claim.run.scenesRound ?? 0;
-      await deps.scenes.dispatch(outcome.waitForScenes.map((sceneNumber) => ({ runId, sceneNumber, round })));
+      await deps.scenes.dispatch(
+        outcome.waitForScenes.map(({ sceneNumber, step }) => ({ runId, sceneNumber, round, step })),
+      );
       // A stage claimed again after every scene was done has nothing to dispatch: finish it here.
       if (outcome.waitForScenes.length === 0) await finishScenesIfComplete(deps.db, runId, round);
     }

@@ -10,6 +10,7 @@ import { paths } from "../contract/paths";
 import type { RunDocument } from "../contract/runDocument";
 import { scenesProgress } from "../lifecycle/stateMachine";
 import { applyTransition, transitionRun, transitions, type TransitionResult } from "../lifecycle/transitions";
+import { freshScene } from "./sceneTask";
 
 export async function applyDecision(db: Firestore, runId: string): Promise<TransitionResult | null> {
   const ref = db.doc(paths.run(runId));
@@ -40,7 +41,11 @@ export async function applyDecision(db: Firestore, runId: string): Promise<Trans
       }),
     );
     if (result.kind === "applied") {
-      for (const scene of staticScenes.docs) tx.update(scene.ref, { status: "pending", round, updatedAt: now });
+      // A fresh scene for the new round: no generation, the video chain from its start.
+      for (const scene of staticScenes.docs) {
+        const fresh = freshScene(Number(scene.get("sceneNumber")), round, scene.get("attempts") ?? []);
+        tx.set(scene.ref, { ...fresh, updatedAt: now });
+      }
       logger.info("retrying static scenes", { runId, round, scenes: staticScenes.docs.map((d) => d.id) });
     }
     return { result };

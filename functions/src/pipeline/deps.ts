@@ -1,23 +1,34 @@
 import type { Firestore } from "firebase-admin/firestore";
 import type { PreflightReport } from "../contract/run";
 import type { ClipRequest } from "../media/clip";
+import type { NormalizeRequest } from "../media/normalize";
 import type { FittedVoice, VoiceFitTarget } from "../media/voiceFit";
 import type { QualityGate } from "../pipelineSettings";
 import type { QualityCheck } from "../quality/gate";
 import type { PromisedVideo } from "../quality/verdict";
 import type { FramingCheck } from "../preflight/preflightImageCheck";
-import type { RenderedClip, ScriptProvider, VideoProvider, VisualDnaProvider, VoiceProvider } from "../providers/types";
+import type {
+  RenderedClip,
+  ScriptProvider,
+  VideoChainEntry,
+  VisualDnaProvider,
+  VoiceProvider,
+} from "../providers/types";
 import type { ObjectStore } from "../storage/objectStore";
 
 export interface SceneTask {
   runId: string;
   sceneNumber: number;
   round: number;
+  /** Each poll or wait of a scene's generation is a new step, with its own task id. */
+  step: number;
+  notBefore?: number;
 }
 
-/** Fans scenes out to the task queue; enqueueing a task id twice is harmless. */
+/** Fans scene steps out to the task queue; enqueueing a task id twice is harmless. */
 export interface SceneDispatcher {
-  dispatch(tasks: SceneTask[]): Promise<void>;
+  /** `delaySeconds`: the queue holds the tasks that long before delivering them. */
+  dispatch(tasks: SceneTask[], delaySeconds?: number): Promise<void>;
 }
 
 export interface ImagePreflight {
@@ -27,6 +38,8 @@ export interface ImagePreflight {
 export interface ClipRenderer {
   /** The Ken Burns fallback: a pan/zoom of the product image. */
   kenBurns(req: ClipRequest): Promise<RenderedClip>;
+  /** Brings a model's clip to the run's frame; throws UnusableClipError for a clip that is not one. */
+  normalize(req: NormalizeRequest): Promise<RenderedClip>;
   assemble(req: { clips: string[]; voiceWav: string; outFile: string }): Promise<{ file: string; durationSec: number }>;
   /** Tempo and loudness of the voice-over fitted to the video (media/voiceFit.ts). */
   fitVoice(req: { voiceWav: string; videoSec: number; outFile: string }, fit: VoiceFitTarget): Promise<FittedVoice>;
@@ -42,7 +55,8 @@ export interface PipelineDeps {
   visualDna: VisualDnaProvider;
   script: ScriptProvider;
   voice: VoiceProvider;
-  video: VideoProvider;
+  /** The video chain in order; empty means every scene is Ken Burns. */
+  video: VideoChainEntry[];
   media: ClipRenderer;
   scenes: SceneDispatcher;
   isEmulator: boolean;

@@ -1,23 +1,37 @@
 /**
- * One scene, rendered by a task-queue function. The video model (Veo, or its local stand-in)
- * goes first; a filtered or rate-limited scene becomes a Ken Burns clip with its reason
- * recorded. The last scene to finish decides, in one transaction, what happens next.
+ * One scene, rendered by short task-queue deliveries. A video generation takes minutes, so no
+ * delivery waits for it: one delivery submits it (the operation name saved on the scene first),
+ * later deliveries each poll once and re-enqueue themselves with a delay, and the delivery that
+ * finds the clip downloads and normalises it. The video chain's models go in order; a filtered or
+ * failed scene becomes a Ken Burns clip with its reason recorded. Generations in flight are bounded
+ * by the video quota (video/quota.ts), not by how many instances run. The last scene to finish
+ * decides, in one transaction, what happens next.
  */
 import path from "node:path";
 import { FieldValue, Timestamp, type DocumentReference, type Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
-import { RUN_ID_PATTERN, objects, paths, sceneId } from "../contract/paths";
-import { MAX_SCENES, type Attempt, type FallbackReason, type SceneMethod } from "../contract/run";
+import { RUN_ID_PATTERN, objects, paths, sceneHolder, sceneId } from "../contract/paths";
+import { MAX_SCENES, type Attempt, type FallbackReason, type ModelTier, type SceneMethod } from "../contract/run";
 import { z } from "zod";
 import type { RunDocument } from "../contract/runDocument";
 import { writeNotification } from "../ledger/notifications";
 import { frameSize } from "../media/clip";
+import { UnusableClipError } from "../media/normalize";
 import { failRun } from "../lifecycle/runStore";
 import { needsDecision, qualityOf, scenesProgress } from "../lifecycle/stateMachine";
 import { applyTransition, minutesAfter, transitions } from "../lifecycle/transitions";
 import { STAGE_LABELS, notificationTexts, userMessages } from "../messages";
-import { loadPipelineSettings } from "../pipelineSettings";
-import type { VideoOutcome } from "../providers/types";
+import { loadPipelineSettings, type PipelineSettings } from "../pipelineSettings";
+import type { CallContext, SceneVideoRequest, VideoFailure, VideoPoll, VideoSubmission } from "../providers/types";
+import { VideoQuota } from "../video/quota";
+import {
+  afterPoll,
+  afterSubmit,
+  unusableClip,
+  type ChainMove,
+  type ChainPosition,
+  type SceneRulePolicy,
+} from "../video/sceneRules";
 import type { PipelineDeps, SceneTask } from "./deps";
 import { PipelineFailure } from "./failure";
 import { callContext, runInputOf } from "./runContext";
@@ -27,6 +41,10 @@ export const SceneTaskSchema = z.object({
   runId: z.string().regex(RUN_ID_PATTERN),
   sceneNumber: z.number().int().min(1).max(MAX_SCENES),
   round: z.number().int().min(0).max(10),
+  /** Each poll or wait of the scene is a new step (and a new task id). */
+  step: z.number().int().min(0).max(100_000).default(0),
+  /** Epoch ms before which the step should not run: set only where the queue cannot schedule (the emulator). */
+  notBefore: z.number().int().positive().optional(),
 });
 
 export interface TaskDelivery {
@@ -35,143 +53,120 @@ export interface TaskDelivery {
   maxAttempts: number;
 }
 
-/** Thrown to have Cloud Tasks retry the scene with backoff. */
-export class RetryScene extends Error {}
+/** Thrown so the queue delivers the task again later: another delivery holds the scene's lease. */
+export class SceneBusy extends Error {
+  constructor(task: SceneTask) {
+    super(`scene ${task.sceneNumber} of run ${task.runId} is being worked on by another delivery`);
+    this.name = "SceneBusy";
+  }
+}
+
+/** The generation in flight, saved before anything polls it. */
+interface Generation {
+  model: string;
+  tier: ModelTier;
+  operationName: string;
+  submittedAtMs: number;
+}
+
+interface ChainState {
+  index: number;
+  retries: number;
+  filterRetried: boolean;
+}
 
 export interface SceneDocument {
   sceneNumber: number;
   round: number;
-  status: "pending" | "rendering" | "done";
-  method: SceneMethod;
-  fallbackReason: FallbackReason | null;
-  video: string;
-  model: string;
-  tier: string;
+  /** `waiting`: between deliveries, for a poll or a quota slot. */
+  status: "pending" | "rendering" | "waiting" | "done";
+  /** The step of the newest task dispatched for this scene and round. */
+  step: number;
+  lease: Timestamp | null;
+  generation: Generation | null;
+  chain: ChainState;
+  /** The video quota slot held while a generation is in flight. */
+  slot: number | null;
   attempts: Attempt[];
-  durationMs: number;
-  /** A Veo operation still rendering when the last delivery ended. */
-  operationName?: string | null;
+  /** Function time spent on this scene, every delivery together. */
+  functionMs: number;
+  method?: SceneMethod;
+  fallbackReason?: FallbackReason | null;
+  video?: string;
+  model?: string;
+  tier?: ModelTier;
+  durationMs?: number;
 }
 
-export type SceneDisposition = { kind: "keep" } | { kind: "retry" } | { kind: "ken_burns"; reason: FallbackReason };
-
-/** What to do with the video model's outcome on this delivery: keep it, retry later, or fall back. */
-export function sceneDisposition(outcome: VideoOutcome, delivery: TaskDelivery): SceneDisposition {
-  const lastAttempt = delivery.retryCount + 1 >= delivery.maxAttempts;
-  switch (outcome.kind) {
-    case "video":
-      return { kind: "keep" };
-    case "filtered":
-      return { kind: "ken_burns", reason: outcome.reason };
-    case "rate_limited":
-      return lastAttempt ? { kind: "ken_burns", reason: "rate_limit" } : { kind: "retry" };
-    case "error":
-    case "pending":
-      return lastAttempt ? { kind: "ken_burns", reason: "veo_error" } : { kind: "retry" };
-    default:
-      return outcome satisfies never;
-  }
+/** How Cloud Tasks would have scheduled the step: the emulator dispatches at once, so an early delivery waits. */
+async function waitForSchedule(notBefore: number | undefined): Promise<void> {
+  const ms = (notBefore ?? 0) - Date.now();
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 60_000)));
 }
+
+function rulePolicy(settings: PipelineSettings): SceneRulePolicy {
+  return {
+    pollSeconds: settings.videoPollSeconds,
+    retriesPerModel: settings.videoRetriesPerModel,
+    maxGenerationSeconds: settings.videoMaxGenerationSeconds,
+  };
+}
+
+const ERROR_CLASS_OF = { filtered: "content_policy", rate_limited: "rate_limited" } as const;
+
+function failedAttempt(model: string, tier: ModelTier, failure: VideoFailure, durationMs: number): Attempt {
+  const errorClass = failure.kind === "error" ? failure.errorClass : ERROR_CLASS_OF[failure.kind];
+  return { model, tier, errorClass, error: failure.detail, durationMs };
+}
+
+/** Where a delivery leaves the scene: waiting for a later step, or done. */
+type SceneEnd =
+  | { kind: "later"; delaySeconds: number; generation: Generation | null; chain: ChainState; slot: number | null }
+  | {
+      kind: "done";
+      method: SceneMethod;
+      model: string;
+      tier: ModelTier;
+      fallbackReason: FallbackReason | null;
+      video: string;
+      /** The quota slot to give back. */
+      slot: number | null;
+    };
 
 export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, deps: PipelineDeps): Promise<void> {
+  await waitForSchedule(task.notBefore);
+  const started = Date.now();
   const { db } = deps;
-  const runRef = db.doc(paths.run(task.runId));
-  const run = (await runRef.get()).data() as RunDocument | undefined;
+  const run = (await db.doc(paths.run(task.runId)).get()).data() as RunDocument | undefined;
   if (!run || run.status !== "running" || run.stage !== "scenes" || (run.scenesRound ?? 0) !== task.round) return;
   const id = sceneId(task.sceneNumber);
   const sceneRef = db.doc(paths.scene(task.runId, id));
   const settings = await loadPipelineSettings(db);
-  const claim = await claimScene(sceneRef, task, settings.stageLeaseSeconds);
+  const claim = await claimScene(sceneRef, task, settings.sceneLeaseSeconds);
   if (claim.kind === "done") {
     await finishScenesIfComplete(db, task.runId, task.round);
     return;
   }
-  // Another delivery of this task is rendering the scene (rendering twice would pay Veo twice),
-  // or the scene belongs to a later round.
-  if (claim.kind === "busy" || claim.kind === "stale") return;
-  const existing = claim.scene;
-  const scene = run.script?.scenes[task.sceneNumber - 1];
-  if (!scene) throw new Error(`run ${task.runId} has no scene ${task.sceneNumber}`);
-  const input = runInputOf(run);
-  const started = Date.now();
+  // A later step was dispatched: this delivery is a duplicate of one already handled.
+  if (claim.kind === "stale") return;
+  // Another delivery holds the scene: the queue must try again later, or the step would be lost.
+  if (claim.kind === "busy") throw new SceneBusy(task);
+  const state = claim.scene;
+  const attempts: Attempt[] = [];
+  const spent = () => FieldValue.increment(Date.now() - started);
+  let end: SceneEnd;
   try {
-    const doc = await withWorkspace(deps.workDir, `scene-${task.runId}-${id}`, async (dir) => {
-      const imageFile = path.join(dir, `product${extensionOf(input.image)}`);
-      await deps.store.download(input.image, imageFile);
-      const { width, height } = frameSize(input.aspectRatio);
-      const outFile = path.join(dir, `${id}.mp4`);
-      const request = { runId: task.runId, sceneIndex: task.sceneNumber - 1, scene, imageFile, outFile, width, height };
-      const videoStarted = Date.now();
-      // A Veo operation still rendering at the last delivery is resumed, not paid for twice.
-      const pendingOperation = existing?.round === task.round ? existing.operationName : undefined;
-      const ctx = callContext(task.runId, run);
-      const outcome =
-        pendingOperation && deps.video.resume
-          ? await deps.video.resume(pendingOperation, request, ctx)
-          : await deps.video.generate(request, ctx);
-      const attempt: Attempt = {
-        model: outcome.model,
-        tier: outcome.kind === "video" ? outcome.tier : "primary",
-        errorClass:
-          outcome.kind === "video"
-            ? null
-            : outcome.kind === "filtered"
-              ? "content_policy"
-              : outcome.kind === "rate_limited"
-                ? "rate_limited"
-                : "transient",
-        ...(outcome.kind !== "video" && { error: outcome.detail }),
-        durationMs: Date.now() - videoStarted,
-      };
-      const disposition = sceneDisposition(outcome, delivery);
-      await sceneRef.set(
-        {
-          sceneNumber: task.sceneNumber,
-          round: task.round,
-          // The delivery number keeps equal attempts apart (arrayUnion drops duplicates) while a
-          // repeated delivery of the same attempt stays recorded once.
-          attempts: FieldValue.arrayUnion({ ...attempt, delivery: delivery.retryCount }),
-          operationName: outcome.kind === "pending" ? outcome.operationName : null,
-          updatedAt: Timestamp.now(),
-        },
-        { merge: true },
-      );
-      if (disposition.kind === "retry") throw new RetryScene(`scene ${task.sceneNumber}: ${attempt.error}`);
-      let method: SceneMethod = "veo-3.1";
-      let fallbackReason: FallbackReason | null = null;
-      let model = outcome.model;
-      let tier = attempt.tier;
-      if (disposition.kind === "ken_burns") {
-        await deps.media.kenBurns({
-          imageFile,
-          outFile,
-          width,
-          height,
-          seconds: scene.durationSec,
-          motion: scene.motion,
-        });
-        method = "ken-burns";
-        fallbackReason = disposition.reason;
-        model = "ken-burns";
-        tier = "fallback";
-      }
-      const video = objects.sceneClip(task.runId, id, task.round);
-      await deps.store.upload(outFile, video, "video/mp4");
-      return { method, fallbackReason, video, model, tier };
-    });
+    end = await advanceScene(task, run, state, attempts, settings, deps);
+  } catch (error) {
+    // Hand the scene back (its generation kept) so the queue's next attempt can claim it.
     await writeSceneOfRound(sceneRef, task.round, {
-      ...doc,
-      sceneNumber: task.sceneNumber,
-      round: task.round,
-      status: "done",
+      status: "waiting",
       lease: null,
-      durationMs: Date.now() - started,
+      attempts: [...state.attempts, ...attempts],
+      functionMs: spent(),
       updatedAt: Timestamp.now(),
     });
-  } catch (error) {
-    // Hand the scene back so the queue's next attempt can claim it.
-    await writeSceneOfRound(sceneRef, task.round, { status: "pending", lease: null, updatedAt: Timestamp.now() });
-    if (error instanceof RetryScene || delivery.retryCount + 1 < delivery.maxAttempts) throw error;
+    if (delivery.retryCount + 1 < delivery.maxAttempts) throw error;
     logger.error("scene failed for good", { runId: task.runId, scene: task.sceneNumber, error: String(error) });
     await failRun(
       db,
@@ -185,7 +180,219 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
     );
     return;
   }
+  const allAttempts = [...state.attempts, ...attempts];
+  if (end.kind === "later") {
+    const next: SceneTask = {
+      runId: task.runId,
+      sceneNumber: task.sceneNumber,
+      round: task.round,
+      step: task.step + 1,
+    };
+    // Enqueued before the scene says so: a lost write is redone by this step's retry, a lost task never.
+    await deps.scenes.dispatch([next], end.delaySeconds);
+    await writeSceneOfRound(sceneRef, task.round, {
+      status: "waiting",
+      step: next.step,
+      lease: null,
+      generation: end.generation,
+      chain: end.chain,
+      slot: end.slot,
+      attempts: allAttempts,
+      functionMs: spent(),
+      updatedAt: Timestamp.now(),
+    });
+    return;
+  }
+  await writeSceneOfRound(sceneRef, task.round, {
+    status: "done",
+    lease: null,
+    method: end.method,
+    model: end.model,
+    tier: end.tier,
+    fallbackReason: end.fallbackReason,
+    video: end.video,
+    generation: null,
+    slot: null,
+    attempts: allAttempts,
+    durationMs: Date.now() - (state.startedAtMs ?? started),
+    functionMs: spent(),
+    updatedAt: Timestamp.now(),
+  });
+  if (end.slot !== null)
+    await handOverSlot(end.slot, sceneHolder(task.runId, task.sceneNumber, task.round), settings, deps);
   await finishScenesIfComplete(db, task.runId, task.round);
+}
+
+/** One delivery's work on a claimed scene: poll or submit, then follow the chain's rules. */
+async function advanceScene(
+  task: SceneTask,
+  run: RunDocument,
+  state: ClaimedScene,
+  attempts: Attempt[],
+  settings: PipelineSettings,
+  deps: PipelineDeps,
+): Promise<SceneEnd> {
+  const scene = run.script?.scenes[task.sceneNumber - 1];
+  if (!scene) throw new Error(`run ${task.runId} has no scene ${task.sceneNumber}`);
+  const input = runInputOf(run);
+  const id = sceneId(task.sceneNumber);
+  const ctx: CallContext = callContext(task.runId, run);
+  const policy = rulePolicy(settings);
+  const chain = deps.video;
+  const holder = sceneHolder(task.runId, task.sceneNumber, task.round);
+  const quota = new VideoQuota(deps.db);
+  const slotLease = slotLeaseSeconds(settings);
+  const sceneRef = deps.db.doc(paths.scene(task.runId, id));
+
+  return withWorkspace(deps.workDir, `scene-${task.runId}-${id}`, async (dir) => {
+    const { width, height } = frameSize(input.aspectRatio);
+    const imageFile = path.join(dir, `product${extensionOf(input.image)}`);
+    let imageReady = false;
+    const image = async () => {
+      if (!imageReady) await deps.store.download(input.image, imageFile);
+      imageReady = true;
+      return imageFile;
+    };
+    const request = async (): Promise<SceneVideoRequest> => ({
+      runId: task.runId,
+      sceneIndex: task.sceneNumber - 1,
+      scene,
+      imageFile: await image(),
+      outFile: path.join(dir, `${id}-model.mp4`),
+      width,
+      height,
+    });
+    const sceneClip = path.join(dir, `${id}.mp4`);
+    const upload = async () => {
+      const video = objects.sceneClip(task.runId, id, task.round);
+      await deps.store.upload(sceneClip, video, "video/mp4");
+      return video;
+    };
+
+    let chainState: ChainState = { ...state.chain };
+    let generation = state.generation;
+    let slot = state.slot;
+    const position = (): ChainPosition => ({ ...chainState, length: chain.length });
+
+    const submit = async (): Promise<ChainMove> => {
+      const entry = chain[chainState.index];
+      const submitted = Date.now();
+      const result: VideoSubmission = await entry.generator.submit(await request(), ctx);
+      if (result.kind === "started") {
+        generation = {
+          model: entry.model,
+          tier: entry.tier,
+          operationName: result.operationName,
+          submittedAtMs: submitted,
+        };
+        // Saved before anything polls it: a crash from here on resumes the generation, never pays twice.
+        await sceneRef.set({ generation, chain: chainState, slot, updatedAt: Timestamp.now() }, { merge: true });
+      } else {
+        attempts.push(failedAttempt(entry.model, entry.tier, result, Date.now() - submitted));
+      }
+      return afterSubmit(result, position(), policy);
+    };
+
+    let move: ChainMove | "submit";
+    if (chain.length === 0) {
+      move = { kind: "ken_burns", reason: "veo_error" };
+    } else if (generation) {
+      const entry = chain[chainState.index];
+      const polled = Date.now();
+      let result: VideoPoll = await entry.generator.poll(generation.operationName, await request(), ctx);
+      if (result.kind === "video") {
+        try {
+          await deps.media.normalize({
+            inFile: result.file,
+            outFile: sceneClip,
+            width,
+            height,
+            seconds: scene.durationSec,
+          });
+        } catch (error) {
+          if (!(error instanceof UnusableClipError)) throw error;
+          result = unusableClip(error.message);
+        }
+      }
+      if (result.kind === "video") {
+        attempts.push({ model: entry.model, tier: entry.tier, errorClass: null, durationMs: Date.now() - polled });
+      } else if (result.kind !== "pending") {
+        attempts.push(failedAttempt(entry.model, entry.tier, result, Date.now() - polled));
+      }
+      const polledMove = afterPoll(result, (Date.now() - generation.submittedAtMs) / 1000, position(), policy);
+      if (polledMove.kind === "use_clip") {
+        const video = await upload();
+        return {
+          kind: "done",
+          method: "generated",
+          model: entry.model,
+          tier: entry.tier,
+          fallbackReason: null,
+          video,
+          slot,
+        };
+      }
+      move = polledMove;
+    } else {
+      slot ??= await quota.acquire(holder, settings.videoInFlightLimit, slotLease);
+      // Every slot is taken: wait in our own queue (not failed, and no model is called) until a
+      // finishing scene hands its slot over, or the wait passes and the scene looks again.
+      if (slot === null) {
+        await quota.wait({ holder, runId: task.runId, sceneNumber: task.sceneNumber, round: task.round });
+        return {
+          kind: "later",
+          delaySeconds: settings.videoQuotaWaitSeconds,
+          generation: null,
+          chain: chainState,
+          slot,
+        };
+      }
+      move = "submit";
+    }
+
+    for (;;) {
+      if (move === "submit") move = await submit();
+      switch (move.kind) {
+        case "poll_later":
+          if (slot !== null) await quota.renew(slot, holder, slotLease);
+          return { kind: "later", delaySeconds: move.delaySeconds, generation, chain: chainState, slot };
+        case "next_model":
+          chainState = { index: chainState.index + 1, retries: 0, filterRetried: false };
+          move = "submit";
+          break;
+        case "resubmit":
+          generation = null;
+          chainState = move.filterRetry
+            ? { ...chainState, filterRetried: true }
+            : { ...chainState, retries: chainState.retries + 1 };
+          if (move.delaySeconds > 0) {
+            return { kind: "later", delaySeconds: move.delaySeconds, generation: null, chain: chainState, slot };
+          }
+          move = "submit";
+          break;
+        case "ken_burns": {
+          await deps.media.kenBurns({
+            imageFile: await image(),
+            outFile: sceneClip,
+            width,
+            height,
+            seconds: scene.durationSec,
+            motion: scene.motion,
+          });
+          const video = await upload();
+          return {
+            kind: "done",
+            method: "ken-burns",
+            model: "ken-burns",
+            tier: "fallback",
+            fallbackReason: move.reason,
+            video,
+            slot,
+          };
+        }
+      }
+    }
+  });
 }
 
 /** Writes the scene's result unless a "retry" moved the scene to a later round meanwhile. */
@@ -196,32 +403,82 @@ async function writeSceneOfRound(ref: DocumentReference, round: number, data: Re
   });
 }
 
-type SceneClaim =
-  { kind: "claimed"; scene: SceneDocument | undefined } | { kind: "busy" } | { kind: "done" } | { kind: "stale" };
+type ClaimedScene = SceneDocument & { startedAtMs?: number };
 
-/** Claims one scene of one round for this delivery, compare-and-set on its status with a lease. */
+/** How long a slot is held without news from its scene: its longest generation and a few polls. */
+function slotLeaseSeconds(settings: PipelineSettings): number {
+  return settings.videoMaxGenerationSeconds + 4 * settings.videoPollSeconds + 60;
+}
+
+/**
+ * Gives a finished scene's slot to the oldest waiting scene and wakes that scene now; a waiter
+ * that no longer waits (its run ended) passes the slot on to the next.
+ */
+async function handOverSlot(slot: number, holder: string, settings: PipelineSettings, deps: PipelineDeps) {
+  const quota = new VideoQuota(deps.db);
+  let from = holder;
+  for (let handOvers = 0; handOvers < 20; handOvers++) {
+    const waiter = await quota.release(slot, from, slotLeaseSeconds(settings));
+    if (!waiter) return;
+    const [run, scene] = await Promise.all([
+      deps.db.doc(paths.run(waiter.runId)).get(),
+      deps.db.doc(paths.scene(waiter.runId, sceneId(waiter.sceneNumber))).get(),
+    ]);
+    const stillWaiting =
+      run.get("status") === "running" &&
+      run.get("stage") === "scenes" &&
+      scene.get("round") === waiter.round &&
+      scene.get("status") !== "done";
+    if (stillWaiting) {
+      const step = Number(scene.get("step") ?? 0) + 1;
+      await deps.scenes.dispatch([{ runId: waiter.runId, sceneNumber: waiter.sceneNumber, round: waiter.round, step }]);
+      return;
+    }
+    from = waiter.holder;
+  }
+}
+
+/** A scene about to be rendered in `round`: no generation, the chain from its start. */
+export function freshScene(sceneNumber: number, round: number, attempts: Attempt[] = []): ClaimedScene {
+  return {
+    sceneNumber,
+    round,
+    status: "pending",
+    step: 0,
+    lease: null,
+    generation: null,
+    chain: { index: 0, retries: 0, filterRetried: false },
+    slot: null,
+    attempts,
+    functionMs: 0,
+    startedAtMs: Date.now(),
+  };
+}
+type SceneClaim = { kind: "claimed"; scene: ClaimedScene } | { kind: "busy" } | { kind: "done" } | { kind: "stale" };
+
+/**
+ * Claims one scene of one round for this delivery, compare-and-set on its status with a lease.
+ * A new round starts the scene afresh.
+ */
 async function claimScene(ref: DocumentReference, task: SceneTask, leaseSeconds: number): Promise<SceneClaim> {
   return ref.firestore.runTransaction(async (tx) => {
-    const scene = (await tx.get(ref)).data() as (SceneDocument & { lease?: Timestamp | null }) | undefined;
+    const stored = (await tx.get(ref)).data() as ClaimedScene | undefined;
     // A late delivery of an earlier round never touches a scene a "retry" moved on.
-    if (scene && scene.round > task.round) return { kind: "stale" };
-    const sameRound = scene?.round === task.round;
-    if (sameRound && scene?.status === "done") return { kind: "done" };
-    if (sameRound && scene?.status === "rendering" && scene.lease && scene.lease.toMillis() > Date.now()) {
+    if (stored && stored.round > task.round) return { kind: "stale" };
+    const sameRound = stored?.round === task.round;
+    if (sameRound && stored?.status === "done") return { kind: "done" };
+    if (sameRound && (stored?.step ?? 0) > task.step) return { kind: "stale" };
+    if (sameRound && stored?.status === "rendering" && stored.lease && stored.lease.toMillis() > Date.now()) {
       return { kind: "busy" };
     }
-    tx.set(
-      ref,
-      {
-        sceneNumber: task.sceneNumber,
-        round: task.round,
-        status: "rendering",
-        startedAt: Timestamp.now(),
-        lease: Timestamp.fromMillis(Date.now() + leaseSeconds * 1000),
-        updatedAt: Timestamp.now(),
-      },
-      { merge: true },
-    );
+    const base = sameRound && stored ? stored : freshScene(task.sceneNumber, task.round);
+    const scene: ClaimedScene = {
+      ...base,
+      status: "rendering",
+      step: task.step,
+      lease: Timestamp.fromMillis(Date.now() + leaseSeconds * 1000),
+    };
+    tx.set(ref, { ...scene, updatedAt: Timestamp.now() }, { merge: sameRound });
     return { kind: "claimed", scene };
   });
 }
@@ -255,7 +512,7 @@ export async function finishScenesIfComplete(db: Firestore, runId: string, round
       );
       return;
     }
-    const quality = qualityOf(done.map((s) => s.method));
+    const quality = qualityOf(done.map((s) => s.method ?? "ken-burns"));
     if (!needsDecision(quality, settings)) {
       applyTransition(tx, runRef, run, transitions.scenesDone(round, quality));
       return;

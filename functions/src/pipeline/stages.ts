@@ -32,7 +32,8 @@ export interface StageRun {
  */
 export interface StageOutcome {
   result: RunUpdate;
-  waitForScenes?: number[];
+  /** Scene steps to dispatch: a scene already under way gets its next step, so its task id is new. */
+  waitForScenes?: { sceneNumber: number; step: number }[];
 }
 
 function record<T>(served: Served<T>, startedMs: number): StageRecord {
@@ -67,8 +68,15 @@ async function scenes({ claim, deps }: StageRun): Promise<StageOutcome> {
   const round = claim.run.scenesRound ?? 0;
   // Done scenes of earlier rounds stay: a "retry" resets only the static ones to pending.
   const sceneDocs = await deps.db.collection(`runs/${claim.runId}/scenes`).get();
-  const done = new Set(sceneDocs.docs.filter((d) => d.get("status") === "done").map((d) => d.id));
-  const todo = planned.map((_, i) => i + 1).filter((n) => !done.has(sceneId(n)));
+  const byId = new Map(sceneDocs.docs.map((d) => [d.id, d]));
+  const todo = planned
+    .map((_, i) => i + 1)
+    .filter((n) => byId.get(sceneId(n))?.get("status") !== "done")
+    .map((sceneNumber) => {
+      const doc = byId.get(sceneId(sceneNumber));
+      const step = doc?.get("round") === round ? doc.get("step") : undefined;
+      return { sceneNumber, step: typeof step === "number" ? step + 1 : 0 };
+    });
   return {
     result: {
       scenesRound: round,

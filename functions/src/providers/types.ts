@@ -1,4 +1,4 @@
-import type { Attempt, ModelTier, RunInput, Script, SceneScript, VisualDna } from "../contract/run";
+import type { Attempt, ErrorClass, ModelTier, RunInput, Script, SceneScript, VisualDna } from "../contract/run";
 import type { Faults } from "../contract/faults";
 import type { Cohort } from "../rollout/flag";
 
@@ -43,27 +43,44 @@ export interface RenderedClip {
   durationSec: number;
 }
 
-/** Outcome of one scene's primary video model (Veo or its local stand-in). */
-export type VideoOutcome =
-  | { kind: "video"; clip: RenderedClip; model: string; tier: ModelTier }
-  | { kind: "filtered"; reason: "celebrity_detected" | "safety_filter"; detail: string; model: string }
-  | { kind: "rate_limited"; detail: string; model: string }
-  | { kind: "error"; detail: string; model: string }
-  /** Still rendering when this call's polling deadline passed: resume polling `operationName` later. */
-  | { kind: "pending"; operationName: string; detail: string; model: string };
+/** Error classes a video model's failure can have (rate limits and filters have their own kinds). */
+export type VideoErrorClass = Extract<ErrorClass, "not_found" | "auth_config" | "transient" | "invalid_output" | "unknown">;
+
+/** Why a video model gave no clip for a scene. */
+export type VideoFailure =
+  | { kind: "filtered"; reason: "celebrity_detected" | "safety_filter"; detail: string }
+  | { kind: "rate_limited"; detail: string }
+  | { kind: "error"; errorClass: VideoErrorClass; detail: string };
+
+/** A submitted generation: the operation is polled in later task deliveries. */
+export type VideoSubmission = { kind: "started"; operationName: string } | VideoFailure;
+
+/** One poll of a generation: still running, the clip as the model made it (in `req.outFile`), or a failure. */
+export type VideoPoll = { kind: "pending"; detail?: string } | { kind: "video"; file: string } | VideoFailure;
 
 export interface SceneVideoRequest {
   runId: string;
   sceneIndex: number;
   scene: SceneScript;
   imageFile: string;
+  /** Where a finished generation's clip is written, as the model delivered it. */
   outFile: string;
   width: number;
   height: number;
 }
 
-export interface VideoProvider {
-  generate(req: SceneVideoRequest, ctx: CallContext): Promise<VideoOutcome>;
-  /** Continues a `pending` outcome of `generate` for the same request (providers that can return one). */
-  resume?(operationName: string, req: SceneVideoRequest, ctx: CallContext): Promise<VideoOutcome>;
+/**
+ * One video model. A generation takes minutes, so no call waits for it: `submit` starts it and
+ * returns at once, and `poll` (one request) is called again in later, short task deliveries.
+ */
+export interface VideoGenerator {
+  submit(req: SceneVideoRequest, ctx: CallContext): Promise<VideoSubmission>;
+  poll(operationName: string, req: SceneVideoRequest, ctx: CallContext): Promise<VideoPoll>;
+}
+
+/** An entry of the video chain, in order: primary, backup, ... (Ken Burns is the recorded last resort). */
+export interface VideoChainEntry {
+  model: string;
+  tier: ModelTier;
+  generator: VideoGenerator;
 }

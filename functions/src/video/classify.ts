@@ -1,6 +1,7 @@
 import { ApiError } from "@google/genai";
 import type { GenerateVideosOperation, Video } from "@google/genai";
 import { z } from "zod";
+import type { VideoErrorClass } from "../providers/types";
 
 /**
  * Pure decisions of the Veo adapter: request parameters, and what an operation or an API
@@ -82,12 +83,14 @@ export type VeoVerdict =
   | { kind: "video"; video: Video }
   | { kind: "filtered"; reason: FilterReason; detail: string }
   | { kind: "rate_limited"; detail: string }
-  | { kind: "error"; detail: string };
+  | { kind: "error"; errorClass: VideoErrorClass; detail: string };
 
 export type VeoFailure = Extract<VeoVerdict, { kind: "filtered" | "rate_limited" | "error" }>;
 
 /** google.rpc.Code values an operation's `error.code` may carry. */
 const RPC_RESOURCE_EXHAUSTED = 8;
+/** DEADLINE_EXCEEDED, ABORTED, INTERNAL, UNAVAILABLE: the same request may well succeed again. */
+const RPC_TRANSIENT: ReadonlySet<number> = new Set([4, 10, 13, 14]);
 
 const RpcStatusSchema = z.object({
   code: z.number().optional(),
@@ -117,7 +120,8 @@ export function classifyOperation(operation: Pick<GenerateVideosOperation, "done
     const status = parsed.success ? parsed.data : {};
     const detail = `operation failed: ${describeStatus(status) || JSON.stringify(operation.error)}`;
     if (status.code === RPC_RESOURCE_EXHAUSTED) return { kind: "rate_limited", detail };
-    return filterFromMessage(status.message) ?? { kind: "error", detail };
+    const errorClass = RPC_TRANSIENT.has(status.code ?? -1) ? "transient" : "unknown";
+    return filterFromMessage(status.message) ?? { kind: "error", errorClass, detail };
   }
   const response = operation.response;
   const video = response?.generatedVideos?.find(
@@ -131,7 +135,7 @@ export function classifyOperation(operation: Pick<GenerateVideosOperation, "done
       reasons.length > 0 ? reasons.join(" | ") : `${filteredCount} video(s) filtered without a stated reason`;
     return { kind: "filtered", reason: classifyFilterReasons(reasons), detail };
   }
-  return { kind: "error", detail: "operation finished without a video or a filter reason" };
+  return { kind: "error", errorClass: "invalid_output", detail: "operation finished without a video or a filter reason" };
 }
 
 /** Classified API call failure; `retryable` failures may succeed when the same call is repeated later. */
@@ -204,25 +208,29 @@ export function classifyApiError(error: unknown): ApiFailure | undefined {
       return { verdict: { kind: "rate_limited", detail }, retryable: true };
     }
     if (isAuthFailure(error.status, body)) {
-      return { verdict: { kind: "error", detail: `auth/config: ${detail}` }, retryable: false };
+      return { verdict: { kind: "error", errorClass: "auth_config", detail: `auth/config: ${detail}` }, retryable: false };
     }
     if (error.status === 404 || body.status === "NOT_FOUND") {
-      return { verdict: { kind: "error", detail: `not found (model or operation): ${detail}` }, retryable: false };
+      return {
+        verdict: { kind: "error", errorClass: "not_found", detail: `not found (model or operation): ${detail}` },
+        retryable: false,
+      };
     }
     const filtered = filterFromMessage(body.message);
     if (filtered) return { verdict: filtered, retryable: false };
-    return { verdict: { kind: "error", detail }, retryable: error.status === 408 || error.status >= 500 };
+    const retryable = error.status === 408 || error.status >= 500;
+    return { verdict: { kind: "error", errorClass: retryable ? "transient" : "unknown", detail }, retryable };
   }
   if (error === null || typeof error !== "object") return undefined;
   const errorLike = error as ErrorLike;
   if (errorLike.name === "SyntaxError") {
     // A 2xx answer whose body is not JSON: the endpoint is not the API it should be.
     return {
-      verdict: { kind: "error", detail: `unreadable API answer: ${String(errorLike.message)}` },
+      verdict: { kind: "error", errorClass: "invalid_output", detail: `unreadable API answer: ${String(errorLike.message)}` },
       retryable: false,
     };
   }
   const network = networkFailure(errorLike);
-  if (network) return { verdict: { kind: "error", detail: network }, retryable: true };
+  if (network) return { verdict: { kind: "error", errorClass: "transient", detail: network }, retryable: true };
   return undefined;
 }

@@ -272,7 +272,7 @@ describe("answers are applied, never expired or replaced", () => {
     await deliverUpdate(runId, deps);
     expect(await runOf(runId)).toMatchObject({ status: "running", stage: "scenes", scenesRound: 1 });
     // The earlier round's task for scene 1 is delivered again, late.
-    await handleSceneTask({ runId, sceneNumber: 1, round: 0 }, { retryCount: 0, maxAttempts: 1 }, deps);
+    await handleSceneTask({ runId, sceneNumber: 1, round: 0, step: 0 }, { retryCount: 0, maxAttempts: 1 }, deps);
     expect((await db.doc(paths.scene(runId, "scene_01")).get()).data()).toMatchObject({ round: 1, status: "pending" });
     const run = await advance(runId, deps, dispatcher);
     expect(run).toMatchObject({ status: "awaiting_decision", scenesRound: 1 });

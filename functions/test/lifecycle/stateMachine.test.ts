@@ -43,12 +43,12 @@ test("stages follow the lifecycle order and end with the quality gate after asse
 });
 
 test("quality: the Ken Burns share decides whether the user is asked", () => {
-  const threeOfFour = qualityOf(["ken-burns", "veo-3.1", "ken-burns", "ken-burns"]);
+  const threeOfFour = qualityOf(["ken-burns", "generated", "ken-burns", "ken-burns"]);
   expect(threeOfFour).toEqual({ totalScenes: 4, kenBurnsScenes: 3, degradationPct: 75 });
   expect(needsDecision(threeOfFour, settings)).toBe(true);
-  const half = qualityOf(["ken-burns", "veo-3.1"]);
+  const half = qualityOf(["ken-burns", "generated"]);
   expect(needsDecision(half, settings)).toBe(false); // above 50% asks; exactly 50% does not
-  expect(qualityOf(["veo-3.1", "ken-burns", "veo-3.1"]).degradationPct).toBe(33.3);
+  expect(qualityOf(["generated", "ken-burns", "generated"]).degradationPct).toBe(33.3);
 });
 
 describe("sweepAction", () => {

@@ -2,7 +2,7 @@ import { addCounts, computeDailyMetrics, type MetricRun } from "../../src/metric
 
 const DAY = "2025-06-03";
 const at = (time: string) => Date.parse(`${DAY}T${time}Z`);
-const veo = { method: "veo-3.1", fallbackReason: null } as const;
+const veo = { method: "generated", fallbackReason: null } as const;
 const celebrity = { method: "ken-burns", fallbackReason: "celebrity_detected" } as const;
 const rateLimit = { method: "ken-burns", fallbackReason: "rate_limit" } as const;
 

@@ -30,7 +30,23 @@ describe("parseModelConfig", () => {
       ["gemini", true],
     ]);
     expect(config.voice.map((e) => e.provider)).toEqual(["gemini", "gemini", "openai"]);
-    expect(config.video.allowPreview).toBe(true);
+    expect(config.video.map((e) => [e.provider, e.model])).toEqual([
+      ["gemini", "veo-3.1-generate-001"],
+      ["gemini", "veo-3.1-fast-generate-001"],
+    ]);
+  });
+
+  it("refuses a video chain that is empty, has a preview without allowPreview, or a non-Gemini model", () => {
+    expect(problemsOf({ ...DEFAULT_MODEL_CONFIG, video: [] })).toContain("video: the chain is empty");
+    const message = problemsOf({
+      ...DEFAULT_MODEL_CONFIG,
+      video: [
+        { provider: "gemini", model: "veo-3.1-generate-preview" },
+        { provider: "openai", model: "sora-2" },
+      ],
+    });
+    expect(message).toContain('video[0] "veo-3.1-generate-preview": preview models need allowPreview: true');
+    expect(message).toContain('video[1] "sora-2": video models run on gemini only');
   });
 
   it("has no default that is retired today or retires within 14 days", () => {
@@ -142,6 +158,7 @@ describe("readModelConfig (params from the environment)", () => {
       gemini: { backend: "vertex_ai", vertexProject: "acme-ads", vertexLocation: "europe-west4" },
       openai: { baseUrl: "http://127.0.0.1:9/v1" },
       vision: {},
+      video: {},
     });
   });
 

@@ -28,7 +28,7 @@ function configWith(overrides: Partial<Record<keyof ModelConfig, unknown>> = {})
 
 /** Every configured model listed by its provider. */
 function listEverything(config: ModelConfig) {
-  const all = [...config.text, ...config.voice, config.video];
+  const all = [...config.text, ...config.voice, ...config.video];
   gemini.listModels(all.filter((e) => e.provider === "gemini").map((e) => ({ id: e.model })));
   openai.listModels(all.filter((e) => e.provider === "openai").map((e) => ({ id: e.model })));
 }
@@ -55,14 +55,15 @@ describe("checkModels against the provider stand-ins", () => {
       ["visual_dna", 2, config.text[1].model, "listed"],
       ["voice", 1, config.voice[0].model, "listed"],
       ["voice", 2, config.voice[1].model, "listed"],
-      ["video", 1, config.video.model, "listed"],
+      ["video", 1, config.video[0].model, "listed"],
+      ["video", 2, config.video[1].model, "listed"],
     ]);
   });
 
   it("exits 1 when a chain's first live model is missing from its provider's list, and names it", async () => {
     const config = configWith();
     listEverything(config);
-    gemini.listModels([config.voice[0], config.video].map((e) => ({ id: e.model })));
+    gemini.listModels([config.voice[0], ...config.video].map((e) => ({ id: e.model })));
 
     const result = await check(config);
 
@@ -169,7 +170,7 @@ describe("npm run models:check (the command)", () => {
   it("prints the table and exits with the verdict, against the stand-ins", async () => {
     const config = configWith();
     listEverything(config);
-    gemini.listModels([config.voice[0], config.video].map((e) => ({ id: e.model })));
+    gemini.listModels([config.voice[0], ...config.video].map((e) => ({ id: e.model })));
     const env = {
       MODEL_CHAINS: JSON.stringify({
         text: config.text,

@@ -55,9 +55,25 @@ test("a run succeeds: one charge, an MP4 with video and audio of the planned len
     measurements: { readable: true, video: { width: 1080, height: 1920, frames: 120, black: [], frozen: [] } },
   });
   const scenes = await db.collection(paths.scenes(runId)).get();
-  expect(scenes.docs.map((d) => d.get("method"))).toEqual(["veo-3.1", "veo-3.1"]);
+  expect(scenes.docs.map((d) => d.get("method"))).toEqual(["generated", "generated"]);
   const notifications = await db.collection(`users/${uid}/notifications`).get();
   expect(notifications.docs.map((d) => d.get("kind"))).toEqual(["succeeded"]);
+});
+
+test("a generation that outlasts the queue's dispatch deadline still completes, in short deliveries", async () => {
+  // functions/.env.local sets a 15 s dispatch deadline; a `slow` scene's generation takes 20 s.
+  const { runId } = await start({ scenes: 2, faults: { scenes: "slow:1" } });
+  const run = await waitForRun(db, runId, settled);
+  expect(run.status).toBe("succeeded");
+  const [slow, quick] = (await db.collection(paths.scenes(runId)).orderBy("sceneNumber").get()).docs.map((d) =>
+    d.data(),
+  );
+  expect(slow).toMatchObject({ method: "generated", status: "done" });
+  expect(slow.durationMs).toBeGreaterThan(20_000);
+  // Polled in several deliveries, and the function time of all of them is a fraction of the wait.
+  expect(slow.step).toBeGreaterThanOrEqual(2);
+  expect(slow.functionMs).toBeLessThan(slow.durationMs / 2);
+  expect(quick).toMatchObject({ method: "generated", status: "done" });
 });
 
 const FAULTS: [string, Record<string, string>, string][] = [

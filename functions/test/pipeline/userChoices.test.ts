@@ -93,7 +93,7 @@ describe("quality reduced (manual test 3)", () => {
       ["ken-burns", "celebrity_detected"],
       ["ken-burns", "celebrity_detected"],
       ["ken-burns", "celebrity_detected"],
-      ["veo-3.1", null],
+      ["generated", null],
     ]);
     expect(await balanceOf(db, uid)).toBe(90);
   });

@@ -116,7 +116,7 @@ const ALICES_DOCS = [
 describe("reading", () => {
   beforeEach(async () => {
     await seed("runs/r1", { uid: "alice", status: "running" });
-    await seed("runs/r1/scenes/scene_01", { method: "veo-3.1" });
+    await seed("runs/r1/scenes/scene_01", { method: "generated" });
     await seed("users/alice", { credits: 90 });
     await seed("users/alice/ledger/charge_r1", { kind: "charge", amount: -10 });
     await seed("users/alice/notifications/n1", { title: "hi" });
@@ -205,6 +205,6 @@ describe("writing after creation", () => {
     await assertFails(setDoc(doc(alice(), "refunds/r1"), { uid: "alice", amount: 10 }));
     await assertFails(setDoc(doc(alice(), "users/alice/notifications/n1"), { title: "x" }));
     await assertFails(setDoc(doc(alice(), "config/pipeline"), { runPriceCredits: 0 }));
-    await assertFails(setDoc(doc(alice(), "runs/r1/scenes/scene_01"), { method: "veo-3.1" }));
+    await assertFails(setDoc(doc(alice(), "runs/r1/scenes/scene_01"), { method: "generated" }));
   });
 });

@@ -3,24 +3,26 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../../src/media/binaries";
+import { DEFAULT_MODEL_CONFIG } from "../../src/models/modelConfig";
+import { GoogleGenAI } from "@google/genai";
+import { OAuth2Client } from "google-auth-library";
 import { startHttpStandin } from "./httpStandin";
 import type { StandinReply, StandinRequest } from "./httpStandin";
 
 /**
- * A loopback stand-in of the Gemini API's Veo endpoints, answering with the URLs and JSON
- * shapes that @google/genai 2.32 sends and parses (Gemini API backend, apiVersion v1beta):
- *   POST /v1beta/models/{model}:predictLongRunning  -> {name: "models/{model}/operations/{id}"}
- *   GET  /v1beta/models/{model}/operations/{id}     -> {name, done, response: {generateVideoResponse}} | {name, done, error}
- *   GET  /v1beta/files/{id}:download?alt=media      -> 302 to the clip, as the real API redirects to storage
- * Errors use the API's envelope {error: {code, message, status, details?}} with JSON content type.
+ * A loopback stand-in of Vertex AI's Veo endpoints, answering with the URLs and JSON shapes that
+ * @google/genai 3.3 sends and parses (its generateVideos runs on Vertex AI only; apiVersion v1beta1):
+ *   POST /v1beta1/projects/{p}/locations/{l}/publishers/google/models/{model}:predictLongRunning
+ *        -> {name: "projects/{p}/locations/{l}/publishers/google/models/{model}/operations/{id}"}
+ *   POST /v1beta1/projects/{p}/locations/{l}/publishers/google/models/{model}:fetchPredictOperation {operationName}
+ *        -> {name, done, response: {videos: [{bytesBase64Encoded, mimeType}]}} | {name, done, error}
+ * Without an output bucket Vertex AI returns the video inline. Requests need `Authorization: Bearer
+ * <accessToken>`; errors use the API's envelope {error: {code, message, status, details?}}.
  */
 
-/** The generated video's URI as the real API states it; the SDK keeps only the file id and asks its own base URL. */
-const FILES_URI_PREFIX = "https://generativelanguage.googleapis.com/v1beta/files/";
-
 export type VeoTerminal =
-  /** `uri` (the Gemini API's answer), `bytes` (inline `encodedVideo`), or `corrupt` (a URI serving non-video bytes). */
-  | { kind: "video"; delivery?: "uri" | "bytes" | "corrupt" }
+  /** `bytes` (inline, the default), `gcs` (a gs:// URI, as with an output bucket), or `corrupt` (bytes that are no video). */
+  | { kind: "video"; delivery?: "bytes" | "gcs" | "corrupt" }
   | { kind: "filtered"; reasons: string[] }
   /** A finished operation carrying a google.rpc.Status. */
   | { kind: "error"; code: number; message: string };
@@ -28,6 +30,8 @@ export type VeoTerminal =
 export interface VeoScript {
   /** Polls answered `done: false` before the terminal answer. Default 0. */
   pendingPolls?: number;
+  /** The generation is done only this long after its submission (polls before then are pending). */
+  generationMs?: number;
   /** Default: a video delivered by URI. */
   result?: VeoTerminal;
   /** The first K submissions of this prompt are answered 429 RESOURCE_EXHAUSTED. */
@@ -41,10 +45,12 @@ export interface VeoScript {
 export interface VeoStandinOptions {
   /** Where rendered clips are kept. */
   workDir: string;
-  /** When set, every API request must carry it in x-goog-api-key. */
-  apiKey?: string;
-  /** Models that exist; others answer 404 NOT_FOUND. Default: veo-3.1-generate-preview. */
+  /** Every API request must carry it as a Bearer token. */
+  accessToken: string;
+  /** Models that exist; others answer 404 NOT_FOUND. Default: the configured chain's. */
   models?: string[];
+  /** Size of the clips served. Default: 270x480 (Veo's 720p scaled down 8/3, to keep tests fast). */
+  clipSize?: { width: number; height: number };
   /** The behaviour for a scene, chosen by its prompt. Default: an immediate video. */
   script?: (prompt: string) => VeoScript;
 }
@@ -55,13 +61,16 @@ export interface RecordedRequest {
   path: string;
   /** The query string without "?". */
   query: string;
-  apiKey?: string;
+  authorization?: string;
   body?: unknown;
 }
 
 export interface VeoStandin {
   baseUrl: string;
-  calls: { submit: number; poll: number; download: number };
+  accessToken: string;
+  calls: { submit: number; poll: number };
+  /** Generations submitted and not yet reported finished, now and at most. */
+  inFlight: { now: number; peak: number };
   requests: RecordedRequest[];
   close(): Promise<void>;
 }
@@ -88,7 +97,9 @@ const SubmitBodySchema = z
   .strict();
 
 interface OperationState {
+  finished?: boolean;
   model: string;
+  submittedAt: number;
   script: VeoScript;
   polls: number;
   aspectRatio: "16:9" | "9:16";
@@ -97,6 +108,7 @@ interface OperationState {
 
 const STATUS_NAMES: Record<number, string> = {
   400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
   404: "NOT_FOUND",
   429: "RESOURCE_EXHAUSTED",
 };
@@ -108,17 +120,25 @@ function apiError(httpStatus: number, message: string, details?: unknown[]): Sta
   };
 }
 
-/** Veo's 720p frame sizes, scaled down 8/3 to keep test clips small. */
-const FRAME_SIZE = { "9:16": "270x480", "16:9": "480x270" } as const;
+/** A portrait size as the stand-in serves it for an aspect ratio. */
+function sized(size: { width: number; height: number }, aspectRatio: "16:9" | "9:16"): string {
+  const [short, long] = [Math.min(size.width, size.height), Math.max(size.width, size.height)];
+  return aspectRatio === "9:16" ? `${short}x${long}` : `${long}x${short}`;
+}
 
 /** A real H.264 + AAC MP4 at Veo's 24 fps, `seconds` long. */
-export async function renderTestClip(file: string, seconds: number, aspectRatio: "16:9" | "9:16"): Promise<void> {
+export async function renderTestClip(
+  file: string,
+  seconds: number,
+  aspectRatio: "16:9" | "9:16",
+  size = { width: 270, height: 480 },
+): Promise<void> {
   await runFfmpeg([
     ...FFMPEG_BATCH_OPTIONS,
     "-f",
     "lavfi",
     "-i",
-    `testsrc=size=${FRAME_SIZE[aspectRatio]}:rate=24`,
+    `testsrc=size=${sized(size, aspectRatio)}:rate=24`,
     "-f",
     "lavfi",
     "-i",
@@ -140,14 +160,13 @@ export async function renderTestClip(file: string, seconds: number, aspectRatio:
 }
 
 export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoStandin> {
-  const models = new Set(options.models ?? ["veo-3.1-generate-preview"]);
+  const models = new Set(options.models ?? DEFAULT_MODEL_CONFIG.video.map((entry) => entry.model));
   const script = options.script ?? ((): VeoScript => ({}));
   const operations = new Map<string, OperationState>();
   const submitsByPrompt = new Map<string, number>();
-  /** file id -> clip on disk, or "corrupt" for a download that is not a video. */
-  const files = new Map<string, string>();
   const clips = new Map<string, Promise<string>>();
-  const calls = { submit: 0, poll: 0, download: 0 };
+  const calls = { submit: 0, poll: 0 };
+  const inFlight = { now: 0, peak: 0 };
   const requests: RecordedRequest[] = [];
   await mkdir(options.workDir, { recursive: true });
 
@@ -156,13 +175,13 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
     let rendered = clips.get(key);
     if (!rendered) {
       const file = join(options.workDir, `veo-${key}.mp4`);
-      rendered = renderTestClip(file, seconds, aspectRatio).then(() => file);
+      rendered = renderTestClip(file, seconds, aspectRatio, options.clipSize).then(() => file);
       clips.set(key, rendered);
     }
     return rendered;
   };
 
-  const submit = (model: string, body: unknown): StandinReply => {
+  const submit = (resource: string, model: string, body: unknown): StandinReply => {
     calls.submit++;
     if (!models.has(model)) {
       return apiError(
@@ -182,14 +201,17 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
       return apiError(429, "You exceeded your current quota, please check your plan and billing details.");
     }
     const id = randomBytes(6).toString("hex");
+    inFlight.now++;
+    inFlight.peak = Math.max(inFlight.peak, inFlight.now);
     operations.set(id, {
       model,
+      submittedAt: Date.now(),
       script: scene,
       polls: 0,
       aspectRatio: parsed.data.parameters?.aspectRatio ?? "16:9",
       durationSeconds: parsed.data.parameters?.durationSeconds ?? 8,
     });
-    return { status: 200, json: { name: `models/${model}/operations/${id}` } };
+    return { status: 200, json: { name: `${resource}/operations/${id}` } };
   };
 
   const finished = async (state: OperationState): Promise<Record<string, unknown>> => {
@@ -198,101 +220,112 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
     if (result.kind === "filtered") {
       return {
         response: {
-          "@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse",
-          generateVideoResponse: {
-            raiMediaFilteredCount: result.reasons.length,
-            raiMediaFilteredReasons: result.reasons,
-          },
+          "@type": "type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse",
+          raiMediaFilteredCount: result.reasons.length,
+          raiMediaFilteredReasons: result.reasons,
         },
       };
     }
-    const file = await clip(state.durationSeconds, state.aspectRatio);
-    const delivery = result.delivery ?? "uri";
-    let video: Record<string, string>;
-    if (delivery === "bytes") {
-      video = { encodedVideo: (await readFile(file)).toString("base64"), encoding: "video/mp4" };
-    } else {
-      const fileId = randomBytes(6).toString("hex");
-      files.set(fileId, delivery === "corrupt" ? "corrupt" : file);
-      video = { uri: `${FILES_URI_PREFIX}${fileId}:download?alt=media` };
-    }
+    const delivery = result.delivery ?? "bytes";
+    const video =
+      delivery === "gcs"
+        ? { gcsUri: `gs://standin-bucket/${randomBytes(6).toString("hex")}.mp4`, mimeType: "video/mp4" }
+        : {
+            bytesBase64Encoded: (delivery === "corrupt"
+              ? Buffer.from("<html>not a video</html>")
+              : await readFile(await clip(state.durationSeconds, state.aspectRatio))
+            ).toString("base64"),
+            mimeType: "video/mp4",
+          };
     return {
       response: {
-        "@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse",
-        generateVideoResponse: { generatedSamples: [{ video }] },
+        "@type": "type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse",
+        videos: [video],
       },
     };
   };
 
-  const poll = async (model: string, id: string): Promise<StandinReply> => {
+  const poll = async (resource: string, model: string, body: unknown): Promise<StandinReply> => {
     calls.poll++;
+    const operationName = z.object({ operationName: z.string() }).safeParse(body);
+    if (!operationName.success) return apiError(400, "operationName is required.");
+    const id = operationName.data.operationName.startsWith(`${resource}/operations/`)
+      ? operationName.data.operationName.slice(`${resource}/operations/`.length)
+      : "";
     const state = operations.get(id);
-    if (!state || state.model !== model) return apiError(404, `Operation models/${model}/operations/${id} not found.`);
+    if (!state || state.model !== model) return apiError(404, `Operation ${operationName.data.operationName} not found.`);
     const delayMs = state.script.pollDelayMs;
-    if (delayMs) return { ...(await answerPoll(model, id, state)), delayMs };
-    return answerPoll(model, id, state);
+    const name = operationName.data.operationName;
+    if (delayMs) return { ...(await answerPoll(name, state)), delayMs };
+    return answerPoll(name, state);
   };
 
-  const answerPoll = async (model: string, id: string, state: OperationState): Promise<StandinReply> => {
+  const answerPoll = async (name: string, state: OperationState): Promise<StandinReply> => {
     state.polls++;
     const rateLimitedPolls = state.script.rateLimitedPolls ?? 0;
     if (state.polls <= rateLimitedPolls) return apiError(429, "Resource has been exhausted (e.g. check quota).");
-    const name = `models/${model}/operations/${id}`;
-    if (state.polls - rateLimitedPolls <= (state.script.pendingPolls ?? 0)) {
+    const rendering = Date.now() < state.submittedAt + (state.script.generationMs ?? 0);
+    if (rendering || state.polls - rateLimitedPolls <= (state.script.pendingPolls ?? 0)) {
       return { status: 200, json: { name, done: false } };
     }
+    if (!state.finished) inFlight.now--;
+    state.finished = true;
     return { status: 200, json: { name, done: true, ...(await finished(state)) } };
-  };
-
-  /** The real API redirects a file download to storage; the stand-in redirects to itself. */
-  const download = (id: string, query: URLSearchParams): StandinReply => {
-    calls.download++;
-    if (!files.has(id) || query.get("alt") !== "media") {
-      return apiError(404, `File files/${id} not found or not requested as media.`);
-    }
-    return { status: 302, bytes: Buffer.alloc(0), headers: { location: `/standin-media/${id}.mp4` } };
-  };
-
-  const media = async (id: string): Promise<StandinReply> => {
-    const file = files.get(id);
-    if (!file) return { status: 404, bytes: Buffer.alloc(0) };
-    const bytes = file === "corrupt" ? Buffer.from("<html>not a video</html>") : await readFile(file);
-    return { status: 200, bytes, contentType: "video/mp4" };
   };
 
   const route = async (request: StandinRequest): Promise<StandinReply> => {
     const { method, path, query } = request;
-    const apiKey = request.headers["x-goog-api-key"];
     let body: unknown;
     try {
       body = request.body.length > 0 ? JSON.parse(request.body.toString("utf8")) : undefined;
     } catch {
       return apiError(400, "Invalid JSON payload received.");
     }
+    const authorization = request.headers.authorization;
     requests.push({
       method,
       path,
       query: query.toString(),
-      apiKey: typeof apiKey === "string" ? apiKey : undefined,
+      authorization: typeof authorization === "string" ? authorization : undefined,
       body,
     });
-
-    const mediaMatch = /^\/standin-media\/([a-z0-9]+)\.mp4$/.exec(path);
-    if (method === "GET" && mediaMatch) return media(mediaMatch[1]);
-    if (options.apiKey !== undefined && apiKey !== options.apiKey) {
-      return apiError(400, "API key not valid. Please pass a valid API key.", [
-        { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com" },
-      ]);
+    if (authorization !== `Bearer ${options.accessToken}`) {
+      return apiError(401, "Request had invalid authentication credentials. Expected OAuth 2 access token.");
     }
-    const submitMatch = /^\/v1beta\/models\/([^/:]+):predictLongRunning$/.exec(path);
-    if (method === "POST" && submitMatch) return submit(submitMatch[1], body);
-    const pollMatch = /^\/v1beta\/models\/([^/:]+)\/operations\/([a-z0-9]+)$/.exec(path);
-    if (method === "GET" && pollMatch) return poll(pollMatch[1], pollMatch[2]);
-    const downloadMatch = /^\/v1beta\/files\/([a-z0-9]+):download$/.exec(path);
-    if (method === "GET" && downloadMatch) return download(downloadMatch[1], query);
+    const match = /^\/v1beta1\/(projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/([^/:]+)):(predictLongRunning|fetchPredictOperation)$/.exec(
+      path,
+    );
+    if (method === "POST" && match?.[3] === "predictLongRunning") return submit(match[1], match[2], body);
+    if (method === "POST" && match?.[3] === "fetchPredictOperation") return poll(match[1], match[2], body);
     return apiError(404, `No route for ${method} ${path}.`);
   };
 
   const server = await startHttpStandin(route);
-  return { baseUrl: server.baseUrl, calls, requests, close: () => server.close() };
+  return {
+    baseUrl: server.baseUrl,
+    accessToken: options.accessToken,
+    calls,
+    inFlight,
+    requests,
+    close: () => server.close(),
+  };
+}
+
+export const STANDIN_PROJECT = "demo-fairshot";
+export const STANDIN_LOCATION = "us-central1";
+
+/**
+ * A Vertex AI client of @google/genai aimed at the stand-in. Its credentials are an OAuth2 client
+ * holding `token` (no metadata server or key file offline): the SDK sends it as a Bearer token.
+ */
+export function standinClient(standin: Pick<VeoStandin, "baseUrl" | "accessToken">, token = standin.accessToken) {
+  const authClient = new OAuth2Client();
+  authClient.setCredentials({ access_token: token, expiry_date: Date.now() + 3_600_000 });
+  return new GoogleGenAI({
+    vertexai: true,
+    project: STANDIN_PROJECT,
+    location: STANDIN_LOCATION,
+    httpOptions: { baseUrl: standin.baseUrl },
+    googleAuthOptions: { authClient },
+  });
 }

@@ -9,16 +9,27 @@ import type { RunDocument } from "../../src/contract/runDocument";
 import { handleRunFailed, handleRunUpdated } from "../../src/pipeline/advance";
 import type { PipelineDeps, SceneDispatcher, SceneTask } from "../../src/pipeline/deps";
 import { handleRunCreated } from "../../src/pipeline/preflightStage";
-import { handleSceneTask } from "../../src/pipeline/sceneTask";
+import { handleSceneTask, SceneBusy } from "../../src/pipeline/sceneTask";
 import { buildPipelineDeps } from "../../src/wiring";
 import { LOCAL_BUCKET } from "./emulator";
 
+/** Records scene steps; delays are not waited out (the driver delivers each step at once). */
 export class RecordingDispatcher implements SceneDispatcher {
   readonly queued: SceneTask[] = [];
   readonly dispatched: SceneTask[] = [];
   async dispatch(tasks: SceneTask[]): Promise<void> {
     this.queued.push(...tasks);
     this.dispatched.push(...tasks);
+  }
+}
+
+/** Delivers a scene step twice at once; a delivery refused as busy goes back to the queue, as Cloud Tasks retries it. */
+async function deliverTwice(task: SceneTask, deps: PipelineDeps, dispatcher: RecordingDispatcher): Promise<void> {
+  const results = await Promise.allSettled([0, 1].map(() => handleSceneTask(task, { retryCount: 0, maxAttempts: 1 }, deps)));
+  for (const result of results) {
+    if (result.status === "fulfilled") continue;
+    if (!(result.reason instanceof SceneBusy)) throw result.reason;
+    dispatcher.queued.push(task);
   }
 }
 
@@ -34,9 +45,9 @@ const twice = <T>(work: () => Promise<T>) => Promise.all([work(), work()]);
 export async function drive(db: Firestore, runId: string, deps: PipelineDeps, dispatcher: RecordingDispatcher) {
   await twice(() => handleRunCreated(runId, deps));
   let previous = (await db.doc(paths.run(runId)).get()).data() as RunDocument;
-  for (let step = 0; step < 40; step++) {
+  for (let step = 0; step < 80; step++) {
     const tasks = dispatcher.queued.splice(0).reverse();
-    for (const task of tasks) await twice(() => handleSceneTask(task, { retryCount: 0, maxAttempts: 1 }, deps));
+    for (const task of tasks) await deliverTwice(task, deps, dispatcher);
     const run = (await db.doc(paths.run(runId)).get()).data() as RunDocument;
     await twice(() => handleRunFailed(runId, previous, run, deps.db));
     await twice(() => handleRunUpdated(runId, run, `event-${step}`, deps));

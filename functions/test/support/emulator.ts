@@ -40,7 +40,12 @@ export async function writeSettings(
   db: Firestore,
   overrides: Partial<PipelineSettings> = {},
 ): Promise<PipelineSettings> {
-  const settings = PipelineSettingsSchema.parse({ sceneSeconds: 2, ...overrides });
+  const settings = PipelineSettingsSchema.parse({
+    sceneSeconds: 2,
+    videoPollSeconds: 1,
+    videoQuotaWaitSeconds: 1,
+    ...overrides,
+  });
   await db.doc(PIPELINE_SETTINGS_PATH).set(settings);
   return settings;
 }

@@ -148,7 +148,11 @@ describe("classifyOperation", () => {
   it("an operation error is an error, RESOURCE_EXHAUSTED a rate limit, support codes a filter", () => {
     expect(classifyOperation(operation({ done: true, error: { code: 13, message: "Internal error." } }))).toEqual({
       kind: "error",
+      errorClass: "transient",
       detail: "operation failed: code 13: Internal error.",
+    });
+    expect(classifyOperation(operation({ done: true, error: { code: 3, message: "Bad request." } }))).toMatchObject({
+      errorClass: "unknown",
     });
     expect(classifyOperation(operation({ done: true, error: { code: 8, message: "Quota exceeded." } })).kind).toBe(
       "rate_limited",
@@ -163,6 +167,7 @@ describe("classifyOperation", () => {
   it("done with neither video nor filter is an error", () => {
     expect(classifyOperation(operation({ done: true, response: { generatedVideos: [] } }))).toEqual({
       kind: "error",
+      errorClass: "invalid_output",
       detail: "operation finished without a video or a filter reason",
     });
   });
@@ -215,7 +220,7 @@ describe("classifyApiError", () => {
     expect(classifyApiError(new ApiError({ status: 408, message: "timeout" }))?.retryable).toBe(true);
     const invalid = classifyApiError(apiError(400, { code: 400, message: "bad aspect", status: "INVALID_ARGUMENT" }));
     expect(invalid).toEqual({
-      verdict: { kind: "error", detail: "HTTP 400: INVALID_ARGUMENT: code 400: bad aspect" },
+      verdict: { kind: "error", errorClass: "unknown", detail: "HTTP 400: INVALID_ARGUMENT: code 400: bad aspect" },
       retryable: false,
     });
   });
@@ -245,7 +250,7 @@ describe("classifyApiError", () => {
       cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }),
     });
     expect(classifyApiError(refused)).toEqual({
-      verdict: { kind: "error", detail: "network: fetch failed (ECONNREFUSED)" },
+      verdict: { kind: "error", errorClass: "transient", detail: "network: fetch failed (ECONNREFUSED)" },
       retryable: true,
     });
   });
@@ -260,7 +265,7 @@ describe("classifyApiError", () => {
 
   it("a body that is not JSON is an unreadable answer", () => {
     expect(classifyApiError(new SyntaxError("Unexpected token '<'"))).toEqual({
-      verdict: { kind: "error", detail: "unreadable API answer: Unexpected token '<'" },
+      verdict: { kind: "error", errorClass: "invalid_output", detail: "unreadable API answer: Unexpected token '<'" },
       retryable: false,
     });
   });

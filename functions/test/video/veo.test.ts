@@ -5,14 +5,14 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { SceneScript } from "../../src/contract/run";
 import { runFfprobe } from "../../src/media/binaries";
-import type { CallContext, SceneVideoRequest } from "../../src/providers/types";
-import { createVeoVideoProvider, VeoVideoProvider } from "../../src/video/veo";
-import type { VeoProviderOptions } from "../../src/video/veo";
-import { startVeoStandin } from "../standins/veo";
+import type { CallContext, SceneVideoRequest, VideoPoll, VideoSubmission } from "../../src/providers/types";
+import { VeoVideoGenerator } from "../../src/video/veo";
+import type { VeoGeneratorOptions } from "../../src/video/veo";
+import { STANDIN_LOCATION, STANDIN_PROJECT, standinClient, startVeoStandin } from "../standins/veo";
 import type { VeoScript, VeoStandin } from "../standins/veo";
 
-const MODEL = "veo-3.1-generate-preview";
-const API_KEY = "standin-key";
+const MODEL = "veo-3.1-generate-001";
+const TOKEN = "standin-token";
 const IMAGE = join(__dirname, "..", "fixtures", "images", "rocket.jpg");
 const CTX: CallContext = { runId: "run-veo", faults: {} };
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "veo-test-"));
   standin = await startVeoStandin({
     workDir: join(dir, "standin"),
-    apiKey: API_KEY,
+    accessToken: TOKEN,
     models: [MODEL],
     script: (prompt) => scripts.get(prompt) ?? {},
   });
@@ -60,37 +60,23 @@ function sceneRequest(script: VeoScript, frame = { width: 1080, height: 1920 }, 
   };
 }
 
-function provider(overrides: Partial<VeoProviderOptions> = {}): VeoVideoProvider {
-  return new VeoVideoProvider({
-    client: { apiKey: API_KEY, baseUrl: standin.baseUrl },
-    model: MODEL,
-    pollIntervalMs: 5,
-    maxPollIntervalMs: 20,
-    deadlineMs: 20_000,
-    ...overrides,
-  });
+function generator(overrides: Partial<VeoGeneratorOptions> = {}): VeoVideoGenerator {
+  return new VeoVideoGenerator({ client: { ai: standinClient(standin) }, model: MODEL, ...overrides });
 }
 
-/** A clock that sleeping advances instantly: deadlines in minutes, tests in milliseconds. */
-function fakeClock(): Pick<VeoProviderOptions, "now" | "sleep"> & { slept: number[] } {
-  let now = 0;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
+/** Submits, then polls (as later task deliveries would) until the generation is no longer pending. */
+async function generate(veo: VeoVideoGenerator, req: SceneVideoRequest): Promise<VideoSubmission | VideoPoll> {
+  const submitted = await veo.submit(req, CTX);
+  if (submitted.kind !== "started") return submitted;
+  for (let poll = 0; poll < 20; poll++) {
+    const result = await veo.poll(submitted.operationName, req, CTX);
+    if (result.kind !== "pending") return result;
+  }
+  throw new Error("still pending after 20 polls");
 }
 
 function callsSince(before: VeoStandin["calls"]) {
-  return {
-    submit: standin.calls.submit - before.submit,
-    poll: standin.calls.poll - before.poll,
-    download: standin.calls.download - before.download,
-  };
+  return { submit: standin.calls.submit - before.submit, poll: standin.calls.poll - before.poll };
 }
 
 const ProbeSchema = z.object({
@@ -129,25 +115,33 @@ async function decodesCompletely(file: string): Promise<boolean> {
   return Number(stdout.trim()) > 0;
 }
 
-describe("VeoVideoProvider against the Veo stand-in", () => {
-  it("renders a portrait scene: sends image-to-video as the API expects and writes a playable clip", async () => {
+describe("VeoVideoGenerator against the Veo stand-in", () => {
+  it("submits image-to-video as the API expects, then each poll is one request, and the clip is downloaded", async () => {
     const req = sceneRequest({ pendingPolls: 2 }, { width: 1080, height: 1920 }, 5);
     const before = { ...standin.calls };
     const firstRequest = standin.requests.length;
+    const veo = generator();
 
-    const outcome = await provider().generate(req, CTX);
-
-    expect(outcome).toEqual({
-      kind: "video",
-      clip: { file: req.outFile, durationSec: expect.any(Number) },
-      model: MODEL,
-      tier: "primary",
+    const submitted = await veo.submit(req, CTX);
+    expect(submitted).toEqual({
+      kind: "started",
+      operationName: expect.stringMatching(
+        new RegExp(`^projects/${STANDIN_PROJECT}/locations/${STANDIN_LOCATION}/publishers/google/models/${MODEL}/operations/[a-z0-9]+$`),
+      ),
     });
-    expect(callsSince(before)).toEqual({ submit: 1, poll: 3, download: 1 });
+    if (submitted.kind !== "started") throw new Error("unreachable");
+    expect(callsSince(before)).toEqual({ submit: 1, poll: 0 });
+    expect(await veo.poll(submitted.operationName, req, CTX)).toEqual({ kind: "pending" });
+    expect(await veo.poll(submitted.operationName, req, CTX)).toEqual({ kind: "pending" });
+    expect(existsSync(req.outFile)).toBe(false);
+    expect(await veo.poll(submitted.operationName, req, CTX)).toEqual({ kind: "video", file: req.outFile });
+    expect(callsSince(before)).toEqual({ submit: 1, poll: 3 });
 
     const submit = standin.requests.slice(firstRequest).find((r) => r.method === "POST");
-    expect(submit?.path).toBe(`/v1beta/models/${MODEL}:predictLongRunning`);
-    expect(submit?.apiKey).toBe(API_KEY);
+    expect(submit?.path).toBe(
+      `/v1beta1/projects/${STANDIN_PROJECT}/locations/${STANDIN_LOCATION}/publishers/google/models/${MODEL}:predictLongRunning`,
+    );
+    expect(submit?.authorization).toBe(`Bearer ${TOKEN}`);
     expect(submit?.body).toEqual({
       instances: [
         {
@@ -163,32 +157,25 @@ describe("VeoVideoProvider against the Veo stand-in", () => {
     expect(clip.audio?.codec_name).toBe("aac");
     expect(clip.durationSec).toBeGreaterThan(5.9);
     expect(clip.durationSec).toBeLessThan(6.2);
-    expect(outcome.kind === "video" && outcome.clip.durationSec).toBeCloseTo(clip.durationSec, 3);
     expect(await decodesCompletely(req.outFile)).toBe(true);
     expect(existsSync(`${req.outFile}.part`)).toBe(false);
   });
 
-  it("takes a video delivered inline as bytes, for a landscape 8 s scene", async () => {
-    const req = sceneRequest({ result: { kind: "video", delivery: "bytes" } }, { width: 1920, height: 1080 }, 7.5);
-    const before = { ...standin.calls };
+  it("asks for a landscape 8 s clip for a long landscape scene", async () => {
+    const req = sceneRequest({}, { width: 1920, height: 1080 }, 7.5);
     const firstRequest = standin.requests.length;
-
-    const outcome = await provider().generate(req, CTX);
-
-    expect(outcome.kind).toBe("video");
-    expect(callsSince(before).download).toBe(0);
+    expect(await generate(generator(), req)).toEqual({ kind: "video", file: req.outFile });
     const submit = standin.requests.slice(firstRequest).find((r) => r.method === "POST");
     expect(submit?.body).toMatchObject({ parameters: { aspectRatio: "16:9", durationSeconds: 8 } });
     const clip = await probe(req.outFile);
     expect(clip.video).toMatchObject({ width: 480, height: 270 });
     expect(clip.durationSec).toBeGreaterThan(7.9);
-    expect(clip.durationSec).toBeLessThan(8.2);
   });
 
   it("sends personGeneration only when configured", async () => {
     const req = sceneRequest({});
     const firstRequest = standin.requests.length;
-    await provider({ personGeneration: "allow_adult" }).generate(req, CTX);
+    await generator({ personGeneration: "allow_adult" }).submit(req, CTX);
     const submit = standin.requests.slice(firstRequest).find((r) => r.method === "POST");
     expect(submit?.body).toMatchObject({ parameters: { personGeneration: "allow_adult" } });
   });
@@ -197,230 +184,124 @@ describe("VeoVideoProvider against the Veo stand-in", () => {
     const reason =
       "Veo could not generate videos because the input image violates Vertex AI's usage guidelines. If you think this was an error, send feedback. Support codes: 15236754";
     const req = sceneRequest({ pendingPolls: 1, result: { kind: "filtered", reasons: [reason] } });
-    const outcome = await provider().generate(req, CTX);
-    expect(outcome).toEqual({ kind: "filtered", reason: "celebrity_detected", detail: reason, model: MODEL });
+    expect(await generate(generator(), req)).toEqual({ kind: "filtered", reason: "celebrity_detected", detail: reason });
     expect(existsSync(req.outFile)).toBe(false);
   });
 
-  it("a celebrity filter worded without a support code is celebrity_detected", async () => {
-    const reason = "The input image contains a photorealistic depiction of a celebrity.";
-    const outcome = await provider().generate(sceneRequest({ result: { kind: "filtered", reasons: [reason] } }), CTX);
-    expect(outcome).toMatchObject({ kind: "filtered", reason: "celebrity_detected" });
-  });
-
-  it("any other filter is safety_filter", async () => {
-    const reason =
+  it("a celebrity filter worded without a support code is celebrity_detected; any other filter is safety_filter", async () => {
+    const celebrity = "The input image contains a photorealistic depiction of a celebrity.";
+    expect(await generate(generator(), sceneRequest({ result: { kind: "filtered", reasons: [celebrity] } }))).toMatchObject(
+      { kind: "filtered", reason: "celebrity_detected" },
+    );
+    const audio =
       "We encountered an issue with the audio for your prompt, which means we could not create your video. This can sometimes happen due to our safety filters or other processing issues. Please modify your request and try again. You have not been charged for this attempt.";
-    const outcome = await provider().generate(sceneRequest({ result: { kind: "filtered", reasons: [reason] } }), CTX);
-    expect(outcome).toEqual({ kind: "filtered", reason: "safety_filter", detail: reason, model: MODEL });
+    expect(await generate(generator(), sceneRequest({ result: { kind: "filtered", reasons: [audio] } }))).toEqual({
+      kind: "filtered",
+      reason: "safety_filter",
+      detail: audio,
+    });
   });
 
-  it("rate limits beyond the submit budget are rate_limited", async () => {
-    const clock = fakeClock();
+  it("a rate-limited submission is rate_limited, after one request (the scene decides when to try again)", async () => {
     const req = sceneRequest({ rateLimitedSubmits: 99 });
     const before = { ...standin.calls };
-    const outcome = await provider({
-      ...clock,
-      submitRetries: 2,
-      pollIntervalMs: 1000,
-      maxPollIntervalMs: 8000,
-    }).generate(req, CTX);
-    expect(outcome).toEqual({
+    expect(await generator().submit(req, CTX)).toEqual({
       kind: "rate_limited",
       detail: expect.stringContaining("HTTP 429: RESOURCE_EXHAUSTED"),
-      model: MODEL,
     });
-    expect(callsSince(before)).toEqual({ submit: 3, poll: 0, download: 0 });
-    expect(clock.slept).toEqual([1000, 2000]);
+    expect(callsSince(before)).toEqual({ submit: 1, poll: 0 });
   });
 
-  it("a rate limit within the budget is waited out", async () => {
-    const clock = fakeClock();
-    const req = sceneRequest({ rateLimitedSubmits: 1 });
-    const before = { ...standin.calls };
-    const outcome = await provider({ ...clock, submitRetries: 2 }).generate(req, CTX);
-    expect(outcome.kind).toBe("video");
-    expect(callsSince(before).submit).toBe(2);
-  });
-
-  it("no submit retry is started that the deadline cannot wait for", async () => {
-    const clock = fakeClock();
-    const req = sceneRequest({ rateLimitedSubmits: 99 });
-    const before = { ...standin.calls };
-    const outcome = await provider({
-      ...clock,
-      submitRetries: 5,
-      pollIntervalMs: 1000,
-      maxPollIntervalMs: 8000,
-      deadlineMs: 2500,
-    }).generate(req, CTX);
-    expect(outcome.kind).toBe("rate_limited");
-    // Waits of 1 s then 2 s: the second would pass the 2.5 s deadline.
-    expect(callsSince(before).submit).toBe(2);
-  });
-
-  it("rate limits while polling only cost polls", async () => {
-    const req = sceneRequest({ rateLimitedPolls: 2, pendingPolls: 1 });
-    const before = { ...standin.calls };
-    const outcome = await provider().generate(req, CTX);
-    expect(outcome.kind).toBe("video");
-    expect(callsSince(before).poll).toBe(4);
-  });
-
-  it("an operation that ends in error is an error with the API's message", async () => {
-    const req = sceneRequest({
-      pendingPolls: 1,
-      result: { kind: "error", code: 13, message: "Video generation failed." },
+  it("a poll that is rate limited or hangs is still pending: the generation goes on", async () => {
+    const req = sceneRequest({ rateLimitedPolls: 1 });
+    const veo = generator();
+    const submitted = await veo.submit(req, CTX);
+    if (submitted.kind !== "started") throw new Error(`not started: ${submitted.kind}`);
+    expect(await veo.poll(submitted.operationName, req, CTX)).toEqual({
+      kind: "pending",
+      detail: expect.stringContaining("poll failed: HTTP 429"),
     });
-    expect(await provider().generate(req, CTX)).toEqual({
+    expect(await veo.poll(submitted.operationName, req, CTX)).toEqual({ kind: "video", file: req.outFile });
+
+    const slow = sceneRequest({ pollDelayMs: 2000 });
+    const hasty = generator({ requestTimeoutMs: 100 });
+    const started = await hasty.submit(slow, CTX);
+    if (started.kind !== "started") throw new Error(`not started: ${started.kind}`);
+    expect(await hasty.poll(started.operationName, slow, CTX)).toEqual({
+      kind: "pending",
+      detail: "poll failed: network: request aborted or timed out",
+    });
+  });
+
+  it("is done only after its generation time, however often it is polled", async () => {
+    const req = sceneRequest({ generationMs: 400 });
+    const veo = generator();
+    const submitted = await veo.submit(req, CTX);
+    if (submitted.kind !== "started") throw new Error(`not started: ${submitted.kind}`);
+    expect(await veo.poll(submitted.operationName, req, CTX)).toEqual({ kind: "pending" });
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(await veo.poll(submitted.operationName, req, CTX)).toEqual({ kind: "video", file: req.outFile });
+  });
+
+  it("an operation that ends in error carries the API's message; INTERNAL is transient", async () => {
+    const req = sceneRequest({ pendingPolls: 1, result: { kind: "error", code: 13, message: "Video generation failed." } });
+    expect(await generate(generator(), req)).toEqual({
       kind: "error",
+      errorClass: "transient",
       detail: "operation failed: code 13: Video generation failed.",
-      model: MODEL,
     });
   });
 
-  it("an unknown model is an error that says so", async () => {
-    const outcome = await provider({ model: "veo-9.9-imaginary" }).generate(sceneRequest({}), CTX);
-    expect(outcome.kind).toBe("error");
-    expect(outcome.model).toBe("veo-9.9-imaginary");
-    expect(outcome.kind === "error" && outcome.detail).toMatch(
-      /^not found \(model or operation\): HTTP 404: NOT_FOUND/,
-    );
-  });
-
-  it("a wrong API key is an auth/config error, not retried", async () => {
+  it("an unknown model is not_found; a bad token is auth_config, refused before the model is asked", async () => {
+    const missing = await generator({ model: "veo-9.9-imaginary" }).submit(sceneRequest({}), CTX);
+    expect(missing).toMatchObject({ kind: "error", errorClass: "not_found" });
+    expect(missing.kind === "error" && missing.detail).toMatch(/^not found \(model or operation\): HTTP 404: NOT_FOUND/);
     const before = { ...standin.calls };
-    const outcome = await new VeoVideoProvider({
-      client: { apiKey: "wrong-key", baseUrl: standin.baseUrl },
+    const wrongKey = await new VeoVideoGenerator({
+      client: { ai: standinClient(standin, "expired-token") },
       model: MODEL,
-      pollIntervalMs: 5,
-      maxPollIntervalMs: 5,
-      deadlineMs: 1000,
-    }).generate(sceneRequest({}), CTX);
-    expect(outcome.kind === "error" && outcome.detail).toMatch(
-      /^auth\/config: HTTP 400: INVALID_ARGUMENT.*API key not valid/,
-    );
+    }).submit(sceneRequest({}), CTX);
+    expect(wrongKey).toMatchObject({ kind: "error", errorClass: "auth_config" });
+    expect(wrongKey.kind === "error" && wrongKey.detail).toMatch(/^auth\/config: HTTP 401: UNAUTHENTICATED/);
     expect(callsSince(before).submit).toBe(0);
   });
 
-  it("an unreachable endpoint is a network error after the retry budget", async () => {
-    const closed = await startVeoStandin({ workDir: join(dir, "closed") });
-    const baseUrl = closed.baseUrl;
+  it("an unreachable endpoint is a transient network error", async () => {
+    const closed = await startVeoStandin({ workDir: join(dir, "closed"), accessToken: TOKEN });
     await closed.close();
-    const clock = fakeClock();
-    const outcome = await new VeoVideoProvider({
-      client: { apiKey: API_KEY, baseUrl },
-      model: MODEL,
-      pollIntervalMs: 10,
-      maxPollIntervalMs: 10,
-      deadlineMs: 1000,
-      submitRetries: 1,
-      ...clock,
-    }).generate(sceneRequest({}), CTX);
-    expect(outcome.kind === "error" && outcome.detail).toBe("network: fetch failed (ECONNREFUSED)");
-    expect(clock.slept).toEqual([10]);
+    const outcome = await new VeoVideoGenerator({ client: { ai: standinClient(closed) }, model: MODEL }).submit(
+      sceneRequest({}),
+      CTX,
+    );
+    expect(outcome).toEqual({ kind: "error", errorClass: "transient", detail: "network: fetch failed (ECONNREFUSED)" });
   });
 
-  it("a download that is not a video is an error and leaves no file", async () => {
+  it("a video in a bucket (gs://) cannot be fetched: invalid_output", async () => {
+    const req = sceneRequest({ result: { kind: "video", delivery: "gcs" } });
+    expect(await generate(generator(), req)).toMatchObject({ kind: "error", errorClass: "invalid_output" });
+  });
+
+  it("a video that is not one is still written whole: normalisation refuses it", async () => {
     const req = sceneRequest({ result: { kind: "video", delivery: "corrupt" } });
-    const outcome = await provider().generate(req, CTX);
-    expect(outcome).toEqual({
-      kind: "error",
-      detail: "the generated video is not a playable video file",
-      model: MODEL,
-    });
-    expect(existsSync(req.outFile)).toBe(false);
-    expect(existsSync(`${req.outFile}.part`)).toBe(false);
+    expect(await generate(generator(), req)).toEqual({ kind: "video", file: req.outFile });
+    expect((await readFile(req.outFile)).toString()).toBe("<html>not a video</html>");
   });
 
   it("a scene image that is not JPEG, PNG or WebP is an error before any call", async () => {
     const req = { ...sceneRequest({}), imageFile: join(__dirname, "..", "fixtures", "images", "PROVENANCE.md") };
     const before = { ...standin.calls };
-    expect(await provider().generate(req, CTX)).toEqual({
+    expect(await generator().submit(req, CTX)).toEqual({
       kind: "error",
+      errorClass: "invalid_output",
       detail: "scene image is not JPEG, PNG or WebP",
-      model: MODEL,
     });
     expect(callsSince(before).submit).toBe(0);
   });
 
-  it("answers pending with the operation name at the deadline, and resume finishes the scene", async () => {
-    const clock = fakeClock();
-    const req = sceneRequest({ pendingPolls: 3 });
-    const started: string[] = [];
-    const veo = provider({
-      ...clock,
-      pollIntervalMs: 10_000,
-      maxPollIntervalMs: 20_000,
-      deadlineMs: 30_000,
-      onOperationStarted: (_req, name) => {
-        started.push(name);
-      },
-    });
-    const before = { ...standin.calls };
-
-    const first = await veo.generate(req, CTX);
-
-    expect(first).toEqual({
-      kind: "pending",
-      operationName: expect.stringMatching(new RegExp(`^models/${MODEL}/operations/[a-z0-9]+$`)),
-      detail: "still rendering after 30000 ms of polling",
-      model: MODEL,
-    });
-    if (first.kind !== "pending") throw new Error("unreachable");
-    expect(started).toEqual([first.operationName]);
-    // Waits of 10 s then 20 s reach the deadline; each is followed by a poll.
-    expect(clock.slept).toEqual([10_000, 20_000]);
-    expect(callsSince(before)).toEqual({ submit: 1, poll: 2, download: 0 });
-    expect(existsSync(req.outFile)).toBe(false);
-
-    const resumed = await veo.resume(first.operationName, req, CTX);
-
-    expect(resumed).toMatchObject({ kind: "video", clip: { file: req.outFile }, tier: "primary" });
-    // Poll 3 (at once) is still pending, poll 4 (10 s later) is done; no second submission.
-    expect(callsSince(before)).toEqual({ submit: 1, poll: 4, download: 1 });
-    expect(clock.slept).toEqual([10_000, 20_000, 10_000]);
-    expect((await probe(req.outFile)).video?.codec_name).toBe("h264");
-  });
-
-  it("a poll that hangs is cut by the request timeout and counted as a failed poll", async () => {
-    const clock = fakeClock();
-    const req = sceneRequest({ pollDelayMs: 2000 });
-    const before = { ...standin.calls };
-    const outcome = await provider({
-      ...clock,
-      pollIntervalMs: 10_000,
-      maxPollIntervalMs: 20_000,
-      deadlineMs: 30_000,
-      requestTimeoutMs: 100,
-    }).generate(req, CTX);
-    expect(outcome).toMatchObject({
-      kind: "pending",
-      detail: "still rendering after 30000 ms of polling (last poll: network: request aborted or timed out)",
-    });
-    expect(callsSince(before)).toMatchObject({ submit: 1, poll: 2 });
-  });
-
-  it("resuming an operation the API does not know is an error", async () => {
-    const outcome = await provider().resume(`models/${MODEL}/operations/ffffffffffff`, sceneRequest({}), CTX);
-    expect(outcome.kind === "error" && outcome.detail).toMatch(/^not found \(model or operation\): HTTP 404/);
-  });
-
-  it("resuming something that is not an operation name is a bug and throws", async () => {
-    await expect(provider().resume("", sceneRequest({}), CTX)).rejects.toThrow(/not a Veo operation name/);
-  });
-
-  it("is built from the models config for the Gemini API backend", async () => {
-    const veo = createVeoVideoProvider(MODEL, { backend: "gemini_api", baseUrl: standin.baseUrl }, API_KEY, {
-      pollIntervalMs: 5,
-      maxPollIntervalMs: 5,
-    });
-    const req = sceneRequest({ pendingPolls: 1 });
-    expect(await veo.generate(req, CTX)).toMatchObject({ kind: "video", model: MODEL, clip: { file: req.outFile } });
-  });
-
-  it("refuses inconsistent polling options", () => {
-    expect(() => provider({ pollIntervalMs: 100, maxPollIntervalMs: 10 })).toThrow(/maxPollIntervalMs/);
-    expect(() => provider({ deadlineMs: 0 })).toThrow();
+  it("polling an operation the API does not know is not_found; a name that is no operation name throws", async () => {
+    const unknown = `projects/${STANDIN_PROJECT}/locations/${STANDIN_LOCATION}/publishers/google/models/${MODEL}/operations/ffffffffffff`;
+    const outcome = await generator().poll(unknown, sceneRequest({}), CTX);
+    expect(outcome).toMatchObject({ kind: "error", errorClass: "not_found" });
+    await expect(generator().poll("", sceneRequest({}), CTX)).rejects.toThrow(/not a Veo operation name/);
   });
 });

@@ -1,0 +1,191 @@
+/**
+ * Scenes on the cloud tier's video chain: the real handlers, the real Firestore emulator, the
+ * @google/genai client against the Vertex AI Veo stand-in serving 720x1280 24 fps clips with audio,
+ * real ffmpeg. Every trigger event and scene step is delivered twice (test/support/driver.ts).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { objects, paths } from "../../src/contract/paths";
+import type { RunDocument } from "../../src/contract/runDocument";
+import { probeMedia } from "../../src/media/probe";
+import { handleRunUpdated } from "../../src/pipeline/advance";
+import type { PipelineDeps } from "../../src/pipeline/deps";
+import { handleRunCreated } from "../../src/pipeline/preflightStage";
+import { handleSceneTask, SceneBusy } from "../../src/pipeline/sceneTask";
+import { VeoVideoGenerator } from "../../src/video/veo";
+import { drive, handlerDeps, type RecordingDispatcher } from "../support/driver";
+import { clearProject, firestoreFor, LOCAL_BUCKET, startRun, writeSettings } from "../support/emulator";
+import { upscaledCoffee as productImage } from "../support/samples";
+import { standinClient, startVeoStandin, type VeoScript, type VeoStandin } from "../standins/veo";
+
+const PROJECT = "demo-fairshot-scenes";
+const db = firestoreFor(PROJECT);
+const PRIMARY = "veo-3.1-generate-001";
+const BACKUP = "veo-3.1-fast-generate-001";
+let image: Buffer;
+let dir: string;
+let standin: VeoStandin;
+/** Stand-in behaviour per video prompt; unknown prompts get a video after one pending poll. */
+const prompts = new Map<string, VeoScript>();
+
+beforeAll(async () => {
+  await clearProject(PROJECT);
+  await writeSettings(db, { videoInFlightLimit: 10 });
+  image = await productImage();
+  dir = await mkdtemp(path.join(tmpdir(), "scene-generation-"));
+  standin = await startVeoStandin({
+    workDir: dir,
+    accessToken: "scenes-token",
+    models: [PRIMARY, BACKUP],
+    clipSize: { width: 720, height: 1280 },
+    script: (prompt) => prompts.get(prompt) ?? { pendingPolls: 1 },
+  });
+});
+
+afterEach(() => prompts.clear());
+
+afterAll(async () => {
+  await standin.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Handler dependencies whose video chain is the given models on the stand-in. */
+function cloudDeps(models: string[]): { deps: PipelineDeps; dispatcher: RecordingDispatcher } {
+  const { deps, dispatcher } = handlerDeps(db);
+  deps.video = models.map((model, index) => ({
+    model,
+    tier: index === 0 ? "primary" : "backup",
+    generator: new VeoVideoGenerator({ client: { ai: standinClient(standin) }, model }),
+  }));
+  return { deps, dispatcher };
+}
+
+/** Runs the stages up to the scene fan-out and returns the run's script (its prompts are known from here). */
+async function runToScenes(runId: string, deps: PipelineDeps): Promise<RunDocument> {
+  await handleRunCreated(runId, deps);
+  for (let event = 0; event < 3; event++) {
+    const run = (await db.doc(paths.run(runId)).get()).data() as RunDocument;
+    await handleRunUpdated(runId, run, `to-scenes-${event}`, deps);
+  }
+  const run = (await db.doc(paths.run(runId)).get()).data() as RunDocument;
+  expect(run.stage).toBe("scenes");
+  return run;
+}
+
+async function scenesOf(runId: string) {
+  return (await db.collection(paths.scenes(runId)).orderBy("sceneNumber").get()).docs.map((d) => d.data());
+}
+
+test("3 generated + 1 Ken Burns scene: one 1080x1920 30 fps video; each generation submitted once", async () => {
+  const { runId } = await startRun(db, image, { scenes: 4 });
+  const { deps, dispatcher } = cloudDeps([PRIMARY]);
+  const atScenes = await runToScenes(runId, deps);
+  const script = atScenes.script!;
+  prompts.set(script.scenes[1].videoPrompt, { rateLimitedSubmits: 99 });
+  const submitsBefore = standin.calls.submit;
+
+  const run = await drive(db, runId, deps, dispatcher);
+
+  expect(run.status).toBe("succeeded");
+  expect(run.quality).toEqual({ totalScenes: 4, kenBurnsScenes: 1, degradationPct: 25 });
+  const scenes = await scenesOf(runId);
+  expect(scenes.map((s) => [s.method, s.model, s.tier, s.fallbackReason])).toEqual([
+    ["generated", PRIMARY, "primary", null],
+    ["ken-burns", "ken-burns", "fallback", "rate_limit"],
+    ["generated", PRIMARY, "primary", null],
+    ["generated", PRIMARY, "primary", null],
+  ]);
+  // Scene 2: the first submission and two retries were refused, each recorded.
+  expect(scenes[1].attempts.map((a: { errorClass: string }) => a.errorClass)).toEqual([
+    "rate_limited",
+    "rate_limited",
+    "rate_limited",
+  ]);
+  // The three generated scenes were each submitted once, although every step was delivered twice.
+  expect(standin.calls.submit - submitsBefore).toBe(3 + 3);
+
+  // The provider's 720x1280 24 fps clips with audio were brought to the frame before they were stored.
+  for (const scene of scenes) {
+    const clip = await probeMedia(path.join(LOCAL_BUCKET, objects.sceneClip(runId, `scene_0${scene.sceneNumber}`, 0)));
+    expect(clip.video).toMatchObject({ codec: "h264", width: 1080, height: 1920, fps: 30, frames: 60 });
+    expect(clip.audio).toBeUndefined();
+  }
+  const output = await probeMedia(path.join(LOCAL_BUCKET, run.output!.video));
+  expect(output.video).toMatchObject({ codec: "h264", width: 1080, height: 1920, fps: 30, frames: 240 });
+  expect(output.audio).toMatchObject({ codec: "aac" });
+});
+
+test("a dead first video model: the second serves every scene, and the 404 is recorded", async () => {
+  const { runId } = await startRun(db, image, { scenes: 2 });
+  const { deps, dispatcher } = cloudDeps(["veo-0.0-retired-001", BACKUP]);
+  const run = await drive(db, runId, deps, dispatcher);
+  expect(run.status).toBe("succeeded");
+  const scenes = await scenesOf(runId);
+  expect(scenes.map((s) => [s.method, s.model, s.tier])).toEqual([
+    ["generated", BACKUP, "backup"],
+    ["generated", BACKUP, "backup"],
+  ]);
+  for (const scene of scenes) {
+    expect(scene.attempts).toEqual([
+      expect.objectContaining({ model: "veo-0.0-retired-001", errorClass: "not_found" }),
+      expect.objectContaining({ model: BACKUP, errorClass: null }),
+    ]);
+  }
+});
+
+test("a corrupt clip is that scene's provider error: the next model serves it", async () => {
+  const { runId } = await startRun(db, image, { scenes: 1 });
+  const { deps, dispatcher } = cloudDeps([PRIMARY, BACKUP]);
+  const atScenes = await runToScenes(runId, deps);
+  prompts.set(atScenes.script!.scenes[0].videoPrompt, { result: { kind: "video", delivery: "corrupt" } });
+  const run = await drive(db, runId, deps, dispatcher);
+  expect(run.status).toBe("succeeded");
+  const [scene] = await scenesOf(runId);
+  // The backup got the same prompt, hence the same corrupt answer: Ken Burns with its reason.
+  expect(scene).toMatchObject({ method: "ken-burns", fallbackReason: "veo_error" });
+  expect(scene.attempts.map((a: { model: string; errorClass: string }) => [a.model, a.errorClass])).toEqual([
+    [PRIMARY, "invalid_output"],
+    [BACKUP, "invalid_output"],
+  ]);
+});
+
+test("a delivery that finds its scene claimed makes the queue retry, and the scene is rendered once", async () => {
+  const { runId } = await startRun(db, image, { scenes: 1 });
+  const { deps, dispatcher } = cloudDeps([PRIMARY]);
+  await runToScenes(runId, deps);
+  const [first] = dispatcher.queued.splice(0);
+  const submitsBefore = standin.calls.submit;
+  const delivery = { retryCount: 0, maxAttempts: 5 };
+  const [a, b] = await Promise.allSettled([
+    handleSceneTask(first, delivery, deps),
+    handleSceneTask(first, delivery, deps),
+  ]);
+  // One delivery submitted; the other was refused as busy, which the queue retries: never a silent success.
+  expect([a.status, b.status].sort()).toEqual(["fulfilled", "rejected"]);
+  const refused = [a, b].find((r) => r.status === "rejected") as PromiseRejectedResult;
+  expect(refused.reason).toBeInstanceOf(SceneBusy);
+  expect(standin.calls.submit - submitsBefore).toBe(1);
+  // The queue's retry of the refused delivery comes after the next step was dispatched: it does nothing.
+  await handleSceneTask(first, { ...delivery, retryCount: 1 }, deps);
+  expect(standin.calls.submit - submitsBefore).toBe(1);
+  expect(dispatcher.queued.map((t) => t.step)).toEqual([1]);
+  const run = await drive(db, runId, deps, dispatcher);
+  expect(run.status).toBe("succeeded");
+  expect(standin.calls.submit - submitsBefore).toBe(1);
+});
+
+test("generations in flight never exceed the video quota; scenes waiting for a slot are not failed", async () => {
+  await writeSettings(db, { videoInFlightLimit: 1 });
+  try {
+    const { runId } = await startRun(db, image, { scenes: 3 });
+    const { deps, dispatcher } = cloudDeps([PRIMARY]);
+    standin.inFlight.peak = standin.inFlight.now;
+    const run = await drive(db, runId, deps, dispatcher);
+    expect(run.status).toBe("succeeded");
+    expect(standin.inFlight.peak).toBe(1);
+    expect((await scenesOf(runId)).every((s) => s.method === "generated")).toBe(true);
+  } finally {
+    await writeSettings(db, { videoInFlightLimit: 10 });
+  }
+});
