@@ -46,7 +46,16 @@ export function normalizePlan(seconds: number): ClipPlan {
 export function normalizeArgs(req: NormalizeRequest): string[] {
   const plan = normalizePlan(req.seconds);
   const filter = [coverFilter(req.width, req.height), "setsar=1", `fps=${CLIP_FPS}`, "format=yuv420p"].join(",");
-  return [...FFMPEG_BATCH_OPTIONS, "-i", req.inFile, "-map", "0:v:0", "-vf", filter, ...h264OutputArgs(plan, req.outFile)];
+  return [
+    ...FFMPEG_BATCH_OPTIONS,
+    "-i",
+    req.inFile,
+    "-map",
+    "0:v:0",
+    "-vf",
+    filter,
+    ...h264OutputArgs(plan, req.outFile),
+  ];
 }
 
 async function probeOrReject(file: string, what: string, options: RunOptions): Promise<MediaInfo> {

@@ -27,7 +27,9 @@ const MetricRunDocSchema = z.object({
 const SceneDocSchema = z.object({
   status: z.string(),
   // Scenes written before the video chain say "veo-3.1" for a generated clip.
-  method: z.enum(["generated", "ken-burns", "veo-3.1"]).transform((method) => (method === "veo-3.1" ? "generated" : method)),
+  method: z
+    .enum(["generated", "ken-burns", "veo-3.1"])
+    .transform((method) => (method === "veo-3.1" ? "generated" : method)),
   fallbackReason: z.enum(["celebrity_detected", "safety_filter", "rate_limit", "veo_error"]).nullable(),
 });
 

@@ -44,7 +44,10 @@ export interface RenderedClip {
 }
 
 /** Error classes a video model's failure can have (rate limits and filters have their own kinds). */
-export type VideoErrorClass = Extract<ErrorClass, "not_found" | "auth_config" | "transient" | "invalid_output" | "unknown">;
+export type VideoErrorClass = Extract<
+  ErrorClass,
+  "not_found" | "auth_config" | "transient" | "invalid_output" | "unknown"
+>;
 
 /** Why a video model gave no clip for a scene. */
 export type VideoFailure =

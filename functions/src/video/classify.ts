@@ -135,7 +135,11 @@ export function classifyOperation(operation: Pick<GenerateVideosOperation, "done
       reasons.length > 0 ? reasons.join(" | ") : `${filteredCount} video(s) filtered without a stated reason`;
     return { kind: "filtered", reason: classifyFilterReasons(reasons), detail };
   }
-  return { kind: "error", errorClass: "invalid_output", detail: "operation finished without a video or a filter reason" };
+  return {
+    kind: "error",
+    errorClass: "invalid_output",
+    detail: "operation finished without a video or a filter reason",
+  };
 }
 
 /** Classified API call failure; `retryable` failures may succeed when the same call is repeated later. */
@@ -208,7 +212,10 @@ export function classifyApiError(error: unknown): ApiFailure | undefined {
       return { verdict: { kind: "rate_limited", detail }, retryable: true };
     }
     if (isAuthFailure(error.status, body)) {
-      return { verdict: { kind: "error", errorClass: "auth_config", detail: `auth/config: ${detail}` }, retryable: false };
+      return {
+        verdict: { kind: "error", errorClass: "auth_config", detail: `auth/config: ${detail}` },
+        retryable: false,
+      };
     }
     if (error.status === 404 || body.status === "NOT_FOUND") {
       return {
@@ -226,7 +233,11 @@ export function classifyApiError(error: unknown): ApiFailure | undefined {
   if (errorLike.name === "SyntaxError") {
     // A 2xx answer whose body is not JSON: the endpoint is not the API it should be.
     return {
-      verdict: { kind: "error", errorClass: "invalid_output", detail: `unreadable API answer: ${String(errorLike.message)}` },
+      verdict: {
+        kind: "error",
+        errorClass: "invalid_output",
+        detail: `unreadable API answer: ${String(errorLike.message)}`,
+      },
       retryable: false,
     };
   }

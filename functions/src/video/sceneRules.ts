@@ -72,7 +72,8 @@ export function afterPoll(
 ): SceneMove {
   if (result.kind === "video") return { kind: "use_clip" };
   if (result.kind === "pending") {
-    if (generationSeconds < policy.maxGenerationSeconds) return { kind: "poll_later", delaySeconds: policy.pollSeconds };
+    if (generationSeconds < policy.maxGenerationSeconds)
+      return { kind: "poll_later", delaySeconds: policy.pollSeconds };
     // Abandoned, not retried: the same model has just spent its time budget on this scene.
     return afterFailure(
       { kind: "error", errorClass: "unknown", detail: "generation timed out" },

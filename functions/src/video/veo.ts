@@ -38,7 +38,13 @@ const OPERATION_NAME = /^(models|projects)\/[^?#\s]+\/operations\/[^/?#\s]+$/;
 function buildClient(client: VeoClient): GoogleGenAI {
   if ("ai" in client) return client.ai;
   const { project, location, apiVersion, baseUrl } = client;
-  return new GoogleGenAI({ vertexai: true, project, location, apiVersion, httpOptions: baseUrl ? { baseUrl } : undefined });
+  return new GoogleGenAI({
+    vertexai: true,
+    project,
+    location,
+    apiVersion,
+    httpOptions: baseUrl ? { baseUrl } : undefined,
+  });
 }
 
 /** Where the video chain runs: Vertex AI in a project and location, or a gateway / stand-in at `baseUrl`. */
@@ -87,7 +93,8 @@ export class VeoVideoGenerator implements VideoGenerator {
       return { kind: "error", errorClass: "invalid_output", detail };
     }
     const mimeType = imageMimeType(image);
-    if (!mimeType) return { kind: "error", errorClass: "invalid_output", detail: "scene image is not JPEG, PNG or WebP" };
+    if (!mimeType)
+      return { kind: "error", errorClass: "invalid_output", detail: "scene image is not JPEG, PNG or WebP" };
     let operation: GenerateVideosOperation;
     try {
       operation = await this.ai.models.generateVideos({
@@ -109,7 +116,8 @@ export class VeoVideoGenerator implements VideoGenerator {
     }
     // Some answers come back finished at once (a filter on the input image, say).
     const verdict = classifyOperation(operation);
-    if (verdict.kind === "pending" || verdict.kind === "video") return { kind: "started", operationName: operation.name };
+    if (verdict.kind === "pending" || verdict.kind === "video")
+      return { kind: "started", operationName: operation.name };
     return verdict;
   }
 
@@ -123,7 +131,9 @@ export class VeoVideoGenerator implements VideoGenerator {
       current = await this.ai.operations.getVideosOperation({ operation, config: { httpOptions: this.httpOptions } });
     } catch (error) {
       const failure = this.classifyOrThrow(error);
-      return failure.retryable ? { kind: "pending", detail: `poll failed: ${failure.verdict.detail}` } : failure.verdict;
+      return failure.retryable
+        ? { kind: "pending", detail: `poll failed: ${failure.verdict.detail}` }
+        : failure.verdict;
     }
     const verdict = classifyOperation(current);
     if (verdict.kind === "pending") return { kind: "pending" };

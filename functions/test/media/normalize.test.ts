@@ -39,7 +39,13 @@ const PORTRAIT = { width: 1080, height: 1920 };
 describe("normalizeClip", () => {
   it("brings a 720x1280 24 fps clip with audio to 1080x1920 30 fps H.264 without audio, cut to the scene", async () => {
     await withTempDir(async (dir) => {
-      const inFile = await modelClip(join(dir, "veo.mp4"), { width: 720, height: 1280, fps: 24, seconds: 4, audio: true });
+      const inFile = await modelClip(join(dir, "veo.mp4"), {
+        width: 720,
+        height: 1280,
+        fps: 24,
+        seconds: 4,
+        audio: true,
+      });
       const before = await probeMedia(inFile);
       expect(before.video).toMatchObject({ width: 720, height: 1280, fps: 24 });
       expect(before.audio).toBeDefined();
@@ -54,7 +60,13 @@ describe("normalizeClip", () => {
 
   it("crops a landscape clip to a square frame edge to edge (no bars), and takes clips without audio", async () => {
     await withTempDir(async (dir) => {
-      const inFile = await modelClip(join(dir, "wide.mp4"), { width: 480, height: 270, fps: 25, seconds: 1, audio: false });
+      const inFile = await modelClip(join(dir, "wide.mp4"), {
+        width: 480,
+        height: 270,
+        fps: 25,
+        seconds: 1,
+        audio: false,
+      });
       const outFile = join(dir, "square.mp4");
       await normalizeClip({ inFile, outFile, width: 240, height: 240, seconds: 1 });
       expect((await probeMedia(outFile)).video).toMatchObject({ width: 240, height: 240, fps: 30, frames: 30 });
@@ -73,7 +85,13 @@ describe("normalizeClip", () => {
       await writeFile(html, "<html>not a video</html>");
       const audioOnly = join(dir, "voice.wav");
       await writeFile(audioOnly, (await synthesizeSpeech("Hello.")).wav);
-      const short = await modelClip(join(dir, "short.mp4"), { width: 360, height: 640, fps: 24, seconds: 1, audio: true });
+      const short = await modelClip(join(dir, "short.mp4"), {
+        width: 360,
+        height: 640,
+        fps: 24,
+        seconds: 1,
+        audio: true,
+      });
       const truncated = join(dir, "truncated.mp4");
       await modelClip(join(dir, "whole.mp4"), { width: 360, height: 640, fps: 24, seconds: 3, audio: false });
       const whole = await readFile(join(dir, "whole.mp4"));
@@ -101,7 +119,9 @@ describe("normalizeClip", () => {
         { width: 1280, height: 720, fps: 30, audio: true },
       ].entries()) {
         const inFile = await modelClip(join(dir, `raw${index}.mp4`), { ...shape, seconds: 1 });
-        clips.push((await normalizeClip({ inFile, outFile: join(dir, `g${index}.mp4`), ...PORTRAIT, seconds: 1 })).file);
+        clips.push(
+          (await normalizeClip({ inFile, outFile: join(dir, `g${index}.mp4`), ...PORTRAIT, seconds: 1 })).file,
+        );
       }
       const kenBurns = await renderKenBurns({
         imageFile: COFFEE,

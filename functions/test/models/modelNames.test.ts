@@ -44,7 +44,13 @@ describe("model names", () => {
     expect([...found.keys()]).toEqual([CONFIG_FILE]);
     // The pattern does find the configured ids, so an empty result elsewhere means something.
     expect(found.get(CONFIG_FILE)).toEqual(
-      expect.arrayContaining(["gemini-3.8-flash", "gpt-6-luna", "gpt-3.5-turbo", "gemini-3.8-flash-tts", "veo-3.1-generate-001"]),
+      expect.arrayContaining([
+        "gemini-3.8-flash",
+        "gpt-6-luna",
+        "gpt-3.5-turbo",
+        "gemini-3.8-flash-tts",
+        "veo-3.1-generate-001",
+      ]),
     );
   });
 });

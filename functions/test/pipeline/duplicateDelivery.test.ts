@@ -34,7 +34,12 @@ test("every event delivered twice: one charge, each stage claimed once, one vide
     expect(run.stages?.[stage]?.attempts).toHaveLength(1);
   }
   // Two scenes, each step dispatched once although the scenes stage and every step saw two deliveries.
-  expect(dispatcher.dispatched.filter((t) => t.step === 0).map((t) => t.sceneNumber).sort()).toEqual([1, 2]);
+  expect(
+    dispatcher.dispatched
+      .filter((t) => t.step === 0)
+      .map((t) => t.sceneNumber)
+      .sort(),
+  ).toEqual([1, 2]);
   const steps = dispatcher.dispatched.map((t) => `${t.sceneNumber}/${t.step}`);
   expect(new Set(steps).size).toBe(steps.length);
   const scenes = await db.collection(paths.scenes(runId)).get();

@@ -253,7 +253,8 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
       ? operationName.data.operationName.slice(`${resource}/operations/`.length)
       : "";
     const state = operations.get(id);
-    if (!state || state.model !== model) return apiError(404, `Operation ${operationName.data.operationName} not found.`);
+    if (!state || state.model !== model)
+      return apiError(404, `Operation ${operationName.data.operationName} not found.`);
     const delayMs = state.script.pollDelayMs;
     const name = operationName.data.operationName;
     if (delayMs) return { ...(await answerPoll(name, state)), delayMs };
@@ -292,9 +293,10 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
     if (authorization !== `Bearer ${options.accessToken}`) {
       return apiError(401, "Request had invalid authentication credentials. Expected OAuth 2 access token.");
     }
-    const match = /^\/v1beta1\/(projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/([^/:]+)):(predictLongRunning|fetchPredictOperation)$/.exec(
-      path,
-    );
+    const match =
+      /^\/v1beta1\/(projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/([^/:]+)):(predictLongRunning|fetchPredictOperation)$/.exec(
+        path,
+      );
     if (method === "POST" && match?.[3] === "predictLongRunning") return submit(match[1], match[2], body);
     if (method === "POST" && match?.[3] === "fetchPredictOperation") return poll(match[1], match[2], body);
     return apiError(404, `No route for ${method} ${path}.`);

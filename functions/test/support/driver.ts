@@ -25,7 +25,9 @@ export class RecordingDispatcher implements SceneDispatcher {
 
 /** Delivers a scene step twice at once; a delivery refused as busy goes back to the queue, as Cloud Tasks retries it. */
 async function deliverTwice(task: SceneTask, deps: PipelineDeps, dispatcher: RecordingDispatcher): Promise<void> {
-  const results = await Promise.allSettled([0, 1].map(() => handleSceneTask(task, { retryCount: 0, maxAttempts: 1 }, deps)));
+  const results = await Promise.allSettled(
+    [0, 1].map(() => handleSceneTask(task, { retryCount: 0, maxAttempts: 1 }, deps)),
+  );
   for (const result of results) {
     if (result.status === "fulfilled") continue;
     if (!(result.reason instanceof SceneBusy)) throw result.reason;

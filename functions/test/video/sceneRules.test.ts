@@ -33,7 +33,10 @@ describe("after a submission", () => {
   });
 
   it("past the end of the chain: Ken Burns, with rate_limit when rate limits ended it", () => {
-    expect(afterSubmit(rateLimited, { ...last, retries: 2 }, policy)).toEqual({ kind: "ken_burns", reason: "rate_limit" });
+    expect(afterSubmit(rateLimited, { ...last, retries: 2 }, policy)).toEqual({
+      kind: "ken_burns",
+      reason: "rate_limit",
+    });
     expect(afterSubmit({ kind: "error", errorClass: "not_found", detail: "404" }, last, policy)).toEqual({
       kind: "ken_burns",
       reason: "veo_error",
@@ -60,7 +63,9 @@ describe("after a poll", () => {
   it("a finished generation that failed follows the same rules as a refused submission", () => {
     expect(afterPoll(celebrity, 40, first, policy)).toMatchObject({ kind: "resubmit", filterRetry: true });
     expect(afterPoll(rateLimited, 40, first, policy)).toMatchObject({ kind: "resubmit", delaySeconds: 10 });
-    expect(afterPoll({ kind: "error", errorClass: "invalid_output", detail: "not a video" }, 40, first, policy)).toEqual({
+    expect(
+      afterPoll({ kind: "error", errorClass: "invalid_output", detail: "not a video" }, 40, first, policy),
+    ).toEqual({
       kind: "next_model",
     });
   });

@@ -126,7 +126,9 @@ describe("VeoVideoGenerator against the Veo stand-in", () => {
     expect(submitted).toEqual({
       kind: "started",
       operationName: expect.stringMatching(
-        new RegExp(`^projects/${STANDIN_PROJECT}/locations/${STANDIN_LOCATION}/publishers/google/models/${MODEL}/operations/[a-z0-9]+$`),
+        new RegExp(
+          `^projects/${STANDIN_PROJECT}/locations/${STANDIN_LOCATION}/publishers/google/models/${MODEL}/operations/[a-z0-9]+$`,
+        ),
       ),
     });
     if (submitted.kind !== "started") throw new Error("unreachable");
@@ -184,15 +186,19 @@ describe("VeoVideoGenerator against the Veo stand-in", () => {
     const reason =
       "Veo could not generate videos because the input image violates Vertex AI's usage guidelines. If you think this was an error, send feedback. Support codes: 15236754";
     const req = sceneRequest({ pendingPolls: 1, result: { kind: "filtered", reasons: [reason] } });
-    expect(await generate(generator(), req)).toEqual({ kind: "filtered", reason: "celebrity_detected", detail: reason });
+    expect(await generate(generator(), req)).toEqual({
+      kind: "filtered",
+      reason: "celebrity_detected",
+      detail: reason,
+    });
     expect(existsSync(req.outFile)).toBe(false);
   });
 
   it("a celebrity filter worded without a support code is celebrity_detected; any other filter is safety_filter", async () => {
     const celebrity = "The input image contains a photorealistic depiction of a celebrity.";
-    expect(await generate(generator(), sceneRequest({ result: { kind: "filtered", reasons: [celebrity] } }))).toMatchObject(
-      { kind: "filtered", reason: "celebrity_detected" },
-    );
+    expect(
+      await generate(generator(), sceneRequest({ result: { kind: "filtered", reasons: [celebrity] } })),
+    ).toMatchObject({ kind: "filtered", reason: "celebrity_detected" });
     const audio =
       "We encountered an issue with the audio for your prompt, which means we could not create your video. This can sometimes happen due to our safety filters or other processing issues. Please modify your request and try again. You have not been charged for this attempt.";
     expect(await generate(generator(), sceneRequest({ result: { kind: "filtered", reasons: [audio] } }))).toEqual({
@@ -244,7 +250,10 @@ describe("VeoVideoGenerator against the Veo stand-in", () => {
   });
 
   it("an operation that ends in error carries the API's message; INTERNAL is transient", async () => {
-    const req = sceneRequest({ pendingPolls: 1, result: { kind: "error", code: 13, message: "Video generation failed." } });
+    const req = sceneRequest({
+      pendingPolls: 1,
+      result: { kind: "error", code: 13, message: "Video generation failed." },
+    });
     expect(await generate(generator(), req)).toEqual({
       kind: "error",
       errorClass: "transient",
@@ -255,7 +264,9 @@ describe("VeoVideoGenerator against the Veo stand-in", () => {
   it("an unknown model is not_found; a bad token is auth_config, refused before the model is asked", async () => {
     const missing = await generator({ model: "veo-9.9-imaginary" }).submit(sceneRequest({}), CTX);
     expect(missing).toMatchObject({ kind: "error", errorClass: "not_found" });
-    expect(missing.kind === "error" && missing.detail).toMatch(/^not found \(model or operation\): HTTP 404: NOT_FOUND/);
+    expect(missing.kind === "error" && missing.detail).toMatch(
+      /^not found \(model or operation\): HTTP 404: NOT_FOUND/,
+    );
     const before = { ...standin.calls };
     const wrongKey = await new VeoVideoGenerator({
       client: { ai: standinClient(standin, "expired-token") },
