@@ -103,6 +103,19 @@ export type SweepAction =
   | { kind: "apply_decision" }
   | { kind: "decide_by_default"; decision: "accept" | "refund" };
 
+/**
+ * A scenes stage whose lease ended is not stuck while its scenes still move: each poll of a
+ * generation and each look for a quota slot writes the scene, so a scene waiting in our own queue
+ * stays recent. Only a stage whose scenes all fell silent for the lease's length is retried or failed.
+ */
+export function scenesStillMoving(
+  sceneUpdatesMs: readonly number[],
+  nowMs: number,
+  settings: PipelineSettings,
+): boolean {
+  return sceneUpdatesMs.some((updatedMs) => nowMs - updatedMs < settings.scenesLeaseSeconds * 1000);
+}
+
 /** When a wait for the user ends: `answerBy` as asked, or (runs asked before it existed) the configured wait. */
 function answerDeadlineMs(run: RunDocument, timeoutMinutes: number): number {
   return run.answerBy?.toMillis() ?? (run.awaitingSince?.toMillis() ?? 0) + timeoutMinutes * 60_000;

@@ -11,7 +11,13 @@
  * Every action goes through the transition table, re-checked in its own transaction.
  * Each pass reads at most `maxRuns` runs, in pages, resuming where the last pass stopped.
  */
-import { FieldPath, type Firestore, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
+import {
+  FieldPath,
+  type Firestore,
+  type Query,
+  type QueryDocumentSnapshot,
+  type Timestamp,
+} from "firebase-admin/firestore";
 import { paths } from "../contract/paths";
 import { logger } from "firebase-functions";
 import type { RunDocument } from "../contract/runDocument";
@@ -20,7 +26,7 @@ import { userMessages } from "../messages";
 import { applyCancel, applyDecision } from "../pipeline/decisions";
 import { finishScenesIfComplete } from "../pipeline/sceneTask";
 import { loadPipelineSettings, type PipelineSettings } from "../pipelineSettings";
-import { sweepAction, type SweepAction } from "./stateMachine";
+import { scenesStillMoving, sweepAction, type SweepAction } from "./stateMachine";
 import { OPEN_STATUSES, transitionRun, transitions } from "./transitions";
 
 /** Where the last pass over open runs stopped: functions-only, like config/. */
@@ -33,7 +39,7 @@ export interface SweepLimits {
 }
 export const DEFAULT_SWEEP_LIMITS: SweepLimits = { pageSize: 200, maxRuns: 2000 };
 
-export type SweepActionKind = Exclude<SweepAction, { kind: "none" }>["kind"] | "refund";
+export type SweepActionKind = Exclude<SweepAction, { kind: "none" }>["kind"] | "refund" | "extend_scenes_wait";
 
 export interface SweepReport {
   examined: number;
@@ -118,7 +124,22 @@ async function sweepOne(
     action = action.otherwise;
   }
   if (action.kind === "none" || action.kind === "finish_scenes") return null;
+  const scenesWaiting = run.status === "running" && run.stage === "scenes" && run.stageState === "waiting";
+  if (scenesWaiting && (await extendMovingScenes(db, runId, nowMs, settings))) return "extend_scenes_wait";
   return (await applySweep(db, runId, action, nowMs, settings)) ? action.kind : null;
+}
+
+/** Extends the wait of a scenes stage whose scenes still move; false when they fell silent. */
+async function extendMovingScenes(db: Firestore, runId: string, nowMs: number, settings: PipelineSettings) {
+  const scenes = await db.collection(paths.scenes(runId)).get();
+  const updates = scenes.docs
+    .filter((scene) => scene.get("status") !== "done")
+    .map((scene) => (scene.get("updatedAt") as Timestamp | undefined)?.toMillis() ?? 0);
+  if (!scenesStillMoving(updates, nowMs, settings)) return false;
+  const result = await transitionRun(db, runId, (run) =>
+    transitions.extendScenesWait(run, settings.scenesLeaseSeconds, nowMs),
+  );
+  return result.kind === "applied";
 }
 
 async function applySweep(

@@ -228,6 +228,14 @@ export const transitions = {
     update: { stageState: "pending", lease: null },
   }),
 
+  /** The stage's lease ended while its scenes still move (polled, or waiting for a quota slot): wait on. */
+  extendScenesWait: (run: RunDocument, leaseSeconds: number, nowMs: number): Transition => ({
+    name: "extend_scenes_wait",
+    from: { status: ["running"], stage: "scenes", stageState: ["waiting"], scenesRound: run.scenesRound ?? 0 },
+    to: "running",
+    update: { lease: { owner: run.lease?.owner ?? "scenes", expiresAt: untilMs(nowMs, leaseSeconds) } },
+  }),
+
   /** Scene progress while the stage waits for its tasks (no change of state). */
   scenesProgress: (round: number, progress: { pct: number; message: string }): Transition => ({
     name: "scenes_progress",

@@ -1,6 +1,13 @@
 import { Timestamp } from "firebase-admin/firestore";
 import type { RunDocument } from "../../src/contract/runDocument";
-import { nextAction, qualityOf, needsDecision, stageAfter, sweepAction } from "../../src/lifecycle/stateMachine";
+import {
+  nextAction,
+  qualityOf,
+  needsDecision,
+  scenesStillMoving,
+  stageAfter,
+  sweepAction,
+} from "../../src/lifecycle/stateMachine";
 import { PipelineSettingsSchema } from "../../src/pipelineSettings";
 
 const settings = PipelineSettingsSchema.parse({});
@@ -144,5 +151,15 @@ describe("sweepAction", () => {
     const asked = { status: "awaiting_confirmation" as const, awaitingSince: at(NOW - 1000) };
     expect(sweepAction(run({ ...asked, answerBy: at(NOW - 1) }), NOW, settings).kind).toBe("expire_confirmation");
     expect(sweepAction(run({ ...asked, answerBy: at(NOW + 1) }), NOW, settings).kind).toBe("none");
+  });
+});
+
+describe("scenesStillMoving", () => {
+  const settings = PipelineSettingsSchema.parse({ scenesLeaseSeconds: 600 });
+  it("a scene written within the lease keeps the stage waiting; silent scenes, or none left, do not", () => {
+    const now = 10_000_000;
+    expect(scenesStillMoving([now - 900_000, now - 30_000], now, settings)).toBe(true);
+    expect(scenesStillMoving([now - 600_000, now - 900_000], now, settings)).toBe(false);
+    expect(scenesStillMoving([], now, settings)).toBe(false);
   });
 });

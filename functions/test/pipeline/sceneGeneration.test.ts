@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Timestamp } from "firebase-admin/firestore";
 import { objects, paths } from "../../src/contract/paths";
 import type { RunDocument } from "../../src/contract/runDocument";
 import { probeMedia } from "../../src/media/probe";
@@ -13,6 +14,7 @@ import { handleRunUpdated } from "../../src/pipeline/advance";
 import type { PipelineDeps } from "../../src/pipeline/deps";
 import { handleRunCreated } from "../../src/pipeline/preflightStage";
 import { handleSceneTask, SceneBusy } from "../../src/pipeline/sceneTask";
+import { sweepStuckRuns } from "../../src/lifecycle/sweeper";
 import { VeoVideoGenerator } from "../../src/video/veo";
 import { drive, handlerDeps, type RecordingDispatcher } from "../support/driver";
 import { clearProject, firestoreFor, LOCAL_BUCKET, startRun, writeSettings } from "../support/emulator";
@@ -185,6 +187,30 @@ test("generations in flight never exceed the video quota; scenes waiting for a s
     expect(run.status).toBe("succeeded");
     expect(standin.inFlight.peak).toBe(1);
     expect((await scenesOf(runId)).every((s) => s.method === "generated")).toBe(true);
+  } finally {
+    await writeSettings(db, { videoInFlightLimit: 10 });
+  }
+});
+
+test("the sweeper lets a scenes stage wait on while its scenes still move, and retries it once they fall silent", async () => {
+  await writeSettings(db, { scenesLeaseSeconds: 30 });
+  try {
+    const { runId } = await startRun(db, image, { scenes: 1 });
+    const { deps, dispatcher } = cloudDeps([PRIMARY]);
+    await runToScenes(runId, deps);
+    await handleSceneTask(dispatcher.queued.splice(0)[0], { retryCount: 0, maxAttempts: 5 }, deps);
+    const sceneRef = db.doc(paths.scene(runId, "scene_01"));
+    expect((await sceneRef.get()).get("status")).toBe("waiting");
+    const leaseEnd = ((await db.doc(paths.run(runId)).get()).get("lease.expiresAt") as Timestamp).toMillis();
+    // Past the stage's lease, with the scene polled 10 s ago: not stuck.
+    await sceneRef.update({ updatedAt: Timestamp.fromMillis(leaseEnd) });
+    const moving = await sweepStuckRuns(db, leaseEnd + 10_000);
+    expect(moving.actions.filter((a) => a.runId === runId)).toEqual([{ runId, action: "extend_scenes_wait" }]);
+    const run = (await db.doc(paths.run(runId)).get()).data() as RunDocument;
+    expect(run).toMatchObject({ status: "running", stage: "scenes", stageState: "waiting" });
+    // Silent for longer than the lease: the usual retry.
+    const silent = await sweepStuckRuns(db, leaseEnd + 10_000 + 31_000 + 30_000);
+    expect(silent.actions.filter((a) => a.runId === runId)).toEqual([{ runId, action: "retry_stage" }]);
   } finally {
     await writeSettings(db, { videoInFlightLimit: 10 });
   }

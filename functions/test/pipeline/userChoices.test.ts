@@ -121,7 +121,7 @@ describe("quality reduced (manual test 3)", () => {
     expect((await db.doc(paths.scene(runId, "scene_02")).get()).get("fallbackReason")).toBe("safety_filter");
   });
 
-  test("a scene rate-limited on every attempt falls back to Ken Burns after the queue's retry budget", async () => {
+  test("a scene rate-limited on every attempt falls back to Ken Burns after its retries on the model, each one recorded", async () => {
     const { runId } = await startRun(db, await productImage(), { scenes: 2, faults: { scenes: "rate_limit:1" } });
     const run = await waitForRun(db, runId, settled);
     expect(run.status).toBe("succeeded");

@@ -69,8 +69,8 @@ export interface VeoStandin {
   baseUrl: string;
   accessToken: string;
   calls: { submit: number; poll: number };
-  /** Generations submitted and not yet reported finished, now and at most. */
-  inFlight: { now: number; peak: number };
+  /** Generations submitted and not yet reported finished, now and at most; when the first was submitted. */
+  inFlight: { now: number; peak: number; firstAt: number };
   requests: RecordedRequest[];
   close(): Promise<void>;
 }
@@ -166,7 +166,7 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
   const submitsByPrompt = new Map<string, number>();
   const clips = new Map<string, Promise<string>>();
   const calls = { submit: 0, poll: 0 };
-  const inFlight = { now: 0, peak: 0 };
+  const inFlight = { now: 0, peak: 0, firstAt: 0 };
   const requests: RecordedRequest[] = [];
   await mkdir(options.workDir, { recursive: true });
 
@@ -202,6 +202,7 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
     }
     const id = randomBytes(6).toString("hex");
     inFlight.now++;
+    inFlight.firstAt ||= Date.now();
     inFlight.peak = Math.max(inFlight.peak, inFlight.now);
     operations.set(id, {
       model,
