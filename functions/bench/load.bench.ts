@@ -49,7 +49,7 @@ const POLL_SECONDS = env("BENCH_POLL_SECONDS", 5);
 const TIMEOUT_MINUTES = env("BENCH_TIMEOUT_MINUTES", 25);
 /** As deployed: many short deliveries at once; the quota, not the queue, bounds generations. */
 const MAX_CONCURRENT_DISPATCHES = 50;
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 3;
 
 /** Cloud Tasks as the scene queue sees it, in process. */
 class InProcessTaskQueue implements SceneDispatcher {

@@ -59,7 +59,8 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     workDir: parsed.FAIRSHOT_WORK_DIR ?? path.join(os.tmpdir(), "fairshot"),
     projectId: parsed.GCLOUD_PROJECT ?? "demo-fairshot",
     sceneQueue: {
-      maxAttempts: 5,
+      // The Cloud Tasks emulator keeps its default of 3 whatever the function asks: the same everywhere.
+      maxAttempts: 3,
       minBackoffSeconds: parsed.FAIRSHOT_SCENE_MIN_BACKOFF_SECONDS ?? 20,
       maxBackoffSeconds: 300,
       maxConcurrentDispatches: parsed.FAIRSHOT_SCENE_MAX_CONCURRENT_DISPATCHES ?? 50,

@@ -28,7 +28,7 @@ const BACKUP = "veo-3.1-fast-generate-001";
 let image: Buffer;
 let dir: string;
 let standin: VeoStandin;
-/** Stand-in behaviour per video prompt; unknown prompts get a video after one pending poll. */
+/** Stand-in behaviour per "model prompt" or per prompt; others get a video after one pending poll. */
 const prompts = new Map<string, VeoScript>();
 
 beforeAll(async () => {
@@ -41,7 +41,7 @@ beforeAll(async () => {
     accessToken: "scenes-token",
     models: [PRIMARY, BACKUP],
     clipSize: { width: 720, height: 1280 },
-    script: (prompt) => prompts.get(prompt) ?? { pendingPolls: 1 },
+    script: (prompt, model) => prompts.get(`${model} ${prompt}`) ?? prompts.get(prompt) ?? { pendingPolls: 1 },
   });
 });
 
@@ -83,15 +83,19 @@ test("3 generated + 1 Ken Burns scene: one 1080x1920 30 fps video; each generati
   const { runId } = await startRun(db, image, { scenes: 4 });
   const { deps, dispatcher } = cloudDeps([PRIMARY]);
   const atScenes = await runToScenes(runId, deps);
+  // The local script gives every scene the same prompt: scene 2's is made its own, and rate-limited.
   const script = atScenes.script!;
-  prompts.set(script.scenes[1].videoPrompt, { rateLimitedSubmits: 99 });
+  const limited = `${script.scenes[1].videoPrompt} Second scene.`;
+  script.scenes[1] = { ...script.scenes[1], videoPrompt: limited };
+  await db.doc(paths.run(runId)).update({ script });
+  prompts.set(limited, { rateLimitedSubmits: 99 });
   const submitsBefore = standin.calls.submit;
 
   const run = await drive(db, runId, deps, dispatcher);
 
+  const scenes = await scenesOf(runId);
   expect(run.status).toBe("succeeded");
   expect(run.quality).toEqual({ totalScenes: 4, kenBurnsScenes: 1, degradationPct: 25 });
-  const scenes = await scenesOf(runId);
   expect(scenes.map((s) => [s.method, s.model, s.tier, s.fallbackReason])).toEqual([
     ["generated", PRIMARY, "primary", null],
     ["ken-burns", "ken-burns", "fallback", "rate_limit"],
@@ -140,16 +144,17 @@ test("a corrupt clip is that scene's provider error: the next model serves it", 
   const { runId } = await startRun(db, image, { scenes: 1 });
   const { deps, dispatcher } = cloudDeps([PRIMARY, BACKUP]);
   const atScenes = await runToScenes(runId, deps);
-  prompts.set(atScenes.script!.scenes[0].videoPrompt, { result: { kind: "video", delivery: "corrupt" } });
+  const prompt = atScenes.script!.scenes[0].videoPrompt;
+  prompts.set(`${PRIMARY} ${prompt}`, { result: { kind: "video", delivery: "corrupt" } });
   const run = await drive(db, runId, deps, dispatcher);
   expect(run.status).toBe("succeeded");
   const [scene] = await scenesOf(runId);
-  // The backup got the same prompt, hence the same corrupt answer: Ken Burns with its reason.
-  expect(scene).toMatchObject({ method: "ken-burns", fallbackReason: "veo_error" });
+  expect(scene).toMatchObject({ method: "generated", model: BACKUP, tier: "backup", fallbackReason: null });
   expect(scene.attempts.map((a: { model: string; errorClass: string }) => [a.model, a.errorClass])).toEqual([
     [PRIMARY, "invalid_output"],
-    [BACKUP, "invalid_output"],
+    [BACKUP, null],
   ]);
+  expect(scene.attempts[0].error).toMatch(/not a readable video/);
 });
 
 test("a delivery that finds its scene claimed makes the queue retry, and the scene is rendered once", async () => {

@@ -52,7 +52,7 @@ export interface VeoStandinOptions {
   /** Size of the clips served. Default: 270x480 (Veo's 720p scaled down 8/3, to keep tests fast). */
   clipSize?: { width: number; height: number };
   /** The behaviour for a scene, chosen by its prompt. Default: an immediate video. */
-  script?: (prompt: string) => VeoScript;
+  script?: (prompt: string, model: string) => VeoScript;
 }
 
 export interface RecordedRequest {
@@ -194,7 +194,7 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
       return apiError(400, `Invalid request: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
     }
     const { prompt } = parsed.data.instances[0];
-    const scene = script(prompt);
+    const scene = script(prompt, model);
     const submits = (submitsByPrompt.get(prompt) ?? 0) + 1;
     submitsByPrompt.set(prompt, submits);
     if (submits <= (scene.rateLimitedSubmits ?? 0)) {
