@@ -13,7 +13,7 @@ import { probeMedia } from "../../src/media/probe";
 import { handleRunUpdated } from "../../src/pipeline/advance";
 import type { PipelineDeps } from "../../src/pipeline/deps";
 import { handleRunCreated } from "../../src/pipeline/preflightStage";
-import { handleSceneTask, SceneBusy } from "../../src/pipeline/sceneTask";
+import { freshScene, handleSceneTask, SceneBusy } from "../../src/pipeline/sceneTask";
 import { sweepStuckRuns } from "../../src/lifecycle/sweeper";
 import { VeoVideoGenerator } from "../../src/video/veo";
 import { drive, handlerDeps, type RecordingDispatcher } from "../support/driver";
@@ -162,21 +162,22 @@ test("a delivery that finds its scene claimed makes the queue retry, and the sce
   const { deps, dispatcher } = cloudDeps([PRIMARY]);
   await runToScenes(runId, deps);
   const [first] = dispatcher.queued.splice(0);
+  const sceneRef = db.doc(paths.scene(runId, "scene_01"));
   const submitsBefore = standin.calls.submit;
-  const delivery = { retryCount: 0, maxAttempts: 5 };
-  const [a, b] = await Promise.allSettled([
-    handleSceneTask(first, delivery, deps),
-    handleSceneTask(first, delivery, deps),
-  ]);
-  // One delivery submitted; the other was refused as busy, which the queue retries: never a silent success.
-  expect([a.status, b.status].sort()).toEqual(["fulfilled", "rejected"]);
-  const refused = [a, b].find((r) => r.status === "rejected") as PromiseRejectedResult;
-  expect(refused.reason).toBeInstanceOf(SceneBusy);
-  expect(standin.calls.submit - submitsBefore).toBe(1);
-  // The queue's retry of the refused delivery comes after the next step was dispatched: it does nothing.
+  const delivery = { retryCount: 0, maxAttempts: 3 };
+  // Another delivery of the same step holds the scene's lease (a redelivery while the first still runs).
+  const claimed = { ...freshScene(1, 0), status: "rendering", lease: Timestamp.fromMillis(Date.now() + 60_000) };
+  await sceneRef.set(claimed);
+  await expect(handleSceneTask(first, delivery, deps)).rejects.toBeInstanceOf(SceneBusy);
+  expect(standin.calls.submit - submitsBefore).toBe(0);
+  // The holder died: its lease passed, and the queue's retry takes the scene over.
+  await sceneRef.update({ lease: Timestamp.fromMillis(Date.now() - 1000) });
   await handleSceneTask(first, { ...delivery, retryCount: 1 }, deps);
   expect(standin.calls.submit - submitsBefore).toBe(1);
   expect(dispatcher.queued.map((t) => t.step)).toEqual([1]);
+  // A late duplicate of step 0 comes after step 1 was dispatched: it does nothing.
+  await handleSceneTask(first, { ...delivery, retryCount: 2 }, deps);
+  expect(standin.calls.submit - submitsBefore).toBe(1);
   const run = await drive(db, runId, deps, dispatcher);
   expect(run.status).toBe("succeeded");
   expect(standin.calls.submit - submitsBefore).toBe(1);
@@ -185,7 +186,7 @@ test("a delivery that finds its scene claimed makes the queue retry, and the sce
 test("generations in flight never exceed the video quota; scenes waiting for a slot are not failed", async () => {
   await writeSettings(db, { videoInFlightLimit: 1 });
   try {
-    const { runId } = await startRun(db, image, { scenes: 3 });
+    const { runId } = await startRun(db, image, { scenes: 2 });
     const { deps, dispatcher } = cloudDeps([PRIMARY]);
     standin.inFlight.peak = standin.inFlight.now;
     const run = await drive(db, runId, deps, dispatcher);
