@@ -168,7 +168,9 @@ async function deliverAgain(admin: Firestore, deps: PipelineDeps, runId: string,
   if (previous && run.status === "failed") deliveries.push(handleRunFailed(runId, previous, run, admin));
   if (run.status === "running" && run.stage === "scenes") {
     for (let scene = 1; scene <= (run.script?.scenes.length ?? 0); scene++) {
-      deliveries.push(handleSceneTask({ runId, sceneNumber: scene, round }, { retryCount: 0, maxAttempts: 3 }, deps));
+      // A late duplicate of each scene's first step (later steps are new tasks of their own).
+      const task = { runId, sceneNumber: scene, round, step: 0 };
+      deliveries.push(handleSceneTask(task, { retryCount: 0, maxAttempts: 3 }, deps));
     }
   }
   for (const result of await Promise.allSettled(deliveries)) {
