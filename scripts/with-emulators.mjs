@@ -1,7 +1,8 @@
 // Runs a command inside the Firebase emulator suite (Firestore, Functions, Cloud Tasks, Auth),
 // the way `npm run demo`, `npm test` and the other scripts need it.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { emulatorEnv, PROJECT_ID, ROOT } from "./emulator-env.mjs";
 
@@ -22,16 +23,89 @@ const persistFlags = persist
       stateDir,
     ]
   : [];
+
+/** A port nobody listens on right now (the OS picks it). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// The cloud tier on stand-ins: FAIRSHOT_STANDINS=cloud (npm test's cloud suite) or a command
+// asking `--providers standins` (the demo). The functions run FAIRSHOT_PROVIDERS=cloud with every
+// SDK pointed at loopback stand-ins that the command itself serves on the ports it is given in
+// FAIRSHOT_STANDIN_{GOOGLE,OPENAI,VISION,VIDEO}_PORT. Their URLs reach the functions through a
+// generated functions config folder (firebase.json `configDir`): the checked-in .env files are
+// copied, then FAIRSHOT_PROVIDERS and MODEL_CHAINS (functions/test/standins/cloudChains.json) added.
+const providersArg = command.indexOf("--providers");
+const standinsMode =
+  process.env.FAIRSHOT_STANDINS === "cloud" || (providersArg !== -1 && command[providersArg + 1] === "standins");
+
+/** The keys the stand-ins require, as the real APIs require theirs. */
+const STANDIN_KEYS = { gemini: "standin-gemini-key", openai: "standin-openai-key" };
+
+async function prepareStandins() {
+  const ports = {
+    google: await freePort(),
+    openai: await freePort(),
+    vision: await freePort(),
+    video: await freePort(),
+  };
+  const chains = JSON.parse(readFileSync(path.join(ROOT, "functions/test/standins/cloudChains.json"), "utf8"));
+  const modelChains = {
+    ...chains,
+    providers: {
+      gemini: { backend: "gemini_api", baseUrl: `http://127.0.0.1:${ports.google}` },
+      openai: { baseUrl: `http://127.0.0.1:${ports.openai}/v1` },
+      vision: { baseUrl: `http://127.0.0.1:${ports.vision}` },
+      video: { baseUrl: `http://127.0.0.1:${ports.video}` },
+    },
+  };
+  const dir = path.join(".emulators", `standins-${portOffset}`);
+  mkdirSync(path.join(ROOT, dir), { recursive: true });
+  const checkedIn = [".env", ".env.local"]
+    .map((name) => path.join(ROOT, "functions", name))
+    .filter((file) => existsSync(file))
+    .map((file) => readFileSync(file, "utf8"));
+  writeFileSync(
+    path.join(ROOT, dir, ".env"),
+    [
+      ...checkedIn,
+      "FAIRSHOT_PROVIDERS=cloud",
+      `MODEL_CHAINS='${JSON.stringify(modelChains)}'`,
+      // The stand-ins' keys (functions read them only under the emulators; see readCredentials).
+      `FAIRSHOT_EMULATOR_GEMINI_API_KEY=${STANDIN_KEYS.gemini}`,
+      `FAIRSHOT_EMULATOR_OPENAI_API_KEY=${STANDIN_KEYS.openai}`,
+      "",
+    ].join("\n"),
+  );
+  return {
+    configDir: dir,
+    env: {
+      FAIRSHOT_STANDIN_GOOGLE_PORT: String(ports.google),
+      FAIRSHOT_STANDIN_OPENAI_PORT: String(ports.openai),
+      FAIRSHOT_STANDIN_VISION_PORT: String(ports.vision),
+      FAIRSHOT_STANDIN_VIDEO_PORT: String(ports.video),
+    },
+  };
+}
+const standins = standinsMode ? await prepareStandins() : null;
+
 // FAIRSHOT_EMULATOR_PORT_OFFSET=N runs a second suite beside the first (every port + N).
-function configWithOffset() {
-  const offset = portOffset;
-  if (!offset) return [];
+function configArgs() {
+  if (!portOffset && !standins) return [];
   const config = JSON.parse(readFileSync(path.join(ROOT, "firebase.json"), "utf8"));
   for (const settings of Object.values(config.emulators)) {
     if (typeof settings !== "object") continue;
-    for (const key of ["port", "websocketPort"]) if (settings[key]) settings[key] += offset;
+    for (const key of ["port", "websocketPort"]) if (settings[key]) settings[key] += portOffset;
   }
-  const file = path.join(ROOT, `firebase.offset-${offset}.json`);
+  if (standins) for (const codebase of config.functions) codebase.configDir = standins.configDir;
+  const file = path.join(ROOT, `firebase.${standins ? "standins" : "offset"}-${portOffset}.json`);
   writeFileSync(file, JSON.stringify(config, null, 2));
   return ["--config", file];
 }
@@ -46,7 +120,7 @@ const child = spawn(
   firebase,
   [
     "emulators:exec",
-    ...configWithOffset(),
+    ...configArgs(),
     "--project",
     PROJECT_ID,
     "--only",
@@ -54,7 +128,11 @@ const child = spawn(
     ...persistFlags,
     quoted.join(" "),
   ],
-  { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...emulatorEnv(), FAIRSHOT_RESULT_FILE: resultFile } },
+  {
+    cwd: ROOT,
+    stdio: "inherit",
+    env: { ...process.env, ...emulatorEnv(), ...standins?.env, FAIRSHOT_RESULT_FILE: resultFile },
+  },
 );
 child.on("exit", (code, signal) => {
   if (existsSync(resultFile)) {

@@ -9,6 +9,7 @@ import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import { getFunctions } from "firebase-admin/functions";
 import { getStorage } from "firebase-admin/storage";
 import { runtimeConfig, type RuntimeConfig } from "./config";
+import { emulatorAuthClient } from "./emulatorAuth";
 import { sceneTaskId } from "./contract/paths";
 import { assembleVideo } from "./media/assemble";
 import { renderKenBurns } from "./media/kenBurns";
@@ -153,6 +154,7 @@ export function buildPipelineDeps(
         project: models.providers.gemini.vertexProject ?? config.projectId,
         location: models.providers.gemini.vertexLocation ?? "us-central1",
         baseUrl: models.providers.video.baseUrl,
+        ...(config.isEmulator ? { authClient: emulatorAuthClient() } : {}),
       }),
     })),
   };

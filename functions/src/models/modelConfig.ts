@@ -349,7 +349,16 @@ export interface ProviderCredentials {
   openaiApiKey: string;
 }
 
-/** The API keys, from the secrets bound to the running function. */
-export function readCredentials(): ProviderCredentials {
-  return { geminiApiKey: GEMINI_API_KEY.value(), openaiApiKey: OPENAI_API_KEY.value() };
+/**
+ * The API keys, from the secrets bound to the running function. Under the emulators a key may
+ * also come from FAIRSHOT_EMULATOR_<SECRET> (the stand-ins' keys, see scripts/with-emulators.mjs):
+ * the Functions emulator lets .secret.local's empty values win over the process environment.
+ */
+export function readCredentials(env: NodeJS.ProcessEnv = process.env): ProviderCredentials {
+  const emulated = (name: string) =>
+    env.FUNCTIONS_EMULATOR === "true" ? (env[`FAIRSHOT_EMULATOR_${name}`] ?? "") : "";
+  return {
+    geminiApiKey: GEMINI_API_KEY.value() || emulated(GEMINI_API_KEY.name),
+    openaiApiKey: OPENAI_API_KEY.value() || emulated(OPENAI_API_KEY.name),
+  };
 }

@@ -3,6 +3,7 @@ import { ImageAnnotatorClient } from "@google-cloud/vision";
 // google-gax is the Vision client's own transport (a dependency of @google-cloud/vision).
 import { googleAuthLibrary } from "google-gax";
 import type * as FaceApi from "@vladmandic/face-api";
+import { EMULATOR_ACCESS_TOKEN } from "../emulatorAuth";
 import type { DecodedImage } from "./imageFile";
 
 /** A face in full-resolution, oriented image pixels. */
@@ -152,12 +153,12 @@ export function visionClientOptions(baseUrl: string | undefined): VisionClientOp
 
 /**
  * Under the emulators there are no Google credentials, and Application Default Credentials would
- * probe a metadata server that does not exist: the client presents a fixed token instead (a
- * stand-in accepts it; Google would refuse it, so this never serves a real call).
+ * probe a metadata server that does not exist: the client presents the emulators' fixed token
+ * (through google-gax's own google-auth-library, the version the Vision client checks against).
  */
 export function emulatorVisionAuth(): VisionClientOptions {
   const authClient = new googleAuthLibrary.OAuth2Client({ transporterOptions: { fetchImplementation: fetch } });
-  authClient.setCredentials({ access_token: "emulator-token" });
+  authClient.setCredentials({ access_token: EMULATOR_ACCESS_TOKEN });
   return { authClient };
 }
 

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { GenerateVideosOperation, GoogleGenAI } from "@google/genai";
 import type { Video } from "@google/genai";
+import type { OAuth2Client } from "google-auth-library";
 import { z } from "zod";
 import { sniffFormat } from "../preflight/imageFile";
 import type { CallContext, SceneVideoRequest, VideoGenerator, VideoPoll, VideoSubmission } from "../providers/types";
@@ -15,7 +16,14 @@ import type { ApiFailure } from "./classify";
 export type VeoClient =
   | { ai: GoogleGenAI }
   /** Project and location fall back to the SDK's environment variables when absent. */
-  | { vertexai: true; project?: string; location?: string; baseUrl?: string; apiVersion?: string };
+  | {
+      vertexai: true;
+      project?: string;
+      location?: string;
+      baseUrl?: string;
+      apiVersion?: string;
+      authClient?: OAuth2Client;
+    };
 
 export interface VeoGeneratorOptions {
   client: VeoClient;
@@ -37,13 +45,14 @@ const OPERATION_NAME = /^(models|projects)\/[^?#\s]+\/operations\/[^/?#\s]+$/;
 
 function buildClient(client: VeoClient): GoogleGenAI {
   if ("ai" in client) return client.ai;
-  const { project, location, apiVersion, baseUrl } = client;
+  const { project, location, apiVersion, baseUrl, authClient } = client;
   return new GoogleGenAI({
     vertexai: true,
     project,
     location,
     apiVersion,
     httpOptions: baseUrl ? { baseUrl } : undefined,
+    ...(authClient ? { googleAuthOptions: { authClient } } : {}),
   });
 }
 
@@ -52,6 +61,8 @@ export interface VeoEndpoint {
   project: string;
   location: string;
   baseUrl?: string;
+  /** Credentials other than Application Default Credentials (the emulators' fixed token). */
+  authClient?: OAuth2Client;
 }
 
 /** The generator for one model of the video chain. */

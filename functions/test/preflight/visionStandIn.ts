@@ -62,7 +62,8 @@ export const ONE_FACE = {
   ],
 };
 
-export async function startVisionStandIn(): Promise<VisionStandIn> {
+/** `port`: fixed (default: a free one). */
+export async function startVisionStandIn(port = 0): Promise<VisionStandIn> {
   let reply = { status: 200, body: ONE_FACE as unknown };
   const requests: VisionStandIn["requests"] = [];
   const server = http.createServer((req, res) => {
@@ -79,16 +80,16 @@ export async function startVisionStandIn(): Promise<VisionStandIn> {
       res.end(JSON.stringify(reply.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const bound = (server.address() as AddressInfo).port;
   // A real auth client (the google-auth-library the Vision client itself uses) holding a fixed
   // token: no token exchange, no network. Node's own fetch is handed to gaxios because its
   // default, `import("node-fetch")`, cannot run inside jest's module sandbox.
   const authClient = new googleAuthLibrary.OAuth2Client({ transporterOptions: { fetchImplementation: fetch } });
   authClient.setCredentials({ access_token: "stand-in-token" });
   return {
-    options: { fallback: true, apiEndpoint: "127.0.0.1", port, protocol: "http", authClient },
-    baseUrl: `http://127.0.0.1:${port}`,
+    options: { fallback: true, apiEndpoint: "127.0.0.1", port: bound, protocol: "http", authClient },
+    baseUrl: `http://127.0.0.1:${bound}`,
     authClient,
     requests,
     answer: (status, body) => {

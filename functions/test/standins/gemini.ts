@@ -151,8 +151,14 @@ function modelListReply(list: ModelList): StandinReply {
 /** @google/genai 3 calls the Gemini API at v1 by default; older clients and `apiVersion` overrides use v1beta. */
 const GENERATE_PATH = /^\/(?:v1|v1beta)\/models\/([^/:]+):generateContent$/;
 
-/** `apiKey`: when set, requests must carry it in x-goog-api-key (else 400 API_KEY_INVALID). */
-export async function startGeminiStandin(options: { apiKey?: string } = {}): Promise<GeminiStandin> {
+export interface GeminiStandinOptions {
+  /** When set, requests must carry it in x-goog-api-key (else 400 API_KEY_INVALID). */
+  apiKey?: string;
+  /** A fixed port (default: a free one). */
+  port?: number;
+}
+
+export async function startGeminiStandin(options: GeminiStandinOptions = {}): Promise<GeminiStandin> {
   const script = new ReplyScript((model) => geminiReplies.notFound(model));
   let modelList: ModelList = [];
   const server = await startHttpStandin((request) => {
@@ -168,7 +174,7 @@ export async function startGeminiStandin(options: { apiKey?: string } = {}): Pro
     const reply = script.take(decodeURIComponent(match[1]), JSON.parse(request.body.toString("utf8")));
     if (options.apiKey && request.headers["x-goog-api-key"] !== options.apiKey) return geminiReplies.apiKeyInvalid();
     return reply;
-  });
+  }, options.port);
   return {
     ...scriptedStandin(server, script),
     listModels: (list) => {

@@ -36,7 +36,8 @@ export interface HttpStandin {
   close(): Promise<void>;
 }
 
-export async function startHttpStandin(handler: StandinHandler): Promise<HttpStandin> {
+/** `port` 0 takes a free one; a fixed port lets the Functions emulator be told the URL before it starts. */
+export async function startHttpStandin(handler: StandinHandler, port = 0): Promise<HttpStandin> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -67,11 +68,14 @@ export async function startHttpStandin(handler: StandinHandler): Promise<HttpSta
       res.end(body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
   return {
-    port,
-    baseUrl: `http://127.0.0.1:${port}`,
+    port: bound,
+    baseUrl: `http://127.0.0.1:${bound}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -133,8 +133,8 @@ function modelListReply(list: ModelList): StandinReply {
 
 const ROUTES = new Set(["/v1/chat/completions", "/v1/audio/speech"]);
 
-/** `apiKey`: when set, requests must carry it as a Bearer token (else 401 invalid_api_key). */
-export async function startOpenAiStandin(options: { apiKey?: string } = {}): Promise<OpenAiStandin> {
+/** `apiKey`: when set, requests must carry it as a Bearer token (else 401 invalid_api_key). `port`: fixed (default: free). */
+export async function startOpenAiStandin(options: { apiKey?: string; port?: number } = {}): Promise<OpenAiStandin> {
   const script = new ReplyScript((model) => openAiReplies.notFound(model));
   let modelList: ModelList = [];
   const server = await startHttpStandin((request) => {
@@ -154,7 +154,7 @@ export async function startOpenAiStandin(options: { apiKey?: string } = {}): Pro
       return openAiReplies.invalidApiKey();
     }
     return reply;
-  });
+  }, options.port);
   return {
     ...scriptedStandin(server, script),
     listModels: (list) => {

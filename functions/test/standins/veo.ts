@@ -49,6 +49,8 @@ export interface VeoStandinOptions {
   accessToken: string;
   /** Models that exist; others answer 404 NOT_FOUND. Default: the configured chain's. */
   models?: string[];
+  /** A fixed port (default: a free one). */
+  port?: number;
   /** Size of the clips served. Default: 270x480 (Veo's 720p scaled down 8/3, to keep tests fast). */
   clipSize?: { width: number; height: number };
   /** The behaviour for a scene, chosen by its prompt. Default: an immediate video. */
@@ -303,7 +305,7 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
     return apiError(404, `No route for ${method} ${path}.`);
   };
 
-  const server = await startHttpStandin(route);
+  const server = await startHttpStandin(route, options.port);
   return {
     baseUrl: server.baseUrl,
     accessToken: options.accessToken,

@@ -1,0 +1,197 @@
+/**
+ * The cloud tier end to end, through the triggers: the Functions emulator runs with
+ * FAIRSHOT_PROVIDERS=cloud and MODEL_CHAINS pointing every SDK (@google/genai for Gemini and Veo,
+ * openai, @google-cloud/vision; Veo on Vertex AI) at the stand-ins this suite serves on the ports
+ * scripts/with-emulators.mjs reserved (FAIRSHOT_STANDINS=cloud). The chains are
+ * test/standins/cloudChains.json: text gemini-3.7-flash (retired on 2026-11-01) → gemini-3.8-flash
+ * → gpt-6-luna → gpt-5.6-terra; voice gemini-3.8-flash-tts → gpt-4o-mini-tts.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { Firestore } from "firebase-admin/firestore";
+import type { RunDocument } from "../../src/contract/runDocument";
+import { paths } from "../../src/contract/paths";
+import { EMULATOR_ACCESS_TOKEN } from "../../src/emulatorAuth";
+import { encodeWav } from "../../src/models/wav";
+import { GOOD_DNA, goodScript, INPUT, TEMPLATE_SCRIPT } from "../models/helpers";
+import { startVisionStandIn, type VisionStandIn } from "../preflight/visionStandIn";
+import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
+import { tonePcm } from "../standins/httpStandin";
+import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
+import { startVeoStandin, type VeoStandin } from "../standins/veo";
+import {
+  balanceOf,
+  createRun,
+  firestoreFor,
+  movementsOf,
+  newUser,
+  settled,
+  TRIGGER_PROJECT,
+  upload,
+  waitForRun,
+  writeSettings,
+} from "../support/emulator";
+import { upscaledCoffee } from "../support/samples";
+import CHAINS from "../standins/cloudChains.json";
+
+const port = (name: string) => {
+  const value = Number(process.env[`FAIRSHOT_STANDIN_${name}_PORT`]);
+  if (!value) throw new Error(`FAIRSHOT_STANDIN_${name}_PORT is not set: run under FAIRSHOT_STANDINS=cloud`);
+  return value;
+};
+
+const [RETIRED, GEMINI_TEXT, OPENAI_TEXT, OPENAI_TEXT_2] = CHAINS.text.map((entry) => entry.model);
+const [GEMINI_TTS, OPENAI_TTS] = CHAINS.voice.map((entry) => entry.model);
+const SCENES = 2;
+const PRICE = 10;
+
+const db: Firestore = firestoreFor(TRIGGER_PROJECT);
+let gemini: GeminiStandin;
+let openai: OpenAiStandin;
+let veo: VeoStandin;
+let vision: VisionStandIn;
+let veoDir: string;
+let image: Buffer;
+
+beforeAll(async () => {
+  veoDir = await mkdtemp(path.join(os.tmpdir(), "fairshot-cloud-veo-"));
+  veo = await startVeoStandin({ workDir: veoDir, accessToken: EMULATOR_ACCESS_TOKEN, port: port("VIDEO") });
+  gemini = await startGeminiStandin({ apiKey: "standin-gemini-key", port: port("GOOGLE") });
+  openai = await startOpenAiStandin({ apiKey: "standin-openai-key", port: port("OPENAI") });
+  vision = await startVisionStandIn(port("VISION"));
+  vision.answer(200, { responses: [{}] }); // no face: no question before the charge
+  await writeSettings(db);
+  image = await upscaledCoffee();
+});
+
+afterAll(async () => {
+  await Promise.all([gemini.close(), openai.close(), veo.close(), vision.close()]);
+  await rm(veoDir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  gemini.reset();
+  openai.reset();
+  const cooldowns = await db.collection("modelCooldowns").listDocuments();
+  await Promise.all(cooldowns.map((doc) => doc.delete()));
+});
+
+/** A user with 100 credits runs an ad of the helpers' product (the scripted replies name it). */
+async function runAd(): Promise<{ uid: string; run: RunDocument; runId: string }> {
+  const uid = await newUser(db, 100);
+  const objectPath = await upload(uid, "product.png", image);
+  const runId = await createRun(db, { uid, image: objectPath, input: { ...INPUT, image: objectPath, scenes: SCENES } });
+  return { uid, runId, run: await waitForRun(db, runId, settled, 150_000) };
+}
+
+const speech = () => geminiReplies.audio(tonePcm(4));
+const wavSpeech = () =>
+  openAiReplies.speech(encodeWav({ sampleRate: 24_000, channels: 1, bitsPerSample: 16, data: tonePcm(4) }));
+
+async function expectRefundedOnce(uid: string, runId: string) {
+  expect(await movementsOf(db, uid, runId)).toEqual(
+    expect.arrayContaining([
+      { id: `charge_${runId}`, kind: "charge", amount: -PRICE },
+      { id: `refund_${runId}`, kind: "refund", amount: PRICE },
+    ]),
+  );
+  expect(await movementsOf(db, uid, runId)).toHaveLength(2);
+  expect(await balanceOf(db, uid)).toBe(100);
+}
+
+test("a run succeeds on the cloud tier: every stage records its model and tier; the retired model gets zero calls", async () => {
+  gemini.reply(GEMINI_TEXT, geminiReplies.json(GOOD_DNA), geminiReplies.json(goodScript(SCENES)));
+  gemini.reply(GEMINI_TTS, speech());
+
+  const { uid, run, runId } = await runAd();
+
+  expect(run.status).toBe("succeeded");
+  expect(run.output?.video).toBe(`outputs/${uid}/${runId}.mp4`);
+  for (const stage of ["visual_dna", "script"] as const) {
+    expect(run.stages?.[stage]).toMatchObject({ model: GEMINI_TEXT, tier: "backup" });
+    expect(run.stages?.[stage]?.attempts[0]).toMatchObject({ model: RETIRED, errorClass: "retired", durationMs: 0 });
+  }
+  expect(run.stages?.voice).toMatchObject({ model: GEMINI_TTS, tier: "primary" });
+  expect(gemini.calls(RETIRED)).toBe(0);
+  const scenes = await db.collection(paths.scenes(runId)).get();
+  expect(scenes.docs.map((doc) => doc.get("tier"))).toEqual(["primary", "primary"]);
+  expect(veo.calls.submit).toBeGreaterThanOrEqual(SCENES);
+  expect(vision.requests.length).toBeGreaterThan(0); // the preflight asked Cloud Vision
+  expect(await balanceOf(db, uid)).toBe(100 - PRICE);
+});
+
+test("primary not found: the backup serves, and the next run makes zero calls to the primary", async () => {
+  // GEMINI_TEXT is unscripted: the stand-in answers 404 NOT_FOUND as the Gemini API does.
+  const replies = [openAiReplies.json(GOOD_DNA), openAiReplies.json(goodScript(SCENES))];
+  openai.reply(OPENAI_TEXT, ...replies, ...replies);
+  gemini.reply(GEMINI_TTS, speech());
+
+  const first = await runAd();
+  expect(first.run.status).toBe("succeeded");
+  expect(first.run.stages?.visual_dna).toMatchObject({ model: OPENAI_TEXT, tier: "fallback" });
+  expect(first.run.stages?.visual_dna?.attempts[1]).toMatchObject({ model: GEMINI_TEXT, errorClass: "not_found" });
+  expect(gemini.calls(GEMINI_TEXT)).toBe(1); // then cooled down for every instance: the script stage skipped it
+
+  const second = await runAd();
+  expect(second.run.status).toBe("succeeded");
+  expect(gemini.calls(GEMINI_TEXT)).toBe(1);
+  expect(second.run.stages?.visual_dna?.attempts[1]).toMatchObject({
+    model: GEMINI_TEXT,
+    errorClass: "not_found",
+    durationMs: 0,
+  });
+});
+
+test("every text model down: failed at visual_dna, refunded once", async () => {
+  gemini.reply(GEMINI_TEXT, geminiReplies.overloaded());
+  openai.reply(OPENAI_TEXT, openAiReplies.serverError());
+  openai.reply(OPENAI_TEXT_2, openAiReplies.serverError());
+
+  const { uid, run, runId } = await runAd();
+
+  expect(run.status).toBe("failed");
+  expect(run.failure).toMatchObject({ stage: "visual_dna", refunded: true });
+  expect(run.script).toBeUndefined();
+  await expectRefundedOnce(uid, runId);
+});
+
+test("a template reply shaped like a valid script is refused: the next model writes it", async () => {
+  const template = { ...TEMPLATE_SCRIPT, scenes: TEMPLATE_SCRIPT.scenes.slice(0, SCENES) };
+  gemini.reply(GEMINI_TEXT, geminiReplies.json(GOOD_DNA), geminiReplies.json(template));
+  openai.reply(OPENAI_TEXT, openAiReplies.json(goodScript(SCENES)));
+  gemini.reply(GEMINI_TTS, speech());
+
+  const { run } = await runAd();
+
+  expect(run.status).toBe("succeeded");
+  expect(run.stages?.script).toMatchObject({ model: OPENAI_TEXT, tier: "fallback" });
+  const refused = run.stages?.script?.attempts.find((attempt) => attempt.model === GEMINI_TEXT);
+  expect(refused).toMatchObject({ errorClass: "invalid_output" });
+  expect(refused?.error).toContain("quality check failed");
+  expect(run.script).toEqual(goodScript(SCENES));
+});
+
+test("voice primary gone: the backup voice records the voice-over", async () => {
+  gemini.reply(GEMINI_TEXT, geminiReplies.json(GOOD_DNA), geminiReplies.json(goodScript(SCENES)));
+  openai.reply(OPENAI_TTS, wavSpeech());
+
+  const { run } = await runAd();
+
+  expect(run.status).toBe("succeeded");
+  expect(run.stages?.voice).toMatchObject({ model: OPENAI_TTS, tier: "backup" });
+  expect(run.stages?.voice?.attempts[0]).toMatchObject({ model: GEMINI_TTS, errorClass: "not_found" });
+});
+
+test("every voice down: failed at voice and refunded, no silent default", async () => {
+  gemini.reply(GEMINI_TEXT, geminiReplies.json(GOOD_DNA), geminiReplies.json(goodScript(SCENES)));
+  gemini.reply(GEMINI_TTS, geminiReplies.internal());
+  openai.reply(OPENAI_TTS, openAiReplies.serverError());
+
+  const { uid, run, runId } = await runAd();
+
+  expect(run.status).toBe("failed");
+  expect(run.failure).toMatchObject({ stage: "voice", refunded: true });
+  expect(run.output).toBeUndefined();
+  await expectRefundedOnce(uid, runId);
+});
