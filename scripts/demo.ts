@@ -26,6 +26,7 @@ import { STAGES, type Stage } from "../functions/src/contract/run";
 import { sweepStuckRuns } from "../functions/src/lifecycle/sweeper";
 import { STAGE_LABELS } from "../functions/src/messages";
 import { loadPipelineSettings } from "../functions/src/pipelineSettings";
+import { STANDIN_SCENARIOS, startDemoStandins, type StandinScenario } from "./lib/demoStandins";
 import { LOCAL_BUCKET, PROJECT_ID, ROOT, adminDb, readSeed, requireEmulators, seedEmulators } from "./lib/emulators";
 
 const { values: args } = parseArgs({
@@ -48,6 +49,10 @@ const { values: args } = parseArgs({
     decision: { type: "string" },
     json: { type: "boolean", default: false },
     "stall-seconds": { type: "string", default: "30" },
+    /** local (the offline stand-ins of the emulators) or standins (the cloud tier's SDKs at loopback stand-ins). */
+    providers: { type: "string", default: "local" },
+    /** With --providers standins: which models fail (see STANDIN_SCENARIOS). */
+    scenario: { type: "string", default: "healthy" },
   },
 });
 
@@ -64,10 +69,41 @@ function progressBar(run: DocumentData): string {
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(pct).padStart(3)}%  ${run.status.padEnd(21)} ${label} — ${run.progress?.message ?? ""}`;
 }
 
+/** --providers standins: the cloud tier's stand-ins, scripted for the scenario; undefined for local. */
+async function cloudStandins() {
+  if (args.providers === "local") return undefined;
+  const scenario = args.scenario as StandinScenario;
+  if (args.providers !== "standins" || !(scenario in STANDIN_SCENARIOS)) {
+    throw new Error(
+      `--providers is local or standins; --scenario is one of ${Object.keys(STANDIN_SCENARIOS).join(", ")}`,
+    );
+  }
+  // Cooldowns left by an earlier demo run would hide this run's fallback.
+  const cooldowns = await adminDb().collection("modelCooldowns").listDocuments();
+  await Promise.all(cooldowns.map((cooldown) => cooldown.delete()));
+  const { sceneSeconds } = await loadPipelineSettings(adminDb());
+  const input = { productName: args.product, brandName: args.brand, scenes: Number(args.scenes), sceneSeconds };
+  log(`Cloud tier on loopback stand-ins, scenario "${scenario}": ${STANDIN_SCENARIOS[scenario]}`);
+  return startDemoStandins(input, scenario);
+}
+
+/** What produced each stage, attempt by attempt: the cloud tier's fallback made visible. */
+function logStages(run: DocumentData) {
+  for (const stage of STAGES) {
+    const record = run.stages?.[stage];
+    if (!record?.attempts?.length) continue;
+    const attempts = (record.attempts as DocumentData[])
+      .map((a) => `${a.model} (${a.tier}) ${a.errorClass ?? "served"} ${a.durationMs} ms`)
+      .join(" → ");
+    log(`  ${stage.padEnd(10)} ${attempts}`);
+  }
+}
+
 async function main() {
   requireEmulators();
   const seed = readSeed();
   await seedEmulators(seed);
+  const standins = await cloudStandins();
   const demoUser = seed.users[0];
 
   const app = initializeApp({
@@ -197,6 +233,11 @@ async function main() {
     log(`… Run is waiting (${final.status}); nothing more happens until the user answers.`);
   }
   log(`  Cost: ${cost} credits. Balance: ${balanceBefore} → ${balance} credits.`);
+  if (standins) {
+    logStages(final);
+    log(`  Calls per stand-in model: ${JSON.stringify(standins.calls())}`);
+    await standins.close();
+  }
   if (args.json) {
     const run = { id: runRef.id, ...final };
     const line = `${JSON.stringify({ run, balance, ledger })}\n`;

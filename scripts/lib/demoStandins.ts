@@ -1,0 +1,132 @@
+/**
+ * `npm run demo -- --providers standins`: the cloud tier offline. The functions run with
+ * FAIRSHOT_PROVIDERS=cloud and every SDK pointed at these loopback stand-ins (scripts/with-emulators.mjs
+ * reserved their ports and wrote MODEL_CHAINS from functions/test/standins/cloudChains.json). The
+ * stand-ins answer as the real APIs do; a scenario makes some models fail so the fallback shows.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { EMULATOR_ACCESS_TOKEN } from "../../functions/src/emulatorAuth";
+import type { Script, VisualDna } from "../../functions/src/contract/run";
+import { encodeWav } from "../../functions/src/models/wav";
+import { startVisionStandIn } from "../../functions/test/preflight/visionStandIn";
+import CHAINS from "../../functions/test/standins/cloudChains.json";
+import { geminiReplies, startGeminiStandin } from "../../functions/test/standins/gemini";
+import { tonePcm } from "../../functions/test/standins/httpStandin";
+import { openAiReplies, startOpenAiStandin } from "../../functions/test/standins/openai";
+import { startVeoStandin } from "../../functions/test/standins/veo";
+
+/** What goes wrong, so the run shows the cloud tier's fallback. */
+export const STANDIN_SCENARIOS = {
+  healthy: "every model answers (the retired text model is still skipped without a call)",
+  "text-primary-gone": "the live Gemini text model answers 404 not found: OpenAI serves, Gemini is cooled down",
+  template: "Gemini writes a template script shaped like a valid one: refused, OpenAI writes it",
+  "text-down": "every text model fails: the run fails at Visual DNA and is refunded",
+  "voice-gone": "Gemini TTS answers 404: OpenAI TTS records the voice-over",
+  "voice-down": "every voice model fails: the run fails at the voice-over and is refunded",
+} as const;
+export type StandinScenario = keyof typeof STANDIN_SCENARIOS;
+
+export interface DemoInput {
+  productName: string;
+  brandName: string;
+  scenes: number;
+  sceneSeconds: number;
+}
+
+const [, GEMINI_TEXT, OPENAI_TEXT, OPENAI_TEXT_2] = CHAINS.text.map((entry) => entry.model);
+const [GEMINI_TTS, OPENAI_TTS] = CHAINS.voice.map((entry) => entry.model);
+const SHOTS = ["on a sunlit kitchen counter", "in a slow close-up", "beside a morning window", "on a rustic table"];
+
+/** What a model would write about this product: it names the product and brand, as the checks demand. */
+function answers(input: DemoInput): { dna: VisualDna; script: Script; template: Script } {
+  const { productName: product, brandName: brand } = input;
+  const scenes = Array.from({ length: input.scenes }, (_, i) => ({
+    title: `Moment ${i + 1}`,
+    shot: `The ${product} package ${SHOTS[i % SHOTS.length]}, label facing the camera.`,
+    videoPrompt: `Cinematic vertical shot of the ${product} package by ${brand} ${SHOTS[i % SHOTS.length]}, take ${i + 1}`,
+    narration:
+      i === 0
+        ? `Meet ${product}, crafted with care by ${brand}.`
+        : `${product} from ${brand} makes every morning better.`,
+    motion: (["zoom_in", "pan_left", "zoom_out", "pan_right"] as const)[i % 4],
+    durationSec: input.sceneSeconds,
+  }));
+  const script = {
+    headline: `${product} by ${brand}`,
+    voiceover: scenes.map((scene) => scene.narration).join(" "),
+    scenes,
+  };
+  const dna = {
+    productDescription: `The ${product} package by ${brand}, photographed upright with its label facing forward.`,
+    palette: ["#3b2a20", "#c8a27a", "#f4ede4"],
+    mood: "warm and unhurried",
+    lighting: "soft daylight from the side",
+    composition: "product centred, shallow depth of field",
+    styleKeywords: ["warm tones", "close-up", "morning"],
+  };
+  const template = {
+    ...script,
+    scenes: scenes.map((scene, i) => ({ ...scene, shot: `Product shot (Fallback) ${i + 1}`, title: `Scene ${i + 1}` })),
+  };
+  return { dna, script, template };
+}
+
+const port = (name: string) => Number(process.env[`FAIRSHOT_STANDIN_${name}_PORT`]);
+
+export async function startDemoStandins(input: DemoInput, scenario: StandinScenario) {
+  if (!port("GOOGLE")) throw new Error("run the demo through npm run demo -- --providers standins");
+  const { dna, script, template } = answers(input);
+  const veoDir = await mkdtemp(path.join(os.tmpdir(), "fairshot-demo-veo-"));
+  const [gemini, openai, vision, veo] = await Promise.all([
+    startGeminiStandin({ apiKey: "standin-gemini-key", port: port("GOOGLE") }),
+    startOpenAiStandin({ apiKey: "standin-openai-key", port: port("OPENAI") }),
+    startVisionStandIn(port("VISION")),
+    startVeoStandin({ workDir: veoDir, accessToken: EMULATOR_ACCESS_TOKEN, port: port("VIDEO") }),
+  ]);
+  vision.answer(200, { responses: [{}] }); // no face in a product photo
+  // Speech as long as the voice-over needs, at about 2.5 words a second.
+  const seconds = Math.max(2, script.voiceover.split(/\s+/).length / 2.5);
+  const pcm = tonePcm(seconds);
+  const geminiAudio = geminiReplies.audio(pcm);
+  const openAiAudio = openAiReplies.speech(
+    encodeWav({ sampleRate: 24_000, channels: 1, bitsPerSample: 16, data: pcm }),
+  );
+
+  if (scenario === "text-down") {
+    gemini.reply(GEMINI_TEXT, geminiReplies.overloaded());
+    openai.reply(OPENAI_TEXT, openAiReplies.serverError());
+    openai.reply(OPENAI_TEXT_2, openAiReplies.serverError());
+  } else if (scenario === "text-primary-gone") {
+    openai.reply(OPENAI_TEXT, openAiReplies.json(dna), openAiReplies.json(script));
+  } else if (scenario === "template") {
+    gemini.reply(GEMINI_TEXT, geminiReplies.json(dna), geminiReplies.json(template));
+    openai.reply(OPENAI_TEXT, openAiReplies.json(script));
+  } else {
+    gemini.reply(GEMINI_TEXT, geminiReplies.json(dna), geminiReplies.json(script));
+  }
+  if (scenario === "voice-down") {
+    gemini.reply(GEMINI_TTS, geminiReplies.internal());
+    openai.reply(OPENAI_TTS, openAiReplies.serverError());
+  } else if (scenario === "voice-gone") {
+    openai.reply(OPENAI_TTS, openAiAudio);
+  } else {
+    gemini.reply(GEMINI_TTS, geminiAudio);
+  }
+
+  return {
+    /** Calls each stand-in model received: the retired model's stays 0. */
+    calls: () =>
+      Object.fromEntries(
+        [...CHAINS.text.map((e) => e.model), GEMINI_TTS, OPENAI_TTS].map((model) => [
+          model,
+          gemini.calls(model) + openai.calls(model),
+        ]),
+      ),
+    close: async () => {
+      await Promise.all([gemini.close(), openai.close(), vision.close(), veo.close()]);
+      await rm(veoDir, { recursive: true, force: true });
+    },
+  };
+}
