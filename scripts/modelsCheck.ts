@@ -6,7 +6,9 @@
  * provider could not be asked; 2 a chain has no live model (or the configuration is refused).
  *
  * The configuration comes from the same params as the deployment (MODEL_CHAINS, VERTEX_PROJECT,
- * VERTEX_LOCATION) and the keys from GEMINI_API_KEY and OPENAI_API_KEY, all from the environment.
+ * VERTEX_LOCATION) and the keys from GEMINI_API_KEY and OPENAI_API_KEY, all from the environment;
+ * the video chain's models are listed on Vertex AI in VERTEX_PROJECT (or GCLOUD_PROJECT) with
+ * Application Default Credentials.
  *
  *   --warn-days <n>  (default 14)   --now <YYYY-MM-DD> (default: now)   --json
  */
@@ -16,6 +18,7 @@ import { ModelConfigError, readModelConfig } from "../functions/src/models/model
 import {
   checkModels,
   createModelListers,
+  createVideoListingClient,
   DEFAULT_WARN_DAYS,
   formatModelCheck,
 } from "../functions/src/models/modelsCheck";
@@ -47,7 +50,10 @@ async function main(): Promise<number> {
     geminiApiKey: process.env.GEMINI_API_KEY ?? "",
     openaiApiKey: process.env.OPENAI_API_KEY ?? "",
   };
-  const listers = createModelListers(createSdkClients(config.providers, credentials), KEY_SECRETS);
+  // The video chain runs on Vertex AI: its models are listed there, with Application Default Credentials.
+  const project = process.env.VERTEX_PROJECT || process.env.GCLOUD_PROJECT || process.env.GOOGLE_CLOUD_PROJECT;
+  const video = createVideoListingClient(config, project);
+  const listers = createModelListers({ ...createSdkClients(config.providers, credentials), video }, KEY_SECRETS);
   const result = await checkModels(config, listers, nowMs, { warnDays });
   console.log(values.json ? JSON.stringify(result) : formatModelCheck(result));
   return result.exitCode;

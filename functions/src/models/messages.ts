@@ -55,6 +55,7 @@ export const ATTEMPT_NOTES = {
 /** What the model check tells operators (models:check, deploy:check, the daily check's alerts). */
 export const MODEL_CHECK = {
   keyMissing: (secret: string) => `the ${secret} secret is empty, so its models cannot be listed`,
+  noVertexProject: "no Google Cloud project for Vertex AI (set VERTEX_PROJECT), so the video models cannot be listed",
   notVerified: (provider: string, error: string) =>
     `${provider}: could not list its models (${error}); its models are not verified, not reported missing`,
   noLiveModel: (chain: string) =>

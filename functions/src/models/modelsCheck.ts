@@ -4,11 +4,13 @@
  * of the configuration. Used by `npm run models:check`, `npm run deploy:check` and the daily
  * scheduled check. Deciding is pure (`judgeModels`); asking is at the edge (`listAll`).
  */
+import { GoogleGenAI } from "@google/genai";
+import type { OAuth2Client } from "google-auth-library";
 import type { SdkClients } from "./adapters";
 import { describeError, ModelCallError } from "./errors";
 import { tierAt } from "./fallback";
 import { MODEL_CHECK } from "./messages";
-import { daysLeft, isRetired, modelChains, PROVIDERS, type ModelConfig, type ProviderName } from "./modelConfig";
+import { daysLeft, isRetired, modelChains, type ModelConfig, type ProviderName } from "./modelConfig";
 
 export interface ListedModel {
   id: string;
@@ -18,7 +20,15 @@ export interface ListedModel {
 
 /** One provider's model list; throws when the provider cannot be asked. */
 export type ModelLister = () => Promise<ListedModel[]>;
-export type ModelListers = Record<ProviderName, ModelLister>;
+/**
+ * Where a chain's models are listed: their provider's API, except the video chain, which runs on
+ * Vertex AI (providers.video) whatever the Gemini backend of the text and voice chains.
+ */
+export type ListingSource = ProviderName | "vertex_video";
+export type ModelListers = Record<ListingSource, ModelLister>;
+
+const sourceOf = (chain: string, provider: ProviderName): ListingSource =>
+  chain === "video" ? "vertex_video" : provider;
 
 /** What a provider answered: its models by id, or why it could not be asked. */
 export type ProviderListing =
@@ -71,25 +81,58 @@ class KeyMissingError extends ModelCallError {
   }
 }
 
+/** How operators know each listing source. */
+const SOURCE_NAMES: Record<ListingSource, string> = {
+  gemini: "gemini",
+  openai: "openai",
+  vertex_video: "vertex ai (video)",
+};
+
 const earliest = (a?: string, b?: string) => (a && b ? (a < b ? a : b) : (a ?? b));
 
 /** The listers over the SDK clients the pipeline itself uses (same endpoints, same keys). */
-export function createModelListers(clients: SdkClients, keySecrets: Record<ProviderName, string>): ModelListers {
+/** Google's models as @google/genai lists them (Vertex AI: publishers/google/models), not tuned ones. */
+async function listGoogleModels(ai: GoogleGenAI): Promise<ListedModel[]> {
+  const listed: ListedModel[] = [];
+  for await (const model of await ai.models.list({ config: { queryBase: true, pageSize: 1000 } })) {
+    if (model.name) listed.push({ id: bareModelId(model.name) });
+  }
+  return listed;
+}
+
+/** The Vertex AI client the video chain runs on (as wiring builds it), for listing its models. */
+export function createVideoListingClient(
+  config: ModelConfig,
+  projectId: string | undefined,
+  authClient?: OAuth2Client,
+): GoogleGenAI | undefined {
+  const project = config.providers.gemini.vertexProject ?? projectId;
+  if (!project) return undefined;
+  const { baseUrl } = config.providers.video;
+  return new GoogleGenAI({
+    vertexai: true,
+    project,
+    location: config.providers.gemini.vertexLocation ?? "us-central1",
+    ...(baseUrl ? { httpOptions: { baseUrl } } : {}),
+    ...(authClient ? { googleAuthOptions: { authClient } } : {}),
+  });
+}
+
+export function createModelListers(
+  clients: SdkClients & { video?: GoogleGenAI },
+  keySecrets: Record<ProviderName, string>,
+): ModelListers {
   const missingKey = (provider: ProviderName) => async (): Promise<ListedModel[]> => {
     throw new KeyMissingError(MODEL_CHECK.keyMissing(keySecrets[provider]));
   };
-  const { gemini, openai } = clients;
+  const { gemini, openai, video } = clients;
   return {
-    gemini: gemini
-      ? async () => {
-          const listed: ListedModel[] = [];
-          // queryBase: the provider's own models (Vertex AI: publishers/google/models), not tuned ones.
-          for await (const model of await gemini.models.list({ config: { queryBase: true, pageSize: 1000 } })) {
-            if (model.name) listed.push({ id: bareModelId(model.name) });
-          }
-          return listed;
-        }
-      : missingKey("gemini"),
+    gemini: gemini ? () => listGoogleModels(gemini) : missingKey("gemini"),
+    vertex_video: video
+      ? () => listGoogleModels(video)
+      : async () => {
+          throw new KeyMissingError(MODEL_CHECK.noVertexProject);
+        },
     openai: openai
       ? async () => {
           const listed: ListedModel[] = [];
@@ -103,18 +146,22 @@ export function createModelListers(clients: SdkClients, keySecrets: Record<Provi
 }
 
 /** Asks every provider the configuration uses, at once; a failure is recorded, never thrown. */
-export async function listAll(config: ModelConfig, listers: ModelListers): Promise<Map<ProviderName, ProviderListing>> {
-  const used = PROVIDERS.filter((provider) =>
-    modelChains(config).some((chain) => chain.entries.some((entry) => entry.provider === provider)),
+export async function listAll(
+  config: ModelConfig,
+  listers: ModelListers,
+): Promise<Map<ListingSource, ProviderListing>> {
+  const used = new Set(
+    modelChains(config).flatMap((chain) => chain.entries.map((entry) => sourceOf(chain.name, entry.provider))),
   );
   const answers = await Promise.all(
-    used.map(async (provider): Promise<[ProviderName, ProviderListing]> => {
+    [...used].map(async (source): Promise<[ListingSource, ProviderListing]> => {
       try {
-        const models = await listers[provider]();
-        return [provider, { ok: true, models: new Map(models.map((model) => [model.id, model])) }];
+        const models = await listers[source]();
+        return [source, { ok: true, models: new Map(models.map((model) => [model.id, model])) }];
       } catch (error) {
         const keyMissing = error instanceof KeyMissingError;
-        return [provider, { ok: false, error: describeError(provider, error), keyMissing }];
+        const provider = source === "vertex_video" ? "gemini" : source;
+        return [source, { ok: false, error: describeError(provider, error), keyMissing }];
       }
     }),
   );
@@ -124,7 +171,7 @@ export async function listAll(config: ModelConfig, listers: ModelListers): Promi
 /** The verdict on every chain, from what the providers answered, at `nowMs`. */
 export function judgeModels(
   config: ModelConfig,
-  listings: Map<ProviderName, ProviderListing>,
+  listings: Map<ListingSource, ProviderListing>,
   nowMs: number,
   options: CheckOptions = { warnDays: DEFAULT_WARN_DAYS },
 ): ModelCheckResult {
@@ -136,12 +183,12 @@ export function judgeModels(
     problems.push(problem);
   };
 
-  for (const [provider, listing] of listings) {
-    if (!listing.ok) raise(1, MODEL_CHECK.notVerified(provider, listing.error));
+  for (const [source, listing] of listings) {
+    if (!listing.ok) raise(1, MODEL_CHECK.notVerified(SOURCE_NAMES[source], listing.error));
   }
   for (const chain of modelChains(config)) {
     const chainRows = chain.entries.map((entry, index): ModelCheckRow => {
-      const listing = listings.get(entry.provider);
+      const listing = listings.get(sourceOf(chain.name, entry.provider));
       const listed = listing?.ok ? listing.models.get(entry.model) : undefined;
       const shutdownDate = earliest(entry.retiresOn, listed?.shutdownDate);
       return {
@@ -164,7 +211,9 @@ export function judgeModels(
       continue;
     }
     const first = chainRows.find((row) => !row.retired);
-    if (first?.availability === "missing") raise(1, MODEL_CHECK.firstMissing(chain.name, first.model, first.provider));
+    if (first?.availability === "missing") {
+      raise(1, MODEL_CHECK.firstMissing(chain.name, first.model, SOURCE_NAMES[sourceOf(chain.name, first.provider)]));
+    }
     if (first?.shutdownDate && first.daysLeft !== undefined && first.daysLeft <= options.warnDays) {
       raise(1, MODEL_CHECK.firstRetiresSoon(chain.name, first.model, first.shutdownDate, first.daysLeft));
     }

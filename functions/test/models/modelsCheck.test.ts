@@ -1,25 +1,39 @@
 import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { createSdkClients, KEY_SECRETS } from "../../src/models/adapters";
-import { checkModels, createModelListers, formatModelCheck } from "../../src/models/modelsCheck";
+import {
+  checkModels,
+  createModelListers,
+  createVideoListingClient,
+  formatModelCheck,
+} from "../../src/models/modelsCheck";
 import type { ModelConfig } from "../../src/models/modelConfig";
 import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
 import { startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
+import { startVeoStandin, type VeoStandin } from "../standins/veo";
+import { emulatorAuthClient, EMULATOR_ACCESS_TOKEN } from "../../src/emulatorAuth";
 import { CREDENTIALS, standinConfig } from "./helpers";
 
 const NOW = Date.parse("2026-11-28T09:00:00Z");
 
 let gemini: GeminiStandin;
 let openai: OpenAiStandin;
+let veo: VeoStandin;
+let veoDir: string;
 
 beforeAll(async () => {
+  veoDir = await mkdtemp(path.join(os.tmpdir(), "fairshot-models-check-"));
+  veo = await startVeoStandin({ workDir: veoDir, accessToken: EMULATOR_ACCESS_TOKEN });
   gemini = await startGeminiStandin({ apiKey: CREDENTIALS.geminiApiKey });
   openai = await startOpenAiStandin({ apiKey: CREDENTIALS.openaiApiKey });
 });
 
 afterAll(async () => {
-  await Promise.all([gemini.close(), openai.close()]);
+  await Promise.all([gemini.close(), openai.close(), veo.close()]);
+  await rm(veoDir, { recursive: true, force: true });
 });
 
 function configWith(overrides: Partial<Record<keyof ModelConfig, unknown>> = {}): ModelConfig {
@@ -28,13 +42,16 @@ function configWith(overrides: Partial<Record<keyof ModelConfig, unknown>> = {})
 
 /** Every configured model listed by its provider. */
 function listEverything(config: ModelConfig) {
-  const all = [...config.text, ...config.voice, ...config.video];
+  const all = [...config.text, ...config.voice];
   gemini.listModels(all.filter((e) => e.provider === "gemini").map((e) => ({ id: e.model })));
   openai.listModels(all.filter((e) => e.provider === "openai").map((e) => ({ id: e.model })));
 }
 
+/** The video chain is listed on Vertex AI: the Veo stand-in's publisher models. */
 function check(config: ModelConfig, credentials = CREDENTIALS) {
-  const listers = createModelListers(createSdkClients(config.providers, credentials), KEY_SECRETS);
+  const onVeo = { ...config, providers: { ...config.providers, video: { baseUrl: veo.baseUrl } } };
+  const video = createVideoListingClient(onVeo, "demo-fairshot", emulatorAuthClient());
+  const listers = createModelListers({ ...createSdkClients(config.providers, credentials), video }, KEY_SECRETS);
   return checkModels(config, listers, NOW);
 }
 
@@ -63,7 +80,7 @@ describe("checkModels against the provider stand-ins", () => {
   it("exits 1 when a chain's first live model is missing from its provider's list, and names it", async () => {
     const config = configWith();
     listEverything(config);
-    gemini.listModels([config.voice[0], ...config.video].map((e) => ({ id: e.model })));
+    gemini.listModels([config.voice[0]].map((e) => ({ id: e.model })));
 
     const result = await check(config);
 
@@ -107,7 +124,9 @@ describe("checkModels against the provider stand-ins", () => {
     const result = await check(config);
 
     expect(result.exitCode).toBe(1);
-    const geminiRows = result.rows.filter((r) => r.provider === "gemini");
+    const geminiRows = result.rows.filter((r) => r.provider === "gemini" && r.chain !== "video");
+    // The video chain is listed on Vertex AI, which answered.
+    expect(result.rows.filter((r) => r.chain === "video").every((r) => r.availability === "listed")).toBe(true);
     expect(geminiRows.length).toBeGreaterThan(0);
     expect(geminiRows.every((r) => r.availability === "provider_down")).toBe(true);
     expect(result.rows.filter((r) => r.provider === "openai").every((r) => r.availability === "listed")).toBe(true);
@@ -170,7 +189,7 @@ describe("npm run models:check (the command)", () => {
   it("prints the table and exits with the verdict, against the stand-ins", async () => {
     const config = configWith();
     listEverything(config);
-    gemini.listModels([config.voice[0], ...config.video].map((e) => ({ id: e.model })));
+    gemini.listModels([config.voice[0]].map((e) => ({ id: e.model })));
     const env = {
       MODEL_CHAINS: JSON.stringify({
         text: config.text,
@@ -182,6 +201,10 @@ describe("npm run models:check (the command)", () => {
       }),
       GEMINI_API_KEY: CREDENTIALS.geminiApiKey,
       OPENAI_API_KEY: CREDENTIALS.openaiApiKey,
+      // No project: the video chain is reported not asked (Vertex AI would need real credentials).
+      VERTEX_PROJECT: "",
+      GCLOUD_PROJECT: "",
+      GOOGLE_CLOUD_PROJECT: "",
     };
 
     const { code, stdout } = await runCommand(env);

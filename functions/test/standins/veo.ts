@@ -12,6 +12,7 @@ import type { StandinReply, StandinRequest } from "./httpStandin";
 /**
  * A loopback stand-in of Vertex AI's Veo endpoints, answering with the URLs and JSON shapes that
  * @google/genai 3.3 sends and parses (its generateVideos runs on Vertex AI only; apiVersion v1beta1):
+ *   GET  /v1beta1/publishers/google/models  -> {publisherModels: [{name}]} (models.list, queryBase)
  *   POST /v1beta1/projects/{p}/locations/{l}/publishers/google/models/{model}:predictLongRunning
  *        -> {name: "projects/{p}/locations/{l}/publishers/google/models/{model}/operations/{id}"}
  *   POST /v1beta1/projects/{p}/locations/{l}/publishers/google/models/{model}:fetchPredictOperation {operationName}
@@ -300,6 +301,13 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
       /^\/v1beta1\/(projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/([^/:]+)):(predictLongRunning|fetchPredictOperation)$/.exec(
         path,
       );
+    if (method === "GET" && path === "/v1beta1/publishers/google/models") {
+      // models.list({config: {queryBase: true}}): the publisher's models, as models:check asks.
+      return {
+        status: 200,
+        json: { publisherModels: [...models].map((m) => ({ name: `publishers/google/models/${m}` })) },
+      };
+    }
     if (method === "POST" && match?.[3] === "predictLongRunning") return submit(match[1], match[2], body);
     if (method === "POST" && match?.[3] === "fetchPredictOperation") return poll(match[1], match[2], body);
     return apiError(404, `No route for ${method} ${path}.`);
