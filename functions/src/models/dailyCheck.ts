@@ -5,13 +5,20 @@
  */
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import * as functionsLogger from "firebase-functions/logger";
+import { runtimeConfig } from "../config";
 import { OPERATOR_ALERTS_PATH } from "../rollout/guard";
 import { createSdkClients, KEY_SECRETS } from "./adapters";
 import { CooldownStore } from "./cooldown";
 import type { ModelLogger } from "./fallback";
 import { DAILY_CHECK } from "./messages";
 import { loadModelConfig, readCredentials, type ModelConfig } from "./modelConfig";
-import { checkModels, createModelListers, type ModelCheckResult, type ModelListers } from "./modelsCheck";
+import {
+  checkModels,
+  createModelListers,
+  createVideoListingClient,
+  type ModelCheckResult,
+  type ModelListers,
+} from "./modelsCheck";
 
 /** A missing model stays cooled down until the next daily check has looked again. */
 export const MISSING_COOLDOWN_MS = 26 * 60 * 60 * 1000;
@@ -78,6 +85,8 @@ export async function runDailyModelCheck(deps: DailyCheckDeps): Promise<ModelChe
 /** The scheduled function's body: this deployment's configuration, keys and clock. */
 export async function handleDailyModelCheck(db: Firestore): Promise<void> {
   const config = loadModelConfig();
-  const listers = createModelListers(createSdkClients(config.providers, readCredentials()), KEY_SECRETS);
+  // The video chain is listed on Vertex AI, in the project the video chain runs in.
+  const video = createVideoListingClient(config, runtimeConfig().projectId);
+  const listers = createModelListers({ ...createSdkClients(config.providers, readCredentials()), video }, KEY_SECRETS);
   await runDailyModelCheck({ db, config, listers, nowMs: Date.now(), logger: functionsLogger });
 }

@@ -1,13 +1,18 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import type { Firestore } from "firebase-admin/firestore";
+import { emulatorAuthClient, EMULATOR_ACCESS_TOKEN } from "../../src/emulatorAuth";
 import { createSdkClients, KEY_SECRETS } from "../../src/models/adapters";
 import { createCloudProviders } from "../../src/models/cloudProviders";
 import { cooldownDocId } from "../../src/models/cooldown";
 import { MISSING_COOLDOWN_MS, modelCheckAlertId, runDailyModelCheck } from "../../src/models/dailyCheck";
 import type { ModelConfig } from "../../src/models/modelConfig";
-import { createModelListers } from "../../src/models/modelsCheck";
+import { createModelListers, createVideoListingClient } from "../../src/models/modelsCheck";
 import { OPERATOR_ALERTS_PATH } from "../../src/rollout/guard";
 import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
 import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
+import { startVeoStandin, type VeoStandin } from "../standins/veo";
 import {
   captureLogger,
   clearCooldowns,
@@ -24,11 +29,15 @@ const DAY = "2026-11-28";
 
 let gemini: GeminiStandin;
 let openai: OpenAiStandin;
+let veo: VeoStandin;
+let veoDir: string;
 let firestore: ReturnType<typeof emulatorFirestore>;
 let db: Firestore;
 let config: ModelConfig;
 
 beforeAll(async () => {
+  veoDir = await mkdtemp(path.join(os.tmpdir(), "fairshot-daily-check-"));
+  veo = await startVeoStandin({ workDir: veoDir, accessToken: EMULATOR_ACCESS_TOKEN });
   gemini = await startGeminiStandin({ apiKey: CREDENTIALS.geminiApiKey });
   openai = await startOpenAiStandin({ apiKey: CREDENTIALS.openaiApiKey });
   firestore = emulatorFirestore("models-daily-check-test");
@@ -37,7 +46,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([gemini.close(), openai.close(), firestore.close()]);
+  await Promise.all([gemini.close(), openai.close(), veo.close(), firestore.close()]);
+  await rm(veoDir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
@@ -45,7 +55,7 @@ beforeEach(async () => {
   openai.reset();
   await clearCooldowns(db);
   await db.doc(`${OPERATOR_ALERTS_PATH}/${modelCheckAlertId(DAY)}`).delete();
-  const all = [...config.text, ...config.voice, ...[config.video].flat()];
+  const all = [...config.text, ...config.voice];
   gemini.listModels(all.filter((e) => e.provider === "gemini").map((e) => ({ id: e.model })));
   openai.listModels(all.filter((e) => e.provider === "openai").map((e) => ({ id: e.model })));
 });
@@ -54,7 +64,18 @@ const check = () =>
   runDailyModelCheck({
     db,
     config,
-    listers: createModelListers(createSdkClients(config.providers, CREDENTIALS), KEY_SECRETS),
+    // The video chain is listed on Vertex AI: the Veo stand-in's publisher models.
+    listers: createModelListers(
+      {
+        ...createSdkClients(config.providers, CREDENTIALS),
+        video: createVideoListingClient(
+          { ...config, providers: { ...config.providers, video: { baseUrl: veo.baseUrl } } },
+          "demo-fairshot",
+          emulatorAuthClient(),
+        ),
+      },
+      KEY_SECRETS,
+    ),
     nowMs: NOW,
     logger: captureLogger(),
   });
@@ -71,7 +92,7 @@ describe("the daily model check", () => {
 
   it("cools a missing model down before any run meets it, and alerts the operators naming it", async () => {
     const primary = config.text[0];
-    gemini.listModels([config.voice[0], ...[config.video].flat()].map((e) => ({ id: e.model })));
+    gemini.listModels([config.voice[0]].map((e) => ({ id: e.model })));
 
     await check();
 
