@@ -86,9 +86,8 @@ export async function startDemoStandins(input: DemoInput, scenario: StandinScena
     startVeoStandin({ workDir: veoDir, accessToken: EMULATOR_ACCESS_TOKEN, port: port("VIDEO") }),
   ]);
   vision.answer(200, { responses: [{}] }); // no face in a product photo
-  // Speech as long as the voice-over needs, at about 2.5 words a second.
-  const seconds = Math.max(2, script.voiceover.split(/\s+/).length / 2.5);
-  const pcm = tonePcm(seconds);
+  // Speech as long as the ad: the quality gate refuses a voice-over that leaves a silent tail.
+  const pcm = tonePcm(input.scenes * input.sceneSeconds - 0.3);
   const geminiAudio = geminiReplies.audio(pcm);
   const openAiAudio = openAiReplies.speech(
     encodeWav({ sampleRate: 24_000, channels: 1, bitsPerSample: 16, data: pcm }),

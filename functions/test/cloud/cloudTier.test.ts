@@ -85,9 +85,11 @@ async function runAd(): Promise<{ uid: string; run: RunDocument; runId: string }
   return { uid, runId, run: await waitForRun(db, runId, settled, 150_000) };
 }
 
-const speech = () => geminiReplies.audio(tonePcm(4));
+/** A voice-over as long as the ad (goodScript's scenes are 4 s): the quality gate refuses a silent tail. */
+const VOICE_SECONDS = SCENES * 4 - 0.3;
+const speech = () => geminiReplies.audio(tonePcm(VOICE_SECONDS));
 const wavSpeech = () =>
-  openAiReplies.speech(encodeWav({ sampleRate: 24_000, channels: 1, bitsPerSample: 16, data: tonePcm(4) }));
+  openAiReplies.speech(encodeWav({ sampleRate: 24_000, channels: 1, bitsPerSample: 16, data: tonePcm(VOICE_SECONDS) }));
 
 async function expectRefundedOnce(uid: string, runId: string) {
   expect(await movementsOf(db, uid, runId)).toEqual(
