@@ -28,7 +28,7 @@ import {
   type Firestore as WebFirestore,
 } from "firebase/firestore";
 import { getAuth } from "firebase-admin/auth";
-import type { Firestore } from "firebase-admin/firestore";
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { loadRuntimeConfig } from "../functions/src/config";
 import { paths } from "../functions/src/contract/paths";
 import type { RunDocument } from "../functions/src/contract/runDocument";
@@ -297,6 +297,7 @@ async function main() {
     },
   };
   const deps: PipelineDeps = buildPipelineDeps(config, admin, inProcessQueue);
+  await requireTriggers(admin);
   const random = seededRandom(SEED ^ 0x5eed);
   log(`chaos: ${RUNS} runs, ${USERS} users, seed ${SEED}, concurrency ${CONCURRENCY}, up to ${MAX_CRASHES} crashes`);
 
@@ -372,6 +373,17 @@ async function main() {
   report({ finals, users, breaches, audit, sweeps, clientMs, price: settings.runPriceCredits });
   await Promise.all(clients.map(async (c) => (await terminate(c.db), deleteApp(c.app))));
   process.exit(breaches.length + audit.length === 0 ? 0 : 1);
+}
+
+/** A run the rules would refuse, written as admin: onRunCreated must end it, or the triggers are not loaded. */
+async function requireTriggers(admin: Firestore) {
+  const ref = admin.collection("runs").doc();
+  await ref.set({ uid: "chaos-canary", status: "queued", input: {}, createdAt: Timestamp.now() });
+  for (let waited = 0; waited < 120_000; waited += 1000) {
+    if ((await ref.get()).get("status") !== "queued") return;
+    await sleep(1000);
+  }
+  throw new Error("the Functions emulator runs no triggers (did the functions fail to load?)");
 }
 
 async function openRuns(admin: Firestore, observed: ObservedRun[]): Promise<number> {

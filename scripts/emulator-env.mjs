@@ -61,6 +61,9 @@ export function emulatorEnv() {
   const env = {
     FIREBASE_EMULATORS_PATH: path.join(ROOT, ".emulators", "cache"),
     FAIRSHOT_LOCAL_BUCKET: process.env.FAIRSHOT_LOCAL_BUCKET ?? path.join(ROOT, ".local-bucket"),
+    // firebase-tools gives the functions 10 s to load and then serves none of them (no trigger
+    // fires): on a loaded 2-core machine loading them takes longer.
+    FUNCTIONS_DISCOVERY_TIMEOUT: process.env.FUNCTIONS_DISCOVERY_TIMEOUT ?? "60",
   };
   mkdirSync(env.FIREBASE_EMULATORS_PATH, { recursive: true });
   const firestoreJar = findFirestoreJar();
