@@ -10,8 +10,13 @@ interface Proc {
   pid: number;
   ppid: number;
   cpuTicks: number;
+  /** Seconds since the process started. */
+  ageSec: number;
   cmdline: string;
 }
+
+/** Linux reports process times in clock ticks of 1/100 s (USER_HZ). */
+const TICKS_PER_SEC = 100;
 
 function readProc(pid: number): Proc | null {
   try {
@@ -19,7 +24,9 @@ function readProc(pid: number): Proc | null {
     // The command name (field 2) may hold spaces: fields after it start past the last ')'.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
-    return { pid, ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]), cmdline };
+    const uptimeSec = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+    const ageSec = uptimeSec - Number(fields[19]) / TICKS_PER_SEC;
+    return { pid, ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]), ageSec, cmdline };
   } catch {
     return null; // the process ended meanwhile
   }
@@ -33,6 +40,8 @@ export function emulatorSuitePid(): number | null {
   return null;
 }
 
+const MIN_WORKER_AGE_SEC = 10;
+
 function workersOf(suitePid: number): Proc[] {
   return readdirSync("/proc")
     .filter((name) => /^\d+$/.test(name))
@@ -41,13 +50,16 @@ function workersOf(suitePid: number): Proc[] {
 }
 
 /**
- * Kills one worker of the suite that is busy (it used CPU over the last `sampleMs`), chosen with
- * `random`. Returns its pid, or null when no worker was busy.
+ * Kills one worker of the suite that is busy (it used CPU over the last `sampleMs`) and past its
+ * start-up (a worker killed while loading loses a delivery before any function code ran, which
+ * proves less), chosen with `random`. Returns its pid, or null when no worker was busy.
  */
 export async function killBusyWorker(suitePid: number, random: () => number, sampleMs = 150): Promise<number | null> {
   const before = new Map(workersOf(suitePid).map((p) => [p.pid, p.cpuTicks]));
   await new Promise((resolve) => setTimeout(resolve, sampleMs));
-  const busy = workersOf(suitePid).filter((p) => before.has(p.pid) && p.cpuTicks > (before.get(p.pid) ?? 0));
+  const busy = workersOf(suitePid).filter(
+    (p) => p.ageSec > MIN_WORKER_AGE_SEC && before.has(p.pid) && p.cpuTicks > (before.get(p.pid) ?? 0),
+  );
   if (busy.length === 0) return null;
   const victim = busy[Math.floor(random() * busy.length)];
   try {
