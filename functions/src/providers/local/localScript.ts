@@ -19,16 +19,37 @@ function briefSentences(brief: string): string[] {
 const ROLES = ["The reveal", "In detail", "In use", "Made to last", "Up close", "Everyday", "The details"];
 
 /**
+ * The opening and closing lines: the richest pair that leaves room for the brief within the target,
+ * else the richest that can still be spoken in the video, else the shortest. Every hook names the
+ * product and brand; a video of more than one scene always closes with a call to action.
+ */
+function hookAndCallToAction(input: RunInput, targetWordCount: number, mostWords: number) {
+  const hooks = [`Meet ${input.productName} from ${input.brandName}.`, `${input.productName} from ${input.brandName}.`];
+  const ctas =
+    input.scenes === 1
+      ? [undefined]
+      : [`${input.brandName} ${input.productName}. Yours today.`, `${input.brandName}. Yours today.`, "Yours today."];
+  const pairs = hooks.flatMap((hook) =>
+    ctas.map((cta) => ({ hook, cta, count: words(hook) + (cta ? words(cta) : 0) })),
+  );
+  return (
+    pairs.find((p) => p.count <= targetWordCount) ??
+    pairs.find((p) => p.count <= mostWords) ??
+    pairs.reduce((a, b) => (b.count < a.count ? b : a))
+  );
+}
+
+/**
  * The voice-over's sentences for a target word count: the hook (names the product and brand), the
  * brief's own sentences in order (again from the start if the brief is short), and the call to action.
  * A sentence is added while it brings the total closer to the target.
  */
-function voiceoverLines(input: RunInput, targetWordCount: number): { hook: string; body: string[]; cta?: string } {
-  const hook = `Meet ${input.productName} from ${input.brandName}.`;
-  const fullCta = `${input.brandName} ${input.productName}. Yours today.`;
-  // A short ad has room for the hook and a short call to action only.
-  const shortCta = `${input.brandName}. Yours today.`;
-  const cta = input.scenes === 1 ? undefined : words(hook) + words(fullCta) <= targetWordCount ? fullCta : shortCta;
+function voiceoverLines(
+  input: RunInput,
+  targetWordCount: number,
+  mostWords: number,
+): { hook: string; body: string[]; cta?: string } {
+  const { hook, cta } = hookAndCallToAction(input, targetWordCount, mostWords);
   const sentences = briefSentences(input.brief).map((s) => `${s}.`);
   if (sentences.length === 0) sentences.push(input.brief.trim());
   const body: string[] = [];
@@ -36,6 +57,7 @@ function voiceoverLines(input: RunInput, targetWordCount: number): { hook: strin
   for (let i = 0; i < 2 * sentences.length; i++) {
     const next = sentences[i % sentences.length];
     if (Math.abs(count + words(next) - targetWordCount) >= Math.abs(count - targetWordCount)) break;
+    if (count + words(next) > mostWords) break;
     body.push(next);
     count += words(next);
   }
@@ -59,15 +81,18 @@ export function composeScript(
   input: RunInput,
   dna: VisualDna,
   sceneSeconds: number,
-  speech: Pick<VoiceFit, "wordsPerSec" | "targetCoverage">,
+  speech: Pick<VoiceFit, "wordsPerSec" | "targetCoverage" | "maxCoverage">,
 ): Script {
   const look = `${dna.mood}, ${dna.lighting}, palette ${dna.palette.slice(0, 3).join(" ")}`;
   const product = `${input.brandName} ${input.productName}`;
-  const wanted = targetWords(input.scenes * sceneSeconds, speech.wordsPerSec, speech.targetCoverage);
-  const { hook, body, cta } = voiceoverLines(input, wanted);
+  const videoSec = input.scenes * sceneSeconds;
+  const wanted = targetWords(videoSec, speech.wordsPerSec, speech.targetCoverage);
+  const most = targetWords(videoSec, speech.wordsPerSec, speech.maxCoverage);
+  const { hook, body, cta } = voiceoverLines(input, wanted, most);
   const middleCount = Math.max(0, input.scenes - 2);
   // With no middle scene, the brief's sentences follow the hook in the first scene.
-  const middle = middleCount > 0 && body.length > 0 ? splitLines(body, middleCount) : [];
+  // A short ad whose hook and call to action use the whole budget still gives its middle scenes notes.
+  const middle = middleCount > 0 ? splitLines(body.length > 0 ? body : [input.brief.trim()], middleCount) : [];
   const narrations = [[hook, ...(middleCount === 0 ? body : [])], ...middle, ...(cta ? [[cta]] : [])];
   const scenes: SceneScript[] = narrations.map((lines, i) => {
     const first = i === 0;
