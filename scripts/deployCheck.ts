@@ -2,11 +2,12 @@
  * `npm run deploy:check`: offline, before `firebase deploy` (it is the functions' predeploy
  * step), everything that would make the deploy fail or deploy something that misbehaves.
  * Prints what it checked; one line per problem naming the function or file and the fix;
- * exit 1 when there is any problem.
+ * exit 1 when there is any problem. With provider keys in the environment it also runs models:check.
  *
  *   --root <dir>   the project to check (default: this one)
  *   --now <date>   judge runtime dates as of this day (default: today)
  */
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -86,6 +87,37 @@ function functionChecks(root: string, config: FirebaseJson, now: Date): CheckRes
   return results;
 }
 
+/**
+ * With provider keys in the environment, asks the providers whether every configured model is
+ * alive (`npm run models:check`); offline, says that it did not.
+ */
+function modelChecks(): CheckResult {
+  if (!process.env.GEMINI_API_KEY && !process.env.OPENAI_API_KEY) {
+    return {
+      checked: "models: not asked (no GEMINI_API_KEY or OPENAI_API_KEY here; npm run models:check asks)",
+      problems: [],
+    };
+  }
+  const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(__dirname, "modelsCheck.ts")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  for (const line of `${run.stdout}${run.stderr}`.trim().split("\n")) console.log(`  ${line}`);
+  return {
+    checked: "models: every configured model asked of its provider (models:check, above)",
+    problems:
+      run.status === 0
+        ? []
+        : [
+            {
+              subject: "model config",
+              message: `models:check exited ${run.status}`,
+              fix: "replace the models its table marks",
+            },
+          ],
+  };
+}
+
 function main(): number {
   const { values } = parseArgs({ options: { root: { type: "string" }, now: { type: "string" } } });
   const root = path.resolve(values.root ?? path.join(__dirname, ".."));
@@ -99,6 +131,7 @@ function main(): number {
   const results = [
     ...functionChecks(root, config, now),
     checkProjectFiles(config, (file) => readTextOrNull(path.join(root, file))),
+    modelChecks(),
   ];
   console.log(`deploy:check of ${root} as of ${now.toISOString().slice(0, 10)}`);
   let problems = 0;

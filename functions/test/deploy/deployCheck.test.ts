@@ -13,6 +13,12 @@ const HEALTHY = path.join(__dirname, "..", "fixtures", "deploy", "healthy");
 const TSX = require.resolve("tsx/cli");
 
 function deployCheck(root: string, ...args: string[]): { code: number; out: string } {
+  return deployCheckWith({}, root, ...args);
+}
+
+/** The command with `env` added to an environment that holds no provider keys. */
+function deployCheckWith(env: Record<string, string>, root: string, ...args: string[]) {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GEMINI|OPENAI)_API_KEY$/.test(k)));
   try {
     const out = execFileSync(
       process.execPath,
@@ -20,6 +26,7 @@ function deployCheck(root: string, ...args: string[]): { code: number; out: stri
       {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "pipe"],
+        env: { ...base, ...env },
       },
     );
     return { code: 0, out };
@@ -60,6 +67,14 @@ describe("npm run deploy:check", () => {
     expect(out).toMatch(/✔ \d+ functions: timeout, memory, CPU, concurrency/);
     expect(out).toMatch(/✔ secrets bound to the [1-9]\d* functions that build cloud providers/);
     expect(out).toContain("firestore.rules, firestore.indexes.json, storage.rules");
+  }, 120_000);
+
+  it("asks models:check when provider keys are present, and a provider it cannot reach fails the check", () => {
+    // No network here: every provider is "provider down", never "missing".
+    const { code, out } = deployCheckWith({ GEMINI_API_KEY: "test-key", OPENAI_API_KEY: "test-key" }, REPO);
+    expect(code).toBe(1);
+    expect(out).toMatch(/text\s+1\s+primary\s+gemini\s+\S+\s+provider down/);
+    expect(out).toContain("✖ model config: models:check exited 1");
   }, 120_000);
 
   it("passes the healthy fixture", () => {
