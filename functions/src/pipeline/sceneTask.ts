@@ -98,6 +98,12 @@ export interface SceneDocument {
   durationMs?: number;
 }
 
+/** gRPC DEADLINE_EXCEEDED, ABORTED (contention, lock timeouts), UNAVAILABLE from Firestore. */
+function databaseBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 4 || code === 10 || code === 14;
+}
+
 /** How Cloud Tasks would have scheduled the step: the emulator dispatches at once, so an early delivery waits. */
 async function waitForSchedule(notBefore: number | undefined): Promise<void> {
   const ms = (notBefore ?? 0) - Date.now();
@@ -166,7 +172,8 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
       functionMs: spent(),
       updatedAt: Timestamp.now(),
     });
-    if (delivery.retryCount + 1 < delivery.maxAttempts) throw error;
+    // A database that was busy is no reason to fail a run: the sweeper picks the scene up again.
+    if (delivery.retryCount + 1 < delivery.maxAttempts || databaseBusy(error)) throw error;
     logger.error("scene failed for good", { runId: task.runId, scene: task.sceneNumber, error: String(error) });
     await failRun(
       db,

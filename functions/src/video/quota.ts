@@ -8,7 +8,7 @@
  * back hands it straight to the oldest waiter, so a freed slot does not sit idle until a waiter
  * happens to look again (each waiter also looks again on its own, in case a hand-off is lost).
  */
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { Timestamp, type Firestore, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 
 export const VIDEO_SLOTS = "videoSlots";
 export const VIDEO_WAITING = "videoWaiting";
@@ -40,6 +40,16 @@ export function slotOrder(limit: number, holder: string, taken: ReadonlySet<numb
   return order.filter((i) => !taken.has(i));
 }
 
+/** gRPC ALREADY_EXISTS, as the Firestore client reports a create() of an existing document. */
+const ALREADY_EXISTS = 6;
+
+/** A transaction that lost to contention takes nothing: the scene looks again later. */
+function contended(error: { code?: number }): null {
+  // ABORTED: the transaction lost a race (or, in the emulator, a lock wait).
+  if (error.code === 10) return null;
+  throw error;
+}
+
 /** Document ids cannot hold "/". */
 const waiterId = (holder: string) => holder.replace(/\//g, "__");
 
@@ -61,44 +71,52 @@ export class VideoQuota {
       if (!slotFree(slot, nowMs)) taken.add(index);
     }
     for (const index of slotOrder(limit, holder, taken)) {
-      const claimed = await this.claim(index, holder, leaseSeconds);
+      const claimed = await this.claim(index, holder, leaseSeconds).catch(contended);
       if (claimed !== null) return claimed;
     }
     return null;
   }
 
-  /** Extends the lease of a slot this holder has. */
+  /** Extends the lease of a slot this holder has (best effort: the lease outlasts several polls). */
   async renew(index: number, holder: string, leaseSeconds: number): Promise<void> {
-    await this.claim(index, holder, leaseSeconds);
+    await this.claim(index, holder, leaseSeconds).catch(contended);
   }
 
-  /** Records a scene that found every slot taken (again: it keeps its place). */
+  /** Records a scene that found every slot taken (again: it keeps its place; it also looks again itself). */
   async wait(waiter: Omit<Waiter, "since">): Promise<void> {
     const ref = this.db.doc(`${VIDEO_WAITING}/${waiterId(waiter.holder)}`);
-    await this.db.runTransaction(async (tx) => {
-      if (!(await tx.get(ref)).exists) tx.set(ref, { ...waiter, since: Timestamp.now() });
+    await ref.create({ ...waiter, since: Timestamp.now() }).catch((error: { code?: number }) => {
+      if (error.code !== ALREADY_EXISTS) throw error;
     });
   }
 
   /**
    * Gives the slot back, or hands it to the oldest waiting scene (returned, so the caller wakes it).
+   * The waiters are read before the transaction, which then reads single documents only: a query
+   * inside it would lock the whole waiting list against every scene joining it.
    */
   async release(index: number, holder: string, leaseSeconds: number): Promise<Waiter | null> {
     const ref = this.db.doc(`${VIDEO_SLOTS}/${index}`);
-    const oldest = this.db.collection(VIDEO_WAITING).orderBy("since").limit(1);
-    return this.db.runTransaction(async (tx) => {
-      const slot = (await tx.get(ref)).data() as SlotDocument | undefined;
-      if (slot?.holder !== holder) return null;
-      const next = (await tx.get(oldest)).docs[0];
-      if (!next) {
-        tx.set(ref, { holder: null, expiresAt: null });
-        return null;
-      }
-      const waiter = next.data() as Waiter;
-      tx.set(ref, { holder: waiter.holder, expiresAt: Timestamp.fromMillis(Date.now() + leaseSeconds * 1000) });
-      tx.delete(next.ref);
-      return waiter;
+    const oldest = (await this.db.collection(VIDEO_WAITING).orderBy("since").limit(3).get()).docs;
+    /** The waiter the slot went to, or null when this candidate is gone (or the slot is not ours). */
+    const handOver = (candidate: QueryDocumentSnapshot) =>
+      this.db.runTransaction(async (tx) => {
+        const [slot, next] = await Promise.all([tx.get(ref), tx.get(candidate.ref)]);
+        if (slot.get("holder") !== holder || !next.exists) return null;
+        const waiter = next.data() as Waiter;
+        tx.set(ref, { holder: waiter.holder, expiresAt: Timestamp.fromMillis(Date.now() + leaseSeconds * 1000) });
+        tx.delete(next.ref);
+        return waiter;
+      });
+    for (const candidate of oldest) {
+      const waiter = await handOver(candidate).catch(contended);
+      if (waiter) return waiter;
+    }
+    // No waiter took the slot (none, or each gone or contended): free it for the next to look.
+    await this.db.runTransaction(async (tx) => {
+      if ((await tx.get(ref)).get("holder") === holder) tx.set(ref, { holder: null, expiresAt: null });
     });
+    return null;
   }
 
   private async claim(index: number, holder: string, leaseSeconds: number): Promise<number | null> {
