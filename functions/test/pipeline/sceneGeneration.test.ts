@@ -141,27 +141,30 @@ test("a dead first video model: the second serves every scene, and the 404 is re
 });
 
 test("a corrupt clip is that scene's provider error: the next model serves it", async () => {
-  const { runId } = await startRun(db, image, { scenes: 1 });
+  const { runId } = await startRun(db, image, { scenes: 2 });
   const { deps, dispatcher } = cloudDeps([PRIMARY, BACKUP]);
   const atScenes = await runToScenes(runId, deps);
+  // Both scenes share the local script's prompt: the primary returns junk for each.
   const prompt = atScenes.script!.scenes[0].videoPrompt;
   prompts.set(`${PRIMARY} ${prompt}`, { result: { kind: "video", delivery: "corrupt" } });
   const run = await drive(db, runId, deps, dispatcher);
   expect(run.status).toBe("succeeded");
-  const [scene] = await scenesOf(runId);
-  expect(scene).toMatchObject({ method: "generated", model: BACKUP, tier: "backup", fallbackReason: null });
-  expect(scene.attempts.map((a: { model: string; errorClass: string }) => [a.model, a.errorClass])).toEqual([
-    [PRIMARY, "invalid_output"],
-    [BACKUP, null],
-  ]);
-  expect(scene.attempts[0].error).toMatch(/not a readable video/);
+  for (const scene of await scenesOf(runId)) {
+    expect(scene).toMatchObject({ method: "generated", model: BACKUP, tier: "backup", fallbackReason: null });
+    expect(scene.attempts.map((a: { model: string; errorClass: string }) => [a.model, a.errorClass])).toEqual([
+      [PRIMARY, "invalid_output"],
+      [BACKUP, null],
+    ]);
+    expect(scene.attempts[0].error).toMatch(/not a readable video/);
+  }
 });
 
 test("a delivery that finds its scene claimed makes the queue retry, and the scene is rendered once", async () => {
-  const { runId } = await startRun(db, image, { scenes: 1 });
+  const { runId } = await startRun(db, image, { scenes: 2 });
   const { deps, dispatcher } = cloudDeps([PRIMARY]);
   await runToScenes(runId, deps);
-  const [first] = dispatcher.queued.splice(0);
+  const first = dispatcher.queued.find((t) => t.sceneNumber === 1)!;
+  dispatcher.queued.splice(dispatcher.queued.indexOf(first), 1);
   const sceneRef = db.doc(paths.scene(runId, "scene_01"));
   const submitsBefore = standin.calls.submit;
   const delivery = { retryCount: 0, maxAttempts: 3 };
@@ -174,13 +177,14 @@ test("a delivery that finds its scene claimed makes the queue retry, and the sce
   await sceneRef.update({ lease: Timestamp.fromMillis(Date.now() - 1000) });
   await handleSceneTask(first, { ...delivery, retryCount: 1 }, deps);
   expect(standin.calls.submit - submitsBefore).toBe(1);
-  expect(dispatcher.queued.map((t) => t.step)).toEqual([1]);
+  expect(dispatcher.queued.filter((t) => t.sceneNumber === 1).map((t) => t.step)).toEqual([1]);
   // A late duplicate of step 0 comes after step 1 was dispatched: it does nothing.
   await handleSceneTask(first, { ...delivery, retryCount: 2 }, deps);
   expect(standin.calls.submit - submitsBefore).toBe(1);
   const run = await drive(db, runId, deps, dispatcher);
   expect(run.status).toBe("succeeded");
-  expect(standin.calls.submit - submitsBefore).toBe(1);
+  // Scene 1 once, scene 2 once.
+  expect(standin.calls.submit - submitsBefore).toBe(2);
 });
 
 test("generations in flight never exceed the video quota; scenes waiting for a slot are not failed", async () => {
