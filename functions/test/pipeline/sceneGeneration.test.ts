@@ -144,9 +144,10 @@ test("a corrupt clip is that scene's provider error: the next model serves it", 
   const { runId } = await startRun(db, image, { scenes: 2 });
   const { deps, dispatcher } = cloudDeps([PRIMARY, BACKUP]);
   const atScenes = await runToScenes(runId, deps);
-  // Both scenes share the local script's prompt: the primary returns junk for each.
-  const prompt = atScenes.script!.scenes[0].videoPrompt;
-  prompts.set(`${PRIMARY} ${prompt}`, { result: { kind: "video", delivery: "corrupt" } });
+  // The primary returns junk for each scene.
+  for (const scene of atScenes.script!.scenes) {
+    prompts.set(`${PRIMARY} ${scene.videoPrompt}`, { result: { kind: "video", delivery: "corrupt" } });
+  }
   const run = await drive(db, runId, deps, dispatcher);
   expect(run.status).toBe("succeeded");
   for (const scene of await scenesOf(runId)) {
