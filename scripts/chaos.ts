@@ -47,7 +47,7 @@ import { checkChaos, type ChaosBreach, type FinalRun, type ObservedRun } from ".
 import { planRuns, type HostileWrite, type RunPlan } from "./lib/chaosPlan";
 import { LOCAL_BUCKET, PROJECT_ID, ROOT, adminDb, readSeed, requireEmulators } from "./lib/emulators";
 import { emulatorSuitePid, killBusyWorker } from "./lib/functionWorkers";
-import { seededRandom } from "./lib/random";
+import { seededRandom } from "../functions/src/seededRandom";
 
 const { values: args } = parseArgs({
   options: {

@@ -38,7 +38,7 @@ import {
   type Cohort,
 } from "../functions/src/rollout/flag";
 import { LEGACY_DNA, LEGACY_MODELS, legacyScript, legacySilentVoice } from "../functions/src/rollout/legacy";
-import { seededRandom } from "./lib/random";
+import { seededRandom } from "../functions/src/seededRandom";
 
 export interface SeedWeekOptions {
   /** The last day seeded (UTC, YYYY-MM-DD). */

@@ -2,7 +2,7 @@
  * What each chaos run does, drawn from a seeded generator: the same seed gives the same plan.
  * Pure: no I/O here, the harness (scripts/chaos.ts) carries the plan out.
  */
-import { seededRandom } from "./random";
+import { seededRandom } from "../../functions/src/seededRandom";
 
 export type Answer = "proceed" | "cancel" | "ignore" | "twice";
 export type DecisionAnswer = "accept" | "retry" | "refund" | "ignore" | "twice";

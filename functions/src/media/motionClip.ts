@@ -2,6 +2,7 @@ import type { CameraMotion } from "../contract/run";
 import type { RenderedClip } from "../providers/types";
 import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "./binaries";
 import { coverFilter, easedProgress, h264OutputArgs, planClip, type ClipPlan, type ClipRequest } from "./clip";
+import { seededRandom } from "../seededRandom";
 
 /**
  * The offline stand-in for a generative video model. Where Ken Burns moves one camera over a flat still,
@@ -37,18 +38,6 @@ interface MotionStyle {
   /** Backdrop drift for zoom motions (pans drift with the pan): start and end, 0..1 of the margin. */
   driftFrom: [number, number];
   driftTo: [number, number];
-}
-
-/** mulberry32: a tiny deterministic PRNG, so one seed always renders the same clip. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function motionStyle(seed: number): MotionStyle {
