@@ -47,7 +47,14 @@ describe("renderKenBurns", () => {
       });
       expect(clip).toEqual({ file: outFile, durationSec: 1 });
       const info = await probeMedia(outFile);
-      expect(info.video).toEqual({ codec: "h264", width: 1080, height: 1920, pixelFormat: "yuv420p", frames: 30 });
+      expect(info.video).toEqual({
+        codec: "h264",
+        width: 1080,
+        height: 1920,
+        pixelFormat: "yuv420p",
+        frames: 30,
+        fps: 30,
+      });
       expect(info.durationSec).toBeCloseTo(1, 2);
       expect(info.audio).toBeUndefined();
     });

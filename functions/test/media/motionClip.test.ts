@@ -46,7 +46,14 @@ describe("renderMotionClip", () => {
       });
       expect(clip).toEqual({ file: outFile, durationSec: 2 });
       const info = await probeMedia(outFile);
-      expect(info.video).toEqual({ codec: "h264", width: 270, height: 480, pixelFormat: "yuv420p", frames: 60 });
+      expect(info.video).toEqual({
+        codec: "h264",
+        width: 270,
+        height: 480,
+        pixelFormat: "yuv420p",
+        frames: 60,
+        fps: 30,
+      });
       expect(info.durationSec).toBeCloseTo(2, 2);
     });
   });
