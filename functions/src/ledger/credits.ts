@@ -121,6 +121,9 @@ export async function refundRun(db: Firestore, runId: string): Promise<RefundOut
 
 /** Adds credits to a user once per grant id (seed data, purchases, support). */
 export async function grantCredits(db: Firestore, uid: string, grantId: string, amount: number, reason: string) {
+  // The audit holds every grant to a positive whole amount; refuse one that would breach it.
+  if (!Number.isInteger(amount) || amount <= 0)
+    throw new Error(`a grant must be a positive whole number of credits, not ${amount}`);
   return db.runTransaction(async (tx: Transaction) => {
     const ref = db.doc(paths.ledgerEntry(uid, ledgerIds.grant(grantId)));
     if ((await tx.get(ref)).exists) return false;
