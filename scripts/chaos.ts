@@ -46,6 +46,7 @@ import { buildPipelineDeps } from "../functions/src/wiring";
 import { checkChaos, type ChaosBreach, type FinalRun, type ObservedRun } from "./lib/chaosChecks";
 import { planRuns, type HostileWrite, type RunPlan } from "./lib/chaosPlan";
 import { LOCAL_BUCKET, PROJECT_ID, ROOT, adminDb, readSeed, requireEmulators } from "./lib/emulators";
+import { retryLockTimeouts } from "../functions/test/support/lockRetry";
 import { emulatorSuitePid, killBusyWorker } from "./lib/functionWorkers";
 import { seededRandom } from "../functions/src/seededRandom";
 
@@ -159,7 +160,9 @@ async function hostileWrite(kind: HostileWrite, client: Client, other: Client, r
 
 /** Delivers the handler events for the run's current state a second time, beside the emulator's. */
 async function deliverAgain(admin: Firestore, deps: PipelineDeps, runId: string, previous: RunDocument | null) {
-  const run = (await admin.doc(paths.run(runId)).get()).data() as RunDocument | undefined;
+  const run = await retryLockTimeouts(() => admin.doc(paths.run(runId)).get())
+    .then((snap) => snap.data() as RunDocument | undefined)
+    .catch(() => undefined);
   if (!run) return;
   tally.duplicates++;
   const round = run.scenesRound ?? 0;
@@ -273,8 +276,8 @@ async function main() {
   if (!suitePid) throw new Error("no emulator suite above this process: run it through `npm run chaos`");
   const seed = readSeed();
   const settings = PipelineSettingsSchema.parse({ ...seed.config.pipeline, sceneSeconds: 2 });
-  await admin.doc(PIPELINE_SETTINGS_PATH).set(settings);
-  await admin.doc(ROLLOUT_FLAG_PATH).set(seed.config.rollout);
+  await retryLockTimeouts(() => admin.doc(PIPELINE_SETTINGS_PATH).set(settings));
+  await retryLockTimeouts(() => admin.doc(ROLLOUT_FLAG_PATH).set(seed.config.rollout));
   const config = loadRuntimeConfig({ ...process.env, FUNCTIONS_EMULATOR: "true", FAIRSHOT_LOCAL_BUCKET: LOCAL_BUCKET });
   // When a duplicate delivery here wins a scenes stage, its scene tasks are delivered here too, as
   // the queue would: each up to the queue's attempts, the next attempt after an error.
@@ -311,7 +314,7 @@ async function main() {
       .createUser({ uid, email, password: "chaos-password" })
       .catch(() => undefined);
     const credits = i % 7 === 3 ? 15 : 60;
-    await grantCredits(admin, uid, `chaos-${uid}`, credits, "chaos harness");
+    await retryLockTimeouts(() => grantCredits(admin, uid, `chaos-${uid}`, credits, "chaos harness"));
     granted.set(uid, credits);
     clients.push(await signIn(i, uid, email, "chaos-password"));
   }
@@ -349,7 +352,8 @@ async function main() {
   for (let pass = 0; pass < 10; pass++) {
     const open = await openRuns(admin, observed);
     if (open === 0 && pass > 0) break;
-    const report = await sweepStuckRuns(admin, Date.now() + 3 * HOUR_MS);
+    // A sweep is idempotent: one refused by the emulator's lock timeout is simply run again.
+    const report = await retryLockTimeouts(() => sweepStuckRuns(admin, Date.now() + 3 * HOUR_MS));
     sweeps.push({ actions: report.actions.length });
     await quiet(admin, observed);
   }
@@ -359,7 +363,7 @@ async function main() {
     [...granted].map(async ([uid, credits]) => ({
       uid,
       granted: credits,
-      balance: Number((await admin.doc(paths.user(uid)).get()).get("credits") ?? 0),
+      balance: Number((await retryLockTimeouts(() => admin.doc(paths.user(uid)).get())).get("credits") ?? 0),
     })),
   );
   const breaches: ChaosBreach[] = checkChaos({
@@ -369,7 +373,7 @@ async function main() {
     users,
     hostileAccepted: tally.hostileAccepted,
   });
-  const audit = auditLedger(await loadAuditSnapshot(admin));
+  const audit = auditLedger(await retryLockTimeouts(() => loadAuditSnapshot(admin)));
   report({ finals, users, breaches, audit, sweeps, clientMs, price: settings.runPriceCredits });
   await Promise.all(clients.map(async (c) => (await terminate(c.db), deleteApp(c.app))));
   process.exit(breaches.length + audit.length === 0 ? 0 : 1);
@@ -378,9 +382,9 @@ async function main() {
 /** A run the rules would refuse, written as admin: onRunCreated must end it, or the triggers are not loaded. */
 async function requireTriggers(admin: Firestore) {
   const ref = admin.collection("runs").doc();
-  await ref.set({ uid: "chaos-canary", status: "queued", input: {}, createdAt: Timestamp.now() });
+  await retryLockTimeouts(() => ref.set({ uid: "chaos-canary", status: "queued", input: {}, createdAt: Timestamp.now() }));
   for (let waited = 0; waited < 120_000; waited += 1000) {
-    if ((await ref.get()).get("status") !== "queued") return;
+    if ((await retryLockTimeouts(() => ref.get())).get("status") !== "queued") return;
     await sleep(1000);
   }
   throw new Error("the Functions emulator runs no triggers (did the functions fail to load?)");
@@ -406,7 +410,7 @@ async function quiet(admin: Firestore, observed: ObservedRun[]) {
 }
 
 async function finalRuns(admin: Firestore, observed: ObservedRun[]) {
-  const snaps = await admin.getAll(...observed.map((o) => admin.doc(paths.run(o.runId))));
+  const snaps = await retryLockTimeouts(() => admin.getAll(...observed.map((o) => admin.doc(paths.run(o.runId)))));
   return snaps.map((snap): FinalRun & { stage?: string; stageState?: string | null; refundDue: boolean } => {
     const run = snap.data() as RunDocument;
     return {

@@ -12,6 +12,7 @@ import { grantCredits } from "../../src/ledger/credits";
 import { PIPELINE_SETTINGS_PATH, PipelineSettingsSchema, type PipelineSettings } from "../../src/pipelineSettings";
 import { paths } from "../../src/contract/paths";
 import type { RunDocument } from "../../src/contract/runDocument";
+import { retryLockTimeouts } from "./lockRetry";
 
 export const TRIGGER_PROJECT = "demo-fairshot";
 
@@ -114,16 +115,7 @@ export async function startRun(
  * lock timeout" (gRPC UNKNOWN); the web SDK retries such a write, the Admin SDK does not.
  */
 export async function answerRun(db: Firestore, runId: string, answer: Pick<RunDocument, "confirmation" | "decision">) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await db.doc(paths.run(runId)).update(answer);
-      return;
-    } catch (error) {
-      const code = (error as { code?: number }).code;
-      if (attempt >= 5 || (code !== 2 && code !== 10)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-    }
-  }
+  await retryLockTimeouts(() => db.doc(paths.run(runId)).update(answer));
 }
 
 export function waitForRun(
