@@ -20,7 +20,7 @@ import { fitVoice } from "./media/voiceFit";
 import { checkFinishedVideo } from "./quality/gate";
 import { createCloudProviders } from "./models/cloudProviders";
 import { tierAt } from "./models/fallback";
-import { loadModelConfig } from "./models/modelConfig";
+import { DEFAULT_MODEL_CONFIG, loadModelConfig } from "./models/modelConfig";
 import type { PipelineDeps, SceneDispatcher, SceneTask } from "./pipeline/deps";
 import { loadPipelineSettings } from "./pipelineSettings";
 import { analyzeImage } from "./preflight/imageAnalysis";
@@ -110,6 +110,7 @@ export function buildPipelineDeps(
       checkFinishedVideo,
     },
     scenes,
+    modelCooldown: (models ?? DEFAULT_MODEL_CONFIG).cooldown,
     isEmulator: config.isEmulator,
     workDir: path.resolve(config.workDir),
   };
@@ -150,6 +151,8 @@ export function buildPipelineDeps(
     video: models.video.map((entry, index) => ({
       model: entry.model,
       tier: tierAt(index),
+      provider: entry.provider,
+      retiresOn: entry.retiresOn,
       generator: createVeoGenerator(entry.model, {
         project: models.providers.gemini.vertexProject ?? config.projectId,
         location: models.providers.gemini.vertexLocation ?? "us-central1",

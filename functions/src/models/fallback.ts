@@ -4,7 +4,7 @@ import type { Attempt, ErrorClass, ModelTier, Stage } from "../contract/run";
 import { PipelineFailure } from "../pipeline/failure";
 import type { Served } from "../providers/types";
 import type { JsonRequest, ModelAdapter } from "./adapters";
-import { cooldownDocId, type CooldownState, type CooldownStore } from "./cooldown";
+import { cooldownDocId, type CooldownState, type CooldownStore, type ModelRef } from "./cooldown";
 import { classifyError, decideAfterFailure, describeError, ERROR_RULES, ModelCallError, retryAfterMs } from "./errors";
 import { ATTEMPT_NOTES, LOG, summarizeAttempts, userMessageForFailure } from "./messages";
 import { isRetired, type ModelConfig, type ModelEntry, type ProviderName } from "./modelConfig";
@@ -15,13 +15,18 @@ export interface ModelLogger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** What the fallback machinery needs; `now` is the clock of cooldowns (injectable for tests). */
-export interface FallbackRuntime {
-  adapters: Record<ProviderName, ModelAdapter>;
+/** The shared cooldowns as every chain sees them; `now` is their clock (injectable for tests). */
+export interface CooldownRuntime {
   cooldowns: CooldownStore;
-  policy: Pick<ModelConfig, "retry" | "cooldown">;
+  policy: Pick<ModelConfig, "cooldown">;
   logger: ModelLogger;
   now: () => number;
+}
+
+/** What the fallback machinery of the text and voice chains needs. */
+export interface FallbackRuntime extends CooldownRuntime {
+  adapters: Record<ProviderName, ModelAdapter>;
+  policy: Pick<ModelConfig, "retry" | "cooldown">;
   sleep: (ms: number) => Promise<void>;
 }
 
@@ -39,7 +44,8 @@ interface ServeArgs<T, E extends ModelEntry> {
   invoke: (entry: E, adapter: ModelAdapter) => Promise<T>;
 }
 
-async function readStates(runtime: FallbackRuntime, chain: readonly ModelEntry[]) {
+/** The cooldowns of a chain's models; an unreadable store cools nothing down (the calls decide). */
+export async function readCooldowns(runtime: CooldownRuntime, chain: readonly ModelRef[]) {
   try {
     return await runtime.cooldowns.states([...chain]);
   } catch (error) {
@@ -48,12 +54,37 @@ async function readStates(runtime: FallbackRuntime, chain: readonly ModelEntry[]
   }
 }
 
-/** Cooldown bookkeeping after a model gave up; never masks the call's own outcome. */
-async function recordModelFailure(
-  runtime: FallbackRuntime,
-  entry: ModelEntry,
+/**
+ * Why a model gets no call now, as its attempt: past its `retiresOn`, or cooled down for every
+ * instance. Null when it may be called.
+ */
+export function skippedAttempt(
+  entry: { model: string; retiresOn?: string },
+  tier: ModelTier,
+  cooldown: CooldownState | undefined,
+  nowMs: number,
+): Attempt | null {
+  const { model } = entry;
+  if (isRetired(entry, nowMs)) {
+    return { model, tier, errorClass: "retired", error: ATTEMPT_NOTES.retired(entry.retiresOn ?? ""), durationMs: 0 };
+  }
+  if (cooldown && cooldown.untilMs > nowMs) {
+    const until = new Date(cooldown.untilMs).toISOString();
+    return { model, tier, errorClass: cooldown.errorClass, error: ATTEMPT_NOTES.coolingDown(until), durationMs: 0 };
+  }
+  return null;
+}
+
+/**
+ * Cooldown bookkeeping after a model gave up; never masks the call's own outcome. `streaks: false`
+ * cools a model down only when it is gone (not found), never for a run of failures.
+ */
+export async function recordModelFailure(
+  runtime: CooldownRuntime,
+  entry: ModelRef,
   errorClass: ErrorClass,
   error: string,
+  { streaks }: { streaks: boolean } = { streaks: true },
 ): Promise<void> {
   const { cooldown } = runtime.policy;
   const rule = ERROR_RULES[errorClass];
@@ -62,7 +93,7 @@ async function recordModelFailure(
       const untilMs = runtime.now() + cooldown.notFoundMs;
       await runtime.cooldowns.coolDown(entry, untilMs, errorClass, error);
       runtime.logger.warn(LOG.cooledDown(entry.model, new Date(untilMs).toISOString(), errorClass));
-    } else if (rule.countsTowardStreak) {
+    } else if (streaks && rule.countsTowardStreak) {
       const untilMs = runtime.now() + cooldown.failureMs;
       const cooled = await runtime.cooldowns.recordFailure(entry, errorClass, error, cooldown.failureStreak, untilMs);
       if (cooled) runtime.logger.warn(LOG.cooledDown(entry.model, new Date(untilMs).toISOString(), errorClass));
@@ -80,24 +111,19 @@ async function recordModelFailure(
 export async function serveWithFallback<T, E extends ModelEntry>(args: ServeArgs<T, E>): Promise<Served<T>> {
   const { stage, chain, runtime, invoke, runId } = args;
   const attempts: Attempt[] = [];
-  const retired = new Set(chain.filter((entry) => isRetired(entry, runtime.now())));
-  const states = await readStates(
+  const states = await readCooldowns(
     runtime,
-    chain.filter((entry) => !retired.has(entry)),
+    chain.filter((entry) => !isRetired(entry, runtime.now())),
   );
   const rejectedProviders = new Set<ProviderName>();
 
   for (const [index, entry] of chain.entries()) {
     const tier = tierAt(index);
     const { model } = entry;
-    if (retired.has(entry)) {
-      attempts.push({
-        model,
-        tier,
-        errorClass: "retired",
-        error: ATTEMPT_NOTES.retired(entry.retiresOn ?? ""),
-        durationMs: 0,
-      });
+    const state = states.get(cooldownDocId(entry));
+    const skipped = skippedAttempt(entry, tier, state, runtime.now());
+    if (skipped) {
+      attempts.push(skipped);
       continue;
     }
     if (rejectedProviders.has(entry.provider)) {
@@ -106,18 +132,6 @@ export async function serveWithFallback<T, E extends ModelEntry>(args: ServeArgs
         tier,
         errorClass: "auth_config",
         error: ATTEMPT_NOTES.providerSkipped(entry.provider),
-        durationMs: 0,
-      });
-      continue;
-    }
-    const state = states.get(cooldownDocId(entry));
-    if (state && state.untilMs > runtime.now()) {
-      const until = new Date(state.untilMs).toISOString();
-      attempts.push({
-        model,
-        tier,
-        errorClass: state.errorClass,
-        error: ATTEMPT_NOTES.coolingDown(until),
         durationMs: 0,
       });
       continue;

@@ -14,6 +14,7 @@ import type {
   VisualDnaProvider,
   VoiceProvider,
 } from "../providers/types";
+import type { ModelConfig } from "../models/modelConfig";
 import type { ObjectStore } from "../storage/objectStore";
 
 export interface SceneTask {
@@ -57,6 +58,8 @@ export interface PipelineDeps {
   voice: VoiceProvider;
   /** The video chain in order; empty means every scene is Ken Burns. */
   video: VideoChainEntry[];
+  /** How long a model found gone (or failing) is skipped by every instance: the model config's. */
+  modelCooldown: ModelConfig["cooldown"];
   media: ClipRenderer;
   scenes: SceneDispatcher;
   isEmulator: boolean;

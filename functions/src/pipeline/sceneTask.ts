@@ -23,9 +23,13 @@ import { applyTransition, minutesAfter, transitions } from "../lifecycle/transit
 import { STAGE_LABELS, notificationTexts, userMessages } from "../messages";
 import { loadPipelineSettings, type PipelineSettings } from "../pipelineSettings";
 import type { CallContext, SceneVideoRequest, VideoFailure, VideoPoll, VideoSubmission } from "../providers/types";
+import { cooldownDocId, CooldownStore } from "../models/cooldown";
+import { readCooldowns, recordModelFailure, skippedAttempt, type CooldownRuntime } from "../models/fallback";
+import type { VideoChainEntry } from "../providers/types";
 import { VideoQuota } from "../video/quota";
 import {
   afterPoll,
+  afterSkip,
   afterSubmit,
   unusableClip,
   type ChainMove,
@@ -250,6 +254,12 @@ async function advanceScene(
   const quota = new VideoQuota(deps.db);
   const slotLease = slotLeaseSeconds(settings);
   const sceneRef = deps.db.doc(paths.scene(task.runId, id));
+  const cooldowns: CooldownRuntime = {
+    cooldowns: new CooldownStore(deps.db),
+    policy: { cooldown: deps.modelCooldown },
+    logger,
+    now: Date.now,
+  };
 
   return withWorkspace(deps.workDir, `scene-${task.runId}-${id}`, async (dir) => {
     const { width, height } = frameSize(input.aspectRatio);
@@ -283,6 +293,11 @@ async function advanceScene(
 
     const submit = async (): Promise<ChainMove> => {
       const entry = chain[chainState.index];
+      const skipped = await skippedVideoModel(entry, cooldowns);
+      if (skipped) {
+        attempts.push(skipped);
+        return afterSkip(position());
+      }
       const submitted = Date.now();
       const result: VideoSubmission = await entry.generator.submit(await request(), ctx);
       if (result.kind === "started") {
@@ -295,7 +310,14 @@ async function advanceScene(
         // Saved before anything polls it: a crash from here on resumes the generation, never pays twice.
         await sceneRef.set({ generation, chain: chainState, slot, updatedAt: Timestamp.now() }, { merge: true });
       } else {
-        attempts.push(failedAttempt(entry.model, entry.tier, result, Date.now() - submitted));
+        const attempt = failedAttempt(entry.model, entry.tier, result, Date.now() - submitted);
+        attempts.push(attempt);
+        // A model found gone is skipped by every instance for a while, as in the text and voice chains;
+        // a run of rate limits is not (the scene's own retries and the quota handle those).
+        if (entry.provider && attempt.errorClass) {
+          const ref = { provider: entry.provider, model: entry.model };
+          await recordModelFailure(cooldowns, ref, attempt.errorClass, attempt.error ?? "", { streaks: false });
+        }
       }
       return afterSubmit(result, position(), policy);
     };
@@ -307,6 +329,12 @@ async function advanceScene(
       const entry = chain[chainState.index];
       const polled = Date.now();
       let result: VideoPoll = await entry.generator.poll(generation.operationName, await request(), ctx);
+      if (result.kind !== "pending" && slot !== null) {
+        // The provider's generation is over: its quota slot goes to the next waiting scene now, not
+        // after our own download and normalisation (the quota bounds generations, not our work).
+        await handOverSlot(slot, holder, settings, deps);
+        slot = null;
+      }
       if (result.kind === "video") {
         try {
           await deps.media.normalize({
@@ -358,6 +386,10 @@ async function advanceScene(
     }
 
     for (;;) {
+      // The slot went back when the last generation ended: the next delivery takes one, or waits its turn.
+      if (move === "submit" && slot === null) {
+        return { kind: "later", delaySeconds: 0, generation: null, chain: chainState, slot: null };
+      }
       if (move === "submit") move = await submit();
       switch (move.kind) {
         case "poll_later":
@@ -400,6 +432,15 @@ async function advanceScene(
       }
     }
   });
+}
+
+/** Why the scene's next video model gets no call: past its `retiresOn`, or cooled down everywhere. */
+async function skippedVideoModel(entry: VideoChainEntry, runtime: CooldownRuntime) {
+  const retired = skippedAttempt(entry, entry.tier, undefined, runtime.now());
+  if (retired || !entry.provider) return retired;
+  const ref = { provider: entry.provider, model: entry.model };
+  const states = await readCooldowns(runtime, [ref]);
+  return skippedAttempt(entry, entry.tier, states.get(cooldownDocId(ref)), runtime.now());
 }
 
 /** Writes the scene's result unless a "retry" moved the scene to a later round meanwhile. */

@@ -1,5 +1,6 @@
 import type { Attempt, ErrorClass, ModelTier, RunInput, Script, SceneScript, VisualDna } from "../contract/run";
 import type { Faults } from "../contract/faults";
+import type { ProviderName } from "../models/modelConfig";
 import type { Cohort } from "../rollout/flag";
 
 /** A provider's answer together with what produced it, recorded on the run. */
@@ -86,4 +87,8 @@ export interface VideoChainEntry {
   model: string;
   tier: ModelTier;
   generator: VideoGenerator;
+  /** Whose model it is, for the cooldown every instance shares; the local stand-in has none. */
+  provider?: ProviderName;
+  /** The provider's shutdown date (YYYY-MM-DD): from that day the model gets no call. */
+  retiresOn?: string;
 }

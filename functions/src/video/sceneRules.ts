@@ -11,6 +11,8 @@
  *   reason. The next model is not tried: the filter judged the product image, every model of the
  *   chain is Google's and applies the same responsible-AI filters, so another model would refuse it
  *   too, and the scene would only wait longer.
+ * - A model past its `retiresOn`, or cooled down for every instance after it was found gone: no
+ *   call, the next model at once.
  * - Past the end of the chain: Ken Burns, with `rate_limit` when rate limits ended it.
  */
 import type { FallbackReason } from "../contract/run";
@@ -82,6 +84,11 @@ export function afterPoll(
     );
   }
   return afterFailure(result, at, policy);
+}
+
+/** A model that gets no call (retired, or cooled down): the next one at once. */
+export function afterSkip(at: ChainPosition): ChainMove {
+  return at.index + 1 < at.length ? { kind: "next_model" } : { kind: "ken_burns", reason: "veo_error" };
 }
 
 /** The failure that a clip refused by normalisation stands for. */

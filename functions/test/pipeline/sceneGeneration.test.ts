@@ -53,11 +53,16 @@ afterAll(async () => {
 });
 
 /** Handler dependencies whose video chain is the given models on the stand-in. */
-function cloudDeps(models: string[]): { deps: PipelineDeps; dispatcher: RecordingDispatcher } {
+function cloudDeps(
+  models: string[],
+  retiresOn: Record<string, string> = {},
+): { deps: PipelineDeps; dispatcher: RecordingDispatcher } {
   const { deps, dispatcher } = handlerDeps(db);
   deps.video = models.map((model, index) => ({
     model,
     tier: index === 0 ? "primary" : "backup",
+    provider: "gemini",
+    retiresOn: retiresOn[model],
     generator: new VeoVideoGenerator({ client: { ai: standinClient(standin) }, model }),
   }));
   return { deps, dispatcher };
@@ -138,6 +143,59 @@ test("a dead first video model: the second serves every scene, and the 404 is re
       expect.objectContaining({ model: BACKUP, errorClass: null }),
     ]);
   }
+});
+
+/** Submissions the stand-in received for one model. */
+const submissionsTo = (model: string) =>
+  standin.requests.filter((r) => r.path.endsWith(`/models/${model}:predictLongRunning`)).length;
+
+test("a model found gone is skipped by every instance: the next run makes no call to it", async () => {
+  const gone = "veo-0.0-gone-002";
+  const first = await startRun(db, image, { scenes: 2 });
+  const one = cloudDeps([gone, BACKUP]);
+  expect((await drive(db, first.runId, one.deps, one.dispatcher)).status).toBe("succeeded");
+  const calledBefore = submissionsTo(gone);
+  expect(calledBefore).toBeGreaterThan(0);
+  expect((await db.doc(`modelCooldowns/gemini__${gone}`).get()).get("errorClass")).toBe("not_found");
+
+  // Another run, with dependencies of its own (another instance): the cooldown is shared.
+  const second = await startRun(db, image, { scenes: 2 });
+  const two = cloudDeps([gone, BACKUP]);
+  expect((await drive(db, second.runId, two.deps, two.dispatcher)).status).toBe("succeeded");
+  expect(submissionsTo(gone)).toBe(calledBefore);
+  for (const scene of await scenesOf(second.runId)) {
+    expect(scene).toMatchObject({ method: "generated", model: BACKUP });
+    expect(scene.attempts[0]).toMatchObject({ model: gone, errorClass: "not_found", durationMs: 0 });
+    expect(scene.attempts[0].error).toMatch(/^cooling down until /);
+  }
+});
+
+test("a video model past its retiresOn gets no call; the next model serves and the scene says why", async () => {
+  const { runId } = await startRun(db, image, { scenes: 2 });
+  const before = submissionsTo(PRIMARY);
+  const { deps, dispatcher } = cloudDeps([PRIMARY, BACKUP], { [PRIMARY]: "2026-01-01" });
+  expect((await drive(db, runId, deps, dispatcher)).status).toBe("succeeded");
+  expect(submissionsTo(PRIMARY)).toBe(before);
+  for (const scene of await scenesOf(runId)) {
+    expect(scene).toMatchObject({ method: "generated", model: BACKUP, tier: "backup" });
+    expect(scene.attempts.map((a: { model: string; errorClass: string }) => [a.model, a.errorClass])).toEqual([
+      [PRIMARY, "retired"],
+      [BACKUP, null],
+    ]);
+  }
+});
+
+test("a chain whose every video model is retired: Ken Burns with its reason, no call", async () => {
+  const { runId } = await startRun(db, image, { scenes: 1 });
+  const before = standin.calls.submit;
+  const { deps, dispatcher } = cloudDeps([PRIMARY], { [PRIMARY]: "2026-01-01" });
+  const run = await drive(db, runId, deps, dispatcher);
+  expect(standin.calls.submit).toBe(before);
+  const [scene] = await scenesOf(runId);
+  expect(scene).toMatchObject({ method: "ken-burns", fallbackReason: "veo_error" });
+  expect(scene.attempts).toEqual([expect.objectContaining({ model: PRIMARY, errorClass: "retired" })]);
+  // One static scene of one is past the degradation limit: the user is asked, never charged silently.
+  expect(run.status).toBe("awaiting_decision");
 });
 
 test("a corrupt clip is that scene's provider error: the next model serves it", async () => {
