@@ -176,7 +176,7 @@ describe("readModelConfig (params from the environment)", () => {
       gemini: { backend: "vertex_ai", vertexProject: "acme-ads", vertexLocation: "europe-west4" },
       openai: { baseUrl: "http://127.0.0.1:9/v1" },
       vision: {},
-      video: {},
+      video: { geminiApi: {} },
     });
   });
 
