@@ -272,7 +272,7 @@ describe("OmniVideoGenerator against the Interactions API stand-in", () => {
     if (slowStart.kind !== "started") throw new Error(`not started: ${slowStart.kind}`);
     expect(await hasty.poll(slowStart.operationName, slow, CTX)).toEqual({
       kind: "pending",
-      detail: expect.stringMatching(/^poll failed: network: /),
+      detail: "poll failed: network: request aborted or timed out",
     });
   });
 
@@ -292,7 +292,7 @@ describe("OmniVideoGenerator against the Interactions API stand-in", () => {
       model: MODEL,
     }).submit(sceneRequest({}), CTX);
     expect(outcome).toMatchObject({ kind: "error", errorClass: "transient" });
-    expect(outcome.kind === "error" && outcome.detail).toMatch(/^network: /);
+    expect(outcome.kind === "error" && outcome.detail).toMatch(/^network: fetch failed/);
   });
 
   it("a clip that is not one is still written whole (normalisation refuses it); an empty one is invalid_output", async () => {
