@@ -22,6 +22,7 @@ import {
   type DocumentData,
 } from "firebase/firestore";
 import { parseFaultFlags } from "../functions/src/contract/faults";
+import { paths } from "../functions/src/contract/paths";
 import { STAGES, type Stage } from "../functions/src/contract/run";
 import { sweepStuckRuns } from "../functions/src/lifecycle/sweeper";
 import { STAGE_LABELS } from "../functions/src/messages";
@@ -87,15 +88,23 @@ async function cloudStandins() {
   return startDemoStandins(input, scenario);
 }
 
+const formatAttempts = (attempts: DocumentData[]) =>
+  attempts.map((a) => `${a.model} (${a.tier}) ${a.errorClass ?? "served"} ${a.durationMs} ms`).join(" → ");
+
 /** What produced each stage, attempt by attempt: the cloud tier's fallback made visible. */
 function logStages(run: DocumentData) {
   for (const stage of STAGES) {
     const record = run.stages?.[stage];
     if (!record?.attempts?.length) continue;
-    const attempts = (record.attempts as DocumentData[])
-      .map((a) => `${a.model} (${a.tier}) ${a.errorClass ?? "served"} ${a.durationMs} ms`)
-      .join(" → ");
-    log(`  ${stage.padEnd(10)} ${attempts}`);
+    log(`  ${stage.padEnd(10)} ${formatAttempts(record.attempts)}`);
+  }
+}
+
+/** What rendered each scene, attempt by attempt: the video chain's fallback made visible. */
+async function logScenes(runId: string) {
+  const scenes = await adminDb().collection(paths.scenes(runId)).orderBy("sceneNumber").get();
+  for (const scene of scenes.docs) {
+    log(`  scene ${String(scene.get("sceneNumber")).padEnd(4)} ${formatAttempts(scene.get("attempts") ?? [])}`);
   }
 }
 
@@ -235,6 +244,7 @@ async function main() {
   log(`  Cost: ${cost} credits. Balance: ${balanceBefore} → ${balance} credits.`);
   if (standins) {
     logStages(final);
+    await logScenes(runRef.id);
     log(`  Calls per stand-in model: ${JSON.stringify(standins.calls())}`);
     await standins.close();
   }

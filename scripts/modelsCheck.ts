@@ -18,6 +18,7 @@ import { ModelConfigError, readModelConfig } from "../functions/src/models/model
 import {
   checkModels,
   createModelListers,
+  createGeminiApiVideoListingClient,
   createVideoListingClient,
   DEFAULT_WARN_DAYS,
   formatModelCheck,
@@ -50,10 +51,15 @@ async function main(): Promise<number> {
     geminiApiKey: process.env.GEMINI_API_KEY ?? "",
     openaiApiKey: process.env.OPENAI_API_KEY ?? "",
   };
-  // The video chain runs on Vertex AI: its models are listed there, with Application Default Credentials.
+  // Video models are listed where they run: Veo on Vertex AI (Application Default Credentials),
+  // Omni on the Gemini API (GEMINI_API_KEY).
   const project = process.env.VERTEX_PROJECT || process.env.GCLOUD_PROJECT || process.env.GOOGLE_CLOUD_PROJECT;
   const video = createVideoListingClient(config, project);
-  const listers = createModelListers({ ...createSdkClients(config.providers, credentials), video }, KEY_SECRETS);
+  const geminiApiVideo = createGeminiApiVideoListingClient(config, credentials.geminiApiKey);
+  const listers = createModelListers(
+    { ...createSdkClients(config.providers, credentials), video, geminiApiVideo },
+    KEY_SECRETS,
+  );
   const result = await checkModels(config, listers, nowMs, { warnDays });
   console.log(values.json ? JSON.stringify(result) : formatModelCheck(result));
   return result.exitCode;

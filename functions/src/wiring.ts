@@ -1,7 +1,7 @@
 /**
  * The composition root: builds the pipeline's dependencies once per instance. Under the
  * emulators every provider is an offline stand-in (tier "local"); `FAIRSHOT_PROVIDERS=cloud`
- * selects Gemini/OpenAI, Veo and Cloud Vision.
+ * selects Gemini/OpenAI, the video chain (Gemini Omni Flash, Veo) and Cloud Vision.
  */
 import path from "node:path";
 import { getApps, initializeApp } from "firebase-admin/app";
@@ -20,7 +20,7 @@ import { fitVoice } from "./media/voiceFit";
 import { checkFinishedVideo } from "./quality/gate";
 import { createCloudProviders } from "./models/cloudProviders";
 import { tierAt } from "./models/fallback";
-import { DEFAULT_MODEL_CONFIG, loadModelConfig } from "./models/modelConfig";
+import { DEFAULT_MODEL_CONFIG, loadModelConfig, readCredentials } from "./models/modelConfig";
 import type { PipelineDeps, SceneDispatcher, SceneTask } from "./pipeline/deps";
 import { loadPipelineSettings } from "./pipelineSettings";
 import { analyzeImage } from "./preflight/imageAnalysis";
@@ -40,6 +40,7 @@ import { LocalVisualDnaProvider } from "./providers/local/localVisualDna";
 import { LocalVoiceProvider } from "./providers/local/localVoice";
 import { withLegacyFallback } from "./rollout/legacy";
 import { CloudStorageStore, LocalFolderStore } from "./storage/objectStore";
+import { createOmniGenerator } from "./video/omni";
 import { createVeoGenerator } from "./video/veo";
 
 /** Enqueues one Cloud Task per scene step; ids are deterministic, so a repeated dispatch is a no-op. */
@@ -153,12 +154,18 @@ export function buildPipelineDeps(
       tier: tierAt(index),
       provider: entry.provider,
       retiresOn: entry.retiresOn,
-      generator: createVeoGenerator(entry.model, {
-        project: models.providers.gemini.vertexProject ?? config.projectId,
-        location: models.providers.gemini.vertexLocation ?? "us-central1",
-        baseUrl: models.providers.video.baseUrl,
-        ...(config.isEmulator ? { authClient: emulatorAuthClient() } : {}),
-      }),
+      generator:
+        entry.api === "gemini_api"
+          ? createOmniGenerator(entry.model, {
+              apiKey: readCredentials().geminiApiKey,
+              ...models.providers.video.geminiApi,
+            })
+          : createVeoGenerator(entry.model, {
+              project: models.providers.gemini.vertexProject ?? config.projectId,
+              location: models.providers.gemini.vertexLocation ?? "us-central1",
+              baseUrl: models.providers.video.baseUrl,
+              ...(config.isEmulator ? { authClient: emulatorAuthClient() } : {}),
+            }),
     })),
   };
 }

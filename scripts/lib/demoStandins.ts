@@ -15,6 +15,7 @@ import CHAINS from "../../functions/test/standins/cloudChains.json";
 import { geminiReplies, startGeminiStandin } from "../../functions/test/standins/gemini";
 import { tonePcm } from "../../functions/test/standins/httpStandin";
 import { openAiReplies, startOpenAiStandin } from "../../functions/test/standins/openai";
+import { startOmniStandin } from "../../functions/test/standins/omni";
 import { startVeoStandin } from "../../functions/test/standins/veo";
 
 /** What goes wrong, so the run shows the cloud tier's fallback. */
@@ -25,6 +26,7 @@ export const STANDIN_SCENARIOS = {
   "text-down": "every text model fails: the run fails at Visual DNA and is refunded",
   "voice-gone": "Gemini TTS answers 404: OpenAI TTS records the voice-over",
   "voice-down": "every voice model fails: the run fails at the voice-over and is refunded",
+  "video-primary-gone": "Gemini Omni Flash answers 404 not found: Veo 3.1 renders every scene",
 } as const;
 export type StandinScenario = keyof typeof STANDIN_SCENARIOS;
 
@@ -78,13 +80,16 @@ const port = (name: string) => Number(process.env[`FAIRSHOT_STANDIN_${name}_PORT
 export async function startDemoStandins(input: DemoInput, scenario: StandinScenario) {
   if (!port("GOOGLE")) throw new Error("run the demo through npm run demo -- --providers standins");
   const { dna, script, template } = answers(input);
-  const veoDir = await mkdtemp(path.join(os.tmpdir(), "fairshot-demo-veo-"));
-  const [gemini, openai, vision, veo] = await Promise.all([
+  const videoDir = await mkdtemp(path.join(os.tmpdir(), "fairshot-demo-video-"));
+  const [gemini, openai, vision, veo, omni] = await Promise.all([
     startGeminiStandin({ apiKey: "standin-gemini-key", port: port("GOOGLE") }),
     startOpenAiStandin({ apiKey: "standin-openai-key", port: port("OPENAI") }),
     startVisionStandIn(port("VISION")),
-    startVeoStandin({ workDir: veoDir, accessToken: EMULATOR_ACCESS_TOKEN, port: port("VIDEO") }),
+    startVeoStandin({ workDir: videoDir, accessToken: EMULATOR_ACCESS_TOKEN, port: port("VIDEO") }),
+    startOmniStandin({ workDir: videoDir, apiKey: "standin-gemini-key", port: port("OMNI") }),
   ]);
+  // Google removed Omni: every scene's first attempt is a 404, and Veo serves it.
+  if (scenario === "video-primary-gone") omni.setModels([]);
   vision.answer(200, { responses: [{}] }); // no face in a product photo
   // Speech as long as the ad: the quality gate refuses a voice-over that leaves a silent tail.
   const pcm = tonePcm(input.scenes * input.sceneSeconds - 0.3);
@@ -124,8 +129,8 @@ export async function startDemoStandins(input: DemoInput, scenario: StandinScena
         ]),
       ),
     close: async () => {
-      await Promise.all([gemini.close(), openai.close(), vision.close(), veo.close()]);
-      await rm(veoDir, { recursive: true, force: true });
+      await Promise.all([gemini.close(), openai.close(), vision.close(), veo.close(), omni.close()]);
+      await rm(videoDir, { recursive: true, force: true });
     },
   };
 }

@@ -15,6 +15,7 @@ import { loadModelConfig, readCredentials, type ModelConfig } from "./modelConfi
 import {
   checkModels,
   createModelListers,
+  createGeminiApiVideoListingClient,
   createVideoListingClient,
   type ModelCheckResult,
   type ModelListers,
@@ -85,8 +86,13 @@ export async function runDailyModelCheck(deps: DailyCheckDeps): Promise<ModelChe
 /** The scheduled function's body: this deployment's configuration, keys and clock. */
 export async function handleDailyModelCheck(db: Firestore): Promise<void> {
   const config = loadModelConfig();
-  // The video chain is listed on Vertex AI, in the project the video chain runs in.
+  // Video models are listed where they run: Veo on Vertex AI in the project the chain runs in, Omni on the Gemini API.
+  const credentials = readCredentials();
   const video = createVideoListingClient(config, runtimeConfig().projectId);
-  const listers = createModelListers({ ...createSdkClients(config.providers, readCredentials()), video }, KEY_SECRETS);
+  const geminiApiVideo = createGeminiApiVideoListingClient(config, credentials.geminiApiKey);
+  const listers = createModelListers(
+    { ...createSdkClients(config.providers, credentials), video, geminiApiVideo },
+    KEY_SECRETS,
+  );
   await runDailyModelCheck({ db, config, listers, nowMs: Date.now(), logger: functionsLogger });
 }

@@ -58,6 +58,31 @@ export const ModelEntrySchema = z
 
 const VoiceEntrySchema = ModelEntrySchema.extend({ voice: z.string().trim().min(1) }).strict();
 
+/**
+ * Where a video model runs, and so which API the adapter speaks: the Gemini API's Interactions
+ * API with GEMINI_API_KEY (video/omni.ts) or Vertex AI's generateVideos with Google credentials
+ * (video/veo.ts). @google/genai 3.3 runs generateVideos on Vertex AI only.
+ */
+export const VIDEO_APIS = ["gemini_api", "vertex_ai"] as const;
+export type VideoApi = (typeof VIDEO_APIS)[number];
+
+const VideoEntrySchema = ModelEntrySchema.extend({ api: z.enum(VIDEO_APIS) }).strict();
+
+/** The model family each video API serves here, by model id. */
+const VIDEO_FAMILIES: Record<VideoApi, { pattern: RegExp; name: string }> = {
+  gemini_api: { pattern: /^gemini-omni-/, name: "Gemini Omni models (gemini-omni-*) through the Interactions API" },
+  vertex_ai: { pattern: /^veo-/, name: "Veo models (veo-*) through generateVideos" },
+};
+
+/** A video entry whose API does not serve its model family is refused: the adapter could not call it. */
+function videoApiProblem(entry: { model: string; api: VideoApi }): string | undefined {
+  if (VIDEO_FAMILIES[entry.api].pattern.test(entry.model)) return undefined;
+  const other = VIDEO_APIS.find((api) => VIDEO_FAMILIES[api].pattern.test(entry.model));
+  return other
+    ? `runs on api "${other}", not "${entry.api}" (${entry.api} serves ${VIDEO_FAMILIES[entry.api].name} only)`
+    : `unknown video model family: api "${entry.api}" serves ${VIDEO_FAMILIES[entry.api].name} only`;
+}
+
 type RawEntry = z.infer<typeof ModelEntrySchema>;
 
 /**
@@ -101,7 +126,7 @@ function entryProblem(entry: RawEntry): string | undefined {
   return undefined;
 }
 
-function checkedChain<S extends typeof ModelEntrySchema | typeof VoiceEntrySchema>(entry: S) {
+function checkedChain<S extends typeof ModelEntrySchema | typeof VoiceEntrySchema | typeof VideoEntrySchema>(entry: S) {
   return z.array(entry).superRefine((chain, ctx) => {
     if (chain.length === 0) ctx.addIssue({ code: "custom", message: "the chain is empty" });
     chain.forEach((item, index) => {
@@ -120,13 +145,12 @@ export const ModelConfigSchema = z
     voice: checkedChain(VoiceEntrySchema),
     /**
      * Scene videos, in order: primary, backup, ...; Ken Burns is the recorded last resort. Called
-     * through @google/genai's generateVideos, so only Gemini-provider entries (Gemini API or Vertex AI).
+     * through @google/genai, so only Gemini-provider entries, each saying the API that serves it.
      */
-    video: checkedChain(ModelEntrySchema).superRefine((chain, ctx) => {
+    video: checkedChain(VideoEntrySchema).superRefine((chain, ctx) => {
       chain.forEach((item, index) => {
-        if (item.provider !== "gemini") {
-          ctx.addIssue({ code: "custom", path: [index], message: `"${item.model}": video models run on gemini only` });
-        }
+        const problem = item.provider !== "gemini" ? "video models run on gemini only" : videoApiProblem(item);
+        if (problem) ctx.addIssue({ code: "custom", path: [index], message: `"${item.model}": ${problem}` });
       });
     }),
     providers: z
@@ -145,10 +169,21 @@ export const ModelConfigSchema = z
         /** Cloud Vision (preflight face detection): REST at this URL; gRPC to Google when absent. */
         vision: z.object({ baseUrl: z.url().optional() }).strict().default({}),
         /**
-         * The video chain runs on Vertex AI, in VERTEX_PROJECT (default: the functions' own project) and
-         * VERTEX_LOCATION (default us-central1); `baseUrl` points it at a gateway or a local stand-in.
+         * Vertex AI video entries run in VERTEX_PROJECT (default: the functions' own project) and
+         * VERTEX_LOCATION (default us-central1); `baseUrl` points them at a gateway or a local stand-in.
+         * Gemini API video entries use GEMINI_API_KEY whatever the text chain's backend; `geminiApi`
+         * points them elsewhere as providers.gemini does the text chain (base URL, API version).
          */
-        video: z.object({ baseUrl: z.url().optional() }).strict().default({}),
+        video: z
+          .object({
+            baseUrl: z.url().optional(),
+            geminiApi: z
+              .object({ baseUrl: z.url().optional(), apiVersion: z.string().min(1).optional() })
+              .strict()
+              .default({}),
+          })
+          .strict()
+          .default({ geminiApi: {} }),
       })
       .strict(),
     timeouts: z.object({ textMs: ms.min(1), voiceMs: ms.min(1) }).strict(),
@@ -192,10 +227,11 @@ type ParsedConfig = z.infer<typeof ModelConfigSchema>;
 /** An entry after validation: its provider is a known one. */
 export type ModelEntry = ParsedConfig["text"][number] & { provider: ProviderName };
 export type VoiceEntry = ParsedConfig["voice"][number] & { provider: ProviderName };
+export type VideoEntry = ParsedConfig["video"][number] & { provider: ProviderName };
 export type ModelConfig = Omit<ParsedConfig, "text" | "voice" | "video"> & {
   text: ModelEntry[];
   voice: VoiceEntry[];
-  video: ModelEntry[];
+  video: VideoEntry[];
 };
 
 /*
@@ -227,17 +263,21 @@ export const DEFAULT_MODEL_CONFIG: z.input<typeof ModelConfigSchema> = {
     // Shuts down 2027-01-06 (developers.openai.com/api/docs/guides/text-to-speech, read 2026-11-28).
     { provider: "openai", model: "gpt-4o-mini-tts", voice: "coral", retiresOn: "2027-01-06" },
   ],
-  // Veo 3.1, then its fast variant (served and rate-limited apart). Ids from Google's Vertex AI Veo pages
-  // (https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/veo/3-0-generate: veo-3.0-*-001
+  // Gemini Omni Flash first: Google's default video model (https://ai.google.dev/gemini-api/docs/video),
+  // GA as gemini-omni-1.1-flash on the Gemini API's Interactions API (https://ai.google.dev/gemini-api/docs/omni);
+  // on Vertex AI it is only the preview gemini-omni-flash-preview, which chains do not take. Then Veo 3.1
+  // and its fast variant on Vertex AI (served and rate-limited apart). Veo ids from Google's Vertex AI Veo
+  // pages (https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/veo/3-0-generate: veo-3.0-*-001
   // retire on 2026-06-30, migrate to veo-3.1-generate-001 / veo-3.1-fast-generate-001). The Gemini API's
-  // preview ids (veo-3.1-generate-preview, -fast-, -lite-) were shut down on 2026-10-22. Gemini Omni Flash,
-  // the Gemini API's default video model (https://ai.google.dev/gemini-api/docs/video), answers through the
-  // Interactions API, which the video adapter does not speak yet, so it is not in the chain.
+  // Veo preview ids (veo-3.1-generate-preview, -fast-, -lite-) were shut down on 2026-10-22.
+  // No shutdown date is announced for any of the three (ai.google.dev/gemini-api/docs/deprecations and the
+  // Vertex AI Veo pages, read 2026-11-28), so none carries retiresOn.
   video: [
-    { provider: "gemini", model: "veo-3.1-generate-001" },
-    { provider: "gemini", model: "veo-3.1-fast-generate-001" },
+    { provider: "gemini", api: "gemini_api", model: "gemini-omni-1.1-flash" },
+    { provider: "gemini", api: "vertex_ai", model: "veo-3.1-generate-001" },
+    { provider: "gemini", api: "vertex_ai", model: "veo-3.1-fast-generate-001" },
   ],
-  providers: { gemini: { backend: "gemini_api" }, openai: {}, vision: {}, video: {} },
+  providers: { gemini: { backend: "gemini_api" }, openai: {}, vision: {}, video: { geminiApi: {} } },
   timeouts: { textMs: 60_000, voiceMs: 90_000 },
   retry: { maxRetriesPerModel: 2, baseDelayMs: 1_000, maxDelayMs: 10_000, modelBudgetMs: 90_000 },
   cooldown: { notFoundMs: 15 * 60_000, failureStreak: 3, failureMs: 2 * 60_000 },
@@ -259,7 +299,8 @@ function formatPath(path: PropertyKey[]): string {
 /** One chain as the fallback machinery, models:check and the load-time rules see it. */
 export interface NamedChain {
   name: string;
-  entries: ModelEntry[];
+  /** Video entries carry the API they run on. */
+  entries: (ModelEntry & { api?: VideoApi })[];
 }
 
 /** Every chain of the configuration, Visual DNA's (the vision models of the text chain) included. */

@@ -10,7 +10,7 @@ import type { SdkClients } from "./adapters";
 import { describeError, ModelCallError } from "./errors";
 import { tierAt } from "./fallback";
 import { MODEL_CHECK } from "./messages";
-import { daysLeft, isRetired, modelChains, type ModelConfig, type ProviderName } from "./modelConfig";
+import { daysLeft, isRetired, modelChains, type ModelConfig, type NamedChain, type ProviderName } from "./modelConfig";
 
 export interface ListedModel {
   id: string;
@@ -21,14 +21,17 @@ export interface ListedModel {
 /** One provider's model list; throws when the provider cannot be asked. */
 export type ModelLister = () => Promise<ListedModel[]>;
 /**
- * Where a chain's models are listed: their provider's API, except the video chain, which runs on
- * Vertex AI (providers.video) whatever the Gemini backend of the text and voice chains.
+ * Where a chain's models are listed: their provider's API, except the video chain, whose entries
+ * are listed where they run (providers.video) whatever the Gemini backend of the text and voice
+ * chains: Gemini API entries (Omni) on the Gemini API, Vertex AI entries (Veo) on Vertex AI.
  */
-export type ListingSource = ProviderName | "vertex_video";
+export type ListingSource = ProviderName | "gemini_api_video" | "vertex_video";
 export type ModelListers = Record<ListingSource, ModelLister>;
 
-const sourceOf = (chain: string, provider: ProviderName): ListingSource =>
-  chain === "video" ? "vertex_video" : provider;
+const sourceOf = (chain: string, entry: NamedChain["entries"][number]): ListingSource => {
+  if (chain !== "video") return entry.provider;
+  return entry.api === "gemini_api" ? "gemini_api_video" : "vertex_video";
+};
 
 /** What a provider answered: its models by id, or why it could not be asked. */
 export type ProviderListing =
@@ -85,6 +88,7 @@ class KeyMissingError extends ModelCallError {
 const SOURCE_NAMES: Record<ListingSource, string> = {
   gemini: "gemini",
   openai: "openai",
+  gemini_api_video: "gemini api (video)",
   vertex_video: "vertex ai (video)",
 };
 
@@ -118,16 +122,33 @@ export function createVideoListingClient(
   });
 }
 
+/** The Gemini API client the video chain's Gemini API entries run on (as wiring builds it); none without a key. */
+export function createGeminiApiVideoListingClient(config: ModelConfig, geminiApiKey: string): GoogleGenAI | undefined {
+  if (!geminiApiKey) return undefined;
+  const { baseUrl, apiVersion } = config.providers.video.geminiApi;
+  return new GoogleGenAI({
+    apiKey: geminiApiKey,
+    httpOptions: { ...(baseUrl ? { baseUrl } : {}), ...(apiVersion ? { apiVersion } : {}) },
+  });
+}
+
+/** The video clients: `video` on Vertex AI (Veo), `geminiApiVideo` on the Gemini API (Omni). */
+export interface VideoListingClients {
+  video?: GoogleGenAI;
+  geminiApiVideo?: GoogleGenAI;
+}
+
 export function createModelListers(
-  clients: SdkClients & { video?: GoogleGenAI },
+  clients: SdkClients & VideoListingClients,
   keySecrets: Record<ProviderName, string>,
 ): ModelListers {
   const missingKey = (provider: ProviderName) => async (): Promise<ListedModel[]> => {
     throw new KeyMissingError(MODEL_CHECK.keyMissing(keySecrets[provider]));
   };
-  const { gemini, openai, video } = clients;
+  const { gemini, openai, video, geminiApiVideo } = clients;
   return {
     gemini: gemini ? () => listGoogleModels(gemini) : missingKey("gemini"),
+    gemini_api_video: geminiApiVideo ? () => listGoogleModels(geminiApiVideo) : missingKey("gemini"),
     vertex_video: video
       ? () => listGoogleModels(video)
       : async () => {
@@ -151,7 +172,7 @@ export async function listAll(
   listers: ModelListers,
 ): Promise<Map<ListingSource, ProviderListing>> {
   const used = new Set(
-    modelChains(config).flatMap((chain) => chain.entries.map((entry) => sourceOf(chain.name, entry.provider))),
+    modelChains(config).flatMap((chain) => chain.entries.map((entry) => sourceOf(chain.name, entry))),
   );
   const answers = await Promise.all(
     [...used].map(async (source): Promise<[ListingSource, ProviderListing]> => {
@@ -160,7 +181,7 @@ export async function listAll(
         return [source, { ok: true, models: new Map(models.map((model) => [model.id, model])) }];
       } catch (error) {
         const keyMissing = error instanceof KeyMissingError;
-        const provider = source === "vertex_video" ? "gemini" : source;
+        const provider = source === "vertex_video" || source === "gemini_api_video" ? "gemini" : source;
         return [source, { ok: false, error: describeError(provider, error), keyMissing }];
       }
     }),
@@ -188,7 +209,7 @@ export function judgeModels(
   }
   for (const chain of modelChains(config)) {
     const chainRows = chain.entries.map((entry, index): ModelCheckRow => {
-      const listing = listings.get(sourceOf(chain.name, entry.provider));
+      const listing = listings.get(sourceOf(chain.name, entry));
       const listed = listing?.ok ? listing.models.get(entry.model) : undefined;
       const shutdownDate = earliest(entry.retiresOn, listed?.shutdownDate);
       return {
@@ -212,7 +233,8 @@ export function judgeModels(
     }
     const first = chainRows.find((row) => !row.retired);
     if (first?.availability === "missing") {
-      raise(1, MODEL_CHECK.firstMissing(chain.name, first.model, SOURCE_NAMES[sourceOf(chain.name, first.provider)]));
+      const entry = chain.entries[first.position - 1];
+      raise(1, MODEL_CHECK.firstMissing(chain.name, first.model, SOURCE_NAMES[sourceOf(chain.name, entry)]));
     }
     if (first?.shutdownDate && first.daysLeft !== undefined && first.daysLeft <= options.warnDays) {
       raise(1, MODEL_CHECK.firstRetiresSoon(chain.name, first.model, first.shutdownDate, first.daysLeft));

@@ -98,7 +98,7 @@ const RpcStatusSchema = z.object({
   status: z.string().optional(),
   details: z.array(z.object({ reason: z.string().optional() }).passthrough()).optional(),
 });
-type RpcStatus = z.infer<typeof RpcStatusSchema>;
+export type RpcStatus = z.infer<typeof RpcStatusSchema>;
 
 function describeStatus(status: RpcStatus): string {
   return [status.status, status.code !== undefined ? `code ${status.code}` : undefined, status.message]
@@ -153,8 +153,8 @@ const ErrorBodySchema = z.object({ error: RpcStatusSchema });
 /** The SDK's ApiError carries the HTTP status and the error body as its JSON message. */
 function errorBody(error: ApiError): RpcStatus {
   try {
-    const parsed = ErrorBodySchema.safeParse(JSON.parse(error.message));
-    if (parsed.success) return parsed.data.error;
+    const status = rpcStatusOf(JSON.parse(error.message));
+    if (status) return status;
   } catch {
     // Not JSON: the body was plain text, kept whole as the message below.
   }
@@ -176,6 +176,16 @@ interface ErrorLike {
   cause?: unknown;
 }
 
+/** Aborts and timeouts as fetch names them, and as the Interactions client of @google/genai re-raises them. */
+const ABORT_NAMES: ReadonlySet<string> = new Set([
+  "AbortError",
+  "TimeoutError",
+  "RequestTimeoutError",
+  "RequestAbortedError",
+  "APIConnectionTimeoutError",
+  "APIUserAbortError",
+]);
+
 /**
  * Failures of the transport (no usable HTTP answer): fetch's "fetch failed" with the socket
  * error (and its code) as cause, possibly wrapped once more by the SDK, and aborts/timeouts.
@@ -189,7 +199,7 @@ function networkFailure(error: ErrorLike): string | undefined {
   for (let depth = 0; depth < 5 && current !== null && typeof current === "object"; depth++) {
     const link = current as ErrorLike;
     if (link.name === "TypeError" && link.message === "fetch failed") fetchFailed = true;
-    if (link.name === "AbortError" || link.name === "TimeoutError") aborted = true;
+    if (typeof link.name === "string" && ABORT_NAMES.has(link.name)) aborted = true;
     if (typeof link.code === "string") code ??= link.code;
     current = link.cause;
   }
@@ -199,39 +209,57 @@ function networkFailure(error: ErrorLike): string | undefined {
 }
 
 /**
- * Classifies what the SDK threw for a Veo call: 429 / RESOURCE_EXHAUSTED is a rate limit,
- * 401/403/invalid key an auth problem, 404 a missing model or operation, 408/5xx and network
- * failures are transient, support codes mean a filter, other API answers are errors.
- * Returns undefined for anything else: a bug, which the caller rethrows.
+ * What an HTTP error answer of a Google API means: 429 / RESOURCE_EXHAUSTED is a rate limit,
+ * 401/403/invalid key an auth problem, 404 a missing model or operation, 408/5xx transient,
+ * support codes mean a filter, other answers are errors. Shared by the Veo and Omni adapters.
+ */
+export function classifyHttpFailure(httpStatus: number, body: RpcStatus): ApiFailure {
+  const detail = `HTTP ${httpStatus}: ${describeStatus(body)}`;
+  if (httpStatus === 429 || body.status === "RESOURCE_EXHAUSTED") {
+    return { verdict: { kind: "rate_limited", detail }, retryable: true };
+  }
+  if (isAuthFailure(httpStatus, body)) {
+    return {
+      verdict: { kind: "error", errorClass: "auth_config", detail: `auth/config: ${detail}` },
+      retryable: false,
+    };
+  }
+  if (httpStatus === 404 || body.status === "NOT_FOUND") {
+    return {
+      verdict: { kind: "error", errorClass: "not_found", detail: `not found (model or operation): ${detail}` },
+      retryable: false,
+    };
+  }
+  const filtered = filterFromMessage(body.message);
+  if (filtered) return { verdict: filtered, retryable: false };
+  const retryable = httpStatus === 408 || httpStatus >= 500;
+  return { verdict: { kind: "error", errorClass: retryable ? "transient" : "unknown", detail }, retryable };
+}
+
+/** The Google error envelope `{error: {code, message, status, details}}`, when a payload is one. */
+export function rpcStatusOf(payload: unknown): RpcStatus | undefined {
+  const parsed = ErrorBodySchema.safeParse(payload);
+  return parsed.success ? parsed.data.error : undefined;
+}
+
+/**
+ * Classifies what the SDK threw for a Veo call (see classifyHttpFailure for API answers);
+ * network failures are transient. Returns undefined for anything else: a bug, which the
+ * caller rethrows.
  */
 export function classifyApiError(error: unknown): ApiFailure | undefined {
-  if (error instanceof ApiError) {
-    const body = errorBody(error);
-    const detail = `HTTP ${error.status}: ${describeStatus(body)}`;
-    if (error.status === 429 || body.status === "RESOURCE_EXHAUSTED") {
-      return { verdict: { kind: "rate_limited", detail }, retryable: true };
-    }
-    if (isAuthFailure(error.status, body)) {
-      return {
-        verdict: { kind: "error", errorClass: "auth_config", detail: `auth/config: ${detail}` },
-        retryable: false,
-      };
-    }
-    if (error.status === 404 || body.status === "NOT_FOUND") {
-      return {
-        verdict: { kind: "error", errorClass: "not_found", detail: `not found (model or operation): ${detail}` },
-        retryable: false,
-      };
-    }
-    const filtered = filterFromMessage(body.message);
-    if (filtered) return { verdict: filtered, retryable: false };
-    const retryable = error.status === 408 || error.status >= 500;
-    return { verdict: { kind: "error", errorClass: retryable ? "transient" : "unknown", detail }, retryable };
-  }
+  if (error instanceof ApiError) return classifyHttpFailure(error.status, errorBody(error));
+  return classifyTransportError(error);
+}
+
+/**
+ * A call that got no API answer to classify: a 2xx body that is not JSON (the endpoint is not
+ * the API it should be) or a network failure (transient). Undefined for anything else: a bug.
+ */
+export function classifyTransportError(error: unknown): ApiFailure | undefined {
   if (error === null || typeof error !== "object") return undefined;
   const errorLike = error as ErrorLike;
   if (errorLike.name === "SyntaxError") {
-    // A 2xx answer whose body is not JSON: the endpoint is not the API it should be.
     return {
       verdict: {
         kind: "error",

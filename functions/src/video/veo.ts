@@ -70,8 +70,8 @@ export function createVeoGenerator(model: string, endpoint: VeoEndpoint): VeoVid
   return new VeoVideoGenerator({ client: { vertexai: true, ...endpoint }, model });
 }
 
-/** The media types Veo takes as the first frame, read from the file's signature. */
-function imageMimeType(bytes: Buffer): string | undefined {
+/** The media types Veo and Omni take as the first frame, read from the file's signature. */
+export function imageMimeType(bytes: Buffer): string | undefined {
   const format = sniffFormat(bytes);
   return format === "jpeg" || format === "png" || format === "webp" ? `image/${format}` : undefined;
 }

@@ -1,10 +1,12 @@
 /**
  * The cloud tier end to end, through the triggers: the Functions emulator runs with
- * FAIRSHOT_PROVIDERS=cloud and MODEL_CHAINS pointing every SDK (@google/genai for Gemini and Veo,
- * openai, @google-cloud/vision; Veo on Vertex AI) at the stand-ins this suite serves on the ports
- * scripts/with-emulators.mjs reserved (FAIRSHOT_STANDINS=cloud). The chains are
- * test/standins/cloudChains.json: text gemini-3.7-flash (retired on 2026-11-01) → gemini-3.8-flash
- * → gpt-6-luna → gpt-5.6-terra; voice gemini-3.8-flash-tts → gpt-4o-mini-tts.
+ * FAIRSHOT_PROVIDERS=cloud and MODEL_CHAINS pointing every SDK (@google/genai for Gemini, Omni and
+ * Veo, openai, @google-cloud/vision; Omni on the Gemini API's Interactions API, Veo on Vertex AI) at
+ * the stand-ins this suite serves on the ports scripts/with-emulators.mjs reserved
+ * (FAIRSHOT_STANDINS=cloud). The chains are test/standins/cloudChains.json: text gemini-3.7-flash
+ * (retired on 2026-11-01) → gemini-3.8-flash → gpt-6-luna → gpt-5.6-terra; voice
+ * gemini-3.8-flash-tts → gpt-4o-mini-tts; video the default gemini-omni-1.1-flash →
+ * veo-3.1-generate-001 → veo-3.1-fast-generate-001.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -19,6 +21,7 @@ import { startVisionStandIn, type VisionStandIn } from "../preflight/visionStand
 import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
 import { tonePcm } from "../standins/httpStandin";
 import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
+import { DEFAULT_OMNI_MODELS, startOmniStandin, type OmniStandin } from "../standins/omni";
 import { startVeoStandin, type VeoStandin } from "../standins/veo";
 import {
   balanceOf,
@@ -34,6 +37,7 @@ import {
 } from "../support/emulator";
 import { upscaledCoffee } from "../support/samples";
 import CHAINS from "../standins/cloudChains.json";
+import { DEFAULT_MODEL_CONFIG } from "../../src/models/modelConfig";
 
 const port = (name: string) => {
   const value = Number(process.env[`FAIRSHOT_STANDIN_${name}_PORT`]);
@@ -43,6 +47,7 @@ const port = (name: string) => {
 
 const [RETIRED, GEMINI_TEXT, OPENAI_TEXT, OPENAI_TEXT_2] = CHAINS.text.map((entry) => entry.model);
 const [GEMINI_TTS, OPENAI_TTS] = CHAINS.voice.map((entry) => entry.model);
+const [OMNI, VEO] = DEFAULT_MODEL_CONFIG.video.map((entry) => entry.model);
 const SCENES = 2;
 const PRICE = 10;
 
@@ -50,13 +55,15 @@ const db: Firestore = firestoreFor(TRIGGER_PROJECT);
 let gemini: GeminiStandin;
 let openai: OpenAiStandin;
 let veo: VeoStandin;
+let omni: OmniStandin;
 let vision: VisionStandIn;
-let veoDir: string;
+let videoDir: string;
 let image: Buffer;
 
 beforeAll(async () => {
-  veoDir = await mkdtemp(path.join(os.tmpdir(), "fairshot-cloud-veo-"));
-  veo = await startVeoStandin({ workDir: veoDir, accessToken: EMULATOR_ACCESS_TOKEN, port: port("VIDEO") });
+  videoDir = await mkdtemp(path.join(os.tmpdir(), "fairshot-cloud-video-"));
+  veo = await startVeoStandin({ workDir: videoDir, accessToken: EMULATOR_ACCESS_TOKEN, port: port("VIDEO") });
+  omni = await startOmniStandin({ workDir: videoDir, apiKey: "standin-gemini-key", port: port("OMNI") });
   gemini = await startGeminiStandin({ apiKey: "standin-gemini-key", port: port("GOOGLE") });
   openai = await startOpenAiStandin({ apiKey: "standin-openai-key", port: port("OPENAI") });
   vision = await startVisionStandIn(port("VISION"));
@@ -66,13 +73,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([gemini.close(), openai.close(), veo.close(), vision.close()]);
-  await rm(veoDir, { recursive: true, force: true });
+  await Promise.all([gemini.close(), openai.close(), veo.close(), omni.close(), vision.close()]);
+  await rm(videoDir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
   gemini.reset();
   openai.reset();
+  omni.setModels(DEFAULT_OMNI_MODELS);
   const cooldowns = await db.collection("modelCooldowns").listDocuments();
   await Promise.all(cooldowns.map((doc) => doc.delete()));
 });
@@ -117,8 +125,11 @@ test("a run succeeds on the cloud tier: every stage records its model and tier; 
   expect(run.stages?.voice).toMatchObject({ model: GEMINI_TTS, tier: "primary" });
   expect(gemini.calls(RETIRED)).toBe(0);
   const scenes = await db.collection(paths.scenes(runId)).get();
-  expect(scenes.docs.map((doc) => doc.get("tier"))).toEqual(["primary", "primary"]);
-  expect(veo.calls.submit).toBeGreaterThanOrEqual(SCENES);
+  expect(scenes.docs.map((doc) => [doc.get("method"), doc.get("model"), doc.get("tier")])).toEqual([
+    ["generated", OMNI, "primary"],
+    ["generated", OMNI, "primary"],
+  ]);
+  expect(omni.calls.submit).toBeGreaterThanOrEqual(SCENES);
   expect(vision.requests.length).toBeGreaterThan(0); // the preflight asked Cloud Vision
   expect(await balanceOf(db, uid)).toBe(100 - PRICE);
 });
@@ -143,6 +154,27 @@ test("primary not found: the backup serves, and the next run makes zero calls to
     errorClass: "not_found",
     durationMs: 0,
   });
+});
+
+test("Gemini Omni Flash gone (404): Veo 3.1 renders every scene, and each scene records the not_found attempt", async () => {
+  gemini.reply(GEMINI_TEXT, geminiReplies.json(GOOD_DNA), geminiReplies.json(goodScript(SCENES)));
+  gemini.reply(GEMINI_TTS, speech());
+  omni.setModels([]);
+  const veoSubmits = veo.calls.submit;
+
+  const { run, runId } = await runAd();
+
+  expect(run.status).toBe("succeeded");
+  const scenes = (await db.collection(paths.scenes(runId)).orderBy("sceneNumber").get()).docs.map((d) => d.data());
+  expect(scenes.map((s) => [s.method, s.model, s.tier, s.fallbackReason])).toEqual([
+    ["generated", VEO, "backup", null],
+    ["generated", VEO, "backup", null],
+  ]);
+  for (const scene of scenes) {
+    expect(scene.attempts[0]).toMatchObject({ model: OMNI, tier: "primary", errorClass: "not_found" });
+    expect(scene.attempts.at(-1)).toMatchObject({ model: VEO, tier: "backup", errorClass: null });
+  }
+  expect(veo.calls.submit - veoSubmits).toBeGreaterThanOrEqual(SCENES);
 });
 
 test("every text model down: failed at visual_dna, refunded once", async () => {

@@ -8,10 +8,15 @@ import { createCloudProviders } from "../../src/models/cloudProviders";
 import { cooldownDocId } from "../../src/models/cooldown";
 import { MISSING_COOLDOWN_MS, modelCheckAlertId, runDailyModelCheck } from "../../src/models/dailyCheck";
 import type { ModelConfig } from "../../src/models/modelConfig";
-import { createModelListers, createVideoListingClient } from "../../src/models/modelsCheck";
+import {
+  createGeminiApiVideoListingClient,
+  createModelListers,
+  createVideoListingClient,
+} from "../../src/models/modelsCheck";
 import { OPERATOR_ALERTS_PATH } from "../../src/rollout/guard";
 import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
 import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
+import { startOmniStandin, type OmniStandin } from "../standins/omni";
 import { startVeoStandin, type VeoStandin } from "../standins/veo";
 import {
   captureLogger,
@@ -30,6 +35,7 @@ const DAY = "2026-11-28";
 let gemini: GeminiStandin;
 let openai: OpenAiStandin;
 let veo: VeoStandin;
+let omni: OmniStandin;
 let veoDir: string;
 let firestore: ReturnType<typeof emulatorFirestore>;
 let db: Firestore;
@@ -38,6 +44,7 @@ let config: ModelConfig;
 beforeAll(async () => {
   veoDir = await mkdtemp(path.join(os.tmpdir(), "fairshot-daily-check-"));
   veo = await startVeoStandin({ workDir: veoDir, accessToken: EMULATOR_ACCESS_TOKEN });
+  omni = await startOmniStandin({ workDir: veoDir, apiKey: CREDENTIALS.geminiApiKey });
   gemini = await startGeminiStandin({ apiKey: CREDENTIALS.geminiApiKey });
   openai = await startOpenAiStandin({ apiKey: CREDENTIALS.openaiApiKey });
   firestore = emulatorFirestore("models-daily-check-test");
@@ -46,7 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([gemini.close(), openai.close(), veo.close(), firestore.close()]);
+  await Promise.all([gemini.close(), openai.close(), veo.close(), omni.close(), firestore.close()]);
   await rm(veoDir, { recursive: true, force: true });
 });
 
@@ -60,19 +67,21 @@ beforeEach(async () => {
   openai.listModels(all.filter((e) => e.provider === "openai").map((e) => ({ id: e.model })));
 });
 
+/** Video models are listed where they run: Veo on Vertex AI (the Veo stand-in), Omni on the Gemini API (the Omni stand-in). */
+const onVideoStandins = () => ({
+  ...config,
+  providers: { ...config.providers, video: { baseUrl: veo.baseUrl, geminiApi: { baseUrl: omni.baseUrl } } },
+});
+
 const check = () =>
   runDailyModelCheck({
     db,
     config,
-    // The video chain is listed on Vertex AI: the Veo stand-in's publisher models.
     listers: createModelListers(
       {
         ...createSdkClients(config.providers, CREDENTIALS),
-        video: createVideoListingClient(
-          { ...config, providers: { ...config.providers, video: { baseUrl: veo.baseUrl } } },
-          "demo-fairshot",
-          emulatorAuthClient(),
-        ),
+        video: createVideoListingClient(onVideoStandins(), "demo-fairshot", emulatorAuthClient()),
+        geminiApiVideo: createGeminiApiVideoListingClient(onVideoStandins(), CREDENTIALS.geminiApiKey),
       },
       KEY_SECRETS,
     ),

@@ -30,9 +30,10 @@ describe("parseModelConfig", () => {
       ["gemini", true],
     ]);
     expect(config.voice.map((e) => e.provider)).toEqual(["gemini", "gemini", "openai"]);
-    expect(config.video.map((e) => [e.provider, e.model])).toEqual([
-      ["gemini", "veo-3.1-generate-001"],
-      ["gemini", "veo-3.1-fast-generate-001"],
+    expect(config.video.map((e) => [e.provider, e.api, e.model])).toEqual([
+      ["gemini", "gemini_api", "gemini-omni-1.1-flash"],
+      ["gemini", "vertex_ai", "veo-3.1-generate-001"],
+      ["gemini", "vertex_ai", "veo-3.1-fast-generate-001"],
     ]);
   });
 
@@ -41,12 +42,29 @@ describe("parseModelConfig", () => {
     const message = problemsOf({
       ...DEFAULT_MODEL_CONFIG,
       video: [
-        { provider: "gemini", model: "veo-3.1-generate-preview" },
-        { provider: "openai", model: "sora-2" },
+        { provider: "gemini", api: "vertex_ai", model: "veo-3.1-generate-preview" },
+        { provider: "openai", api: "vertex_ai", model: "sora-2" },
       ],
     });
     expect(message).toContain('video[0] "veo-3.1-generate-preview": preview models need allowPreview: true');
     expect(message).toContain('video[1] "sora-2": video models run on gemini only');
+  });
+
+  it("refuses a video entry without its API, or on an API that does not serve its model family, naming it", () => {
+    expect(
+      problemsOf({ ...DEFAULT_MODEL_CONFIG, video: [{ provider: "gemini", model: "gemini-omni-1.1-flash" }] }),
+    ).toContain("video[0].api:");
+    const message = problemsOf({
+      ...DEFAULT_MODEL_CONFIG,
+      video: [
+        { provider: "gemini", api: "gemini_api", model: "veo-3.1-generate-001" },
+        { provider: "gemini", api: "vertex_ai", model: "gemini-omni-1.1-flash" },
+        { provider: "gemini", api: "vertex_ai", model: "imagen-9-video" },
+      ],
+    });
+    expect(message).toContain('video[0] "veo-3.1-generate-001": runs on api "vertex_ai", not "gemini_api"');
+    expect(message).toContain('video[1] "gemini-omni-1.1-flash": runs on api "gemini_api", not "vertex_ai"');
+    expect(message).toContain('video[2] "imagen-9-video": unknown video model family: api "vertex_ai" serves Veo');
   });
 
   it("has no default that is retired today or retires within 14 days", () => {
@@ -158,7 +176,7 @@ describe("readModelConfig (params from the environment)", () => {
       gemini: { backend: "vertex_ai", vertexProject: "acme-ads", vertexLocation: "europe-west4" },
       openai: { baseUrl: "http://127.0.0.1:9/v1" },
       vision: {},
-      video: {},
+      video: { geminiApi: {} },
     });
   });
 

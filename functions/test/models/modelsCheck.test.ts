@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { createSdkClients, KEY_SECRETS } from "../../src/models/adapters";
 import {
   checkModels,
+  createGeminiApiVideoListingClient,
   createModelListers,
   createVideoListingClient,
   formatModelCheck,
@@ -13,6 +14,7 @@ import {
 import type { ModelConfig } from "../../src/models/modelConfig";
 import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
 import { startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
+import { startOmniStandin, type OmniStandin } from "../standins/omni";
 import { startVeoStandin, type VeoStandin } from "../standins/veo";
 import { emulatorAuthClient, EMULATOR_ACCESS_TOKEN } from "../../src/emulatorAuth";
 import { CREDENTIALS, standinConfig } from "./helpers";
@@ -22,17 +24,19 @@ const NOW = Date.parse("2026-11-28T09:00:00Z");
 let gemini: GeminiStandin;
 let openai: OpenAiStandin;
 let veo: VeoStandin;
+let omni: OmniStandin;
 let veoDir: string;
 
 beforeAll(async () => {
   veoDir = await mkdtemp(path.join(os.tmpdir(), "fairshot-models-check-"));
   veo = await startVeoStandin({ workDir: veoDir, accessToken: EMULATOR_ACCESS_TOKEN });
+  omni = await startOmniStandin({ workDir: veoDir, apiKey: CREDENTIALS.geminiApiKey });
   gemini = await startGeminiStandin({ apiKey: CREDENTIALS.geminiApiKey });
   openai = await startOpenAiStandin({ apiKey: CREDENTIALS.openaiApiKey });
 });
 
 afterAll(async () => {
-  await Promise.all([gemini.close(), openai.close(), veo.close()]);
+  await Promise.all([gemini.close(), openai.close(), veo.close(), omni.close()]);
   await rm(veoDir, { recursive: true, force: true });
 });
 
@@ -47,11 +51,18 @@ function listEverything(config: ModelConfig) {
   openai.listModels(all.filter((e) => e.provider === "openai").map((e) => ({ id: e.model })));
 }
 
-/** The video chain is listed on Vertex AI: the Veo stand-in's publisher models. */
+/** Video models are listed where they run: Veo on Vertex AI (the Veo stand-in), Omni on the Gemini API (the Omni stand-in). */
 function check(config: ModelConfig, credentials = CREDENTIALS) {
-  const onVeo = { ...config, providers: { ...config.providers, video: { baseUrl: veo.baseUrl } } };
-  const video = createVideoListingClient(onVeo, "demo-fairshot", emulatorAuthClient());
-  const listers = createModelListers({ ...createSdkClients(config.providers, credentials), video }, KEY_SECRETS);
+  const video = { baseUrl: veo.baseUrl, geminiApi: { baseUrl: omni.baseUrl } };
+  const onStandins = { ...config, providers: { ...config.providers, video } };
+  const listers = createModelListers(
+    {
+      ...createSdkClients(config.providers, credentials),
+      video: createVideoListingClient(onStandins, "demo-fairshot", emulatorAuthClient()),
+      geminiApiVideo: createGeminiApiVideoListingClient(onStandins, credentials.geminiApiKey),
+    },
+    KEY_SECRETS,
+  );
   return checkModels(config, listers, NOW);
 }
 
@@ -74,6 +85,7 @@ describe("checkModels against the provider stand-ins", () => {
       ["voice", 2, config.voice[1].model, "listed"],
       ["video", 1, config.video[0].model, "listed"],
       ["video", 2, config.video[1].model, "listed"],
+      ["video", 3, config.video[2].model, "listed"],
     ]);
   });
 

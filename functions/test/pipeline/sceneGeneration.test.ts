@@ -1,7 +1,8 @@
 /**
  * Scenes on the cloud tier's video chain: the real handlers, the real Firestore emulator, the
- * @google/genai client against the Vertex AI Veo stand-in serving 720x1280 24 fps clips with audio,
- * real ffmpeg. Every trigger event and scene step is delivered twice (test/support/driver.ts).
+ * @google/genai client against the Vertex AI Veo stand-in and the Gemini API Interactions (Omni)
+ * stand-in serving 720x1280 24 fps clips with audio, real ffmpeg. Every trigger event and scene
+ * step is delivered twice (test/support/driver.ts).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,19 +16,24 @@ import type { PipelineDeps } from "../../src/pipeline/deps";
 import { handleRunCreated } from "../../src/pipeline/preflightStage";
 import { freshScene, handleSceneTask, SceneBusy } from "../../src/pipeline/sceneTask";
 import { sweepStuckRuns } from "../../src/lifecycle/sweeper";
+import { OmniVideoGenerator } from "../../src/video/omni";
 import { VeoVideoGenerator } from "../../src/video/veo";
 import { drive, handlerDeps, type RecordingDispatcher } from "../support/driver";
 import { clearProject, firestoreFor, LOCAL_BUCKET, startRun, writeSettings } from "../support/emulator";
 import { upscaledCoffee as productImage } from "../support/samples";
+import { startOmniStandin, type OmniStandin } from "../standins/omni";
 import { standinClient, startVeoStandin, type VeoScript, type VeoStandin } from "../standins/veo";
 
 const PROJECT = "demo-fairshot-scenes";
 const db = firestoreFor(PROJECT);
 const PRIMARY = "veo-3.1-generate-001";
 const BACKUP = "veo-3.1-fast-generate-001";
+const OMNI = "gemini-omni-1.1-flash";
+const OMNI_KEY = "scenes-gemini-key";
 let image: Buffer;
 let dir: string;
 let standin: VeoStandin;
+let omni: OmniStandin;
 /** Stand-in behaviour per "model prompt" or per prompt; others get a video after one pending poll. */
 const prompts = new Map<string, VeoScript>();
 
@@ -43,16 +49,23 @@ beforeAll(async () => {
     clipSize: { width: 720, height: 1280 },
     script: (prompt, model) => prompts.get(`${model} ${prompt}`) ?? prompts.get(prompt) ?? { pendingPolls: 1 },
   });
+  omni = await startOmniStandin({
+    workDir: dir,
+    apiKey: OMNI_KEY,
+    models: [OMNI],
+    clipSize: { width: 720, height: 1280 },
+    script: () => ({ pendingPolls: 1 }),
+  });
 });
 
 afterEach(() => prompts.clear());
 
 afterAll(async () => {
-  await standin.close();
+  await Promise.all([standin.close(), omni.close()]);
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Handler dependencies whose video chain is the given models on the stand-in. */
+/** Handler dependencies whose video chain is the given models on the stand-ins (Omni models on the Omni one). */
 function cloudDeps(
   models: string[],
   retiresOn: Record<string, string> = {},
@@ -63,7 +76,9 @@ function cloudDeps(
     tier: index === 0 ? "primary" : "backup",
     provider: "gemini",
     retiresOn: retiresOn[model],
-    generator: new VeoVideoGenerator({ client: { ai: standinClient(standin) }, model }),
+    generator: model.startsWith("gemini-omni-")
+      ? new OmniVideoGenerator({ client: { apiKey: OMNI_KEY, baseUrl: omni.baseUrl }, model })
+      : new VeoVideoGenerator({ client: { ai: standinClient(standin) }, model }),
   }));
   return { deps, dispatcher };
 }
@@ -196,6 +211,47 @@ test("a chain whose every video model is retired: Ken Burns with its reason, no 
   expect(scene.attempts).toEqual([expect.objectContaining({ model: PRIMARY, errorClass: "retired" })]);
   // One static scene of one is past the degradation limit: the user is asked, never charged silently.
   expect(run.status).toBe("awaiting_decision");
+});
+
+test("the default chain's order: Gemini Omni Flash serves every scene as primary, Veo is not called", async () => {
+  const { runId } = await startRun(db, image, { scenes: 2 });
+  const { deps, dispatcher } = cloudDeps([OMNI, PRIMARY]);
+  const veoSubmits = standin.calls.submit;
+  const run = await drive(db, runId, deps, dispatcher);
+  expect(run.status).toBe("succeeded");
+  const scenes = await scenesOf(runId);
+  expect(scenes.map((s) => [s.method, s.model, s.tier])).toEqual([
+    ["generated", OMNI, "primary"],
+    ["generated", OMNI, "primary"],
+  ]);
+  expect(standin.calls.submit).toBe(veoSubmits);
+  const clip = await probeMedia(path.join(LOCAL_BUCKET, objects.sceneClip(runId, "scene_01", 0)));
+  expect(clip.video).toMatchObject({ codec: "h264", width: 1080, height: 1920, fps: 30 });
+});
+
+test("Omni gone (404): Veo serves every scene, and the scene records the not_found attempt", async () => {
+  omni.setModels([]);
+  try {
+    const { runId } = await startRun(db, image, { scenes: 2 });
+    const { deps, dispatcher } = cloudDeps([OMNI, PRIMARY, BACKUP]);
+    const run = await drive(db, runId, deps, dispatcher);
+    expect(run.status).toBe("succeeded");
+    const scenes = await scenesOf(runId);
+    expect(scenes.map((s) => [s.method, s.model, s.tier, s.fallbackReason])).toEqual([
+      ["generated", PRIMARY, "backup", null],
+      ["generated", PRIMARY, "backup", null],
+    ]);
+    for (const scene of scenes) {
+      expect(scene.attempts).toEqual([
+        expect.objectContaining({ model: OMNI, tier: "primary", errorClass: "not_found" }),
+        expect.objectContaining({ model: PRIMARY, tier: "backup", errorClass: null }),
+      ]);
+    }
+  } finally {
+    omni.setModels([OMNI]);
+    // The 404 cooled Omni down for every instance of this project: later tests start without it.
+    await db.doc(`modelCooldowns/gemini__${OMNI}`).delete();
+  }
 });
 
 test("a corrupt clip is that scene's provider error: the next model serves it", async () => {

@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { z } from "zod";
-import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../../src/media/binaries";
 import { DEFAULT_MODEL_CONFIG } from "../../src/models/modelConfig";
 import { GoogleGenAI } from "@google/genai";
 import { OAuth2Client } from "google-auth-library";
 import { startHttpStandin } from "./httpStandin";
+import { ClipCache } from "./testClip";
 import type { StandinReply, StandinRequest } from "./httpStandin";
 
 /**
@@ -48,7 +47,7 @@ export interface VeoStandinOptions {
   workDir: string;
   /** Every API request must carry it as a Bearer token. */
   accessToken: string;
-  /** Models that exist; others answer 404 NOT_FOUND. Default: the configured chain's. */
+  /** Models that exist; others answer 404 NOT_FOUND. Default: the configured chain's Vertex AI entries. */
   models?: string[];
   /** A fixed port (default: a free one). */
   port?: number;
@@ -123,66 +122,20 @@ function apiError(httpStatus: number, message: string, details?: unknown[]): Sta
   };
 }
 
-/** A portrait size as the stand-in serves it for an aspect ratio. */
-function sized(size: { width: number; height: number }, aspectRatio: "16:9" | "9:16"): string {
-  const [short, long] = [Math.min(size.width, size.height), Math.max(size.width, size.height)];
-  return aspectRatio === "9:16" ? `${short}x${long}` : `${long}x${short}`;
-}
-
-/** A real H.264 + AAC MP4 at Veo's 24 fps, `seconds` long. */
-export async function renderTestClip(
-  file: string,
-  seconds: number,
-  aspectRatio: "16:9" | "9:16",
-  size = { width: 270, height: 480 },
-): Promise<void> {
-  await runFfmpeg([
-    ...FFMPEG_BATCH_OPTIONS,
-    "-f",
-    "lavfi",
-    "-i",
-    `testsrc=size=${sized(size, aspectRatio)}:rate=24`,
-    "-f",
-    "lavfi",
-    "-i",
-    "sine=frequency=440:sample_rate=48000",
-    "-t",
-    String(seconds),
-    "-c:v",
-    "libx264",
-    "-preset",
-    "veryfast",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:a",
-    "aac",
-    "-movflags",
-    "+faststart",
-    file,
-  ]);
-}
-
 export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoStandin> {
-  const models = new Set(options.models ?? DEFAULT_MODEL_CONFIG.video.map((entry) => entry.model));
+  const models = new Set(
+    options.models ??
+      DEFAULT_MODEL_CONFIG.video.filter((entry) => entry.api === "vertex_ai").map((entry) => entry.model),
+  );
   const script = options.script ?? ((): VeoScript => ({}));
   const operations = new Map<string, OperationState>();
   const submitsByPrompt = new Map<string, number>();
-  const clips = new Map<string, Promise<string>>();
   const calls = { submit: 0, poll: 0 };
   const inFlight = { now: 0, peak: 0, firstAt: 0 };
   const requests: RecordedRequest[] = [];
   await mkdir(options.workDir, { recursive: true });
 
-  const clip = (seconds: number, aspectRatio: "16:9" | "9:16"): Promise<string> => {
-    const key = `${aspectRatio.replace(":", "x")}-${seconds}s`;
-    let rendered = clips.get(key);
-    if (!rendered) {
-      const file = join(options.workDir, `veo-${key}.mp4`);
-      rendered = renderTestClip(file, seconds, aspectRatio, options.clipSize).then(() => file);
-      clips.set(key, rendered);
-    }
-    return rendered;
-  };
+  const clips = new ClipCache(options.workDir, "veo", options.clipSize);
 
   const submit = (resource: string, model: string, body: unknown): StandinReply => {
     calls.submit++;
@@ -237,7 +190,7 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
         : {
             bytesBase64Encoded: (delivery === "corrupt"
               ? Buffer.from("<html>not a video</html>")
-              : await readFile(await clip(state.durationSeconds, state.aspectRatio))
+              : await readFile(await clips.clip(state.durationSeconds, state.aspectRatio))
             ).toString("base64"),
             mimeType: "video/mp4",
           };

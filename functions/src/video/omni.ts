@@ -1,0 +1,186 @@
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { GoogleGenAI } from "@google/genai";
+import { z } from "zod";
+import type { CallContext, SceneVideoRequest, VideoGenerator, VideoPoll, VideoSubmission } from "../providers/types";
+import { imageMimeType } from "./veo";
+import {
+  classifyInteraction,
+  classifyInteractionsError,
+  InteractionSchema,
+  isInteractionId,
+  omniAspectRatio,
+  omniDuration,
+} from "./omniRules";
+import type { OmniVideo } from "./omniRules";
+import { classifyApiError } from "./classify";
+import type { ApiFailure } from "./classify";
+
+/**
+ * Where Gemini Omni Flash runs: the Gemini API with an API key (GEMINI_API_KEY). On Vertex AI the
+ * model exists only as a preview, which the chains do not take (models/modelConfig.ts).
+ */
+export interface OmniEndpoint {
+  apiKey: string;
+  /** A gateway or a local stand-in; Google's endpoint when absent. */
+  baseUrl?: string;
+  /** The SDK's default (v1) when absent; Google's REST examples use v1beta. */
+  apiVersion?: string;
+}
+
+export interface OmniGeneratorOptions {
+  /** An existing client (tests), or the endpoint to build one for. */
+  client: { ai: GoogleGenAI } | OmniEndpoint;
+  /** Model id from the models config's video chain. */
+  model: string;
+  /** Bound on each HTTP request (submit, poll, download). Default 60 s. */
+  requestTimeoutMs?: number;
+}
+
+const OptionsSchema = z.object({
+  model: z.string().min(1),
+  requestTimeoutMs: z.number().int().positive().optional(),
+});
+
+function buildClient(client: OmniGeneratorOptions["client"]): GoogleGenAI {
+  if ("ai" in client) return client.ai;
+  const { apiKey, baseUrl, apiVersion } = client;
+  return new GoogleGenAI({
+    apiKey,
+    httpOptions: { ...(baseUrl ? { baseUrl } : {}), ...(apiVersion ? { apiVersion } : {}) },
+  });
+}
+
+/** The generator for one Omni model of the video chain. */
+export function createOmniGenerator(model: string, endpoint: OmniEndpoint): OmniVideoGenerator {
+  return new OmniVideoGenerator({ client: endpoint, model });
+}
+
+/**
+ * Image-to-video for one scene through the Interactions API of @google/genai (Gemini Omni Flash,
+ * https://ai.google.dev/gemini-api/docs/omni): `submit` creates a background interaction, `poll`
+ * reads it once. One request per call, never a wait; every expected API answer becomes a result,
+ * only bugs throw. Retries and the next model are the scene's business (video/sceneRules.ts).
+ */
+export class OmniVideoGenerator implements VideoGenerator {
+  private readonly ai: GoogleGenAI;
+  private readonly model: string;
+  private readonly timeoutMs: number;
+
+  constructor(options: OmniGeneratorOptions) {
+    const checked = OptionsSchema.parse(options);
+    this.ai = buildClient(options.client);
+    this.model = checked.model;
+    this.timeoutMs = checked.requestTimeoutMs ?? 60_000;
+  }
+
+  /** The Interactions client retries 408/429/5xx up to 4 times over 30 s by default: one request, as the scene decides. */
+  private get requestOptions() {
+    return { timeout_ms: this.timeoutMs, retries: { strategy: "none" as const } };
+  }
+
+  async submit(req: SceneVideoRequest, _ctx?: CallContext): Promise<VideoSubmission> {
+    let image: Buffer;
+    try {
+      image = await readFile(req.imageFile);
+    } catch (error) {
+      const detail = `cannot read the scene image: ${(error as Error).message}`;
+      return { kind: "error", errorClass: "invalid_output", detail };
+    }
+    const mimeType = imageMimeType(image);
+    if (!mimeType)
+      return { kind: "error", errorClass: "invalid_output", detail: "scene image is not JPEG, PNG or WebP" };
+    let created: unknown;
+    try {
+      created = await this.ai.interactions.create(
+        {
+          model: this.model,
+          // Generation takes minutes: in the background, read later with interactions.get.
+          background: true,
+          input: [
+            { type: "image", data: image.toString("base64"), mime_type: mimeType },
+            { type: "text", text: req.scene.videoPrompt },
+          ],
+          // The product image is the first frame, not a loose reference.
+          generation_config: { video_config: { task: "image_to_video" } },
+          response_format: {
+            type: "video",
+            aspect_ratio: omniAspectRatio(req.width, req.height),
+            duration: omniDuration(req.scene.durationSec),
+            resolution: "720p",
+          },
+        },
+        this.requestOptions,
+      );
+    } catch (error) {
+      return this.classifyOrThrow(error).verdict;
+    }
+    const parsed = InteractionSchema.safeParse(created);
+    if (!parsed.success || !isInteractionId(parsed.data.id)) {
+      return { kind: "error", errorClass: "invalid_output", detail: "the API returned no usable interaction id" };
+    }
+    // A request refused at once (a blocked input image, say) comes back already finished.
+    const verdict = classifyInteraction(parsed.data);
+    if (verdict.kind === "pending" || verdict.kind === "video")
+      return { kind: "started", operationName: parsed.data.id };
+    return verdict;
+  }
+
+  /** One poll. A poll that fails in transit (429, 5xx, network) is still `pending`: the generation goes on. */
+  async poll(operationName: string, req: SceneVideoRequest, _ctx?: CallContext): Promise<VideoPoll> {
+    if (!isInteractionId(operationName)) throw new Error(`not an interaction id: "${operationName}"`);
+    let current: unknown;
+    try {
+      current = await this.ai.interactions.get(operationName, {}, this.requestOptions);
+    } catch (error) {
+      const failure = this.classifyOrThrow(error);
+      return failure.retryable
+        ? { kind: "pending", detail: `poll failed: ${failure.verdict.detail}` }
+        : failure.verdict;
+    }
+    const parsed = InteractionSchema.safeParse(current);
+    if (!parsed.success) {
+      return { kind: "error", errorClass: "invalid_output", detail: "the API answered with no interaction" };
+    }
+    const verdict = classifyInteraction(parsed.data);
+    if (verdict.kind === "pending") return { kind: "pending" };
+    if (verdict.kind === "video") return this.download(verdict.video, req);
+    return verdict;
+  }
+
+  private classifyOrThrow(error: unknown): ApiFailure {
+    const failure = classifyInteractionsError(error);
+    if (!failure) throw error;
+    return failure;
+  }
+
+  /**
+   * Writes the clip to `req.outFile` through a temporary name; whether it plays is checked by
+   * normalisation. Large clips come as a Files API URI, which the SDK downloads with the API key.
+   */
+  private async download(video: OmniVideo, req: SceneVideoRequest): Promise<VideoPoll> {
+    const partial = `${req.outFile}.part`;
+    try {
+      await mkdir(dirname(req.outFile), { recursive: true });
+      if (video.data) {
+        await writeFile(partial, Buffer.from(video.data, "base64"));
+      } else if (video.uri?.startsWith("https://")) {
+        await this.ai.files.download({
+          file: { uri: video.uri },
+          downloadPath: partial,
+          config: { httpOptions: { timeout: this.timeoutMs } },
+        });
+      } else {
+        const detail = `cannot download the generated video from ${video.uri}`;
+        return { kind: "error", errorClass: "invalid_output", detail };
+      }
+    } catch (error) {
+      await rm(partial, { force: true });
+      // The interaction is finished and keeps its video: a failed download is polled (and fetched) again.
+      const detail = classifyApiError(error)?.verdict.detail ?? (error as Error).message;
+      return { kind: "pending", detail: `download failed: ${detail}` };
+    }
+    await rename(partial, req.outFile);
+    return { kind: "video", file: req.outFile };
+  }
+}
