@@ -22,8 +22,11 @@ import type { StandinReply, StandinRequest } from "./httpStandin";
  */
 
 export type VeoTerminal =
-  /** `bytes` (inline, the default), `gcs` (a gs:// URI, as with an output bucket), or `corrupt` (bytes that are no video). */
-  | { kind: "video"; delivery?: "bytes" | "gcs" | "corrupt" }
+  /**
+   * `bytes` (inline, the default), `gcs` (a gs:// URI, as with an output bucket), `corrupt` (bytes that
+   * are no video), or `black` (a valid clip whose picture is black from start to end).
+   */
+  | { kind: "video"; delivery?: "bytes" | "gcs" | "corrupt" | "black" }
   | { kind: "filtered"; reasons: string[] }
   /** A finished operation carrying a google.rpc.Status. */
   | { kind: "error"; code: number; message: string };
@@ -129,19 +132,21 @@ function sized(size: { width: number; height: number }, aspectRatio: "16:9" | "9
   return aspectRatio === "9:16" ? `${short}x${long}` : `${long}x${short}`;
 }
 
-/** A real H.264 + AAC MP4 at Veo's 24 fps, `seconds` long. */
+/** A real H.264 + AAC MP4 at Veo's 24 fps, `seconds` long: a moving test pattern, or black. */
 export async function renderTestClip(
   file: string,
   seconds: number,
   aspectRatio: "16:9" | "9:16",
   size = { width: 270, height: 480 },
+  picture: "testsrc" | "black" = "testsrc",
 ): Promise<void> {
+  const source = picture === "black" ? "color=c=black:size" : "testsrc=size";
   await runFfmpeg([
     ...FFMPEG_BATCH_OPTIONS,
     "-f",
     "lavfi",
     "-i",
-    `testsrc=size=${sized(size, aspectRatio)}:rate=24`,
+    `${source}=${sized(size, aspectRatio)}:rate=24`,
     "-f",
     "lavfi",
     "-i",
@@ -173,12 +178,12 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
   const requests: RecordedRequest[] = [];
   await mkdir(options.workDir, { recursive: true });
 
-  const clip = (seconds: number, aspectRatio: "16:9" | "9:16"): Promise<string> => {
-    const key = `${aspectRatio.replace(":", "x")}-${seconds}s`;
+  const clip = (seconds: number, aspectRatio: "16:9" | "9:16", picture: "testsrc" | "black"): Promise<string> => {
+    const key = `${aspectRatio.replace(":", "x")}-${seconds}s-${picture}`;
     let rendered = clips.get(key);
     if (!rendered) {
       const file = join(options.workDir, `veo-${key}.mp4`);
-      rendered = renderTestClip(file, seconds, aspectRatio, options.clipSize).then(() => file);
+      rendered = renderTestClip(file, seconds, aspectRatio, options.clipSize, picture).then(() => file);
       clips.set(key, rendered);
     }
     return rendered;
@@ -237,7 +242,9 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
         : {
             bytesBase64Encoded: (delivery === "corrupt"
               ? Buffer.from("<html>not a video</html>")
-              : await readFile(await clip(state.durationSeconds, state.aspectRatio))
+              : await readFile(
+                  await clip(state.durationSeconds, state.aspectRatio, delivery === "black" ? "black" : "testsrc"),
+                )
             ).toString("base64"),
             mimeType: "video/mp4",
           };
