@@ -4,7 +4,8 @@
  * motion clips (720x1280 at 24 fps, like a model's) normalised to the frame, which is where their
  * picture is measured. Prints the ad's measurements (for the README) and median times over RUNS:
  *
- * - the clip-encode overhead of the picture detectors: the 4 normalising passes with and without them;
+ * - the clip-encode overhead of the picture detectors: the 4 normalising passes with and without them,
+ *   in wall time and in ffmpeg's own CPU time (`-benchmark`), which machine load hardly moves;
  * - the gate (packet count + audio pass + the clips' measurements joined) against the assembly
  *   (fit voice + stream-copy join), and one plain decode of the ad for scale (what the gate no longer does).
  *
@@ -16,7 +17,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { assembleVideo } from "../src/media/assemble";
 import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../src/media/binaries";
-import { CLIP_FPS, clipEncodingArgs, encodeMeasuredClip, frameSize, type ClipMeasurements } from "../src/media/clip";
+import { CLIP_FPS, clipEncodingArgs, frameSize, type ClipMeasurements } from "../src/media/clip";
 import { renderMotionClip } from "../src/media/motionClip";
 import { normalizeEncoding, type NormalizeRequest } from "../src/media/normalize";
 import { synthesizeSpeech } from "../src/media/speech";
@@ -28,6 +29,7 @@ import { describeImage } from "../src/providers/local/imageFacts";
 import { localClipShape } from "../src/providers/local/localVideo";
 import { composeScript } from "../src/providers/local/localScript";
 import { checkFinishedVideo, type QualityCheck } from "../src/quality/gate";
+import { pictureFromLog } from "../src/quality/measure";
 import { voiceTiming } from "../src/quality/verdict";
 import { SAMPLE_AD_INPUT } from "../test/support/samples";
 
@@ -41,6 +43,16 @@ async function timed<T>(run: () => Promise<T>): Promise<[number, T]> {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Runs an ffmpeg pass with -benchmark: its log, and the CPU time (user + system) it reports. */
+async function benchmarked(args: string[]): Promise<{ log: string; cpuMs: number }> {
+  // The bench line is printed at info level.
+  const info = args.map((arg, i) => (args[i - 1] === "-loglevel" ? "info" : arg));
+  const { stderr } = await runFfmpeg(["-benchmark", ...info], { stderrChars: Infinity });
+  const bench = /bench: utime=([\d.]+)s stime=([\d.]+)s/.exec(stderr);
+  if (!bench) throw new Error("ffmpeg printed no -benchmark line");
+  return { log: stderr, cpuMs: (Number(bench[1]) + Number(bench[2])) * 1000 };
+}
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -86,6 +98,8 @@ async function main(): Promise<void> {
 
     const encodeOnlyMs: number[] = [];
     const measuredMs: number[] = [];
+    const encodeOnlyCpuMs: number[] = [];
+    const measuredCpuMs: number[] = [];
     const assemblyMs: number[] = [];
     const gateMs: number[] = [];
     const decodeMs: number[] = [];
@@ -93,19 +107,28 @@ async function main(): Promise<void> {
     let check: QualityCheck | undefined;
     const ad = join(dir, "ad.mp4");
     for (let run = 0; run < RUNS; run++) {
-      const [plain] = await timed(async () => {
+      const [plain, plainCpu] = await timed(async () => {
+        let cpu = 0;
         for (const req of requests) {
-          await runFfmpeg(clipEncodingArgs(normalizeEncoding({ ...req, outFile: join(dir, "plain.mp4") })));
+          cpu += (await benchmarked(clipEncodingArgs(normalizeEncoding({ ...req, outFile: join(dir, "plain.mp4") }))))
+            .cpuMs;
         }
+        return cpu;
       });
       encodeOnlyMs.push(plain);
-      const [measured, pictures] = await timed(async () => {
+      encodeOnlyCpuMs.push(plainCpu);
+      const [measured, passes] = await timed(async () => {
         const done = [];
-        for (const req of requests) done.push(await encodeMeasuredClip(normalizeEncoding(req), gate));
+        for (const req of requests) {
+          const encoding = normalizeEncoding(req);
+          const pass = await benchmarked(clipEncodingArgs(encoding, gate));
+          done.push({ ...pass, picture: pictureFromLog(pass.log, { ...encoding.frame, fps: encoding.plan.fps }) });
+        }
         return done;
       });
       measuredMs.push(measured);
-      clips = pictures.map((picture) => ({ picture }));
+      measuredCpuMs.push(passes.reduce((sum, pass) => sum + pass.cpuMs, 0));
+      clips = passes.map(({ picture }) => ({ picture }));
       const [assembly] = await timed(async () => {
         const fitted = await fitVoice(
           { voiceWav, videoSec, outFile: join(dir, "voice-fitted.wav") },
@@ -146,7 +169,11 @@ async function main(): Promise<void> {
     row("voice synthesis (once)", speechMs);
     row(`4 normalising passes, encode only (median of ${RUNS})`, encodeOnly);
     row(`4 normalising passes with picture detectors (median)`, measured);
-    pct("clip-encode overhead of the detectors", (measured - encodeOnly) / encodeOnly);
+    pct("clip-encode overhead of the detectors, wall", (measured - encodeOnly) / encodeOnly);
+    const [cpuPlain, cpuMeasured] = [median(encodeOnlyCpuMs), median(measuredCpuMs)];
+    row("  the same, ffmpeg CPU time: encode only", cpuPlain);
+    row("  with picture detectors", cpuMeasured);
+    pct("clip-encode overhead of the detectors, CPU", (cpuMeasured - cpuPlain) / cpuPlain);
     row(`assembly: fit voice + join (median of ${RUNS})`, assembly);
     row(`quality gate: packets + audio pass + join (median)`, gateCost);
     pct("gate / assembly (goal < 10 %)", gateCost / assembly);

@@ -8,8 +8,9 @@ import {
   type DetectionSettings,
   type PictureMeasurements,
 } from "../quality/measure";
-import type { ProductMeasurements } from "../quality/productCheck";
+import { checkProductShown, type ProductMeasurements } from "../quality/productCheck";
 import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "./binaries";
+import type { ProductPlacement } from "./productPlacement";
 
 /** Frame rate of every clip we render: clips are joined without re-encoding, so they must match. */
 export const CLIP_FPS = 30;
@@ -182,4 +183,20 @@ export async function encodeMeasuredClip(
 ): Promise<PictureMeasurements> {
   const { stderr } = await runFfmpeg(clipEncodingArgs(encoding, detection), { ...options, stderrChars: Infinity });
   return pictureFromLog(stderr, { ...encoding.frame, fps: encoding.plan.fps });
+}
+
+/**
+ * Renders a clip of the request's still whose product geometry we know: the picture measured in the
+ * encoding pass, then the product checked where `placementOf` puts it (quality/productCheck.ts).
+ */
+export async function renderPlacedStill(
+  req: ClipRequest,
+  encoding: ClipEncoding,
+  placementOf: (image: { width: number; height: number }) => ProductPlacement,
+  detection: DetectionSettings,
+  options: RunOptions = {},
+): Promise<MeasuredClip> {
+  const picture = await encodeMeasuredClip(encoding, detection, options);
+  const product = await checkProductShown(req.outFile, req.imageFile, placementOf, options);
+  return { file: req.outFile, durationSec: encoding.plan.durationSec, measurements: { picture, product } };
 }

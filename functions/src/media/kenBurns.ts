@@ -1,7 +1,6 @@
 import type { CameraMotion } from "../contract/run";
 import type { QualityGate } from "../pipelineSettings";
 import type { DetectionSettings } from "../quality/measure";
-import { checkProductShown } from "../quality/productCheck";
 import type { RunOptions } from "./binaries";
 import {
   clipEncodingArgs,
@@ -9,8 +8,8 @@ import {
   easedBetween,
   easedBetweenAt,
   easedProgress,
-  encodeMeasuredClip,
   planClip,
+  renderPlacedStill,
   stillClipEncoding,
   type ClipEncoding,
   type ClipRequest,
@@ -23,7 +22,7 @@ export { frameSize } from "./clip";
 export type KenBurnsRequest = ClipRequest;
 
 /** How far the camera zooms (zoom_*) or how much it is zoomed in so it has room to pan (pan_*). */
-export const ZOOM_RANGE = 0.2;
+const ZOOM_RANGE = 0.2;
 
 /**
  * Where the camera looks over the clip, from its start to its end (eased): the zoom, and the visible
@@ -123,12 +122,5 @@ export async function renderKenBurns(
   gate: QualityGate,
   options: RunOptions = {},
 ): Promise<MeasuredClip> {
-  const picture = await encodeMeasuredClip(kenBurnsEncoding(req), gate, options);
-  const product = await checkProductShown(
-    req.outFile,
-    req.imageFile,
-    (image) => kenBurnsPlacement(image, req),
-    options,
-  );
-  return { file: req.outFile, durationSec: planClip(req).durationSec, measurements: { picture, product } };
+  return renderPlacedStill(req, kenBurnsEncoding(req), (image) => kenBurnsPlacement(image, req), gate, options);
 }

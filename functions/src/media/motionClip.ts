@@ -1,7 +1,6 @@
 import type { CameraMotion } from "../contract/run";
 import type { QualityGate } from "../pipelineSettings";
 import type { DetectionSettings } from "../quality/measure";
-import { checkProductShown } from "../quality/productCheck";
 import { productFailure } from "../quality/verdict";
 import type { RunOptions } from "./binaries";
 import {
@@ -10,8 +9,8 @@ import {
   easedBetween,
   easedBetweenAt,
   easedProgress,
-  encodeMeasuredClip,
   planClip,
+  renderPlacedStill,
   stillClipEncoding,
   type ClipEncoding,
   type ClipPlan,
@@ -251,14 +250,14 @@ export async function renderMotionClip(
   gate: QualityGate,
   options: RunOptions = {},
 ): Promise<MeasuredClip> {
-  const picture = await encodeMeasuredClip(motionClipEncoding(req), gate, options);
-  const product = await checkProductShown(
-    req.outFile,
-    req.imageFile,
+  const clip = await renderPlacedStill(
+    req,
+    motionClipEncoding(req),
     (image) => motionCardPlacement(image, req),
+    gate,
     options,
   );
-  const unseen = productFailure(product, gate);
+  const unseen = clip.measurements.product && productFailure(clip.measurements.product, gate);
   if (unseen) throw new UnusableClipError(`the product cannot be seen in the generated clip: ${unseen}`);
-  return { file: req.outFile, durationSec: planClip(req).durationSec, measurements: { picture, product } };
+  return clip;
 }

@@ -176,8 +176,9 @@ function promisedDuration(run: RunDocument): number {
 
 /**
  * The output quality gate, a stage of its own: the assembled ad is measured with ffmpeg (its sound and
- * container; its picture as the assembly's clips measured it) and judged against what the run promised. It is delivered (copied to the user's output) only if it passes;
- * otherwise the run fails here with the measured reasons and is refunded. Measurements are recorded
+ * container; its picture as the assembly's clips measured it) and judged against what the run
+ * promised. It is delivered (copied to the user's output) only if it passes; otherwise the run fails
+ * here with the measured reasons and is refunded. Measurements are recorded
  * either way (also for the legacy cohort, whose video ships regardless).
  */
 async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcome> {

@@ -3,9 +3,10 @@
  * finished video's picture a second time:
  *
  * - The picture is measured where it is decoded and encoded anyway. Every scene clip is encoded by us
- *   (a model's clip normalised, Ken Burns, the local motion clip), and that same ffmpeg pass sends a
- *   quarter-size copy of the frames it encodes through blackdetect and freezedetect
- *   (`pictureDetectionOutput`); the clip carries the result (`PictureMeasurements`).
+ *   (a model's clip when it is normalised to the frame, the local motion model's included; Ken Burns
+ *   when it is rendered), and that same ffmpeg pass sends a quarter-size copy of the frames it encodes
+ *   through blackdetect and freezedetect (`pictureDetectionOutput`); the clip carries the result
+ *   (`PictureMeasurements`) on its scene document to the assembly, which hands them to the gate.
  * - The assembly joins the clips by stream copy, so the finished video's frames are the clips' frames,
  *   bit for bit, one after the other. Its picture measurements are the clips' shifted to their offsets in
  *   the join (`joinedPicture`), which is a measurement of the final video, not an assumption about it,
@@ -229,9 +230,36 @@ function audioArgs(file: string, settings: DetectionSettings): string[] {
   return [...ANALYSIS_LOG_OPTIONS, "-i", file, "-vn", "-filter_complex", graph, "-map", "[a]", "-f", "null", "-"];
 }
 
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const outcome = <T>(work: Promise<T>): Promise<Outcome<T>> =>
+  work.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+
+async function probeFile(file: string, options: RunOptions): Promise<z.infer<typeof ProbeSchema>> {
+  const { stdout } = await runFfprobe(
+    [
+      "-v",
+      "error",
+      "-count_packets",
+      "-show_entries",
+      "stream=codec_type,width,height,avg_frame_rate,r_frame_rate,nb_read_packets:format=duration",
+      "-print_format",
+      "json",
+      file,
+    ],
+    options,
+  );
+  const parsed = ProbeSchema.safeParse(JSON.parse(stdout));
+  if (!parsed.success) throw new Error(`ffprobe output without a duration or streams: ${parsed.error.message}`);
+  return parsed.data;
+}
+
 /**
  * Measures a finished (or any) file without decoding its picture: ffprobe counting packets, and one
- * audio-only pass when it has sound. Never throws for a bad file.
+ * audio-only pass. The two run at once (the probe says afterwards whether there was sound to measure;
+ * the pass fails harmlessly on a file without). Never throws for a bad file.
  */
 export async function measureFinishedFile(
   file: string,
@@ -244,30 +272,21 @@ export async function measureFinishedFile(
     error: (error instanceof Error ? error.message : String(error)).slice(0, 500),
     measureMs: Date.now() - started,
   });
-  let probe: z.infer<typeof ProbeSchema>;
-  try {
-    const { stdout } = await runFfprobe(
-      [
-        "-v",
-        "error",
-        "-count_packets",
-        "-show_entries",
-        "stream=codec_type,width,height,avg_frame_rate,r_frame_rate,nb_read_packets:format=duration",
-        "-print_format",
-        "json",
-        file,
-      ],
-      options,
-    );
-    const parsed = ProbeSchema.safeParse(JSON.parse(stdout));
-    if (!parsed.success) return failed(`ffprobe output without a duration or streams: ${parsed.error.message}`);
-    probe = parsed.data;
-  } catch (error) {
-    return failed(error);
-  }
+  const [probed, audioPass] = await Promise.all([
+    outcome(probeFile(file, options)),
+    outcome(
+      runFfmpeg(audioArgs(file, settings), {
+        timeoutMs: options.timeoutMs ?? MEASURE_TIMEOUT_MS,
+        stderrChars: Infinity,
+      }),
+    ),
+  ]);
+  if (!probed.ok) return failed(probed.error);
+  const probe = probed.value;
   const videoStream = probe.streams.find((s) => s.codec_type === "video" && s.width && s.height);
   const hasAudio = probe.streams.some((s) => s.codec_type === "audio");
   if (!videoStream && !hasAudio) return failed("no video or audio stream");
+  if (hasAudio && !audioPass.ok) return failed(audioPass.error);
   let video: VideoStreamFacts | undefined;
   if (videoStream) {
     const fps = videoStream.avg_frame_rate || videoStream.r_frame_rate || 0;
@@ -280,23 +299,11 @@ export async function measureFinishedFile(
       pictureDurationSec: fps > 0 ? frames / fps : 0,
     };
   }
-  let audio: AudioMeasurements | undefined;
-  if (hasAudio) {
-    try {
-      const { stderr } = await runFfmpeg(audioArgs(file, settings), {
-        timeoutMs: options.timeoutMs ?? MEASURE_TIMEOUT_MS,
-        stderrChars: Infinity,
-      });
-      audio = audioFromLog(stderr);
-    } catch (error) {
-      return failed(error);
-    }
-  }
   return {
     readable: true,
     containerDurationSec: probe.format.duration,
     ...(video && { video }),
-    ...(audio && { audio }),
+    ...(hasAudio && audioPass.ok && { audio: audioFromLog(audioPass.value.stderr) }),
     measureMs: Date.now() - started,
   };
 }
