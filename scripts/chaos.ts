@@ -382,7 +382,9 @@ async function main() {
 /** A run the rules would refuse, written as admin: onRunCreated must end it, or the triggers are not loaded. */
 async function requireTriggers(admin: Firestore) {
   const ref = admin.collection("runs").doc();
-  await retryLockTimeouts(() => ref.set({ uid: "chaos-canary", status: "queued", input: {}, createdAt: Timestamp.now() }));
+  await retryLockTimeouts(() =>
+    ref.set({ uid: "chaos-canary", status: "queued", input: {}, createdAt: Timestamp.now() }),
+  );
   for (let waited = 0; waited < 120_000; waited += 1000) {
     if ((await retryLockTimeouts(() => ref.get())).get("status") !== "queued") return;
     await sleep(1000);
