@@ -1,15 +1,17 @@
 /**
- * Render time of one 5 s 1080x1920 clip: through renderKenBurns / renderMotionClip, and the exact same
- * argv run as a plain spawn (the wrapper's overhead), alternating so machine load hits both alike.
- * Run from functions/: npx tsx bench/media.bench.ts
+ * Render time of one 5 s 1080x1920 clip: through renderKenBurns / renderMotionClip, the exact same
+ * argv run as a plain spawn (the wrapper's overhead), and the argv without the picture detectors (their
+ * cost in the encoding pass); renderKenBurns also checks the product on one frame. Cases alternate so
+ * machine load hits them alike. Run from functions/: npx tsx bench/media.bench.ts
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { binaryPath } from "../src/media/binaries";
 import { frameSize, kenBurnsArgs, renderKenBurns } from "../src/media/kenBurns";
 import { motionClipArgs, renderMotionClip } from "../src/media/motionClip";
+import { PipelineSettingsSchema } from "../src/pipelineSettings";
 
 const RUNS = 3;
 const IMAGE = join(__dirname, "..", "test", "fixtures", "images", "coffee.png");
@@ -34,13 +36,20 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "fairshot-media-bench-"));
   const ffmpeg = await binaryPath("ffmpeg");
   const request = { imageFile: IMAGE, ...frameSize("9:16"), seconds: 5, motion: "zoom_in" as const };
+  const gate = PipelineSettingsSchema.parse({}).qualityGate;
+  const productCheckMs: number[] = [];
+  const kenBurns = { ...request, outFile: join(dir, "kb-plain.mp4") };
+  const motion = { ...request, outFile: join(dir, "mo-plain.mp4"), seed: 1 };
   const cases: Record<string, () => Promise<unknown>> = {
-    renderKenBurns: () => renderKenBurns({ ...request, outFile: join(dir, "kb.mp4") }),
-    "Ken Burns argv, plain spawn": () =>
-      plainSpawn(ffmpeg, kenBurnsArgs({ ...request, outFile: join(dir, "kb-plain.mp4") })),
-    renderMotionClip: () => renderMotionClip({ ...request, outFile: join(dir, "mo.mp4"), seed: 1 }),
-    "motion argv, plain spawn": () =>
-      plainSpawn(ffmpeg, motionClipArgs({ ...request, outFile: join(dir, "mo-plain.mp4"), seed: 1 })),
+    renderKenBurns: async () => {
+      const clip = await renderKenBurns({ ...request, outFile: join(dir, "kb.mp4") }, gate);
+      productCheckMs.push(clip.measurements.product?.checkMs ?? Number.NaN);
+    },
+    "Ken Burns argv, plain spawn": () => plainSpawn(ffmpeg, kenBurnsArgs(kenBurns, gate)),
+    "Ken Burns without detectors": () => plainSpawn(ffmpeg, kenBurnsArgs(kenBurns)),
+    renderMotionClip: () => renderMotionClip({ ...request, outFile: join(dir, "mo.mp4"), seed: 1 }, gate),
+    "motion argv, plain spawn": () => plainSpawn(ffmpeg, motionClipArgs(motion, gate)),
+    "motion without detectors": () => plainSpawn(ffmpeg, motionClipArgs(motion)),
   };
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
   try {
@@ -61,6 +70,16 @@ async function main(): Promise<void> {
   console.log(`renderKenBurns / plain spawn:      ${ratio("renderKenBurns", "Ken Burns argv, plain spawn")}`);
   console.log(`renderMotionClip / plain spawn:    ${ratio("renderMotionClip", "motion argv, plain spawn")}`);
   console.log(`motion clip / Ken Burns:           ${ratio("renderMotionClip", "renderKenBurns")}`);
+  console.log(
+    `Ken Burns detectors / without:     ${ratio("Ken Burns argv, plain spawn", "Ken Burns without detectors")}`,
+  );
+  console.log(`motion detectors / without:        ${ratio("motion argv, plain spawn", "motion without detectors")}`);
+  console.log(`product check in renderKenBurns:   ${median(productCheckMs).toFixed(0)} ms (median)`);
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
 }
 
 main().catch((error) => {

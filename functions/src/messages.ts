@@ -33,6 +33,7 @@ const QUALITY_CAUSE_WORDS: Record<QualityCause, string> = {
   voice_cut_off: "the voice-over was cut off at the end",
   loudness: "the sound was too quiet or too loud",
   true_peak: "the sound would distort on some speakers",
+  product_not_visible: "your product could not be shown clearly in it",
 };
 
 /** The refund sentence before the refund has landed, and after. */

@@ -52,6 +52,19 @@ export const DEFAULT_VOICE_FIT: VoiceFit = VoiceFitSchema.parse({});
  * Silence is below -40 dBFS for at least 0.1 s (Flite's pauses between sentences are 0.1-0.25 s); the
  * voice must cover `minVoiceCoverage` of the video and end with at most `maxVoiceTailSec` of silence,
  * and must not still be speaking in the last `minEndSilenceSec` (a sentence cut off by the video's end).
+ *
+ * Where the pipeline placed the product itself (Ken Burns), it must be visible (quality/productCheck.ts):
+ * - `minProductFrameShare`: the product covers at least this share of the frame in every frame. 1%
+ *   is the preflight's refusal line for the product share: below it the product cannot be seen.
+ * - `minProductShownShare`: at least this share of the product image is on screen in every frame. The
+ *   preflight refuses images whose shape leaves less than 10% of them in the frame; the camera's 1.2x
+ *   zoom takes that to 7%. 5% passes everything the preflight lets through, and fails the 80:1 strip
+ *   (0.5% of it on screen: a magnified sliver, not a product).
+ * - `minProductDetail`: the luma of the product's place in the frame (32x32 grey) spreads by at least
+ *   this standard deviation (0-255). Product photos measure 20-70; a flat colour under 1 (encoder
+ *   noise); 3 leaves room for a pale product on a pale ground.
+ * - `minProductLikeness`: that place correlates with the same part of the source image at least this
+ *   much. A faithful render measures above 0.95; 0.6 allows for scaling and the encoder.
  */
 const QualityGateSchema = z.object({
   durationToleranceSec: z.number().min(0).max(2).default(0.1),
@@ -67,6 +80,10 @@ const QualityGateSchema = z.object({
   targetLufs: z.number().min(-30).max(-5).default(-14),
   lufsTolerance: z.number().min(0.1).max(5).default(1),
   maxTruePeakDbtp: z.number().min(-9).max(0).default(-1),
+  minProductFrameShare: z.number().min(0).max(1).default(0.01),
+  minProductShownShare: z.number().min(0).max(1).default(0.05),
+  minProductDetail: z.number().min(0).max(128).default(3),
+  minProductLikeness: z.number().min(-1).max(1).default(0.6),
 });
 export type QualityGate = z.infer<typeof QualityGateSchema>;
 

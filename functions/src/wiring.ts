@@ -131,14 +131,17 @@ export function buildPipelineDeps(
           model: LOCAL_VIDEO_MODEL,
           tier: "local",
           generator: new LocalVideoGenerator(
-            (req) =>
-              renderMotionClip({
-                ...req,
-                ...localClipShape(req),
-                seconds: req.scene.durationSec,
-                motion: req.scene.motion,
-                seed: req.sceneIndex,
-              }),
+            async (req) =>
+              renderMotionClip(
+                {
+                  ...req,
+                  ...localClipShape(req),
+                  seconds: req.scene.durationSec,
+                  motion: req.scene.motion,
+                  seed: req.sceneIndex,
+                },
+                (await loadPipelineSettings(db)).qualityGate,
+              ),
             // A `slow` scene outlasts one delivery's deadline: only separate deliveries can finish it.
             { generationSeconds: 0, slowGenerationSeconds: config.sceneQueue.dispatchDeadlineSeconds + 5 },
           ),

@@ -1,6 +1,7 @@
 import type { Timestamp } from "firebase-admin/firestore";
 import type { AspectRatio, PreflightReport, RunStatus, Script, Stage, StageRecord, VisualDna, WorkStage } from "./run";
 import type { Cohort } from "../rollout/flag";
+import type { ClipMeasurements } from "../media/clip";
 import type { MediaMeasurements } from "../quality/measure";
 import type { PromisedVideo, QualityVerdict } from "../quality/verdict";
 
@@ -65,8 +66,11 @@ export interface RunDocument {
   dna?: VisualDna;
   script?: Script;
   quality?: QualityRecord;
-  /** The assembled ad, waiting for the quality gate; `output` is set only when it passes. */
-  assembled?: { video: string; durationSec: number };
+  /**
+   * The assembled ad, waiting for the quality gate; `output` is set only when it passes. `clips`: what
+   * each joined clip's encoding measured, in join order.
+   */
+  assembled?: { video: string; durationSec: number; clips: ClipMeasurements[] };
   output?: { video: string; durationSec: number };
   qualityGate?: QualityGateRecord;
   failure?: RunFailureRecord;

@@ -1,5 +1,16 @@
 import type { AspectRatio, CameraMotion } from "../contract/run";
 import { CAMERA_MOTIONS } from "../contract/run";
+import type { RenderedClip } from "../providers/types";
+import {
+  ANALYSIS_LOG_OPTIONS,
+  pictureDetectionOutput,
+  pictureFromLog,
+  type DetectionSettings,
+  type PictureMeasurements,
+} from "../quality/measure";
+import { checkProductShown, type ProductMeasurements } from "../quality/productCheck";
+import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "./binaries";
+import type { ProductPlacement } from "./productPlacement";
 
 /** Frame rate of every clip we render: clips are joined without re-encoding, so they must match. */
 export const CLIP_FPS = 30;
@@ -62,6 +73,18 @@ export function easedProgress(frameVar: string, frames: number): string {
   return `(${p}*${p}*(3-2*${p}))`;
 }
 
+/** The same eased progress at frame `n`, computed here (for geometry the clip's filters produce). */
+export function easedProgressAt(n: number, frames: number): number {
+  const p = n / Math.max(1, frames - 1);
+  return p * p * (3 - 2 * p);
+}
+
+/** A value eased from its first to its second number over the clip: as an expression of `e`, and at frame n. */
+export const easedBetween = ([from, to]: readonly [number, number], e: string) =>
+  from === to ? `${from}` : `(${from}+${to - from}*${e})`;
+export const easedBetweenAt = ([from, to]: readonly [number, number], n: number, frames: number) =>
+  from + (to - from) * easedProgressAt(n, frames);
+
 /** Scales an image to cover width x height exactly, centred (the part that does not fit is cut). */
 export function coverFilter(width: number, height: number): string {
   return `scale=${width}:${height}:force_original_aspect_ratio=increase,crop=${width}:${height}`;
@@ -87,4 +110,93 @@ export function h264OutputArgs(plan: ClipPlan, outFile: string): string[] {
     "+faststart",
     outFile,
   ];
+}
+
+/** What a clip's rendering measured: its picture, and for a clip that placed the product itself, the product. */
+export interface ClipMeasurements {
+  picture: PictureMeasurements;
+  product?: ProductMeasurements;
+}
+
+export interface MeasuredClip extends RenderedClip {
+  measurements: ClipMeasurements;
+}
+
+/** One clip's encoding pass: `graph` turns the inputs into the clip's frames, labelled `[rendered]`. */
+export interface ClipEncoding {
+  inputs: string[];
+  graph: string;
+  plan: ClipPlan;
+  frame: FrameSize;
+  outFile: string;
+}
+
+/** The encoding pass of a clip made from the request's still image by `graph` (which reads `[0:v]`). */
+export function stillClipEncoding(req: ClipRequest, graph: (plan: ClipPlan) => string): ClipEncoding {
+  const plan = planClip(req);
+  return {
+    inputs: ["-i", req.imageFile],
+    graph: graph(plan),
+    plan,
+    frame: { width: req.width, height: req.height },
+    outFile: req.outFile,
+  };
+}
+
+/**
+ * The argv of a clip's encoding pass, cut to the plan's frames. With detection settings the same pass
+ * also measures the picture it encodes (quality/measure.ts); without, it only encodes (what the media
+ * benchmark compares against).
+ */
+export function clipEncodingArgs(encoding: ClipEncoding, detection?: DetectionSettings): string[] {
+  const { inputs, graph, plan, frame, outFile } = encoding;
+  const cut = `${graph};[rendered]trim=end_frame=${plan.frames}[clip]`;
+  if (!detection) {
+    return [
+      ...FFMPEG_BATCH_OPTIONS,
+      ...inputs,
+      "-filter_complex",
+      cut,
+      "-map",
+      "[clip]",
+      ...h264OutputArgs(plan, outFile),
+    ];
+  }
+  const detect = pictureDetectionOutput("clip", frame, detection);
+  return [
+    ...ANALYSIS_LOG_OPTIONS,
+    ...inputs,
+    "-filter_complex",
+    `${cut};${detect.graph}`,
+    "-map",
+    `[${detect.toEncoder}]`,
+    ...h264OutputArgs(plan, outFile),
+    ...detect.outputArgs,
+  ];
+}
+
+/** Encodes a clip and returns what the pass measured of its picture. */
+export async function encodeMeasuredClip(
+  encoding: ClipEncoding,
+  detection: DetectionSettings,
+  options: RunOptions = {},
+): Promise<PictureMeasurements> {
+  const { stderr } = await runFfmpeg(clipEncodingArgs(encoding, detection), { ...options, stderrChars: Infinity });
+  return pictureFromLog(stderr, { ...encoding.frame, fps: encoding.plan.fps });
+}
+
+/**
+ * Renders a clip of the request's still whose product geometry we know: the picture measured in the
+ * encoding pass, then the product checked where `placementOf` puts it (quality/productCheck.ts).
+ */
+export async function renderPlacedStill(
+  req: ClipRequest,
+  encoding: ClipEncoding,
+  placementOf: (image: { width: number; height: number }) => ProductPlacement,
+  detection: DetectionSettings,
+  options: RunOptions = {},
+): Promise<MeasuredClip> {
+  const picture = await encodeMeasuredClip(encoding, detection, options);
+  const product = await checkProductShown(req.outFile, req.imageFile, placementOf, options);
+  return { file: req.outFile, durationSec: encoding.plan.durationSec, measurements: { picture, product } };
 }

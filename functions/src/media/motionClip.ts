@@ -1,7 +1,24 @@
 import type { CameraMotion } from "../contract/run";
-import type { RenderedClip } from "../providers/types";
-import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "./binaries";
-import { coverFilter, easedProgress, h264OutputArgs, planClip, type ClipPlan, type ClipRequest } from "./clip";
+import type { QualityGate } from "../pipelineSettings";
+import type { DetectionSettings } from "../quality/measure";
+import { productFailure } from "../quality/verdict";
+import type { RunOptions } from "./binaries";
+import {
+  clipEncodingArgs,
+  coverFilter,
+  easedBetween,
+  easedBetweenAt,
+  easedProgress,
+  planClip,
+  renderPlacedStill,
+  stillClipEncoding,
+  type ClipEncoding,
+  type ClipPlan,
+  type ClipRequest,
+  type MeasuredClip,
+} from "./clip";
+import { UnusableClipError } from "./normalize";
+import type { ProductPlacement } from "./productPlacement";
 import { seededRandom } from "../seededRandom";
 
 /**
@@ -78,27 +95,91 @@ function backdropPath(motion: CameraMotion, style: MotionStyle, e: string): { x:
   }
 }
 
+/** Where the card layer's view is along the room its zoom leaves (0..1): eased end to end, or bobbing. */
+type CardTrack = [number, number] | "bob";
+
+/** The card layer's view over the clip; one table drives the zoompan expressions and motionCardPlacement. */
+const CARD_PATHS: Record<CameraMotion, { zoom: [number, number]; x: CardTrack; y: CardTrack }> = {
+  zoom_in: { zoom: [1, 1 + CARD_ZOOM_RANGE], x: [0.5, 0.5], y: "bob" },
+  zoom_out: { zoom: [1 + CARD_ZOOM_RANGE, 1], x: [0.5, 0.5], y: "bob" },
+  pan_left: { zoom: [CARD_PAN_ZOOM, CARD_PAN_ZOOM], x: [1, 0], y: "bob" },
+  pan_right: { zoom: [CARD_PAN_ZOOM, CARD_PAN_ZOOM], x: [0, 1], y: "bob" },
+  pan_up: { zoom: [CARD_PAN_ZOOM, CARD_PAN_ZOOM], x: "bob", y: [1, 0] },
+  pan_down: { zoom: [CARD_PAN_ZOOM, CARD_PAN_ZOOM], x: "bob", y: [0, 1] },
+};
+
+/** The bob's phase as the expressions state it (4 decimals), so both computations agree. */
+const bobArgs = (style: MotionStyle) => ({ cycles: Number(num(style.bobCycles)), phase: Number(num(style.bobPhase)) });
+
 /** zoompan expressions for the card layer: the view pans/zooms over a transparent canvas around the card. */
 function cardPath(motion: CameraMotion, style: MotionStyle, plan: ClipPlan): { z: string; x: string; y: string } {
+  const path = CARD_PATHS[motion];
   const e = easedProgress("on", plan.frames);
   const p = `(on/${Math.max(1, plan.frames - 1)})`;
-  const bob = `(0.5+0.35*sin(2*PI*(${num(style.bobCycles)}*${p}+${num(style.bobPhase)})))`;
-  const along = (axis: "iw" | "ih", position: string) => `(${axis}-${axis}/zoom)*${position}`;
-  const pan = num(CARD_PAN_ZOOM);
-  switch (motion) {
-    case "zoom_in":
-      return { z: `1+${CARD_ZOOM_RANGE}*${e}`, x: along("iw", "0.5"), y: along("ih", bob) };
-    case "zoom_out":
-      return { z: `${1 + CARD_ZOOM_RANGE}-${CARD_ZOOM_RANGE}*${e}`, x: along("iw", "0.5"), y: along("ih", bob) };
-    case "pan_left":
-      return { z: pan, x: along("iw", `(1-${e})`), y: along("ih", bob) };
-    case "pan_right":
-      return { z: pan, x: along("iw", e), y: along("ih", bob) };
-    case "pan_up":
-      return { z: pan, x: along("iw", bob), y: along("ih", `(1-${e})`) };
-    case "pan_down":
-      return { z: pan, x: along("iw", bob), y: along("ih", e) };
-  }
+  const { cycles, phase } = bobArgs(style);
+  const position = (track: CardTrack) =>
+    track === "bob" ? `(0.5+0.35*sin(2*PI*(${cycles}*${p}+${phase})))` : easedBetween(track, e);
+  return {
+    z: easedBetween(path.zoom, e),
+    x: `(iw-iw/zoom)*${position(path.x)}`,
+    y: `(ih-ih/zoom)*${position(path.y)}`,
+  };
+}
+
+/** Sizes of the card layer (centred in the frame) and of its canvas, twice the layer so zoompan stays smooth. */
+function cardLayout(req: Pick<ClipRequest, "width" | "height">) {
+  const layerW = req.width;
+  const layerH = even(req.height * CARD_LAYER_HEIGHT);
+  const canvasW = layerW * 2;
+  const canvasH = layerH * 2;
+  return {
+    layerW,
+    layerH,
+    canvasW,
+    canvasH,
+    cardBoxW: Math.floor(canvasW / (1 + 2 * CARD_MARGIN)),
+    cardBoxH: Math.floor(canvasH / (1 + 2 * CARD_MARGIN)),
+  };
+}
+
+/**
+ * Where the product is on screen in each frame of a motion clip: the image fitted into the card box
+ * (scaled to even sizes, padded to the centre of the canvas on even pixels), the view of 1/zoom of the
+ * canvas scaled to the layer, the layer centred in the frame.
+ */
+export function motionCardPlacement(
+  image: { width: number; height: number },
+  req: MotionClipRequest,
+): ProductPlacement {
+  const plan = planClip(req);
+  const { layerW, layerH, canvasW, canvasH, cardBoxW, cardBoxH } = cardLayout(req);
+  const fit = Math.min(cardBoxW / image.width, cardBoxH / image.height);
+  const cardW = 2 * Math.trunc((fit * image.width) / 2);
+  const cardH = 2 * Math.trunc((fit * image.height) / 2);
+  // pad puts the card at whole, even pixels (chroma subsampling), rounding down.
+  const cardX = 2 * Math.floor((canvasW - cardW) / 4);
+  const cardY = 2 * Math.floor((canvasH - cardH) / 4);
+  const layerX = (req.width - layerW) / 2;
+  const layerY = (req.height - layerH) / 2;
+  const path = CARD_PATHS[req.motion];
+  const { cycles, phase } = bobArgs(motionStyle(req.seed));
+  const rects = Array.from({ length: plan.frames }, (_, n) => {
+    const at = (track: CardTrack) =>
+      track === "bob"
+        ? 0.5 + 0.35 * Math.sin(2 * Math.PI * (cycles * (n / Math.max(1, plan.frames - 1)) + phase))
+        : easedBetweenAt(track, n, plan.frames);
+    const zoom = easedBetweenAt(path.zoom, n, plan.frames);
+    const toLayer = (zoom * layerW) / canvasW;
+    const viewX = (canvasW - canvasW / zoom) * at(path.x);
+    const viewY = (canvasH - canvasH / zoom) * at(path.y);
+    return {
+      x: layerX + (cardX - viewX) * toLayer,
+      y: layerY + (cardY - viewY) * toLayer,
+      width: cardW * toLayer,
+      height: cardH * toLayer,
+    };
+  });
+  return { frame: { width: req.width, height: req.height }, image, rects };
 }
 
 /** The ffmpeg filtergraph; exported through motionClipArgs so a benchmark can run the exact command. */
@@ -113,13 +194,7 @@ function motionFilterGraph(req: MotionClipRequest, plan: ClipPlan): string {
   const blurRadius = Math.max(2, Math.round(Math.min(backdropW, backdropH) / 36));
   const drift = backdropPath(req.motion, style, easedProgress("n", frames));
 
-  // The card canvas is rendered at twice the layer size so zoompan's whole-pixel steps stay smooth.
-  const layerW = w;
-  const layerH = even(h * CARD_LAYER_HEIGHT);
-  const canvasW = layerW * 2;
-  const canvasH = layerH * 2;
-  const cardBoxW = Math.floor(canvasW / (1 + 2 * CARD_MARGIN));
-  const cardBoxH = Math.floor(canvasH / (1 + 2 * CARD_MARGIN));
+  const { layerW, layerH, canvasW, canvasH, cardBoxW, cardBoxH } = cardLayout(req);
   const fit = `min(${cardBoxW}/iw\\,${cardBoxH}/ih)`;
   const shadowOffset = even(Math.min(canvasW, canvasH) * 0.02);
   const shadowBlur = Math.max(2, Math.round(Math.min(canvasW, canvasH) / 60));
@@ -151,26 +226,38 @@ function motionFilterGraph(req: MotionClipRequest, plan: ClipPlan): string {
       `geq=lum=235:cb=128:cr=128:a='${style.lightOpacity}*exp(-pow((X-${bandW / 2})/${num(bandW / 4)}\\,2))',` +
       `${repeatStill}[light]`,
     `[backdrop][card]overlay=x=(W-w)/2:y=(H-h)/2[scene]`,
-    `[scene][light]overlay=x='${bandX}':y=0,format=yuv420p[out]`,
+    `[scene][light]overlay=x='${bandX}':y=0,format=yuv420p[rendered]`,
   ].join(";");
 }
 
-export function motionClipArgs(req: MotionClipRequest): string[] {
-  const plan = planClip(req);
+function motionClipEncoding(req: MotionClipRequest): ClipEncoding {
   if (!Number.isFinite(req.seed)) throw new Error(`motion clip seed must be a finite number, got ${req.seed}`);
-  return [
-    ...FFMPEG_BATCH_OPTIONS,
-    "-i",
-    req.imageFile,
-    "-filter_complex",
-    motionFilterGraph(req, plan),
-    "-map",
-    "[out]",
-    ...h264OutputArgs(plan, req.outFile),
-  ];
+  return stillClipEncoding(req, (plan) => motionFilterGraph(req, plan));
 }
 
-export async function renderMotionClip(req: MotionClipRequest, options: RunOptions = {}): Promise<RenderedClip> {
-  await runFfmpeg(motionClipArgs(req), options);
-  return { file: req.outFile, durationSec: planClip(req).durationSec };
+/** The ffmpeg argv of a motion clip; with detection settings it measures its picture too. */
+export function motionClipArgs(req: MotionClipRequest, detection?: DetectionSettings): string[] {
+  return clipEncodingArgs(motionClipEncoding(req), detection);
+}
+
+/**
+ * Renders a motion clip, measuring its picture in the same pass and the product on the card
+ * (quality/productCheck.ts). This is the local video model: a clip whose product cannot be seen is
+ * unusable, as a real model's black clip is (the scene moves on to Ken Burns).
+ */
+export async function renderMotionClip(
+  req: MotionClipRequest,
+  gate: QualityGate,
+  options: RunOptions = {},
+): Promise<MeasuredClip> {
+  const clip = await renderPlacedStill(
+    req,
+    motionClipEncoding(req),
+    (image) => motionCardPlacement(image, req),
+    gate,
+    options,
+  );
+  const unseen = clip.measurements.product && productFailure(clip.measurements.product, gate);
+  if (unseen) throw new UnusableClipError(`the product cannot be seen in the generated clip: ${unseen}`);
+  return clip;
 }

@@ -8,12 +8,17 @@
  *   the Ken Burns scenes next to it, where padding would put black bars in the middle of an ad.
  * - Time: 30 fps, cut to the scene's length in whole frames; a clip shorter than the scene is refused.
  * - Encoding: the H.264 settings of every other clip (h264OutputArgs).
+ * - Picture: measured in the same pass (black and frozen stretches, frames) and judged by the clip
+ *   verdict of the quality gate: a clip that fails it is unusable like one that cannot be decoded, so
+ *   the scene moves on to the next model or Ken Burns, and the measurement travels with the clip to the
+ *   finished video's gate.
  * - Audio: dropped. The voice-over is the ad's soundtrack; each generated clip brings its own unrelated
  *   soundbed (or invented speech) that would change at every cut and is absent from Ken Burns scenes.
  */
-import type { RenderedClip } from "../providers/types";
-import { FFMPEG_BATCH_OPTIONS, MediaToolError, runFfmpeg, type RunOptions } from "./binaries";
-import { CLIP_FPS, coverFilter, h264OutputArgs, type ClipPlan } from "./clip";
+import type { QualityGate } from "../pipelineSettings";
+import { clipVerdict, describeFailures } from "../quality/verdict";
+import { MediaToolError, type RunOptions } from "./binaries";
+import { CLIP_FPS, coverFilter, encodeMeasuredClip, type ClipEncoding, type ClipPlan, type MeasuredClip } from "./clip";
 import { probeMedia, type MediaInfo } from "./probe";
 
 export interface NormalizeRequest {
@@ -43,19 +48,15 @@ export function normalizePlan(seconds: number): ClipPlan {
   return { frames, fps: CLIP_FPS, durationSec: frames / CLIP_FPS };
 }
 
-export function normalizeArgs(req: NormalizeRequest): string[] {
-  const plan = normalizePlan(req.seconds);
+export function normalizeEncoding(req: NormalizeRequest): ClipEncoding {
   const filter = [coverFilter(req.width, req.height), "setsar=1", `fps=${CLIP_FPS}`, "format=yuv420p"].join(",");
-  return [
-    ...FFMPEG_BATCH_OPTIONS,
-    "-i",
-    req.inFile,
-    "-map",
-    "0:v:0",
-    "-vf",
-    filter,
-    ...h264OutputArgs(plan, req.outFile),
-  ];
+  return {
+    inputs: ["-i", req.inFile],
+    graph: `[0:v:0]${filter}[rendered]`,
+    plan: normalizePlan(req.seconds),
+    frame: { width: req.width, height: req.height },
+    outFile: req.outFile,
+  };
 }
 
 async function probeOrReject(file: string, what: string, options: RunOptions): Promise<MediaInfo> {
@@ -67,8 +68,15 @@ async function probeOrReject(file: string, what: string, options: RunOptions): P
   }
 }
 
-/** Normalises one clip; throws UnusableClipError when the input is not a video of at least the scene's length. */
-export async function normalizeClip(req: NormalizeRequest, options: RunOptions = {}): Promise<RenderedClip> {
+/**
+ * Normalises one clip; throws UnusableClipError when the input is not a video of at least the scene's
+ * length, or when what came out fails the clip verdict (black, frozen, short).
+ */
+export async function normalizeClip(
+  req: NormalizeRequest,
+  gate: QualityGate,
+  options: RunOptions = {},
+): Promise<MeasuredClip> {
   const plan = normalizePlan(req.seconds);
   const input = await probeOrReject(req.inFile, "the generated clip", options);
   if (!input.video) throw new UnusableClipError("the generated clip has no video stream");
@@ -77,21 +85,19 @@ export async function normalizeClip(req: NormalizeRequest, options: RunOptions =
       `the generated clip lasts ${input.durationSec.toFixed(2)} s, the scene needs ${plan.durationSec.toFixed(2)} s`,
     );
   }
+  let picture;
   try {
-    await runFfmpeg(normalizeArgs(req), options);
+    picture = await encodeMeasuredClip(normalizeEncoding(req), gate, options);
   } catch (error) {
     if (error instanceof MediaToolError && !error.timedOut) {
       throw new UnusableClipError(`the generated clip could not be decoded: ${error.stderrTail.slice(-300)}`);
     }
     throw error;
   }
-  // A stream that ends early (truncated file, a video track shorter than its container) shows here.
-  const output = await probeOrReject(req.outFile, "the normalised clip", options);
-  if (output.video?.frames !== plan.frames || output.video.width !== req.width || output.video.height !== req.height) {
-    throw new UnusableClipError(
-      `the generated clip gave ${output.video?.frames ?? 0} frames at ` +
-        `${output.video?.width ?? 0}x${output.video?.height ?? 0}, expected ${plan.frames} at ${req.width}x${req.height}`,
-    );
+  // A stream that ends early (truncated file, a video track shorter than its container) shows here too.
+  const verdict = clipVerdict(picture, { width: req.width, height: req.height, ...plan }, gate);
+  if (!verdict.passed) {
+    throw new UnusableClipError(`the generated clip fails the quality gate: ${describeFailures(verdict)}`);
   }
-  return { file: req.outFile, durationSec: plan.durationSec };
+  return { file: req.outFile, durationSec: plan.durationSec, measurements: { picture } };
 }

@@ -1,19 +1,13 @@
 import type { Firestore } from "firebase-admin/firestore";
 import type { PreflightReport } from "../contract/run";
-import type { ClipRequest } from "../media/clip";
+import type { ClipMeasurements, ClipRequest, MeasuredClip } from "../media/clip";
 import type { NormalizeRequest } from "../media/normalize";
 import type { FittedVoice, VoiceFitTarget } from "../media/voiceFit";
 import type { QualityGate } from "../pipelineSettings";
 import type { QualityCheck } from "../quality/gate";
 import type { PromisedVideo } from "../quality/verdict";
 import type { FramingCheck } from "../preflight/preflightImageCheck";
-import type {
-  RenderedClip,
-  ScriptProvider,
-  VideoChainEntry,
-  VisualDnaProvider,
-  VoiceProvider,
-} from "../providers/types";
+import type { ScriptProvider, VideoChainEntry, VisualDnaProvider, VoiceProvider } from "../providers/types";
 import type { ModelConfig } from "../models/modelConfig";
 import type { ObjectStore } from "../storage/objectStore";
 
@@ -37,15 +31,23 @@ export interface ImagePreflight {
 }
 
 export interface ClipRenderer {
-  /** The Ken Burns fallback: a pan/zoom of the product image. */
-  kenBurns(req: ClipRequest): Promise<RenderedClip>;
-  /** Brings a model's clip to the run's frame; throws UnusableClipError for a clip that is not one. */
-  normalize(req: NormalizeRequest): Promise<RenderedClip>;
+  /** The Ken Burns fallback: a pan/zoom of the product image, its picture and product measured. */
+  kenBurns(req: ClipRequest, gate: QualityGate): Promise<MeasuredClip>;
+  /**
+   * Brings a model's clip to the run's frame, its picture measured; throws UnusableClipError for a clip
+   * that is not one or fails the clip verdict.
+   */
+  normalize(req: NormalizeRequest, gate: QualityGate): Promise<MeasuredClip>;
   assemble(req: { clips: string[]; voiceWav: string; outFile: string }): Promise<{ file: string; durationSec: number }>;
   /** Tempo and loudness of the voice-over fitted to the video (media/voiceFit.ts). */
   fitVoice(req: { voiceWav: string; videoSec: number; outFile: string }, fit: VoiceFitTarget): Promise<FittedVoice>;
-  /** The output quality gate on the finished ad (quality/gate.ts). */
-  checkFinishedVideo(file: string, promised: PromisedVideo, gate: QualityGate): Promise<QualityCheck>;
+  /** The output quality gate on the finished ad and the measurements of its clips (quality/gate.ts). */
+  checkFinishedVideo(
+    file: string,
+    clips: ClipMeasurements[],
+    promised: PromisedVideo,
+    gate: QualityGate,
+  ): Promise<QualityCheck>;
 }
 
 /** Everything the pipeline touches outside itself, injected so tests and the emulator wire their own. */

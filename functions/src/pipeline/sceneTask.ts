@@ -15,7 +15,7 @@ import { MAX_SCENES, type Attempt, type FallbackReason, type ModelTier, type Sce
 import { z } from "zod";
 import type { RunDocument } from "../contract/runDocument";
 import { writeNotification } from "../ledger/notifications";
-import { frameSize } from "../media/clip";
+import { frameSize, type ClipMeasurements, type MeasuredClip } from "../media/clip";
 import { UnusableClipError } from "../media/normalize";
 import { failRun } from "../lifecycle/runStore";
 import { needsDecision, qualityOf, scenesProgress } from "../lifecycle/stateMachine";
@@ -100,6 +100,8 @@ export interface SceneDocument {
   model?: string;
   tier?: ModelTier;
   durationMs?: number;
+  /** What the clip's encoding measured (picture; product for Ken Burns), for the quality gate. */
+  measurements?: ClipMeasurements;
 }
 
 /** gRPC DEADLINE_EXCEEDED, ABORTED (contention, lock timeouts), UNAVAILABLE from Firestore. */
@@ -139,6 +141,7 @@ type SceneEnd =
       tier: ModelTier;
       fallbackReason: FallbackReason | null;
       video: string;
+      measurements: ClipMeasurements;
       /** The quota slot to give back. */
       slot: number | null;
     };
@@ -222,6 +225,7 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
     tier: end.tier,
     fallbackReason: end.fallbackReason,
     video: end.video,
+    measurements: end.measurements,
     generation: null,
     slot: null,
     attempts: allAttempts,
@@ -335,15 +339,13 @@ async function advanceScene(
         await handOverSlot(slot, holder, settings, deps);
         slot = null;
       }
+      let normalized: MeasuredClip | undefined;
       if (result.kind === "video") {
         try {
-          await deps.media.normalize({
-            inFile: result.file,
-            outFile: sceneClip,
-            width,
-            height,
-            seconds: scene.durationSec,
-          });
+          normalized = await deps.media.normalize(
+            { inFile: result.file, outFile: sceneClip, width, height, seconds: scene.durationSec },
+            settings.qualityGate,
+          );
         } catch (error) {
           if (!(error instanceof UnusableClipError)) throw error;
           result = unusableClip(error.message);
@@ -356,6 +358,7 @@ async function advanceScene(
       }
       const polledMove = afterPoll(result, (Date.now() - generation.submittedAtMs) / 1000, position(), policy);
       if (polledMove.kind === "use_clip") {
+        if (!normalized) throw new Error(`scene ${task.sceneNumber}: a clip to use that was never normalised`);
         const video = await upload();
         return {
           kind: "done",
@@ -364,6 +367,7 @@ async function advanceScene(
           tier: entry.tier,
           fallbackReason: null,
           video,
+          measurements: normalized.measurements,
           slot,
         };
       }
@@ -410,14 +414,17 @@ async function advanceScene(
           move = "submit";
           break;
         case "ken_burns": {
-          await deps.media.kenBurns({
-            imageFile: await image(),
-            outFile: sceneClip,
-            width,
-            height,
-            seconds: scene.durationSec,
-            motion: scene.motion,
-          });
+          const clip = await deps.media.kenBurns(
+            {
+              imageFile: await image(),
+              outFile: sceneClip,
+              width,
+              height,
+              seconds: scene.durationSec,
+              motion: scene.motion,
+            },
+            settings.qualityGate,
+          );
           const video = await upload();
           return {
             kind: "done",
@@ -426,6 +433,7 @@ async function advanceScene(
             tier: "fallback",
             fallbackReason: move.reason,
             video,
+            measurements: clip.measurements,
             slot,
           };
         }

@@ -9,11 +9,12 @@ import type { StageRecord, WorkStage } from "../contract/run";
 import type { QualityGateRecord, RunDocument } from "../contract/runDocument";
 import type { Claim } from "../lifecycle/runStore";
 import { progressAtStart } from "../lifecycle/stateMachine";
-import { CLIP_FPS, frameSize } from "../media/clip";
+import { CLIP_FPS, frameSize, type ClipMeasurements } from "../media/clip";
 import type { RunUpdate } from "../lifecycle/transitions";
 import { STAGE_LABELS, userMessages } from "../messages";
 import type { PipelineSettings } from "../pipelineSettings";
 import type { Served } from "../providers/types";
+import { describeFailures } from "../quality/verdict";
 import type { PipelineDeps } from "./deps";
 import { PipelineFailure } from "./failure";
 import { callContext, runInputOf } from "./runContext";
@@ -120,6 +121,12 @@ async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutco
   // The injected fault replays a join that loses a scene: only the quality gate notices.
   const sceneDocs = faults.assembly === "drop_last_scene" ? allScenes.slice(0, -1) : allScenes;
   const candidate = objects.assembled(claim.runId);
+  // What each clip's encoding measured travels on to the quality gate, in join order.
+  const measured = sceneDocs.map((doc) => {
+    const measurements = doc.get("measurements") as ClipMeasurements | undefined;
+    if (!measurements) throw new Error(`scene ${doc.id} has no measurements of its clip`);
+    return measurements;
+  });
   const { result, voice } = await withWorkspace(deps.workDir, `assembly-${claim.runId}`, async (dir) => {
     const clips: string[] = [];
     for (const doc of sceneDocs) {
@@ -139,7 +146,7 @@ async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutco
   });
   return {
     result: {
-      assembled: { video: candidate, durationSec: result.durationSec },
+      assembled: { video: candidate, durationSec: result.durationSec, clips: measured },
       "voice.fit": {
         tempo: voice.tempo,
         spokenSec: voice.spokenSec,
@@ -168,9 +175,10 @@ function promisedDuration(run: RunDocument): number {
 }
 
 /**
- * The output quality gate, a stage of its own: the assembled ad is measured with ffmpeg and judged
- * against what the run promised. It is delivered (copied to the user's output) only if it passes;
- * otherwise the run fails here with the measured reasons and is refunded. Measurements are recorded
+ * The output quality gate, a stage of its own: the assembled ad is measured with ffmpeg (its sound and
+ * container; its picture as the assembly's clips measured it) and judged against what the run
+ * promised. It is delivered (copied to the user's output) only if it passes; otherwise the run fails
+ * here with the measured reasons and is refunded. Measurements are recorded
  * either way (also for the legacy cohort, whose video ships regardless).
  */
 async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcome> {
@@ -185,7 +193,7 @@ async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcom
   const check = await withWorkspace(deps.workDir, `quality-${claim.runId}`, async (dir) => {
     const file = path.join(dir, "assembled.mp4");
     await deps.store.download(assembled.video, file);
-    const measured = await deps.media.checkFinishedVideo(file, promised, settings.qualityGate);
+    const measured = await deps.media.checkFinishedVideo(file, assembled.clips, promised, settings.qualityGate);
     if (measured.verdict.passed || legacy) await deps.store.upload(file, output, "video/mp4");
     return measured;
   });
@@ -193,7 +201,7 @@ async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcom
   if (!check.verdict.passed && !legacy) {
     throw new PipelineFailure({
       stage: "quality",
-      reason: `quality_gate: ${check.verdict.failures.map((f) => `${f.cause} (${f.detail})`).join("; ")}`,
+      reason: `quality_gate: ${describeFailures(check.verdict)}`,
       userMessage: userMessages.qualityGateFailed(check.verdict.failures.map((f) => f.cause)),
       record: { qualityGate },
     });

@@ -1,34 +1,37 @@
 /**
- * The output quality gate: measure with real ffmpeg, then decide with the pure verdict. The finished
- * ad is checked by the quality stage; a generated clip can be checked where it is rendered, so a
- * black or frozen clip becomes that scene's provider error instead of reaching the join.
+ * The output quality gate on the finished ad: the file measured without decoding its picture, the
+ * picture as its clips' encoding passes measured it (quality/measure.ts explains why that is still a
+ * measurement of this file), decided by the pure verdict. Generated clips meet the clip verdict where
+ * they are normalised (media/normalize.ts), so a black or frozen clip never reaches the join.
  */
+import type { ClipMeasurements } from "../media/clip";
 import type { RunOptions } from "../media/binaries";
 import type { QualityGate } from "../pipelineSettings";
-import { measureMedia, type MediaMeasurements } from "./measure";
-import { clipVerdict, finishedVideoVerdict, type PromisedVideo, type QualityVerdict } from "./verdict";
+import { joinedPicture, measureFinishedFile, type FileMeasurements, type MediaMeasurements } from "./measure";
+import { finishedVideoVerdict, type PromisedVideo, type QualityVerdict } from "./verdict";
 
 export interface QualityCheck {
   verdict: QualityVerdict;
   measurements: MediaMeasurements;
 }
 
-type Verdict = (m: MediaMeasurements, promised: PromisedVideo, gate: QualityGate) => QualityVerdict;
-
-function checker(verdictOf: Verdict) {
-  return async (
-    file: string,
-    promised: PromisedVideo,
-    gate: QualityGate,
-    options: RunOptions = {},
-  ): Promise<QualityCheck> => {
-    const measurements = await measureMedia(file, gate, options);
-    return { verdict: verdictOf(measurements, promised, gate), measurements };
-  };
+/** The finished file with its clips' picture measurements shifted to their places in the join. */
+export function withClipPictures(file: FileMeasurements, clips: ClipMeasurements[]): MediaMeasurements {
+  if (!file.readable) return file;
+  const { video, ...rest } = file;
+  if (!video) return rest;
+  const { black, frozen } = joinedPicture(clips.map((clip) => clip.picture));
+  return { ...rest, video: { ...video, black, frozen } };
 }
 
-/** The finished ad: picture, length, and a voice that covers it at the promised loudness. */
-export const checkFinishedVideo = checker(finishedVideoVerdict);
-
-/** A generated clip: readable, the promised frame and length, no black or frozen stretch. */
-export const checkGeneratedClip = checker(clipVerdict);
+/** The finished ad: its frame, length and voice, its clips' picture, the product where we placed it. */
+export async function checkFinishedVideo(
+  file: string,
+  clips: ClipMeasurements[],
+  promised: PromisedVideo,
+  gate: QualityGate,
+  options: RunOptions = {},
+): Promise<QualityCheck> {
+  const measurements = withClipPictures(await measureFinishedFile(file, gate, options), clips);
+  return { verdict: finishedVideoVerdict(measurements, clips, promised, gate), measurements };
+}

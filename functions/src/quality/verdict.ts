@@ -2,8 +2,10 @@
  * The output quality gate's decision: a pure function of the measurements (quality/measure.ts), what
  * the run promised, and the thresholds in `config/pipeline` (qualityGate). Same numbers, same verdict.
  */
+import type { ClipMeasurements } from "../media/clip";
 import type { QualityGate } from "../pipelineSettings";
-import type { AudioMeasurements, Interval, MediaMeasurements } from "./measure";
+import type { ProductMeasurements } from "./productCheck";
+import type { AudioMeasurements, Interval, MediaMeasurements, PictureMeasurements, VideoStreamFacts } from "./measure";
 
 /** Why a video (or a generated clip) fails; metrics count failures by these. */
 export const QUALITY_CAUSES = [
@@ -22,6 +24,7 @@ export const QUALITY_CAUSES = [
   "voice_cut_off",
   "loudness",
   "true_peak",
+  "product_not_visible",
 ] as const;
 export type QualityCause = (typeof QUALITY_CAUSES)[number];
 
@@ -34,6 +37,10 @@ export interface QualityVerdict {
   passed: boolean;
   failures: QualityFailure[];
 }
+
+/** The failures as one line for logs and failure reasons: `cause (detail); …`. */
+export const describeFailures = (verdict: QualityVerdict) =>
+  verdict.failures.map((f) => `${f.cause} (${f.detail})`).join("; ");
 
 /** What the run promised: the frame, the rate and the length (scenes x scene seconds). */
 export interface PromisedVideo {
@@ -54,9 +61,7 @@ const longest = (intervals: Interval[]) =>
   );
 const overlap = (a: Interval, b: Interval) => Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start));
 
-function pictureFailures(m: Extract<MediaMeasurements, { readable: true }>, gate: QualityGate): QualityFailure[] {
-  const video = m.video;
-  if (!video) return [{ cause: "no_video", detail: "the file has no video stream" }];
+function pictureFailures(video: Pick<PictureMeasurements, "black" | "frozen">, gate: QualityGate): QualityFailure[] {
   const failures: QualityFailure[] = [];
   const black = longest(video.black.filter((i) => i.end - i.start > gate.maxBlackSec));
   if (black) {
@@ -78,20 +83,13 @@ function pictureFailures(m: Extract<MediaMeasurements, { readable: true }>, gate
   return failures;
 }
 
-/** A generated clip: readable, the frame promised, no black or frozen stretch. Its voice is not its concern. */
-export function clipVerdict(m: MediaMeasurements, promised: PromisedVideo, gate: QualityGate): QualityVerdict {
-  if (!m.readable) return { passed: false, failures: [{ cause: "unreadable", detail: m.error }] };
-  const failures = [...frameFailures(m, promised, gate), ...pictureFailures(m, gate)];
+/** A clip as its encoding pass measured it: the frame promised, no black or frozen stretch. */
+export function clipVerdict(picture: PictureMeasurements, promised: PromisedVideo, gate: QualityGate): QualityVerdict {
+  const failures = [...frameFailures(picture, promised, gate), ...pictureFailures(picture, gate)];
   return { passed: failures.length === 0, failures };
 }
 
-function frameFailures(
-  m: Extract<MediaMeasurements, { readable: true }>,
-  promised: PromisedVideo,
-  gate: QualityGate,
-): QualityFailure[] {
-  const video = m.video;
-  if (!video) return [];
+function frameFailures(video: VideoStreamFacts, promised: PromisedVideo, gate: QualityGate): QualityFailure[] {
   const failures: QualityFailure[] = [];
   if (video.width !== promised.width || video.height !== promised.height) {
     failures.push({
@@ -102,16 +100,36 @@ function frameFailures(
   if (Math.abs(video.fps - promised.fps) > gate.fpsTolerance) {
     failures.push({ cause: "fps", detail: `${video.fps.toFixed(3)} fps, ${promised.fps} promised` });
   }
-  if (Math.abs(video.decodedDurationSec - promised.durationSec) > gate.durationToleranceSec) {
+  if (Math.abs(video.pictureDurationSec - promised.durationSec) > gate.durationToleranceSec) {
     failures.push({
       cause: "duration",
-      detail: `${seconds(video.decodedDurationSec)} of picture, ${seconds(promised.durationSec)} promised`,
+      detail: `${seconds(video.pictureDurationSec)} of picture, ${seconds(promised.durationSec)} promised`,
     });
   }
-  if (Math.abs(m.containerDurationSec - video.decodedDurationSec) > gate.durationToleranceSec) {
+  return failures;
+}
+
+/**
+ * The finished file must hold exactly the frames its clips were measured on, and not claim another
+ * length: only then are the clips' picture measurements the file's (quality/measure.ts).
+ */
+function joinFailures(
+  m: Extract<MediaMeasurements, { readable: true }>,
+  video: PictureMeasurements,
+  clipFrames: number,
+  gate: QualityGate,
+): QualityFailure[] {
+  const failures: QualityFailure[] = [];
+  if (Math.abs(m.containerDurationSec - video.pictureDurationSec) > gate.durationToleranceSec) {
     failures.push({
       cause: "duration_mismatch",
-      detail: `the file claims ${seconds(m.containerDurationSec)} but holds ${seconds(video.decodedDurationSec)} of picture`,
+      detail: `the file claims ${seconds(m.containerDurationSec)} but holds ${seconds(video.pictureDurationSec)} of picture`,
+    });
+  }
+  if (video.frames !== clipFrames) {
+    failures.push({
+      cause: "duration_mismatch",
+      detail: `the file holds ${video.frames} frames, its clips ${clipFrames}`,
     });
   }
   return failures;
@@ -167,13 +185,62 @@ function voiceFailures(
   return failures;
 }
 
-/** The finished ad: everything a clip must be, plus a voice that covers it at the promised loudness. */
-export function finishedVideoVerdict(m: MediaMeasurements, promised: PromisedVideo, gate: QualityGate): QualityVerdict {
+const percent = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
+
+/**
+ * Why a product placed by the pipeline itself (Ken Burns, the local motion card) cannot be seen, or
+ * null when it can: big enough on screen, enough of it there, and real content in its place.
+ */
+export function productFailure(product: ProductMeasurements, gate: QualityGate): string | null {
+  if (product.frameShare < gate.minProductFrameShare) {
+    return `the product covers ${percent(product.frameShare)} of the frame (at least ${percent(gate.minProductFrameShare)})`;
+  }
+  if (product.shownShare < gate.minProductShownShare) {
+    return `${percent(product.shownShare)} of the product is in the frame (at least ${percent(gate.minProductShownShare)})`;
+  }
+  if (product.detail < gate.minProductDetail) {
+    return `the product's place in the frame is flat (detail ${product.detail.toFixed(1)}, at least ${gate.minProductDetail})`;
+  }
+  if (product.likeness < gate.minProductLikeness) {
+    return (
+      `the product's place in the frame does not show the product image ` +
+      `(likeness ${product.likeness.toFixed(2)}, at least ${gate.minProductLikeness})`
+    );
+  }
+  return null;
+}
+
+function productFailures(clips: ClipMeasurements[], gate: QualityGate): QualityFailure[] {
+  return clips.flatMap(({ product }, index) => {
+    const failure = product && productFailure(product, gate);
+    return failure ? [{ cause: "product_not_visible" as const, detail: `scene ${index + 1}: ${failure}` }] : [];
+  });
+}
+
+/**
+ * The finished ad: the file's frame, length and sound as measured in it; its picture as its clips'
+ * encoding passes measured it (`m.video` carries them joined), valid because the file holds exactly
+ * those frames; and the product visible wherever the pipeline placed it.
+ */
+export function finishedVideoVerdict(
+  m: MediaMeasurements,
+  clips: ClipMeasurements[],
+  promised: PromisedVideo,
+  gate: QualityGate,
+): QualityVerdict {
   if (!m.readable) return { passed: false, failures: [{ cause: "unreadable", detail: m.error }] };
+  const video = m.video;
+  const clipFrames = clips.reduce((sum, clip) => sum + clip.picture.frames, 0);
   const failures = [
-    ...frameFailures(m, promised, gate),
-    ...pictureFailures(m, gate),
-    ...voiceFailures(m, m.video?.decodedDurationSec ?? m.containerDurationSec, gate),
+    ...(video
+      ? [
+          ...frameFailures(video, promised, gate),
+          ...joinFailures(m, video, clipFrames, gate),
+          ...pictureFailures(video, gate),
+        ]
+      : [{ cause: "no_video" as const, detail: "the file has no video stream" }]),
+    ...productFailures(clips, gate),
+    ...voiceFailures(m, video?.pictureDurationSec ?? m.containerDurationSec, gate),
   ];
   return { passed: failures.length === 0, failures };
 }

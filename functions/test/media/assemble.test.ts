@@ -5,26 +5,32 @@ import { renderKenBurns } from "../../src/media/kenBurns";
 import { renderMotionClip } from "../../src/media/motionClip";
 import { probeMedia } from "../../src/media/probe";
 import { synthesizeSpeech } from "../../src/media/speech";
-import { COFFEE, withTempDir } from "./frames";
+import { COFFEE, GATE, withTempDir } from "./frames";
 
 const SMALL = { width: 270, height: 480 };
 
 async function twoClips(dir: string): Promise<string[]> {
-  const kenBurns = await renderKenBurns({
-    imageFile: COFFEE,
-    outFile: join(dir, "a.mp4"),
-    ...SMALL,
-    seconds: 1,
-    motion: "zoom_in",
-  });
-  const motion = await renderMotionClip({
-    imageFile: COFFEE,
-    outFile: join(dir, "b.mp4"),
-    ...SMALL,
-    seconds: 2,
-    motion: "pan_up",
-    seed: 2,
-  });
+  const kenBurns = await renderKenBurns(
+    {
+      imageFile: COFFEE,
+      outFile: join(dir, "a.mp4"),
+      ...SMALL,
+      seconds: 1,
+      motion: "zoom_in",
+    },
+    GATE,
+  );
+  const motion = await renderMotionClip(
+    {
+      imageFile: COFFEE,
+      outFile: join(dir, "b.mp4"),
+      ...SMALL,
+      seconds: 2,
+      motion: "pan_up",
+      seed: 2,
+    },
+    GATE,
+  );
   return [kenBurns.file, motion.file];
 }
 
@@ -96,14 +102,17 @@ describe("assembleVideo", () => {
   it("rejects clips of different sizes, which cannot be joined without re-encoding", async () => {
     await withTempDir(async (dir) => {
       const [first] = await twoClips(dir);
-      const other = await renderKenBurns({
-        imageFile: COFFEE,
-        outFile: join(dir, "c.mp4"),
-        width: 480,
-        height: 270,
-        seconds: 1,
-        motion: "pan_left",
-      });
+      const other = await renderKenBurns(
+        {
+          imageFile: COFFEE,
+          outFile: join(dir, "c.mp4"),
+          width: 480,
+          height: 270,
+          seconds: 1,
+          motion: "pan_left",
+        },
+        GATE,
+      );
       const speech = await voice(dir, "Hello there.");
       await expect(
         assembleVideo({ clips: [first, other.file], voiceWav: speech.file, outFile: join(dir, "o.mp4") }),

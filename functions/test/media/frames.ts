@@ -2,8 +2,12 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../../src/media/binaries";
+import { PipelineSettingsSchema } from "../../src/pipelineSettings";
 
 export const COFFEE = join(__dirname, "..", "fixtures", "images", "coffee.png");
+
+/** The quality gate's default thresholds, as every clip is rendered and judged with them. */
+export const GATE = PipelineSettingsSchema.parse({}).qualityGate;
 
 /** A frame as 8-bit luma, row by row. */
 export interface GrayFrame {

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { CAMERA_MOTIONS, type CameraMotion } from "../../src/contract/run";
 import { frameSize, kenBurnsArgs, renderKenBurns } from "../../src/media/kenBurns";
 import { probeMedia } from "../../src/media/probe";
-import { COFFEE, bestShift, bestZoom, grayFrame, meanDifference, withTempDir } from "./frames";
+import { COFFEE, GATE, bestShift, bestZoom, grayFrame, meanDifference, withTempDir } from "./frames";
 
 const SMALL = { width: 270, height: 480 };
 
@@ -19,7 +19,7 @@ describe("kenBurnsArgs", () => {
 
   it("uses the non-jittering recipe: 2x cover, zoompan for all frames, no -loop", () => {
     const args = kenBurnsArgs(base);
-    const filter = args[args.indexOf("-vf") + 1];
+    const filter = args[args.indexOf("-filter_complex") + 1];
     expect(filter).toContain("scale=540:960:force_original_aspect_ratio=increase,crop=540:960");
     expect(filter).toContain(":d=60:s=270x480:fps=30");
     expect(args).not.toContain("-loop");
@@ -38,14 +38,28 @@ describe("renderKenBurns", () => {
   it("renders a full-size 9:16 clip with the exact frame count, size and codec", async () => {
     await withTempDir(async (dir) => {
       const outFile = join(dir, "full.mp4");
-      const clip = await renderKenBurns({
-        imageFile: COFFEE,
-        outFile,
-        ...frameSize("9:16"),
-        seconds: 1,
-        motion: "zoom_in",
+      const clip = await renderKenBurns(
+        {
+          imageFile: COFFEE,
+          outFile,
+          ...frameSize("9:16"),
+          seconds: 1,
+          motion: "zoom_in",
+        },
+        GATE,
+      );
+      expect(clip).toMatchObject({ file: outFile, durationSec: 1 });
+      // The encoding pass measured the frames it wrote; the coffee photo fills the frame.
+      expect(clip.measurements.picture).toEqual({
+        width: 1080,
+        height: 1920,
+        fps: 30,
+        frames: 30,
+        pictureDurationSec: 1,
+        black: [],
+        frozen: [],
       });
-      expect(clip).toEqual({ file: outFile, durationSec: 1 });
+      expect(clip.measurements.product).toMatchObject({ frameShare: 1 });
       const info = await probeMedia(outFile);
       expect(info.video).toEqual({
         codec: "h264",
@@ -62,13 +76,16 @@ describe("renderKenBurns", () => {
 
   it("rounds the duration to whole frames", async () => {
     await withTempDir(async (dir) => {
-      const clip = await renderKenBurns({
-        imageFile: COFFEE,
-        outFile: join(dir, "c.mp4"),
-        ...SMALL,
-        seconds: 1.51,
-        motion: "pan_left",
-      });
+      const clip = await renderKenBurns(
+        {
+          imageFile: COFFEE,
+          outFile: join(dir, "c.mp4"),
+          ...SMALL,
+          seconds: 1.51,
+          motion: "pan_left",
+        },
+        GATE,
+      );
       expect(clip.durationSec).toBeCloseTo(45 / 30, 6);
       expect((await probeMedia(clip.file)).video?.frames).toBe(45);
     });
@@ -86,13 +103,16 @@ describe("renderKenBurns", () => {
 
   it.each(CAMERA_MOTIONS)("%s moves the picture in its direction", async (motion) => {
     await withTempDir(async (dir) => {
-      const clip = await renderKenBurns({
-        imageFile: COFFEE,
-        outFile: join(dir, "m.mp4"),
-        ...SMALL,
-        seconds: 1,
-        motion,
-      });
+      const clip = await renderKenBurns(
+        {
+          imageFile: COFFEE,
+          outFile: join(dir, "m.mp4"),
+          ...SMALL,
+          seconds: 1,
+          motion,
+        },
+        GATE,
+      );
       const first = await grayFrame(clip.file, 0, SMALL.width, SMALL.height);
       const last = await grayFrame(clip.file, 29, SMALL.width, SMALL.height);
       expect(meanDifference(first, last)).toBeGreaterThan(3);
@@ -104,7 +124,10 @@ describe("renderKenBurns", () => {
     await withTempDir(async (dir) => {
       const missing = join(dir, "missing.png");
       await expect(
-        renderKenBurns({ imageFile: missing, outFile: join(dir, "m.mp4"), ...SMALL, seconds: 1, motion: "zoom_in" }),
+        renderKenBurns(
+          { imageFile: missing, outFile: join(dir, "m.mp4"), ...SMALL, seconds: 1, motion: "zoom_in" },
+          GATE,
+        ),
       ).rejects.toThrow(/ffmpeg exited with code \d+: .*missing\.png: No such file or directory/);
     });
   });

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { renderKenBurns } from "../../src/media/kenBurns";
 import { motionClipArgs, motionStyle, renderMotionClip } from "../../src/media/motionClip";
 import { probeMedia } from "../../src/media/probe";
-import { COFFEE, grayFrame, meanDifference, withTempDir } from "./frames";
+import { COFFEE, GATE, grayFrame, meanDifference, withTempDir } from "./frames";
 
 const SMALL = { width: 270, height: 480 };
 
@@ -36,15 +36,19 @@ describe("renderMotionClip", () => {
   it("renders an H.264 clip of the exact duration and size", async () => {
     await withTempDir(async (dir) => {
       const outFile = join(dir, "m.mp4");
-      const clip = await renderMotionClip({
-        imageFile: COFFEE,
-        outFile,
-        ...SMALL,
-        seconds: 2,
-        motion: "zoom_in",
-        seed: 3,
-      });
-      expect(clip).toEqual({ file: outFile, durationSec: 2 });
+      const clip = await renderMotionClip(
+        {
+          imageFile: COFFEE,
+          outFile,
+          ...SMALL,
+          seconds: 2,
+          motion: "zoom_in",
+          seed: 3,
+        },
+        GATE,
+      );
+      expect(clip).toMatchObject({ file: outFile, durationSec: 2 });
+      expect(clip.measurements.picture).toMatchObject({ frames: 60, black: [], frozen: [] });
       const info = await probeMedia(outFile);
       expect(info.video).toEqual({
         codec: "h264",
@@ -61,8 +65,8 @@ describe("renderMotionClip", () => {
   it("moves over time and looks different from the Ken Burns clip of the same image", async () => {
     await withTempDir(async (dir) => {
       const request = { imageFile: COFFEE, ...SMALL, seconds: 1, motion: "pan_left" as const };
-      const motion = await renderMotionClip({ ...request, outFile: join(dir, "m.mp4"), seed: 5 });
-      const kenBurns = await renderKenBurns({ ...request, outFile: join(dir, "k.mp4") });
+      const motion = await renderMotionClip({ ...request, outFile: join(dir, "m.mp4"), seed: 5 }, GATE);
+      const kenBurns = await renderKenBurns({ ...request, outFile: join(dir, "k.mp4") }, GATE);
       const motionMid = await grayFrame(motion.file, 15, SMALL.width, SMALL.height);
       const kenBurnsMid = await grayFrame(kenBurns.file, 15, SMALL.width, SMALL.height);
       expect(meanDifference(motionMid, kenBurnsMid)).toBeGreaterThan(15);
@@ -75,14 +79,17 @@ describe("renderMotionClip", () => {
   it("renders a different clip for each camera motion", async () => {
     await withTempDir(async (dir) => {
       const render = (motion: "pan_left" | "pan_right") =>
-        renderMotionClip({
-          imageFile: COFFEE,
-          outFile: join(dir, `${motion}.mp4`),
-          ...SMALL,
-          seconds: 1,
-          motion,
-          seed: 9,
-        });
+        renderMotionClip(
+          {
+            imageFile: COFFEE,
+            outFile: join(dir, `${motion}.mp4`),
+            ...SMALL,
+            seconds: 1,
+            motion,
+            seed: 9,
+          },
+          GATE,
+        );
       const left = await grayFrame((await render("pan_left")).file, 29, SMALL.width, SMALL.height);
       const right = await grayFrame((await render("pan_right")).file, 29, SMALL.width, SMALL.height);
       expect(meanDifference(left, right)).toBeGreaterThan(3);
@@ -92,7 +99,7 @@ describe("renderMotionClip", () => {
   it("rejects a missing image with ffmpeg's reason", async () => {
     await withTempDir(async (dir) => {
       const request = { imageFile: join(dir, "none.png"), outFile: join(dir, "m.mp4"), ...SMALL, seconds: 1 };
-      await expect(renderMotionClip({ ...request, motion: "zoom_out", seed: 1 })).rejects.toThrow(
+      await expect(renderMotionClip({ ...request, motion: "zoom_out", seed: 1 }, GATE)).rejects.toThrow(
         /none\.png: No such file or directory/,
       );
     });

@@ -6,7 +6,7 @@ import { renderKenBurns } from "../../src/media/kenBurns";
 import { normalizeClip, UnusableClipError } from "../../src/media/normalize";
 import { probeMedia } from "../../src/media/probe";
 import { synthesizeSpeech } from "../../src/media/speech";
-import { COFFEE, grayFrame, withTempDir } from "./frames";
+import { COFFEE, GATE, grayFrame, withTempDir } from "./frames";
 
 /** A clip as a video model might return it: any size and rate, with or without an audio track. */
 async function modelClip(
@@ -50,8 +50,9 @@ describe("normalizeClip", () => {
       expect(before.video).toMatchObject({ width: 720, height: 1280, fps: 24 });
       expect(before.audio).toBeDefined();
       const outFile = join(dir, "scene.mp4");
-      const clip = await normalizeClip({ inFile, outFile, ...PORTRAIT, seconds: 2 });
-      expect(clip).toEqual({ file: outFile, durationSec: 2 });
+      const clip = await normalizeClip({ inFile, outFile, ...PORTRAIT, seconds: 2 }, GATE);
+      expect(clip).toMatchObject({ file: outFile, durationSec: 2 });
+      expect(clip.measurements.picture).toMatchObject({ width: 1080, height: 1920, fps: 30, frames: 60, black: [] });
       const after = await probeMedia(outFile);
       expect(after.video).toMatchObject({ codec: "h264", ...PORTRAIT, fps: 30, frames: 60, pixelFormat: "yuv420p" });
       expect(after.audio).toBeUndefined();
@@ -68,7 +69,7 @@ describe("normalizeClip", () => {
         audio: false,
       });
       const outFile = join(dir, "square.mp4");
-      await normalizeClip({ inFile, outFile, width: 240, height: 240, seconds: 1 });
+      await normalizeClip({ inFile, outFile, width: 240, height: 240, seconds: 1 }, GATE);
       expect((await probeMedia(outFile)).video).toMatchObject({ width: 240, height: 240, fps: 30, frames: 30 });
       // testsrc has no black: a padded frame would have black rows at the top and bottom.
       const frame = await grayFrame(outFile, 0, 240, 240);
@@ -103,7 +104,10 @@ describe("normalizeClip", () => {
         [short, /lasts 1\.0\d s, the scene needs 2\.00 s/],
         [truncated, /./],
       ] as const) {
-        const attempt = normalizeClip({ inFile, outFile: join(dir, "out.mp4"), width: 360, height: 640, seconds: 2 });
+        const attempt = normalizeClip(
+          { inFile, outFile: join(dir, "out.mp4"), width: 360, height: 640, seconds: 2 },
+          GATE,
+        );
         await expect(attempt).rejects.toBeInstanceOf(UnusableClipError);
         await expect(attempt).rejects.toThrow(reason);
       }
@@ -120,16 +124,19 @@ describe("normalizeClip", () => {
       ].entries()) {
         const inFile = await modelClip(join(dir, `raw${index}.mp4`), { ...shape, seconds: 1 });
         clips.push(
-          (await normalizeClip({ inFile, outFile: join(dir, `g${index}.mp4`), ...PORTRAIT, seconds: 1 })).file,
+          (await normalizeClip({ inFile, outFile: join(dir, `g${index}.mp4`), ...PORTRAIT, seconds: 1 }, GATE)).file,
         );
       }
-      const kenBurns = await renderKenBurns({
-        imageFile: COFFEE,
-        outFile: join(dir, "kb.mp4"),
-        ...PORTRAIT,
-        seconds: 1,
-        motion: "zoom_in",
-      });
+      const kenBurns = await renderKenBurns(
+        {
+          imageFile: COFFEE,
+          outFile: join(dir, "kb.mp4"),
+          ...PORTRAIT,
+          seconds: 1,
+          motion: "zoom_in",
+        },
+        GATE,
+      );
       clips.splice(1, 0, kenBurns.file);
       const voiceWav = join(dir, "voice.wav");
       await writeFile(voiceWav, (await synthesizeSpeech("Four scenes, one clean video.")).wav);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { synthesizeSpeech } from "../../src/media/speech";
 import { fitVoice, normalisingGain, tempoFor } from "../../src/media/voiceFit";
 import { DEFAULT_VOICE_FIT, PipelineSettingsSchema } from "../../src/pipelineSettings";
-import { measureMedia } from "../../src/quality/measure";
+import { measureFinishedFile } from "../../src/quality/measure";
 import { withTempDir } from "./frames";
 
 const fit = DEFAULT_VOICE_FIT;
@@ -28,7 +28,7 @@ test("a short voice fitted to a 2 s video plays at the target loudness, as long 
     const raw = join(dir, "voice.wav");
     await writeFile(raw, (await synthesizeSpeech("Fairbean. Yours today.")).wav);
     const fitted = await fitVoice({ voiceWav: raw, videoSec: 2, outFile: join(dir, "fitted.wav") }, fit);
-    const measured = await measureMedia(fitted.file, PipelineSettingsSchema.parse({}).qualityGate);
+    const measured = await measureFinishedFile(fitted.file, PipelineSettingsSchema.parse({}).qualityGate);
     if (!measured.readable || !measured.audio) throw new Error("fitted voice unreadable");
     expect(Math.abs(measured.audio.integratedLufs - fit.targetLufs)).toBeLessThanOrEqual(0.5);
     expect(measured.audio.truePeakDbtp).toBeLessThanOrEqual(fit.truePeakDbtp + 0.1);

@@ -274,6 +274,33 @@ test("a corrupt clip is that scene's provider error: the next model serves it", 
   }
 });
 
+test("a clip whose picture is black is that scene's provider error: the next model serves it, or Ken Burns", async () => {
+  const { runId } = await startRun(db, image, { scenes: 2 });
+  const { deps, dispatcher } = cloudDeps([PRIMARY, BACKUP]);
+  const atScenes = await runToScenes(runId, deps);
+  // Scene 1: both models return black (Ken Burns with its reason); scene 2: only the primary does.
+  const [first, second] = atScenes.script!.scenes;
+  const scene1 = `${first.videoPrompt} First scene.`;
+  atScenes.script!.scenes[0] = { ...first, videoPrompt: scene1 };
+  await db.doc(paths.run(runId)).update({ script: atScenes.script });
+  const black: VeoScript = { result: { kind: "video", delivery: "black" } };
+  prompts.set(scene1, black);
+  prompts.set(`${PRIMARY} ${second.videoPrompt}`, black);
+  const run = await drive(db, runId, deps, dispatcher);
+  expect(run.status).toBe("succeeded");
+  const [kenBurns, generated] = await scenesOf(runId);
+  expect(kenBurns).toMatchObject({ method: "ken-burns", fallbackReason: "veo_error" });
+  expect(generated).toMatchObject({ method: "generated", model: BACKUP, fallbackReason: null });
+  for (const attempt of [...kenBurns.attempts, generated.attempts[0]]) {
+    expect(attempt).toMatchObject({ errorClass: "invalid_output" });
+    expect(attempt.error).toMatch(/fails the quality gate: black \((1\.9\d|2\.00) s of black from 0\.00 s/);
+  }
+  // What the clips' encoding measured is on the scenes and went to the quality gate.
+  expect(generated.measurements.picture).toMatchObject({ frames: 60, black: [], frozen: [] });
+  expect(kenBurns.measurements.product.frameShare).toBe(1);
+  expect(run.qualityGate?.passed).toBe(true);
+});
+
 test("a delivery that finds its scene claimed makes the queue retry, and the scene is rendered once", async () => {
   const { runId } = await startRun(db, image, { scenes: 2 });
   const { deps, dispatcher } = cloudDeps([PRIMARY]);

@@ -16,19 +16,24 @@ function sized(size: ClipSize, aspectRatio: ClipAspectRatio): string {
   return aspectRatio === "9:16" ? `${short}x${long}` : `${long}x${short}`;
 }
 
+/** What a served clip shows: a moving test pattern, or black from start to end (a valid but worthless clip). */
+export type ClipPicture = "testsrc" | "black";
+
 /** A real H.264 + AAC MP4 at 24 fps (Veo's and Omni's rate), `seconds` long. */
 export async function renderTestClip(
   file: string,
   seconds: number,
   aspectRatio: ClipAspectRatio,
   size: ClipSize = { width: 270, height: 480 },
+  picture: ClipPicture = "testsrc",
 ): Promise<void> {
+  const source = picture === "black" ? "color=c=black:size" : "testsrc=size";
   await runFfmpeg([
     ...FFMPEG_BATCH_OPTIONS,
     "-f",
     "lavfi",
     "-i",
-    `testsrc=size=${sized(size, aspectRatio)}:rate=24`,
+    `${source}=${sized(size, aspectRatio)}:rate=24`,
     "-f",
     "lavfi",
     "-i",
@@ -59,12 +64,12 @@ export class ClipCache {
     private readonly size?: ClipSize,
   ) {}
 
-  clip(seconds: number, aspectRatio: ClipAspectRatio): Promise<string> {
-    const key = `${aspectRatio.replace(":", "x")}-${seconds}s`;
+  clip(seconds: number, aspectRatio: ClipAspectRatio, picture: ClipPicture = "testsrc"): Promise<string> {
+    const key = `${aspectRatio.replace(":", "x")}-${seconds}s-${picture}`;
     let rendered = this.clips.get(key);
     if (!rendered) {
       const file = join(this.workDir, `${this.prefix}-${key}.mp4`);
-      rendered = renderTestClip(file, seconds, aspectRatio, this.size).then(() => file);
+      rendered = renderTestClip(file, seconds, aspectRatio, this.size, picture).then(() => file);
       this.clips.set(key, rendered);
     }
     return rendered;

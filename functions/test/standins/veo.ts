@@ -21,8 +21,11 @@ import type { StandinReply, StandinRequest } from "./httpStandin";
  */
 
 export type VeoTerminal =
-  /** `bytes` (inline, the default), `gcs` (a gs:// URI, as with an output bucket), or `corrupt` (bytes that are no video). */
-  | { kind: "video"; delivery?: "bytes" | "gcs" | "corrupt" }
+  /**
+   * `bytes` (inline, the default), `gcs` (a gs:// URI, as with an output bucket), `corrupt` (bytes that
+   * are no video), or `black` (a valid clip whose picture is black from start to end).
+   */
+  | { kind: "video"; delivery?: "bytes" | "gcs" | "corrupt" | "black" }
   | { kind: "filtered"; reasons: string[] }
   /** A finished operation carrying a google.rpc.Status. */
   | { kind: "error"; code: number; message: string };
@@ -190,7 +193,13 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
         : {
             bytesBase64Encoded: (delivery === "corrupt"
               ? Buffer.from("<html>not a video</html>")
-              : await readFile(await clips.clip(state.durationSeconds, state.aspectRatio))
+              : await readFile(
+                  await clips.clip(
+                    state.durationSeconds,
+                    state.aspectRatio,
+                    delivery === "black" ? "black" : "testsrc",
+                  ),
+                )
             ).toString("base64"),
             mimeType: "video/mp4",
           };

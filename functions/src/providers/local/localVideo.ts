@@ -1,4 +1,6 @@
 import { sceneFault } from "../../contract/faults";
+import { UnusableClipError } from "../../media/normalize";
+import { unusableClip } from "../../video/sceneRules";
 import type {
   CallContext,
   RenderedClip,
@@ -53,6 +55,12 @@ export class LocalVideoGenerator implements VideoGenerator {
     const match = OPERATION.exec(operationName);
     if (!match) throw new Error(`not a local operation name: "${operationName}"`);
     if (Date.now() < Number(match[2])) return { kind: "pending" };
-    return { kind: "video", file: (await this.render(req)).file };
+    try {
+      return { kind: "video", file: (await this.render(req)).file };
+    } catch (error) {
+      // The stand-in's own check of its clip (the product on its card) failed: an unusable clip, as a model's.
+      if (error instanceof UnusableClipError) return unusableClip(error.message);
+      throw error;
+    }
   }
 }
