@@ -293,6 +293,8 @@ async function advanceScene(
     let chainState: ChainState = { ...state.chain };
     let generation = state.generation;
     let slot = state.slot;
+    let leaseFresh = false;
+    let submittedHere = false;
     const position = (): ChainPosition => ({ ...chainState, length: chain.length });
 
     const submit = async (): Promise<ChainMove> => {
@@ -305,6 +307,7 @@ async function advanceScene(
       const submitted = Date.now();
       const result: VideoSubmission = await entry.generator.submit(await request(), ctx);
       if (result.kind === "started") {
+        submittedHere = true;
         generation = {
           model: entry.model,
           tier: entry.tier,
@@ -373,7 +376,10 @@ async function advanceScene(
       }
       move = polledMove;
     } else {
-      slot ??= await quota.acquire(holder, settings.videoInFlightLimit, slotLease);
+      if (slot === null) {
+        slot = await quota.acquire(holder, settings.videoInFlightLimit, slotLease);
+        leaseFresh = true;
+      }
       // Every slot is taken: wait in our own queue (not failed, and no model is called) until a
       // finishing scene hands its slot over, or the wait passes and the scene looks again.
       if (slot === null) {
@@ -397,7 +403,9 @@ async function advanceScene(
       if (move === "submit") move = await submit();
       switch (move.kind) {
         case "poll_later":
-          if (slot !== null) await quota.renew(slot, holder, slotLease);
+          // A new generation gets the slot's whole lease (its longest time and a few polls), unless
+          // the slot was just taken with one; a poll renews nothing, sparing a transaction a poll.
+          if (slot !== null && submittedHere && !leaseFresh) await quota.renew(slot, holder, slotLease);
           return { kind: "later", delaySeconds: move.delaySeconds, generation, chain: chainState, slot };
         case "next_model":
           chainState = { index: chainState.index + 1, retries: 0, filterRetried: false };
