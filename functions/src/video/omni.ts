@@ -1,7 +1,7 @@
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
 import { GoogleGenAI } from "@google/genai";
 import { z } from "zod";
+import { saveDeliveredClip } from "./generatedClip";
 import type { CallContext, SceneVideoRequest, VideoGenerator, VideoPoll, VideoSubmission } from "../providers/types";
 import { imageMimeType } from "./veo";
 import {
@@ -13,7 +13,6 @@ import {
   omniDuration,
 } from "./omniRules";
 import type { OmniVideo } from "./omniRules";
-import { classifyApiError } from "./classify";
 import type { ApiFailure } from "./classify";
 
 /**
@@ -154,33 +153,23 @@ export class OmniVideoGenerator implements VideoGenerator {
     return failure;
   }
 
-  /**
-   * Writes the clip to `req.outFile` through a temporary name; whether it plays is checked by
-   * normalisation. Large clips come as a Files API URI, which the SDK downloads with the API key.
-   */
-  private async download(video: OmniVideo, req: SceneVideoRequest): Promise<VideoPoll> {
-    const partial = `${req.outFile}.part`;
-    try {
-      await mkdir(dirname(req.outFile), { recursive: true });
-      if (video.data) {
-        await writeFile(partial, Buffer.from(video.data, "base64"));
-      } else if (video.uri?.startsWith("https://")) {
-        await this.ai.files.download({
-          file: { uri: video.uri },
-          downloadPath: partial,
-          config: { httpOptions: { timeout: this.timeoutMs } },
-        });
-      } else {
-        const detail = `cannot download the generated video from ${video.uri}`;
-        return { kind: "error", errorClass: "invalid_output", detail };
-      }
-    } catch (error) {
-      await rm(partial, { force: true });
-      // The interaction is finished and keeps its video: a failed download is polled (and fetched) again.
-      const detail = classifyApiError(error)?.verdict.detail ?? (error as Error).message;
-      return { kind: "pending", detail: `download failed: ${detail}` };
-    }
-    await rename(partial, req.outFile);
-    return { kind: "video", file: req.outFile };
+  /** Large clips come as a Files API URI, which the SDK downloads with the API key. */
+  private download(video: OmniVideo, req: SceneVideoRequest): Promise<VideoPoll> {
+    const uri = video.uri;
+    return saveDeliveredClip(
+      {
+        base64: video.data,
+        uri,
+        download: uri?.startsWith("https://")
+          ? (toFile) =>
+              this.ai.files.download({
+                file: { uri },
+                downloadPath: toFile,
+                config: { httpOptions: { timeout: this.timeoutMs } },
+              })
+          : undefined,
+      },
+      req.outFile,
+    );
   }
 }

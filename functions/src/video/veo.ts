@@ -1,9 +1,9 @@
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
 import { GenerateVideosOperation, GoogleGenAI } from "@google/genai";
 import type { Video } from "@google/genai";
 import type { OAuth2Client } from "google-auth-library";
 import { z } from "zod";
+import { saveDeliveredClip } from "./generatedClip";
 import { sniffFormat } from "../preflight/imageFile";
 import type { CallContext, SceneVideoRequest, VideoGenerator, VideoPoll, VideoSubmission } from "../providers/types";
 import { classifyApiError, classifyOperation, veoAspectRatio, veoDurationSeconds } from "./classify";
@@ -158,26 +158,19 @@ export class VeoVideoGenerator implements VideoGenerator {
     return failure;
   }
 
-  /** Writes the clip to `req.outFile` through a temporary name; whether it plays is checked by normalisation. */
-  private async download(video: Video, req: SceneVideoRequest): Promise<VideoPoll> {
-    const partial = `${req.outFile}.part`;
-    try {
-      await mkdir(dirname(req.outFile), { recursive: true });
-      if (video.videoBytes) {
-        await writeFile(partial, Buffer.from(video.videoBytes, "base64"));
-      } else if (video.uri && !video.uri.startsWith("gs://")) {
-        await this.ai.files.download({ file: video, downloadPath: partial, config: { httpOptions: this.httpOptions } });
-      } else {
-        const detail = `cannot download the generated video from ${video.uri}`;
-        return { kind: "error", errorClass: "invalid_output", detail };
-      }
-    } catch (error) {
-      await rm(partial, { force: true });
-      // The operation is finished and keeps its video: a failed download is polled (and fetched) again.
-      const detail = classifyApiError(error)?.verdict.detail ?? (error as Error).message;
-      return { kind: "pending", detail: `download failed: ${detail}` };
-    }
-    await rename(partial, req.outFile);
-    return { kind: "video", file: req.outFile };
+  /** A `gs://` URI (output to a bucket of the project's) is not ours to fetch here. */
+  private download(video: Video, req: SceneVideoRequest): Promise<VideoPoll> {
+    return saveDeliveredClip(
+      {
+        base64: video.videoBytes,
+        uri: video.uri,
+        download:
+          video.uri && !video.uri.startsWith("gs://")
+            ? (toFile) =>
+                this.ai.files.download({ file: video, downloadPath: toFile, config: { httpOptions: this.httpOptions } })
+            : undefined,
+      },
+      req.outFile,
+    );
   }
 }
