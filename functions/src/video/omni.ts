@@ -1,9 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { GoogleGenAI } from "@google/genai";
 import { z } from "zod";
-import { saveDeliveredClip } from "./generatedClip";
+import { readSceneImage, saveDeliveredClip } from "./modelFiles";
 import type { CallContext, SceneVideoRequest, VideoGenerator, VideoPoll, VideoSubmission } from "../providers/types";
-import { imageMimeType } from "./veo";
 import {
   classifyInteraction,
   classifyInteractionsError,
@@ -79,16 +77,9 @@ export class OmniVideoGenerator implements VideoGenerator {
   }
 
   async submit(req: SceneVideoRequest, _ctx?: CallContext): Promise<VideoSubmission> {
-    let image: Buffer;
-    try {
-      image = await readFile(req.imageFile);
-    } catch (error) {
-      const detail = `cannot read the scene image: ${(error as Error).message}`;
-      return { kind: "error", errorClass: "invalid_output", detail };
-    }
-    const mimeType = imageMimeType(image);
-    if (!mimeType)
-      return { kind: "error", errorClass: "invalid_output", detail: "scene image is not JPEG, PNG or WebP" };
+    const sceneImage = await readSceneImage(req.imageFile);
+    if ("kind" in sceneImage) return sceneImage;
+    const { bytes: image, mimeType } = sceneImage;
     let created: unknown;
     try {
       created = await this.ai.interactions.create(

@@ -1,10 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { GenerateVideosOperation, GoogleGenAI } from "@google/genai";
 import type { Video } from "@google/genai";
 import type { OAuth2Client } from "google-auth-library";
 import { z } from "zod";
-import { saveDeliveredClip } from "./generatedClip";
-import { sniffFormat } from "../preflight/imageFile";
+import { readSceneImage, saveDeliveredClip } from "./modelFiles";
 import type { CallContext, SceneVideoRequest, VideoGenerator, VideoPoll, VideoSubmission } from "../providers/types";
 import { classifyApiError, classifyOperation, veoAspectRatio, veoDurationSeconds } from "./classify";
 import type { ApiFailure } from "./classify";
@@ -70,12 +68,6 @@ export function createVeoGenerator(model: string, endpoint: VeoEndpoint): VeoVid
   return new VeoVideoGenerator({ client: { vertexai: true, ...endpoint }, model });
 }
 
-/** The media types Veo and Omni take as the first frame, read from the file's signature. */
-export function imageMimeType(bytes: Buffer): string | undefined {
-  const format = sniffFormat(bytes);
-  return format === "jpeg" || format === "png" || format === "webp" ? `image/${format}` : undefined;
-}
-
 /**
  * Image-to-video for one scene through @google/genai's long-running `generateVideos`: one request
  * per call, never a wait. Every expected API answer becomes a submission or poll result; only
@@ -96,16 +88,9 @@ export class VeoVideoGenerator implements VideoGenerator {
   }
 
   async submit(req: SceneVideoRequest, _ctx?: CallContext): Promise<VideoSubmission> {
-    let image: Buffer;
-    try {
-      image = await readFile(req.imageFile);
-    } catch (error) {
-      const detail = `cannot read the scene image: ${(error as Error).message}`;
-      return { kind: "error", errorClass: "invalid_output", detail };
-    }
-    const mimeType = imageMimeType(image);
-    if (!mimeType)
-      return { kind: "error", errorClass: "invalid_output", detail: "scene image is not JPEG, PNG or WebP" };
+    const sceneImage = await readSceneImage(req.imageFile);
+    if ("kind" in sceneImage) return sceneImage;
+    const { bytes: image, mimeType } = sceneImage;
     let operation: GenerateVideosOperation;
     try {
       operation = await this.ai.models.generateVideos({

@@ -1,7 +1,28 @@
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+/** The files a video model takes and gives: the scene's first frame in, the generated clip out. */
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { VideoPoll } from "../providers/types";
+import { sniffFormat } from "../preflight/imageFile";
+import type { VideoFailure, VideoPoll } from "../providers/types";
 import { classifyApiError } from "./classify";
+
+/** The product image as a video model takes it: bytes and the media type read from its signature. */
+export async function readSceneImage(file: string): Promise<{ bytes: Buffer; mimeType: string } | VideoFailure> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    return {
+      kind: "error",
+      errorClass: "invalid_output",
+      detail: `cannot read the scene image: ${(error as Error).message}`,
+    };
+  }
+  const format = sniffFormat(bytes);
+  if (format !== "jpeg" && format !== "png" && format !== "webp") {
+    return { kind: "error", errorClass: "invalid_output", detail: "scene image is not JPEG, PNG or WebP" };
+  }
+  return { bytes, mimeType: `image/${format}` };
+}
 
 /** How a finished generation hands over its clip: inline bytes, or a download the SDK can make. */
 export interface DeliveredClip {
