@@ -14,6 +14,7 @@ import { sceneTaskId } from "./contract/paths";
 import { assembleVideo } from "./media/assemble";
 import { renderKenBurns } from "./media/kenBurns";
 import { renderMotionClip } from "./media/motionClip";
+import { measureEncodedClip } from "./media/clip";
 import { normalizeClip } from "./media/normalize";
 import { synthesizeSpeech } from "./media/speech";
 import { fitVoice } from "./media/voiceFit";
@@ -106,6 +107,7 @@ export function buildPipelineDeps(
     media: {
       kenBurns: renderKenBurns,
       normalize: normalizeClip,
+      measureClip: measureEncodedClip,
       assemble: assembleVideo,
       fitVoice,
       checkFinishedVideo,

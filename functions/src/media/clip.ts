@@ -186,6 +186,26 @@ export async function encodeMeasuredClip(
 }
 
 /**
+ * Measures the picture of a clip encoded earlier without its measurements (a scene rendered by a
+ * version before clips carried them, still in flight at a deploy): one decoding pass, the same detectors.
+ */
+export async function measureEncodedClip(
+  file: string,
+  frame: FrameSize,
+  detection: DetectionSettings,
+  options: RunOptions = {},
+): Promise<ClipMeasurements> {
+  const detect = pictureDetectionOutput("clip", frame, detection);
+  const args = [
+    ...ANALYSIS_LOG_OPTIONS,
+    ...["-i", file, "-filter_complex", `[0:v]null[clip];${detect.graph}`],
+    ...["-map", `[${detect.toEncoder}]`, "-f", "null", "-", ...detect.outputArgs],
+  ];
+  const { stderr } = await runFfmpeg(args, { ...options, stderrChars: Infinity });
+  return { picture: pictureFromLog(stderr, { ...frame, fps: CLIP_FPS }) };
+}
+
+/**
  * Renders a clip of the request's still whose product geometry we know: the picture measured in the
  * encoding pass, then the product checked where `placementOf` puts it (quality/productCheck.ts).
  */

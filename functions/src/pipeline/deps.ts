@@ -1,6 +1,6 @@
 import type { Firestore } from "firebase-admin/firestore";
 import type { PreflightReport } from "../contract/run";
-import type { ClipMeasurements, ClipRequest, MeasuredClip } from "../media/clip";
+import type { ClipMeasurements, ClipRequest, FrameSize, MeasuredClip } from "../media/clip";
 import type { NormalizeRequest } from "../media/normalize";
 import type { FittedVoice, VoiceFitTarget } from "../media/voiceFit";
 import type { QualityGate } from "../pipelineSettings";
@@ -38,6 +38,8 @@ export interface ClipRenderer {
    * that is not one or fails the clip verdict.
    */
   normalize(req: NormalizeRequest, gate: QualityGate): Promise<MeasuredClip>;
+  /** Measures a clip rendered without its measurements (by a version before a deploy that added them). */
+  measureClip(file: string, frame: FrameSize, gate: QualityGate): Promise<ClipMeasurements>;
   assemble(req: { clips: string[]; voiceWav: string; outFile: string }): Promise<{ file: string; durationSec: number }>;
   /** Tempo and loudness of the voice-over fitted to the video (media/voiceFit.ts). */
   fitVoice(req: { voiceWav: string; videoSec: number; outFile: string }, fit: VoiceFitTarget): Promise<FittedVoice>;

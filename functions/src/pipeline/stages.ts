@@ -121,18 +121,17 @@ async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutco
   // The injected fault replays a join that loses a scene: only the quality gate notices.
   const sceneDocs = faults.assembly === "drop_last_scene" ? allScenes.slice(0, -1) : allScenes;
   const candidate = objects.assembled(claim.runId);
-  // What each clip's encoding measured travels on to the quality gate, in join order.
-  const measured = sceneDocs.map((doc) => {
-    const measurements = doc.get("measurements") as ClipMeasurements | undefined;
-    if (!measurements) throw new Error(`scene ${doc.id} has no measurements of its clip`);
-    return measurements;
-  });
-  const { result, voice } = await withWorkspace(deps.workDir, `assembly-${claim.runId}`, async (dir) => {
+  const frame = frameSize(runInputOf(run).aspectRatio);
+  const { result, voice, measured } = await withWorkspace(deps.workDir, `assembly-${claim.runId}`, async (dir) => {
     const clips: string[] = [];
+    // What each clip's encoding measured travels on to the quality gate, in join order.
+    const measured: ClipMeasurements[] = [];
     for (const doc of sceneDocs) {
       const file = path.join(dir, `${doc.id}.mp4`);
       await deps.store.download(String(doc.get("video")), file);
       clips.push(file);
+      const measurements = doc.get("measurements") as ClipMeasurements | undefined;
+      measured.push(measurements ?? (await deps.media.measureClip(file, frame, settings.qualityGate)));
     }
     const rawVoice = path.join(dir, "voice.wav");
     await deps.store.download(objects.voice(claim.runId), rawVoice);
@@ -142,7 +141,7 @@ async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutco
     );
     const assembled = await deps.media.assemble({ clips, voiceWav: fitted.file, outFile: path.join(dir, "ad.mp4") });
     await deps.store.upload(assembled.file, candidate, "video/mp4");
-    return { result: assembled, voice: fitted };
+    return { result: assembled, voice: fitted, measured };
   });
   return {
     result: {

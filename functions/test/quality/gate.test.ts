@@ -9,7 +9,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { assembleVideo } from "../../src/media/assemble";
 import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../../src/media/binaries";
-import { h264OutputArgs, type MeasuredClip } from "../../src/media/clip";
+import { h264OutputArgs, measureEncodedClip, type MeasuredClip } from "../../src/media/clip";
 import { kenBurnsPlacement, renderKenBurns } from "../../src/media/kenBurns";
 import { motionCardPlacement, renderMotionClip } from "../../src/media/motionClip";
 import { normalizeClip, UnusableClipError } from "../../src/media/normalize";
@@ -271,6 +271,29 @@ describe("a generated clip", () => {
         gate,
       );
       expect(verdict.failures.map((f) => f.cause)).toEqual(["size", "duration"]);
+    });
+  });
+});
+
+describe("a clip rendered without its measurements (by a version before they were recorded)", () => {
+  it("is measured from its file as its own encoding pass would have measured it", async () => {
+    await withTempDir(async (dir) => {
+      const moving = await motionClip(dir, "moving.mp4", 2, 6);
+      expect((await measureEncodedClip(moving.file, SMALL, gate)).picture).toMatchObject({
+        frames: moving.measurements.picture.frames,
+        black: [],
+        frozen: [],
+      });
+      const withBlack = await encode(
+        ["-i", moving.file, "-f", "lavfi", "-i", "color=c=black:s=270x480:r=30:d=2"],
+        "[1:v]format=yuv420p,setsar=1[black];[0:v]setsar=1[moving];[moving][black]concat=n=2:v=1:a=0[out]",
+        join(dir, "black.mp4"),
+      );
+      const { picture } = await measureEncodedClip(withBlack, SMALL, gate);
+      expect(picture.frames).toBe(120);
+      expect(picture.black).toHaveLength(1);
+      expect(picture.black[0].start).toBeCloseTo(2, 1);
+      expect(picture.black[0].end).toBeCloseTo(4, 1);
     });
   });
 });
