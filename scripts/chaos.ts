@@ -348,13 +348,14 @@ async function main() {
   const clientMs = Date.now() - started;
 
   // Recovery: the sweeper as its schedule would run it, its clock past every lease and wait.
-  const sweeps: { actions: number }[] = [];
+  const sweeps: { actions: number; failed: number }[] = [];
   for (let pass = 0; pass < 10; pass++) {
     const open = await openRuns(admin, observed);
     if (open === 0 && pass > 0) break;
     // A sweep is idempotent: one refused by the emulator's lock timeout is simply run again.
     const report = await retryLockTimeouts(() => sweepStuckRuns(admin, Date.now() + 3 * HOUR_MS));
-    sweeps.push({ actions: report.actions.length });
+    // A run the pass could not repair (the emulator refusing a transaction under load) waits for the next.
+    sweeps.push({ actions: report.actions.length, failed: report.failed.length });
     await quiet(admin, observed);
   }
 
@@ -448,7 +449,7 @@ function report(r: {
   users: { uid: string; granted: number; balance: number }[];
   breaches: ChaosBreach[];
   audit: { invariant: string; subject: string; detail: string }[];
-  sweeps: { actions: number }[];
+  sweeps: { actions: number; failed: number }[];
   clientMs: number;
   price: number;
 }) {
@@ -469,7 +470,10 @@ function report(r: {
     `${tally.hostileTried} tried, ${tally.hostileTried - tally.hostileAccepted.length} refused`,
   );
   line("answers written / refused by rules", `${tally.answersWritten} / ${tally.answersRefused}`);
-  line("sweeper passes (actions each)", r.sweeps.map((s) => s.actions).join(", "));
+  line(
+    "sweeper passes (actions, runs left for the next)",
+    r.sweeps.map((s) => `${s.actions}${s.failed ? ` (${s.failed} left)` : ""}`).join(", "),
+  );
   print("credits:");
   line(
     "granted",

@@ -46,6 +46,8 @@ export interface SweepReport {
   actions: { runId: string; action: SweepActionKind }[];
   /** True when the pass stopped at `maxRuns` with open runs left for the next pass. */
   more: boolean;
+  /** Runs whose repair threw: logged, left for the next pass, never a stop for the runs after them. */
+  failed: { runId: string; error: string }[];
 }
 
 export async function sweepStuckRuns(
@@ -54,15 +56,33 @@ export async function sweepStuckRuns(
   limits: SweepLimits = DEFAULT_SWEEP_LIMITS,
 ): Promise<SweepReport> {
   const settings = await loadPipelineSettings(db);
-  const report: SweepReport = { examined: 0, actions: [], more: false };
+  const report: SweepReport = { examined: 0, actions: [], more: false, failed: [] };
   const budget = { left: limits.maxRuns };
+  // One run the sweeper cannot repair (a malformed document, a database error) must not stop the pass,
+  // or every later run would wait behind it pass after pass.
+  const eachRun = (repair: (doc: QueryDocumentSnapshot) => Promise<void>) => async (doc: QueryDocumentSnapshot) => {
+    report.examined++;
+    try {
+      await repair(doc);
+    } catch (error) {
+      report.failed.push({ runId: doc.id, error: String(error) });
+      logger.error("sweeper could not repair a run; the next pass tries again", {
+        runId: doc.id,
+        error: String(error),
+      });
+    }
+  };
 
   // Refunds first: money owed to users is the most important repair.
   const unrefunded = db.collection("runs").where("failure.refundDue", "==", true);
-  await forEachPage(unrefunded, limits.pageSize, budget, async (doc) => {
-    report.examined++;
-    if ((await refundRun(db, doc.id)) === "refunded") report.actions.push({ runId: doc.id, action: "refund" });
-  });
+  await forEachPage(
+    unrefunded,
+    limits.pageSize,
+    budget,
+    eachRun(async (doc) => {
+      if ((await refundRun(db, doc.id)) === "refunded") report.actions.push({ runId: doc.id, action: "refund" });
+    }),
+  );
 
   const cursorRef = db.doc(SWEEPER_CURSOR_PATH);
   const cursor = ((await cursorRef.get()).get("openAfter") as string | undefined) ?? null;
@@ -71,16 +91,15 @@ export async function sweepStuckRuns(
     open,
     limits.pageSize,
     budget,
-    async (doc) => {
-      report.examined++;
+    eachRun(async (doc) => {
       const action = await sweepOne(db, doc.id, doc.data() as RunDocument, nowMs, settings);
       if (action) report.actions.push({ runId: doc.id, action });
-    },
+    }),
     cursor,
   );
   report.more = last !== null;
   await cursorRef.set({ openAfter: last });
-  if (report.actions.length > 0) logger.info("sweeper acted", report);
+  if (report.actions.length > 0 || report.failed.length > 0) logger.info("sweeper acted", report);
   return report;
 }
 

@@ -103,6 +103,28 @@ test("onRunFailed crashed: the run says 'will be refunded' and the sweeper refun
   expect(await balanceOf(db, uid)).toBe(100);
 });
 
+test("a run the sweeper cannot repair does not stop it from repairing the runs after it", async () => {
+  // A malformed failed run owing a refund (its uid is no document id): it sorts first in the pass.
+  const malformed = db.doc(paths.run("0-malformed"));
+  await malformed.set({
+    uid: "not/a-document-id",
+    status: "failed",
+    failure: { refundDue: true, refunded: false, reason: "test", userMessage: "x" },
+  });
+  try {
+    const { uid, runId } = await startRun(db, image);
+    const { deps } = handlerDeps(db);
+    await handleRunCreated(runId, deps);
+    await failRun(db, runId, new PipelineFailure({ stage: "script", reason: "test", userMessage: "Script failed." }));
+    const report = await sweepStuckRuns(db);
+    expect(report.failed).toEqual([expect.objectContaining({ runId: "0-malformed" })]);
+    expect(report.actions).toContainEqual({ runId, action: "refund" });
+    expect(await balanceOf(db, uid)).toBe(100);
+  } finally {
+    await malformed.delete();
+  }
+});
+
 describe("a slow preflight failed by the sweeper stays failed and uncharged", () => {
   test.each([
     ["a clean image (would be charged)", () => image],
