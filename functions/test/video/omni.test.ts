@@ -3,17 +3,16 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import type { SceneScript } from "../../src/contract/run";
 import { runFfprobe } from "../../src/media/binaries";
 import type { CallContext, SceneVideoRequest, VideoPoll, VideoSubmission } from "../../src/providers/types";
 import { OmniVideoGenerator } from "../../src/video/omni";
 import type { OmniGeneratorOptions } from "../../src/video/omni";
 import { startOmniStandin } from "../standins/omni";
 import type { OmniScript, OmniStandin } from "../standins/omni";
+import { SCENE_IMAGE, sceneRequests } from "./sceneRequests";
 
 const MODEL = "gemini-omni-1.1-flash";
 const API_KEY = "standin-gemini-key";
-const IMAGE = join(__dirname, "..", "fixtures", "images", "rocket.jpg");
 const CTX: CallContext = { runId: "run-omni", faults: {} };
 
 let dir: string;
@@ -36,29 +35,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-let sceneCounter = 0;
-
 /** A request for a fresh scene whose prompt the stand-in answers with `script`. */
-function sceneRequest(script: OmniScript, frame = { width: 1080, height: 1920 }, durationSec = 5): SceneVideoRequest {
-  sceneCounter++;
-  const scene: SceneScript = {
-    title: `Scene ${sceneCounter}`,
-    shot: "Slow push-in on the product on a marble counter",
-    videoPrompt: `Scene ${sceneCounter}: the rocket lifts off slowly, cinematic light, product in focus`,
-    narration: "Built to fly.",
-    motion: "zoom_in",
-    durationSec,
-  };
-  scripts.set(scene.videoPrompt, script);
-  return {
-    runId: CTX.runId,
-    sceneIndex: sceneCounter - 1,
-    scene,
-    imageFile: IMAGE,
-    outFile: join(dir, "out", `scene-${sceneCounter}.mp4`),
-    ...frame,
-  };
-}
+const sceneRequest = sceneRequests<OmniScript>(CTX.runId, scripts, () => dir);
 
 function generator(overrides: Partial<OmniGeneratorOptions> = {}): OmniVideoGenerator {
   return new OmniVideoGenerator({ client: { apiKey: API_KEY, baseUrl: standin.baseUrl }, model: MODEL, ...overrides });
@@ -126,7 +104,7 @@ describe("OmniVideoGenerator against the Interactions API stand-in", () => {
       model: MODEL,
       background: true,
       input: [
-        { type: "image", data: (await readFile(IMAGE)).toString("base64"), mime_type: "image/jpeg" },
+        { type: "image", data: (await readFile(SCENE_IMAGE)).toString("base64"), mime_type: "image/jpeg" },
         { type: "text", text: req.scene.videoPrompt },
       ],
       generation_config: { video_config: { task: "image_to_video" } },

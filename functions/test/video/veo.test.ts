@@ -3,17 +3,16 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import type { SceneScript } from "../../src/contract/run";
 import { runFfprobe } from "../../src/media/binaries";
 import type { CallContext, SceneVideoRequest, VideoPoll, VideoSubmission } from "../../src/providers/types";
 import { VeoVideoGenerator } from "../../src/video/veo";
 import type { VeoGeneratorOptions } from "../../src/video/veo";
 import { STANDIN_LOCATION, STANDIN_PROJECT, standinClient, startVeoStandin } from "../standins/veo";
 import type { VeoScript, VeoStandin } from "../standins/veo";
+import { SCENE_IMAGE, sceneRequests } from "./sceneRequests";
 
 const MODEL = "veo-3.1-generate-001";
 const TOKEN = "standin-token";
-const IMAGE = join(__dirname, "..", "fixtures", "images", "rocket.jpg");
 const CTX: CallContext = { runId: "run-veo", faults: {} };
 
 let dir: string;
@@ -36,29 +35,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-let sceneCounter = 0;
-
 /** A request for a fresh scene whose prompt the stand-in answers with `script`. */
-function sceneRequest(script: VeoScript, frame = { width: 1080, height: 1920 }, durationSec = 5): SceneVideoRequest {
-  sceneCounter++;
-  const scene: SceneScript = {
-    title: `Scene ${sceneCounter}`,
-    shot: "Slow push-in on the product on a marble counter",
-    videoPrompt: `Scene ${sceneCounter}: the rocket lifts off slowly, cinematic light, product in focus`,
-    narration: "Built to fly.",
-    motion: "zoom_in",
-    durationSec,
-  };
-  scripts.set(scene.videoPrompt, script);
-  return {
-    runId: CTX.runId,
-    sceneIndex: sceneCounter - 1,
-    scene,
-    imageFile: IMAGE,
-    outFile: join(dir, "out", `scene-${sceneCounter}.mp4`),
-    ...frame,
-  };
-}
+const sceneRequest = sceneRequests<VeoScript>(CTX.runId, scripts, () => dir);
 
 function generator(overrides: Partial<VeoGeneratorOptions> = {}): VeoVideoGenerator {
   return new VeoVideoGenerator({ client: { ai: standinClient(standin) }, model: MODEL, ...overrides });
@@ -148,7 +126,7 @@ describe("VeoVideoGenerator against the Veo stand-in", () => {
       instances: [
         {
           prompt: req.scene.videoPrompt,
-          image: { bytesBase64Encoded: (await readFile(IMAGE)).toString("base64"), mimeType: "image/jpeg" },
+          image: { bytesBase64Encoded: (await readFile(SCENE_IMAGE)).toString("base64"), mimeType: "image/jpeg" },
         },
       ],
       parameters: { aspectRatio: "9:16", durationSeconds: 6, sampleCount: 1 },
