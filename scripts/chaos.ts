@@ -395,7 +395,8 @@ async function requireTriggers(admin: Firestore) {
 
 async function openRuns(admin: Firestore, observed: ObservedRun[]): Promise<number> {
   const finals = await finalRuns(admin, observed);
-  return finals.filter((r) => !["succeeded", "failed"].includes(r.status) || r.refundDue).length;
+  // A failed run is settled once refunded, or, when nothing was charged, once its user was told.
+  return finals.filter((r) => !["succeeded", "failed"].includes(r.status) || r.refundDue || r.noticeDue).length;
 }
 
 /**
@@ -414,23 +415,33 @@ async function quiet(admin: Firestore, observed: ObservedRun[]) {
 
 async function finalRuns(admin: Firestore, observed: ObservedRun[]) {
   const snaps = await retryLockTimeouts(() => admin.getAll(...observed.map((o) => admin.doc(paths.run(o.runId)))));
-  return snaps.map((snap): FinalRun & { stage?: string; stageState?: string | null; refundDue: boolean } => {
-    const run = snap.data() as RunDocument;
-    return {
-      runId: snap.id,
-      uid: run.uid,
-      status: run.status,
-      stage: run.stage,
-      stageState: run.stageState,
-      charged: run.credits?.charged ?? 0,
-      refunded: run.credits?.refunded ?? 0,
-      failure: run.failure
-        ? { reason: run.failure.reason, userMessage: run.failure.userMessage, refunded: run.failure.refunded }
-        : null,
-      refundDue: run.failure?.refundDue === true,
-      decisionLog: (run.decisionLog ?? []).map((d) => d.decision),
-    };
-  });
+  return snaps.map(
+    (
+      snap,
+    ): FinalRun & {
+      stage?: string;
+      stageState?: string | null;
+      refundDue: boolean;
+      noticeDue: boolean;
+    } => {
+      const run = snap.data() as RunDocument;
+      return {
+        runId: snap.id,
+        uid: run.uid,
+        status: run.status,
+        stage: run.stage,
+        stageState: run.stageState,
+        charged: run.credits?.charged ?? 0,
+        refunded: run.credits?.refunded ?? 0,
+        failure: run.failure
+          ? { reason: run.failure.reason, userMessage: run.failure.userMessage, refunded: run.failure.refunded }
+          : null,
+        refundDue: run.failure?.refundDue === true,
+        noticeDue: run.failure?.noticeDue === true,
+        decisionLog: (run.decisionLog ?? []).map((d) => d.decision),
+      };
+    },
+  );
 }
 
 function outcomeOf(run: FinalRun): string {

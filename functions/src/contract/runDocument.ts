@@ -26,6 +26,8 @@ export interface RunFailureRecord {
   refunded: boolean;
   /** Charged and not yet refunded: what the sweeper looks for when a refund delivery was lost. */
   refundDue?: boolean;
+  /** Nothing charged and the user not yet told: the sweeper's cue when that delivery was lost. */
+  noticeDue?: boolean;
 }
 
 export interface QualityRecord {

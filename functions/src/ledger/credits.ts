@@ -58,13 +58,14 @@ export async function chargeRun(
   });
 }
 
-export type RefundOutcome = "refunded" | "already_refunded" | "nothing_charged" | "not_failed";
+/** `told_uncharged`: nothing was charged and the "not created" notice was written now; `already_told`: earlier. */
+export type RefundOutcome = "refunded" | "already_refunded" | "told_uncharged" | "already_told" | "not_failed";
 
 /**
  * Refunds a failed, charged run exactly once: `refunds/{runId}` is created in the transaction,
  * so of any number of concurrent calls one refunds and the rest see "already_refunded". A run
  * that is not failed is never refunded. A failed run with nothing charged gets its "not
- * created" notification instead. Needs nothing but the database, so it can be retried freely.
+ * created" notification instead, once. Needs nothing but the database, so it can be retried freely.
  */
 export async function refundRun(db: Firestore, runId: string): Promise<RefundOutcome> {
   return db.runTransaction(async (tx) => {
@@ -79,6 +80,9 @@ export async function refundRun(db: Firestore, runId: string): Promise<RefundOut
     const now = Timestamp.now();
     const why = run.failure?.userMessage ?? "";
     if (!charge.exists) {
+      // Told once: a repeated delivery or a sweeper pass finds the notice recorded and writes nothing.
+      const told = applyTransition(tx, runRef, run, transitions.recordFailureNotice());
+      if (told.kind !== "applied") return "already_told";
       writeNotification(
         tx,
         db,
@@ -89,7 +93,7 @@ export async function refundRun(db: Firestore, runId: string): Promise<RefundOut
         notificationTexts.failedUncharged(why),
         now,
       );
-      return "nothing_charged";
+      return "told_uncharged";
     }
     const amount = -Number(charge.get("amount"));
     const recorded = applyTransition(tx, runRef, run, transitions.recordRefund(run, amount));

@@ -3,6 +3,7 @@
  * delivered at least once *or lost* with a dying instance, so each pass repairs what a lost
  * delivery left behind:
  *   - a failed, charged run without its refund → refund it;
+ *   - a failed, uncharged run whose user was not told → write the "not created" notification;
  *   - a scenes stage whose scenes are all done but which did not advance → finish it;
  *   - an answer the user wrote (confirm, cancel, decision) that was not applied → apply it;
  *   - a claimed stage past its lease → retry it, or fail (and so refund) it after its attempts;
@@ -39,7 +40,8 @@ export interface SweepLimits {
 }
 export const DEFAULT_SWEEP_LIMITS: SweepLimits = { pageSize: 200, maxRuns: 2000 };
 
-export type SweepActionKind = Exclude<SweepAction, { kind: "none" }>["kind"] | "refund" | "extend_scenes_wait";
+export type SweepActionKind =
+  Exclude<SweepAction, { kind: "none" }>["kind"] | "refund" | "notify_failed" | "extend_scenes_wait";
 
 export interface SweepReport {
   examined: number;
@@ -73,16 +75,15 @@ export async function sweepStuckRuns(
     }
   };
 
-  // Refunds first: money owed to users is the most important repair.
-  const unrefunded = db.collection("runs").where("failure.refundDue", "==", true);
-  await forEachPage(
-    unrefunded,
-    limits.pageSize,
-    budget,
-    eachRun(async (doc) => {
-      if ((await refundRun(db, doc.id)) === "refunded") report.actions.push({ runId: doc.id, action: "refund" });
-    }),
-  );
+  // Failed runs first: money owed to users is the most important repair, then telling them.
+  const settle = eachRun(async (doc) => {
+    const outcome = await refundRun(db, doc.id);
+    if (outcome === "refunded") report.actions.push({ runId: doc.id, action: "refund" });
+    if (outcome === "told_uncharged") report.actions.push({ runId: doc.id, action: "notify_failed" });
+  });
+  for (const due of ["failure.refundDue", "failure.noticeDue"]) {
+    await forEachPage(db.collection("runs").where(due, "==", true), limits.pageSize, budget, settle);
+  }
 
   const cursorRef = db.doc(SWEEPER_CURSOR_PATH);
   const cursor = ((await cursorRef.get()).get("openAfter") as string | undefined) ?? null;

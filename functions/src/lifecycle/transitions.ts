@@ -360,6 +360,7 @@ export const transitions = {
           userMessage,
           refunded: false,
           refundDue: charged(run),
+          noticeDue: !charged(run),
         },
         progress: { pct: 100, message: userMessage },
         credits: run.credits ?? { charged: 0, refunded: 0 },
@@ -397,6 +398,17 @@ export const transitions = {
     ...transitions.fail(run, { stage: "charge", reason: "insufficient_credits", userMessage: message }),
     name: "refuse_charge",
     from: { status: ["preflight", "awaiting_confirmation"], holds: chargeable },
+  }),
+
+  /**
+   * Records that the user of a failed, uncharged run was told (the notification is the caller's,
+   * same transaction). Runs failed before `noticeDue` existed have no flag and are told once too.
+   */
+  recordFailureNotice: (): Transition => ({
+    name: "record_failure_notice",
+    from: { status: ["failed"], holds: (r) => !charged(r) && r.failure?.noticeDue !== false },
+    to: "failed",
+    update: { "failure.noticeDue": false },
   }),
 
   /** Records the refund of a failed, charged run (the ledger writes are the caller's, same transaction). */

@@ -103,6 +103,34 @@ test("onRunFailed crashed: the run says 'will be refunded' and the sweeper refun
   expect(await balanceOf(db, uid)).toBe(100);
 });
 
+test("a failed, uncharged run whose notice delivery was lost: the sweeper tells the user, once", async () => {
+  const { uid, runId } = await startRun(db, image);
+  await failRun(
+    db,
+    runId,
+    new PipelineFailure({ stage: "preflight", reason: "test", userMessage: "Checking your image failed." }),
+  );
+  // onRunFailed's worker died: the user has not been told.
+  const failed = await runOf(runId);
+  expect(failed.failure).toMatchObject({ refundDue: false, noticeDue: true });
+  expect(await notification(uid, `failed_${runId}`)).toBeUndefined();
+
+  const report = await sweepStuckRuns(db);
+  expect(report.actions).toContainEqual({ runId, action: "notify_failed" });
+  expect((await runOf(runId)).failure).toMatchObject({ noticeDue: false, refunded: false });
+  const told = await notification(uid, `failed_${runId}`);
+  expect(told).toMatchObject({ title: "Video not created", body: failed.failure?.userMessage, read: false });
+
+  // The user reads it; the lost delivery comes back after all and the next pass runs: not told again.
+  await db.doc(paths.notification(uid, `failed_${runId}`)).update({ read: true });
+  expect(await refundRun(db, runId)).toBe("already_told");
+  await handleRunFailed(runId, { ...failed, status: "preflight" }, failed, db);
+  expect((await sweepStuckRuns(db)).actions.filter((a) => a.runId === runId)).toEqual([]);
+  expect(await notification(uid, `failed_${runId}`)).toMatchObject({ read: true });
+  expect(await movementsOf(db, uid, runId)).toEqual([]);
+  expect(await balanceOf(db, uid)).toBe(100);
+});
+
 test("a run the sweeper cannot repair does not stop it from repairing the runs after it", async () => {
   // A malformed failed run owing a refund (its uid is no document id): it sorts first in the pass.
   const malformed = db.doc(paths.run("0-malformed"));

@@ -40,10 +40,10 @@ test("failure messages: 'will be refunded' only when charged, 'have been refunde
     userMessage: "We could not record the voiceover. Your credits will be refunded.",
   };
   const uncharged = transitions.fail(run({ credits: { charged: 0, refunded: 0 } }), failure);
-  expect(uncharged.update.failure).toMatchObject({ refundDue: false });
+  expect(uncharged.update.failure).toMatchObject({ refundDue: false, noticeDue: true });
   expect(uncharged.update.failure?.userMessage).toBe("We could not record the voiceover. Nothing was charged.");
   const failed = transitions.fail(run(charged), failure);
-  expect(failed.update.failure).toMatchObject({ refundDue: true, userMessage: failure.userMessage });
+  expect(failed.update.failure).toMatchObject({ refundDue: true, noticeDue: false, userMessage: failure.userMessage });
   const failedRun = run({ ...charged, status: "failed", failure: { ...failed.update.failure!, refunded: false } });
   const refund = transitions.recordRefund(failedRun, 10);
   expect(isExpected(failedRun, refund.from)).toBe(true);

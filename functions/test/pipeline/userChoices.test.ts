@@ -52,9 +52,12 @@ describe("face warning (manual test 2)", () => {
     expect(run.failure).toMatchObject({ stage: "preflight", reason: "confirmation_expired", refunded: false });
     expect(await balanceOf(db, uid)).toBe(100);
     expect(await movementsOf(db, uid, runId)).toEqual([]);
+    // Told by onRunFailed, or, when that delivery is lost, by the sweeper's next pass.
+    await sweepStuckRuns(db, Date.now() + 2 * HOUR_MS);
     expect(await waitForDoc(db, paths.notification(uid, `failed_${runId}`))).toMatchObject({
       title: "Video not created",
     });
+    expect((await waitForRun(db, runId, settled)).failure).toMatchObject({ noticeDue: false });
   });
 });
 
