@@ -31,6 +31,7 @@ import {
   afterPoll,
   afterSkip,
   afterSubmit,
+  quotaWaitSeconds,
   unusableClip,
   type ChainMove,
   type ChainPosition,
@@ -119,6 +120,7 @@ async function waitForSchedule(notBefore: number | undefined): Promise<void> {
 function rulePolicy(settings: PipelineSettings): SceneRulePolicy {
   return {
     pollSeconds: settings.videoPollSeconds,
+    maxPollSeconds: settings.videoPollMaxSeconds,
     retriesPerModel: settings.videoRetriesPerModel,
     maxGenerationSeconds: settings.videoMaxGenerationSeconds,
   };
@@ -383,10 +385,15 @@ async function advanceScene(
       // Every slot is taken: wait in our own queue (not failed, and no model is called) until a
       // finishing scene hands its slot over, or the wait passes and the scene looks again.
       if (slot === null) {
-        await quota.wait({ holder, runId: task.runId, sceneNumber: task.sceneNumber, round: task.round });
+        const since = await quota.wait({ holder, runId: task.runId, sceneNumber: task.sceneNumber, round: task.round });
         return {
           kind: "later",
-          delaySeconds: settings.videoQuotaWaitSeconds,
+          delaySeconds: quotaWaitSeconds(
+            (Date.now() - since.toMillis()) / 1000,
+            settings.videoQuotaWaitSeconds,
+            // Each look shows the sweeper the scene still moves: never near the scenes stage's lease.
+            Math.min(settings.videoQuotaWaitMaxSeconds, settings.scenesLeaseSeconds / 2),
+          ),
           generation: null,
           chain: chainState,
           slot,
@@ -471,7 +478,9 @@ type ClaimedScene = SceneDocument & { startedAtMs?: number };
 
 /** How long a slot is held without news from its scene: its longest generation and a few polls. */
 function slotLeaseSeconds(settings: PipelineSettings): number {
-  return settings.videoMaxGenerationSeconds + 4 * settings.videoPollSeconds + 60;
+  return (
+    settings.videoMaxGenerationSeconds + 4 * Math.max(settings.videoPollSeconds, settings.videoPollMaxSeconds) + 60
+  );
 }
 
 /**

@@ -82,12 +82,20 @@ export class VideoQuota {
     await this.claim(index, holder, leaseSeconds).catch(contended);
   }
 
-  /** Records a scene that found every slot taken (again: it keeps its place; it also looks again itself). */
-  async wait(waiter: Omit<Waiter, "since">): Promise<void> {
+  /**
+   * Records a scene that found every slot taken (again: it keeps its place; it also looks again itself).
+   * Returns since when it has waited.
+   */
+  async wait(waiter: Omit<Waiter, "since">): Promise<Timestamp> {
     const ref = this.db.doc(`${VIDEO_WAITING}/${waiterId(waiter.holder)}`);
-    await ref.create({ ...waiter, since: Timestamp.now() }).catch((error: { code?: number }) => {
-      if (error.code !== ALREADY_EXISTS) throw error;
-    });
+    const since = Timestamp.now();
+    try {
+      await ref.create({ ...waiter, since });
+      return since;
+    } catch (error) {
+      if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
+      return ((await ref.get()).get("since") as Timestamp | undefined) ?? since;
+    }
   }
 
   /**
