@@ -1,6 +1,7 @@
 /**
  * `npm run chaos`: the promise under faults. Many users, as real clients (web SDK signed in on the
- * Auth emulator, so every write passes firestore.rules), start runs with random injected faults,
+ * Auth emulator, so every write passes firestore.rules), start runs with random injected faults
+ * (some with fewer scenes than the settings allow, which the preflight must refuse uncharged),
  * answer the face warning and the quality question, ignore them or answer twice, and try writes
  * the rules must refuse. Meanwhile the harness delivers handler events a second time and kills the
  * Functions emulator's worker processes mid-execution. Then the sweeper runs (as the schedule
