@@ -12,8 +12,8 @@ import { PIPELINE_SETTINGS_PATH } from "../../functions/src/pipelineSettings";
 import { adminDb } from "../../scripts/lib/emulators";
 import { expectAccessible, IMAGES, PHONE, screenshotBoth, startSession } from "./support/session";
 
-/** The scenes field's error under the browser tests' settings (2 s scenes, a video of at least 4 s). */
-const TOO_FEW_OR_MANY =
+/** The scenes field's error for one scene under the browser tests' settings (2 s scenes, a video of at least 4 s). */
+const TOO_FEW =
   "Choose between 2 and 8 scenes: the voice-over needs a video of at least 4 seconds, and each scene lasts 2 seconds.";
 
 test("balance 0: price shown, Create disabled with the reason; then spaces-only fields refused per field, nothing uploaded", async () => {
@@ -49,7 +49,7 @@ test("balance 0: price shown, Create disabled with the reason; then spaces-only 
     await page.locator("#product-error").waitFor();
     assert.equal(await page.locator("#product-error").innerText(), "Enter the product name.");
     assert.equal(await page.locator("#brief-error").innerText(), "Enter a short brief.");
-    assert.equal(await page.locator("#scenes-error").innerText(), TOO_FEW_OR_MANY);
+    assert.equal(await page.locator("#scenes-error").innerText(), "Choose between 2 and 8 scenes.");
     assert.equal(await page.locator("#brand-error").isVisible(), false);
     assert.equal(await page.locator("#image-error").isVisible(), false);
     assert.equal(await page.locator("#product").getAttribute("aria-invalid"), "true");
@@ -79,7 +79,7 @@ test("the scenes field offers only counts long enough for the voice-over, and fo
     await scenes.fill("1");
     await page.click("#create-run");
     await page.locator("#scenes-error").waitFor();
-    assert.equal(await page.locator("#scenes-error").innerText(), TOO_FEW_OR_MANY);
+    assert.equal(await page.locator("#scenes-error").innerText(), TOO_FEW);
     assert.equal(await scenes.getAttribute("aria-invalid"), "true");
     assert.equal(await page.evaluate(() => document.activeElement?.id), "scenes");
     // The arrow key stops at the minimum.

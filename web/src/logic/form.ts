@@ -99,7 +99,9 @@ function textError(value: string, what: string, max: number): string | null {
 function scenesError(value: string, range: SceneRange): string | null {
   const scenes = Number(value);
   if (value.trim() !== "" && Number.isInteger(scenes) && scenes >= range.min && scenes <= range.max) return null;
-  return `Choose between ${range.min} and ${range.max} scenes${range.why ? `: ${range.why}` : ""}.`;
+  // Too few: why more than one scene is needed.
+  const why = value.trim() !== "" && scenes < range.min ? range.why : null;
+  return `Choose between ${range.min} and ${range.max} scenes${why ? `: ${why}` : ""}.`;
 }
 
 /** `scenes`: the counts the pipeline settings allow (sceneRange); before they are known, the contract's 1 to 8. */
