@@ -21,6 +21,7 @@ import {
   PIPELINE_SETTINGS_PATH,
   PipelineSettingsSchema,
   STAGE_TIMEOUT_SECONDS,
+  minScenesFor,
 } from "../functions/src/pipelineSettings";
 import { ROLLOUT_FLAG_PATH } from "../functions/src/rollout/flag";
 import { LOCAL_BUCKET, ROOT, adminDb, readSeed, requireEmulators } from "./lib/emulators";
@@ -36,7 +37,8 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function startRun(db: Firestore, uid: string, faults: Record<string, string>): Promise<string> {
+/** A run of `scenes` scenes (the fewest the settings allow: the quickest run that can succeed). */
+async function startRun(db: Firestore, uid: string, scenes: number, faults: Record<string, string>): Promise<string> {
   const image = `uploads/${uid}/product.png`;
   await mkdir(path.join(LOCAL_BUCKET, "uploads", uid), { recursive: true });
   await copyFile(
@@ -52,7 +54,7 @@ async function startRun(db: Firestore, uid: string, faults: Record<string, strin
       productName: "Morning Ritual Coffee",
       brandName: "Fairbean",
       brief: "Small-batch beans.",
-      scenes: 1,
+      scenes,
     },
     test: { faults },
     createdAt: Timestamp.now(),
@@ -80,6 +82,7 @@ async function main() {
   const seed = readSeed();
   const settings = PipelineSettingsSchema.parse({ ...seed.config.pipeline, sceneSeconds: 2 });
   await db.doc(PIPELINE_SETTINGS_PATH).set(settings);
+  const scenes = minScenesFor(settings);
   await db.doc(ROLLOUT_FLAG_PATH).set(seed.config.rollout);
   const uid = `bench-recovery-${Date.now()}`;
   await grantCredits(db, uid, `bench-${uid}`, 20 * RUNS, "recovery benchmark");
@@ -87,7 +90,7 @@ async function main() {
   // 1. failed → refund notification, one run at a time so each is measured unloaded.
   const refundMs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const runId = await startRun(db, uid, { visual_dna: "all_models_down" });
+    const runId = await startRun(db, uid, scenes, { visual_dna: "all_models_down" });
     const failed = await watch(db, paths.run(runId), (r) => r?.status === "failed");
     const failedAtMs = failed.data?.updatedAt?.toMillis() ?? failed.atMs;
     const notice = await watch(db, paths.notification(uid, `refund_${runId}`), (d) => d !== undefined);
@@ -98,7 +101,7 @@ async function main() {
   const recoveryMs: number[] = [];
   const succeededMs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const runId = await startRun(db, uid, { charge: "crash_after" });
+    const runId = await startRun(db, uid, scenes, { charge: "crash_after" });
     await watch(db, paths.run(runId), (r) => r?.stage === "visual_dna" && r.stageState === "claimed");
     await new Promise((resolve) => setTimeout(resolve, 500)); // the crashed delivery has ended
     const sweptAtMs = Date.now();

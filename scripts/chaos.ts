@@ -1,6 +1,7 @@
 /**
  * `npm run chaos`: the promise under faults. Many users, as real clients (web SDK signed in on the
- * Auth emulator, so every write passes firestore.rules), start runs with random injected faults,
+ * Auth emulator, so every write passes firestore.rules), start runs with random injected faults
+ * (some with fewer scenes than the settings allow, which the preflight must refuse uncharged),
  * answer the face warning and the quality question, ignore them or answer twice, and try writes
  * the rules must refuse. Meanwhile the harness delivers handler events a second time and kills the
  * Functions emulator's worker processes mid-execution. Then the sweeper runs (as the schedule
@@ -40,7 +41,7 @@ import { handleRunFailed, handleRunUpdated } from "../functions/src/pipeline/adv
 import type { PipelineDeps, SceneDispatcher } from "../functions/src/pipeline/deps";
 import { handleRunCreated } from "../functions/src/pipeline/preflightStage";
 import { handleSceneTask } from "../functions/src/pipeline/sceneTask";
-import { PIPELINE_SETTINGS_PATH, PipelineSettingsSchema } from "../functions/src/pipelineSettings";
+import { PIPELINE_SETTINGS_PATH, PipelineSettingsSchema, minScenesFor } from "../functions/src/pipelineSettings";
 import { ROLLOUT_FLAG_PATH } from "../functions/src/rollout/flag";
 import { buildPipelineDeps } from "../functions/src/wiring";
 import { checkChaos, type ChaosBreach, type FinalRun, type ObservedRun } from "./lib/chaosChecks";
@@ -193,7 +194,14 @@ async function clientRun(
 ): Promise<ObservedRun> {
   const runRef = doc(collection(client.db, "runs"));
   const runId = runRef.id;
-  const observed: ObservedRun = { runId, uid: client.uid, statuses: [], confirmation: null, decisions: [] };
+  const observed: ObservedRun = {
+    runId,
+    uid: client.uid,
+    statuses: [],
+    confirmation: null,
+    decisions: [],
+    tooShort: plan.tooShort,
+  };
   const objectPath = `uploads/${client.uid}/run-${plan.index}.png`;
   const local = path.join(LOCAL_BUCKET, objectPath);
   await mkdir(path.dirname(local), { recursive: true });
@@ -319,7 +327,7 @@ async function main() {
     clients.push(await signIn(i, uid, email, "chaos-password"));
   }
 
-  const plans = planRuns(SEED, RUNS, USERS);
+  const plans = planRuns(SEED, RUNS, USERS, minScenesFor(settings));
   const observed: ObservedRun[] = [];
   let active = 0;
   const crashLoop = (async () => {
@@ -434,7 +442,12 @@ async function finalRuns(admin: Firestore, observed: ObservedRun[]) {
         charged: run.credits?.charged ?? 0,
         refunded: run.credits?.refunded ?? 0,
         failure: run.failure
-          ? { reason: run.failure.reason, userMessage: run.failure.userMessage, refunded: run.failure.refunded }
+          ? {
+              stage: run.failure.stage,
+              reason: run.failure.reason,
+              userMessage: run.failure.userMessage,
+              refunded: run.failure.refunded,
+            }
           : null,
         refundDue: run.failure?.refundDue === true,
         noticeDue: run.failure?.noticeDue === true,
@@ -510,6 +523,7 @@ function report(r: {
   line("runs stuck", count("run stuck"));
   line("untrue messages", count("untrue message"));
   line("hostile writes accepted", count("hostile write accepted"));
+  line("too-short ads not refused", count("too-short ad not refused"));
   line("ledger audit breaches", r.audit.length);
   for (const b of r.breaches) print(`BREACH  ${b.kind}  ${b.subject}: ${b.detail}`);
   for (const b of r.audit) print(`AUDIT   ${b.invariant}  ${b.subject}: ${b.detail}`);

@@ -36,6 +36,14 @@ const QUALITY_CAUSE_WORDS: Record<QualityCause, string> = {
   product_not_visible: "your product could not be shown clearly in it",
 };
 
+const secondsWords = (seconds: number) => `${Number(seconds.toFixed(2))} ${seconds === 1 ? "second" : "seconds"}`;
+
+/** Why a video needs a few scenes: said by the page's form and by a run refused for it. */
+export const adLengthWords = {
+  voiceNeeds: (minAdSeconds: number) => `the voice-over needs a video of at least ${secondsWords(minAdSeconds)}`,
+  sceneLasts: (sceneSeconds: number) => `each scene lasts ${secondsWords(sceneSeconds)}`,
+};
+
 /** The refund sentence before the refund has landed, and after. */
 export const WILL_BE_REFUNDED = "Your credits will be refunded.";
 const NOTHING_CHARGED = "Nothing was charged.";
@@ -61,6 +69,9 @@ export const userMessages = {
     "We found something in your image that may reduce quality. Review the warnings and confirm to continue; nothing is charged until you do.",
   framingRefused: (findings: string[]) =>
     `${findings.join(" ")} We cannot make a usable ad from this image. Nothing was charged.`,
+  adTooShort: (scenes: number, sceneSeconds: number, minScenes: number, minAdSeconds: number) =>
+    `A video of ${scenes} ${scenes === 1 ? "scene" : "scenes"} lasts ${secondsWords(scenes * sceneSeconds)}, but ` +
+    `${adLengthWords.voiceNeeds(minAdSeconds)}. Choose at least ${minScenes} scenes. Nothing was charged.`,
   confirmationExpired: "You did not confirm within the time allowed, so the run was cancelled. Nothing was charged.",
   stageStuck: (stage: Stage) => `${STAGE_LABELS[stage]} did not finish. ${WILL_BE_REFUNDED}`,
   sceneFailed: (scene: number) => `Scene ${scene} could not be rendered. ${WILL_BE_REFUNDED}`,

@@ -1,5 +1,6 @@
 import type { Firestore } from "firebase-admin/firestore";
 import { z } from "zod";
+import { MAX_SCENES, type RunInput } from "./contract/run";
 
 /**
  * Preflight gates on how the product will sit in the run's frame (preflight/framing.ts measures it).
@@ -96,6 +97,9 @@ export const STAGE_TIMEOUT_SECONDS = 540;
 /** Added to the timeout for a lease: clocks of instances may differ, and a live worker must never lose its lease. */
 export const LEASE_MARGIN_SECONDS = 60;
 
+/** The shortest scene the pipeline renders. */
+export const MIN_SCENE_SECONDS = 2;
+
 /** `config/pipeline`: settings operators change without a deploy. Seeded in emulator-data/seed.json. */
 export const PipelineSettingsSchema = z.object({
   runPriceCredits: z.number().int().positive().default(10),
@@ -113,7 +117,24 @@ export const PipelineSettingsSchema = z.object({
   scenesLeaseSeconds: z.number().int().min(30).default(1800),
   /** Attempts of one stage (after crashes or lost leases) before the run fails and is refunded. */
   maxStageAttempts: z.number().int().min(1).max(10).default(3),
-  sceneSeconds: z.number().min(2).max(8).default(4),
+  sceneSeconds: z.number().min(MIN_SCENE_SECONDS).max(8).default(4),
+  /**
+   * The shortest ad a run may ask for (scenes × sceneSeconds): a shorter one is refused at preflight,
+   * before any charge, and the page offers only the scene counts that reach it (minScenesFor).
+   * Measured on the local pipeline (script composer, Flite, the voice fit's ±25% tempo, the gate's
+   * silence detection) with product and brand names of 2 to 7 words together: at 2 s the voice of a
+   * 4-5 word name is cut off even at 1.25x; at 2.5 s a 5-word name ends 0.11 s before the video (the
+   * gate wants 0.1 s) and a 7-word one is cut off; at 3-3.5 s a 1-2 word name leaves a 1-scene ad
+   * mostly silent (no sentence of the brief fits its word budget, and the voice slows down at most
+   * 0.75x). From 4 s the voice of every name of up to 5 words fitted. 4 s is one scene at the default
+   * sceneSeconds, so only shorter scenes need more of them. At most 8 scenes of the shortest scene,
+   * so every sceneSeconds leaves a scene count that reaches it; 0 turns the check off.
+   */
+  minAdSeconds: z
+    .number()
+    .min(0)
+    .max(MAX_SCENES * MIN_SCENE_SECONDS)
+    .default(4),
   /** How long one scene delivery may hold its scene before another delivery may take it over. */
   sceneLeaseSeconds: z.number().int().min(10).default(300),
   /** Video generations in flight at once across every run: the project's video-model quota. */
@@ -150,6 +171,19 @@ export const PipelineSettingsSchema = z.object({
 export type PipelineSettings = z.infer<typeof PipelineSettingsSchema>;
 
 export const PIPELINE_SETTINGS_PATH = "config/pipeline";
+
+export type AdLengthSettings = Pick<PipelineSettings, "sceneSeconds" | "minAdSeconds">;
+
+/** The fewest scenes whose ad lasts at least `minAdSeconds` (never fewer than 1). Pure; the page uses it too. */
+export function minScenesFor(settings: AdLengthSettings): number {
+  // The tolerance keeps a division that lands a hair above a whole number (floating point) on it.
+  return Math.max(1, Math.ceil(settings.minAdSeconds / settings.sceneSeconds - 1e-9));
+}
+
+/** Whether the run's ad would be shorter than the settings allow (its voice-over could not fit). */
+export function adTooShort(input: Pick<RunInput, "scenes">, settings: AdLengthSettings): boolean {
+  return input.scenes < minScenesFor(settings);
+}
 
 export async function loadPipelineSettings(db: Firestore): Promise<PipelineSettings> {
   const snap = await db.doc(PIPELINE_SETTINGS_PATH).get();

@@ -13,6 +13,8 @@ export interface ObservedRun {
   confirmation: boolean | null;
   /** Decisions the rules accepted, by question (0 = first "Quality reduced", 1 = after a retry). */
   decisions: (string | null)[];
+  /** Asked for fewer scenes than the settings allow: must end failed at preflight, uncharged. */
+  tooShort: boolean;
 }
 
 export interface FinalRun {
@@ -21,7 +23,7 @@ export interface FinalRun {
   status: string;
   charged: number;
   refunded: number;
-  failure: { reason: string; userMessage: string; refunded: boolean } | null;
+  failure: { stage: string; reason: string; userMessage: string; refunded: boolean } | null;
   decisionLog: string[];
 }
 
@@ -39,7 +41,8 @@ export interface ChaosBreach {
     | "answer overridden"
     | "run stuck"
     | "untrue message"
-    | "hostile write accepted";
+    | "hostile write accepted"
+    | "too-short ad not refused";
   subject: string;
   detail: string;
 }
@@ -65,6 +68,23 @@ export function checkChaos(args: {
     }
     const run = finals.get(seen.runId);
     if (!run) continue;
+    // Refused by the preflight before any charge; or, when its preflight never ran (a killed
+    // worker's lost delivery), ended uncharged by the sweeper.
+    const refusedShort =
+      run.status === "failed" &&
+      run.charged === 0 &&
+      run.failure?.stage === "preflight" &&
+      (run.failure.reason === "ad_too_short" || run.failure.reason.startsWith("stuck"));
+    if (seen.tooShort && !refusedShort) {
+      breach(
+        "too-short ad not refused",
+        seen.runId,
+        `ended ${run.status} (${run.failure?.stage ?? "-"}: ${run.failure?.reason ?? "-"}), charged ${run.charged}`,
+      );
+    }
+    if (!seen.tooShort && run.failure?.reason === "ad_too_short") {
+      breach("too-short ad not refused", seen.runId, "refused as too short, but long enough");
+    }
     if (seen.confirmation === true && ["cancelled", "confirmation_expired"].includes(run.failure?.reason ?? "")) {
       breach("answer overridden", seen.runId, `confirmed, but ended "${run.failure?.reason}"`);
     }

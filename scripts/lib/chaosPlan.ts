@@ -2,6 +2,7 @@
  * What each chaos run does, drawn from a seeded generator: the same seed gives the same plan.
  * Pure: no I/O here, the harness (scripts/chaos.ts) carries the plan out.
  */
+import { MAX_SCENES } from "../../functions/src/contract/run";
 import { seededRandom } from "../../functions/src/seededRandom";
 
 export type Answer = "proceed" | "cancel" | "ignore" | "twice";
@@ -13,6 +14,8 @@ export interface RunPlan {
   user: number;
   image: ImageKind;
   scenes: number;
+  /** Fewer scenes than the settings allow: the run must be refused at preflight, uncharged. */
+  tooShort: boolean;
   faults: Record<string, string>;
   confirmation: Answer;
   decision: DecisionAnswer;
@@ -61,8 +64,15 @@ function weighted<T>(random: () => number, choices: [number, T][]): T {
   return choices[choices.length - 1][1];
 }
 
-export function planRuns(seed: number, runs: number, users: number): RunPlan[] {
+/**
+ * `minScenes`: the fewest scenes the pipeline settings allow (minScenesFor). Most runs ask for that
+ * many (the quickest that can succeed), some for one more, and about one in ten for one fewer
+ * (when there is fewer), which the preflight must refuse before any charge.
+ */
+export function planRuns(seed: number, runs: number, users: number, minScenes: number): RunPlan[] {
   const random = seededRandom(seed);
+  const sceneCount = (draw: number) =>
+    draw < 0.1 && minScenes > 1 ? minScenes - 1 : draw < 0.7 ? minScenes : Math.min(minScenes + 1, MAX_SCENES);
   return Array.from({ length: runs }, (_, index) => {
     const image = weighted<ImageKind>(random, [
       [72, "product"],
@@ -71,11 +81,14 @@ export function planRuns(seed: number, runs: number, users: number): RunPlan[] {
       [4, "missing"],
     ]);
     const hostile = HOSTILE_WRITES.filter(() => random() < 0.08);
+    const user = Math.floor(random() * users);
+    const scenes = sceneCount(random());
     return {
       index,
-      user: Math.floor(random() * users),
+      user,
       image,
-      scenes: random() < 0.7 ? 1 : 2,
+      scenes,
+      tooShort: scenes < minScenes,
       faults: weighted(random, FAULTS),
       confirmation: weighted<Answer>(random, [
         [45, "proceed"],

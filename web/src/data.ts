@@ -1,7 +1,7 @@
 /**
  * Everything the page reads from and writes to Firestore, as the client contract allows: live
- * subscriptions (balance, price, the user's runs newest first, one run, ledger, notifications),
- * creating a run, and the only two answers a client may write afterwards.
+ * subscriptions (balance, the pipeline settings, the user's runs newest first, one run, ledger,
+ * notifications), creating a run, and the only two answers a client may write afterwards.
  */
 import type { User } from "firebase/auth";
 import {
@@ -22,7 +22,11 @@ import {
 } from "firebase/firestore";
 import { RunInputSchema } from "../../functions/src/contract/run";
 import type { Decision } from "../../functions/src/contract/runDocument";
-import { PIPELINE_SETTINGS_PATH } from "../../functions/src/pipelineSettings";
+import {
+  PIPELINE_SETTINGS_PATH,
+  PipelineSettingsSchema,
+  type PipelineSettings,
+} from "../../functions/src/pipelineSettings";
 import type { RunRequestFields } from "./logic/form";
 import type { RunSnapshot } from "./logic/runView";
 
@@ -73,12 +77,18 @@ export function createStore(db: Firestore) {
       return onSnapshot(doc(db, "users", uid), (snap) => next(Number(snap.get("credits") ?? 0)), onError);
     },
 
-    /** The price of a video, from the pipeline settings the backend charges by. */
-    watchPrice(next: (credits: number) => void, onError: OnError): Unsubscribe {
+    /**
+     * The pipeline settings the backend charges and checks runs by (the price, the scene length, the
+     * shortest video), read with the backend's own schema and defaults.
+     */
+    watchSettings(next: (settings: PipelineSettings) => void, onError: OnError): Unsubscribe {
       return onSnapshot(
         doc(db, PIPELINE_SETTINGS_PATH),
-        // The backend's own default when the settings document has no price (pipelineSettings.ts).
-        (snap) => next(Number(snap.get("runPriceCredits") ?? 10)),
+        (snap) => {
+          const settings = PipelineSettingsSchema.safeParse(snap.data() ?? {});
+          if (settings.success) next(settings.data);
+          else onError(new Error("The video settings could not be read. Please try again later."));
+        },
         onError,
       );
     },

@@ -16,7 +16,7 @@ import { FaultsSchema } from "../../functions/src/contract/faults";
 import { bucketFor } from "./bucket";
 import { loadPageConfig, type PageConfig } from "./config";
 import { createStore, type Answer, type RunItem } from "./data";
-import { checkRunForm } from "./logic/form";
+import { checkRunForm, sceneRange } from "./logic/form";
 import { ASKING_KINDS, notificationWords } from "./logic/activity";
 import { isInProgress } from "./logic/runView";
 import { errorWords } from "./logic/words";
@@ -175,9 +175,10 @@ async function main(config: PageConfig): Promise<void> {
         },
         showError,
       ),
-      store.watchPrice((price) => {
-        form.setPrice(price);
-        videos.setPrice(price);
+      store.watchSettings((settings) => {
+        form.setPrice(settings.runPriceCredits);
+        form.setSceneRange(sceneRange(settings));
+        videos.setPrice(settings.runPriceCredits);
       }, showError),
       store.watchLedger(user.uid, (items) => renderLedger($("ledger"), items), showError),
       store.watchNotifications(
@@ -233,7 +234,7 @@ async function main(config: PageConfig): Promise<void> {
   }
 
   async function createRun(user: User): Promise<void> {
-    const check = checkRunForm(await form.read());
+    const check = checkRunForm(await form.read(), form.sceneRange);
     if (!check.ok) {
       form.showErrors(check.errors);
       form.setStatus("Please correct the fields marked above.");

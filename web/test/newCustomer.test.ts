@@ -1,14 +1,20 @@
 /**
  * The price before paying: shown on Create, checked against the balance; the form refuses bad
- * fields before any upload. My videos pages through older runs and shows a linked one.
+ * fields before any upload and offers only the scene counts the settings allow. My videos pages
+ * through older runs and shows a linked one.
  */
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 import { Timestamp } from "firebase-admin/firestore";
 import { grantCredits } from "../../functions/src/ledger/credits";
+import { PIPELINE_SETTINGS_PATH } from "../../functions/src/pipelineSettings";
 import { adminDb } from "../../scripts/lib/emulators";
 import { expectAccessible, IMAGES, PHONE, screenshotBoth, startSession } from "./support/session";
+
+/** The scenes field's error for one scene under the browser tests' settings (2 s scenes, a video of at least 4 s). */
+const TOO_FEW =
+  "Choose between 2 and 8 scenes: the voice-over needs a video of at least 4 seconds, and each scene lasts 2 seconds.";
 
 test("balance 0: price shown, Create disabled with the reason; then spaces-only fields refused per field, nothing uploaded", async () => {
   const session = await startSession({ credits: 0, viewport: PHONE });
@@ -43,7 +49,7 @@ test("balance 0: price shown, Create disabled with the reason; then spaces-only 
     await page.locator("#product-error").waitFor();
     assert.equal(await page.locator("#product-error").innerText(), "Enter the product name.");
     assert.equal(await page.locator("#brief-error").innerText(), "Enter a short brief.");
-    assert.equal(await page.locator("#scenes-error").innerText(), "Choose between 1 and 8 scenes.");
+    assert.equal(await page.locator("#scenes-error").innerText(), "Choose between 2 and 8 scenes.");
     assert.equal(await page.locator("#brand-error").isVisible(), false);
     assert.equal(await page.locator("#image-error").isVisible(), false);
     assert.equal(await page.locator("#product").getAttribute("aria-invalid"), "true");
@@ -52,6 +58,47 @@ test("balance 0: price shown, Create disabled with the reason; then spaces-only 
     assert.equal((await adminDb().collection("runs").where("uid", "==", user.uid).get()).size, 0);
     await expectAccessible(page, "form with errors");
     await screenshotBoth(page, "form-errors", "#new-run");
+  } finally {
+    await session.close();
+  }
+});
+
+test("the scenes field offers only counts long enough for the voice-over, and follows the settings live", async () => {
+  // The session's settings: 2 s scenes, and the default shortest video of 4 s.
+  const session = await startSession();
+  const { page, user } = session;
+  try {
+    const scenes = page.locator("#scenes");
+    const limit = page.locator('label[for="scenes"] .limit');
+    await page.locator('#scenes[min="2"]').waitFor();
+    assert.equal(await limit.innerText(), "(2 to 8)");
+    await page.setInputFiles("#image", path.join(IMAGES, "coffee.png"));
+    await page.fill("#product", "Morning Ritual Coffee");
+    await page.fill("#brand", "Fairbean");
+    await page.fill("#brief", "Rich crema.");
+    await scenes.fill("1");
+    await page.click("#create-run");
+    await page.locator("#scenes-error").waitFor();
+    assert.equal(await page.locator("#scenes-error").innerText(), TOO_FEW);
+    assert.equal(await scenes.getAttribute("aria-invalid"), "true");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "scenes");
+    // The arrow key stops at the minimum.
+    await scenes.fill("2");
+    await scenes.press("ArrowDown");
+    assert.equal(await scenes.inputValue(), "2");
+    assert.equal((await adminDb().collection("runs").where("uid", "==", user.uid).get()).size, 0);
+
+    // An operator lengthens the scenes: one scene of 4 s is long enough, and the page says so at once.
+    await adminDb().doc(PIPELINE_SETTINGS_PATH).update({ sceneSeconds: 4 });
+    await page.locator('#scenes[min="1"]').waitFor();
+    assert.equal(await limit.innerText(), "(1 to 8)");
+    // One scene passes the form's check now (the brief left empty stops the upload).
+    await scenes.fill("1");
+    await page.fill("#brief", "");
+    await page.click("#create-run");
+    await page.locator("#brief-error").waitFor();
+    assert.equal(await page.locator("#scenes-error").isVisible(), false);
+    assert.equal(await scenes.getAttribute("aria-invalid"), null);
   } finally {
     await session.close();
   }

@@ -1,6 +1,6 @@
 /**
- * What happens when a client creates a run: validate the request, check the image, and
- * either charge and start, or wait for the user's confirmation. Nothing is charged before.
+ * What happens when a client creates a run: validate the request and the ad's length, check the
+ * image, and either charge and start, or wait for the user's confirmation. Nothing is charged before.
  */
 import { Timestamp } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
@@ -14,7 +14,7 @@ import { failRun } from "../lifecycle/runStore";
 import { applyTransition, minutesAfter, transitionRun, transitions } from "../lifecycle/transitions";
 import { frameSize } from "../media/clip";
 import { userMessages } from "../messages";
-import { loadPipelineSettings } from "../pipelineSettings";
+import { adTooShort, loadPipelineSettings, minScenesFor } from "../pipelineSettings";
 import { cohortFor, loadRolloutFlag } from "../rollout/flag";
 import type { PipelineDeps } from "./deps";
 import { PipelineFailure, isPipelineFailure } from "./failure";
@@ -67,6 +67,15 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
   const claimed = started.run;
   try {
     const input = validateRequest(runId, claimed, deps.isEmulator);
+    const settings = await loadPipelineSettings(db);
+    // Before the image is read: an ad too short for its voice-over would fail the quality gate after the charge.
+    if (adTooShort(input, settings)) {
+      const minScenes = minScenesFor(settings);
+      throw refuse(
+        "ad_too_short",
+        userMessages.adTooShort(input.scenes, settings.sceneSeconds, minScenes, settings.minAdSeconds),
+      );
+    }
     const size = await deps.store.size(input.image);
     if (size === null) throw refuse("image_not_found", userMessages.imageMissing(input.image));
     if (size > MAX_UPLOAD_BYTES) {
@@ -75,7 +84,6 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
         userMessages.invalidInput(`the image is larger than ${MAX_UPLOAD_BYTES >> 20} MB`),
       );
     }
-    const settings = await loadPipelineSettings(db);
     const report = await deps.preflight.check(await deps.store.read(input.image), {
       frame: frameSize(input.aspectRatio),
       gates: settings.framing,

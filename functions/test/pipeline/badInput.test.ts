@@ -1,6 +1,7 @@
 /** Bad input ends in a clear `failed` state before any charge, through the real triggers. */
 import { PipelineFailure } from "../../src/pipeline/failure";
 import { validateRequest } from "../../src/pipeline/preflightStage";
+import { paths } from "../../src/contract/paths";
 import type { RunDocument } from "../../src/contract/runDocument";
 import {
   TRIGGER_PROJECT,
@@ -11,6 +12,7 @@ import {
   newUser,
   settled,
   upload,
+  waitForDoc,
   waitForRun,
   writeSettings,
 } from "../support/emulator";
@@ -82,6 +84,49 @@ test("an 80:1 photo strip is refused before any charge, saying what the video wo
   expect(run.preflight).toMatchObject({ safeToProceed: false, refused: true });
   expect(run.preflight?.warnings.map((w) => w.code)).toEqual(["LOW_RESOLUTION", "ASPECT_RATIO", "PRODUCT_TOO_SMALL"]);
   expect(await db.collection(`runs/${runId}/scenes`).get()).toHaveProperty("size", 0);
+});
+
+test("an ad too short for its voice-over is refused before any charge, saying how many scenes to choose", async () => {
+  // The test settings' 2 s scenes against the default shortest ad, 4 s: one scene is 2 s.
+  const uid = await newUser(db);
+  const image = await upload(uid, "ok.jpg", await productImage());
+  const runId = await createRun(db, { uid, image, scenes: 1 });
+  const run = await expectRefusedUncharged(
+    uid,
+    runId,
+    /^A video of 1 scene lasts 2 seconds, but the voice-over needs a video of at least 4 seconds\. Choose at least 2 scenes\./,
+  );
+  expect(run.failure?.reason).toBe("ad_too_short");
+  // Refused before the image was read or any stage ran.
+  expect(run.preflight).toBeUndefined();
+  expect(run.stages).toBeUndefined();
+  expect(await waitForDoc(db, paths.notification(uid, `failed_${runId}`))).toMatchObject({
+    kind: "failed",
+    title: "Video not created",
+    body: run.failure?.userMessage,
+  });
+});
+
+test("the shortest ad follows config/pipeline: raised to 6 s, 2 scenes of 2 s are refused and 3 are charged", async () => {
+  await writeSettings(db, { minAdSeconds: 6 });
+  try {
+    const uid = await newUser(db);
+    const image = await upload(uid, "ok.jpg", await productImage());
+    const short = await createRun(db, { uid, image, scenes: 2 });
+    const run = await expectRefusedUncharged(
+      uid,
+      short,
+      /lasts 4 seconds, .* at least 6 seconds\. Choose at least 3 scenes\./,
+    );
+    expect(run.failure?.reason).toBe("ad_too_short");
+    // Long enough: past the preflight and charged (a visual_dna fault then ends it early, refunded).
+    const long = await createRun(db, { uid, image, scenes: 3, faults: { visual_dna: "all_models_down" } });
+    const charged = await waitForRun(db, long, settled);
+    expect(charged.failure).toMatchObject({ stage: "visual_dna", refunded: true });
+    expect(charged.credits).toEqual({ charged: 10, refunded: 10 });
+  } finally {
+    await writeSettings(db);
+  }
 });
 
 test("not enough credits: failed with a clear message, nothing charged", async () => {

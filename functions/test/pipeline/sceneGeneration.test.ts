@@ -201,15 +201,16 @@ test("a video model past its retiresOn gets no call; the next model serves and t
 });
 
 test("a chain whose every video model is retired: Ken Burns with its reason, no call", async () => {
-  const { runId } = await startRun(db, image, { scenes: 1 });
+  const { runId } = await startRun(db, image, { scenes: 2 });
   const before = standin.calls.submit;
   const { deps, dispatcher } = cloudDeps([PRIMARY], { [PRIMARY]: "2026-01-01" });
   const run = await drive(db, runId, deps, dispatcher);
   expect(standin.calls.submit).toBe(before);
-  const [scene] = await scenesOf(runId);
-  expect(scene).toMatchObject({ method: "ken-burns", fallbackReason: "veo_error" });
-  expect(scene.attempts).toEqual([expect.objectContaining({ model: PRIMARY, errorClass: "retired" })]);
-  // One static scene of one is past the degradation limit: the user is asked, never charged silently.
+  for (const scene of await scenesOf(runId)) {
+    expect(scene).toMatchObject({ method: "ken-burns", fallbackReason: "veo_error" });
+    expect(scene.attempts).toEqual([expect.objectContaining({ model: PRIMARY, errorClass: "retired" })]);
+  }
+  // Two static scenes of two are past the degradation limit: the user is asked, never charged silently.
   expect(run.status).toBe("awaiting_decision");
 });
 
@@ -345,7 +346,8 @@ test("generations in flight never exceed the video quota; scenes waiting for a s
 });
 
 test("the sweeper lets a scenes stage wait on while its scenes still move, and retries it once they fall silent", async () => {
-  await writeSettings(db, { scenesLeaseSeconds: 30 });
+  // One scene of 4 s (the shortest ad the default settings allow): one scene task to follow.
+  await writeSettings(db, { scenesLeaseSeconds: 30, sceneSeconds: 4 });
   try {
     const { runId } = await startRun(db, image, { scenes: 1 });
     const { deps, dispatcher } = cloudDeps([PRIMARY]);

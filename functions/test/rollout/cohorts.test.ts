@@ -21,7 +21,7 @@ const db = firestoreFor(TRIGGER_PROJECT);
 async function runWithModelFault(rolloutPct: number) {
   await db.doc(ROLLOUT_FLAG_PATH).set({ enabled: true, rolloutPct });
   const { uid, runId } = await startRun(db, await upscaledCoffee(), {
-    scenes: 1,
+    scenes: 2,
     faults: { visual_dna: "model_not_found" },
   });
   return { uid, runId, run: await waitForRun(db, runId, settled) };

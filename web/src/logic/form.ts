@@ -3,6 +3,8 @@
  * backend enforces (trimmed text, lengths, scenes, image type, size and pixel count), said in words.
  */
 import { ASPECT_RATIOS, MAX_BRIEF_CHARS, MAX_SCENES, type AspectRatio } from "../../../functions/src/contract/run";
+import { adLengthWords } from "../../../functions/src/messages";
+import { minScenesFor, type AdLengthSettings } from "../../../functions/src/pipelineSettings";
 import { MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES } from "../../../functions/src/uploads/uploadRules";
 
 export const MAX_NAME_CHARS = 120;
@@ -13,8 +15,33 @@ export const FIELD_LIMITS = {
   product: `up to ${MAX_NAME_CHARS} characters`,
   brand: `up to ${MAX_NAME_CHARS} characters`,
   brief: `up to ${MAX_BRIEF_CHARS} characters`,
-  scenes: `1 to ${MAX_SCENES}`,
+  scenes: scenesLimit(sceneRange(null)),
 } as const;
+
+/**
+ * The scene counts a run may ask for: from the fewest whose video is long enough for its voice-over
+ * (the backend's own rule, minScenesFor, on the settings it runs by) to the most. `why` says why
+ * the fewest is more than one; null before the settings are known or when one scene is enough.
+ */
+export interface SceneRange {
+  min: number;
+  max: number;
+  why: string | null;
+}
+
+export function sceneRange(settings: AdLengthSettings | null): SceneRange {
+  const min = settings ? Math.min(minScenesFor(settings), MAX_SCENES) : 1;
+  const why =
+    settings && min > 1
+      ? `${adLengthWords.voiceNeeds(settings.minAdSeconds)}, and ${adLengthWords.sceneLasts(settings.sceneSeconds)}`
+      : null;
+  return { min, max: MAX_SCENES, why };
+}
+
+/** The scenes field's limit beside its label. */
+export function scenesLimit(range: SceneRange): string {
+  return `${range.min} to ${range.max}`;
+}
 
 /** What the page could learn about the chosen file; width and height are null when it did not decode. */
 export interface ImageFacts {
@@ -69,19 +96,23 @@ function textError(value: string, what: string, max: number): string | null {
   return null;
 }
 
-export function checkRunForm(form: FormFields): FormCheck {
+function scenesError(value: string, range: SceneRange): string | null {
+  const scenes = Number(value);
+  if (value.trim() !== "" && Number.isInteger(scenes) && scenes >= range.min && scenes <= range.max) return null;
+  // Too few: why more than one scene is needed.
+  const why = value.trim() !== "" && scenes < range.min ? range.why : null;
+  return `Choose between ${range.min} and ${range.max} scenes${why ? `: ${why}` : ""}.`;
+}
+
+/** `scenes`: the counts the pipeline settings allow (sceneRange); before they are known, the contract's 1 to 8. */
+export function checkRunForm(form: FormFields, scenesAllowed: SceneRange = sceneRange(null)): FormCheck {
   const scenes = Number(form.scenes);
   const candidates: [FieldName, string | null][] = [
     ["image", imageError(form.image)],
     ["product", textError(form.product, "the product name", MAX_NAME_CHARS)],
     ["brand", textError(form.brand, "the brand name", MAX_NAME_CHARS)],
     ["brief", textError(form.brief, "a short brief", MAX_BRIEF_CHARS)],
-    [
-      "scenes",
-      form.scenes.trim() !== "" && Number.isInteger(scenes) && scenes >= 1 && scenes <= MAX_SCENES
-        ? null
-        : `Choose between 1 and ${MAX_SCENES} scenes.`,
-    ],
+    ["scenes", scenesError(form.scenes, scenesAllowed)],
     ["aspect", (ASPECT_RATIOS as readonly string[]).includes(form.aspect) ? null : "Choose a format."],
   ];
   const errors: Partial<Record<FieldName, string>> = {};

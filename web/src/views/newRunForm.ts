@@ -1,8 +1,19 @@
 /**
- * The new-video form: the price on the button, checked against the balance; each field checked
- * (trimmed, limits stated) before anything is uploaded, errors next to their fields.
+ * The new-video form: the price on the button, checked against the balance; the scene counts the
+ * pipeline settings allow; each field checked (trimmed, limits stated) before anything is uploaded,
+ * errors next to their fields.
  */
-import { createGate, FIELD_LIMITS, FIELD_ORDER, type FieldName, type FormFields, type ImageFacts } from "../logic/form";
+import {
+  createGate,
+  FIELD_LIMITS,
+  FIELD_ORDER,
+  sceneRange,
+  scenesLimit,
+  type FieldName,
+  type FormFields,
+  type ImageFacts,
+  type SceneRange,
+} from "../logic/form";
 import { $ } from "./dom";
 
 const FIELD_IDS: Record<FieldName, string> = {
@@ -34,6 +45,7 @@ export class NewRunForm {
   private facts: Promise<ImageFacts> | null = null;
   private price: number | null = null;
   private balance: number | null = null;
+  private scenes: SceneRange = sceneRange(null);
   private submitting = false;
 
   constructor() {
@@ -62,6 +74,20 @@ export class NewRunForm {
   setPrice(price: number | null): void {
     this.price = price;
     this.refreshGate();
+  }
+
+  /** The scene counts a run may ask for: the input's minimum and the limit beside its label follow them. */
+  setSceneRange(range: SceneRange): void {
+    this.scenes = range;
+    const input = $<HTMLInputElement>("scenes");
+    input.min = String(range.min);
+    input.max = String(range.max);
+    const hint = document.querySelector(`label[for="${FIELD_IDS.scenes}"] .limit`);
+    if (hint) hint.textContent = `(${scenesLimit(range)})`;
+  }
+
+  get sceneRange(): SceneRange {
+    return this.scenes;
   }
 
   setBalance(balance: number | null): void {

@@ -1,7 +1,8 @@
 /** The form's checks before any upload, and the Create button's price gate. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkRunForm, createGate, type FormFields } from "../../src/logic/form";
+import { PipelineSettingsSchema } from "../../../functions/src/pipelineSettings";
+import { checkRunForm, createGate, sceneRange, scenesLimit, type FormFields } from "../../src/logic/form";
 
 const good: FormFields = {
   image: { type: "image/png", size: 200_000, width: 1080, height: 1920 },
@@ -33,6 +34,38 @@ test("spaces-only and over-long fields are refused one by one, in words", () => 
     brief: "Enter a short brief.",
     scenes: "Choose between 1 and 8 scenes.",
   });
+});
+
+test("the scene counts follow the pipeline settings: too few for the voice-over are refused, and the reason said", () => {
+  // What the page reads from config/pipeline, with the backend's own defaults (minAdSeconds 4 s).
+  const twoSecondScenes = sceneRange(PipelineSettingsSchema.parse({ sceneSeconds: 2 }));
+  assert.deepEqual(twoSecondScenes, {
+    min: 2,
+    max: 8,
+    why: "the voice-over needs a video of at least 4 seconds, and each scene lasts 2 seconds",
+  });
+  assert.equal(scenesLimit(twoSecondScenes), "2 to 8");
+  const scenesError = (scenes: string) => {
+    const check = checkRunForm({ ...good, scenes }, twoSecondScenes);
+    return check.ok ? null : check.errors.scenes;
+  };
+  for (const tooFew of ["1", "0", "1.5"]) {
+    assert.equal(
+      scenesError(tooFew),
+      "Choose between 2 and 8 scenes: the voice-over needs a video of at least 4 seconds, and each scene lasts 2 seconds.",
+      tooFew,
+    );
+  }
+  for (const refused of ["9", "2.5", "", "two"]) assert.equal(scenesError(refused), "Choose between 2 and 8 scenes.");
+  assert.equal(scenesError("2"), null);
+  assert.equal(scenesError("8"), null);
+
+  // At the default 4 s scenes one scene is long enough; before the settings arrive, the contract's 1 to 8.
+  const defaults = sceneRange(PipelineSettingsSchema.parse({}));
+  assert.deepEqual(defaults, { min: 1, max: 8, why: null });
+  assert.deepEqual(sceneRange(null), defaults);
+  assert.ok(checkRunForm({ ...good, scenes: "1" }, defaults).ok);
+  assert.equal(sceneRange({ sceneSeconds: 2.5, minAdSeconds: 6 }).min, 3);
 });
 
 test("the image: present, a supported type, within the size and the pixel limit, decodable", () => {

@@ -1,6 +1,7 @@
 /** The run's view logic: outcomes in words, money said once, no bar on a failure, questions. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { userMessages } from "../../../functions/src/messages";
 import { isInProgress, outcomeOf, runView, type RunSnapshot } from "../../src/logic/runView";
 
 const input = { productName: "Morning Ritual Coffee", brandName: "Fairbean" };
@@ -109,6 +110,30 @@ test("the money is said once: the failure text loses its refund sentence, the co
   );
   assert.equal(done.cost, "10 credits refunded to your balance.");
   assert.equal([done.failure, done.cost].join(" ").match(/refund/gi)?.length, 1);
+});
+
+test("a video refused as too short says why and what to choose, and that nothing was charged, once", () => {
+  const view = runView(
+    {
+      status: "failed",
+      stage: "preflight",
+      input,
+      credits: { charged: 0, refunded: 0 },
+      failure: {
+        stage: "preflight",
+        reason: "ad_too_short",
+        userMessage: userMessages.adTooShort(1, 2, 2, 4),
+        refunded: false,
+      },
+    },
+    10,
+  );
+  assert.deepEqual([view.word, view.progress, view.steps, view.question], ["Not charged", null, null, null]);
+  assert.equal(
+    view.failure,
+    "A video of 1 scene lasts 2 seconds, but the voice-over needs a video of at least 4 seconds. Choose at least 2 scenes.",
+  );
+  assert.equal(view.cost, "Nothing was charged.");
 });
 
 test("the face question says what was found in plain words, and the price of going on", () => {
