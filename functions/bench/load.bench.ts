@@ -154,7 +154,6 @@ async function main() {
     sceneSeconds: 4,
     videoInFlightLimit: QUOTA,
     videoPollSeconds: POLL_SECONDS ?? production.videoPollSeconds,
-    videoPollMaxSeconds: production.videoPollMaxSeconds,
     videoQuotaWaitSeconds: production.videoQuotaWaitSeconds,
     videoQuotaWaitMaxSeconds: production.videoQuotaWaitMaxSeconds,
   });

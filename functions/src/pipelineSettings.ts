@@ -142,11 +142,6 @@ export const PipelineSettingsSchema = z.object({
   /** Wait between polls of a running generation (each poll is a new, short task delivery). */
   videoPollSeconds: z.number().min(0.5).max(300).default(15),
   /**
-   * Polls thin out as a generation runs (a quarter of its age), up to this wait: a finished clip is
-   * noticed at most a minute late, and a 5-minute generation costs about 12 short deliveries.
-   */
-  videoPollMaxSeconds: z.number().min(0.5).max(300).default(60),
-  /**
    * How long a scene waiting for a quota slot waits before it looks again (finishing scenes also wake
    * it, so this is a backstop); each further look waits twice as long, up to the maximum, which stays
    * well inside `scenesLeaseSeconds` (each look shows the sweeper the scene still moves).

@@ -120,7 +120,6 @@ async function waitForSchedule(notBefore: number | undefined): Promise<void> {
 function rulePolicy(settings: PipelineSettings): SceneRulePolicy {
   return {
     pollSeconds: settings.videoPollSeconds,
-    maxPollSeconds: settings.videoPollMaxSeconds,
     retriesPerModel: settings.videoRetriesPerModel,
     maxGenerationSeconds: settings.videoMaxGenerationSeconds,
   };
@@ -478,9 +477,7 @@ type ClaimedScene = SceneDocument & { startedAtMs?: number };
 
 /** How long a slot is held without news from its scene: its longest generation and a few polls. */
 function slotLeaseSeconds(settings: PipelineSettings): number {
-  return (
-    settings.videoMaxGenerationSeconds + 4 * Math.max(settings.videoPollSeconds, settings.videoPollMaxSeconds) + 60
-  );
+  return settings.videoMaxGenerationSeconds + 4 * settings.videoPollSeconds + 60;
 }
 
 /**

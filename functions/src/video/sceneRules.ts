@@ -19,10 +19,8 @@ import type { FallbackReason } from "../contract/run";
 import type { VideoFailure, VideoPoll, VideoSubmission } from "../providers/types";
 
 export interface SceneRulePolicy {
-  /** Wait before the first poll of a generation, and the shortest between polls. */
+  /** Wait between polls of a running generation. */
   pollSeconds: number;
-  /** The longest wait between polls of a generation that has run a long time. */
-  maxPollSeconds: number;
   /** Extra submissions to one model after rate limits or transient failures. */
   retriesPerModel: number;
   /** A generation running longer than this is abandoned for the next model. */
@@ -63,18 +61,6 @@ function afterFailure(failure: VideoFailure, at: ChainPosition, policy: SceneRul
 }
 
 /**
- * A finished clip is noticed at most this share of its generation's age late: polls thin out as a
- * generation runs (a 5-minute clip is polled about 12 times at the defaults, not 20), each a delivery.
- */
-const POLL_AGE_SHARE = 0.25;
-
-/** The wait before the next poll of a generation running for `generationSeconds`. */
-export function pollDelaySeconds(generationSeconds: number, policy: SceneRulePolicy): number {
-  const grown = Math.min(generationSeconds * POLL_AGE_SHARE, policy.maxPollSeconds);
-  return Math.max(policy.pollSeconds, grown);
-}
-
-/**
  * The wait before a scene that found every slot taken looks again on its own. A finishing scene hands
  * its slot over and wakes the oldest waiter at once, so this is only the backstop for a lost wake-up:
  * as long as the scene has waited so far (the looks double apart), from `firstSeconds` to `maxSeconds`.
@@ -98,7 +84,7 @@ export function afterPoll(
   if (result.kind === "video") return { kind: "use_clip" };
   if (result.kind === "pending") {
     if (generationSeconds < policy.maxGenerationSeconds)
-      return { kind: "poll_later", delaySeconds: pollDelaySeconds(generationSeconds, policy) };
+      return { kind: "poll_later", delaySeconds: policy.pollSeconds };
     // Abandoned, not retried: the same model has just spent its time budget on this scene.
     return afterFailure(
       { kind: "error", errorClass: "unknown", detail: "generation timed out" },

@@ -44,7 +44,6 @@ export async function writeSettings(
   const settings = PipelineSettingsSchema.parse({
     sceneSeconds: 2,
     videoPollSeconds: 1,
-    videoPollMaxSeconds: 1,
     videoQuotaWaitSeconds: 1,
     videoQuotaWaitMaxSeconds: 1,
     ...overrides,

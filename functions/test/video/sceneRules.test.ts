@@ -1,13 +1,12 @@
 import {
   afterPoll,
   afterSubmit,
-  pollDelaySeconds,
   quotaWaitSeconds,
   type ChainPosition,
   type SceneRulePolicy,
 } from "../../src/video/sceneRules";
 
-const policy: SceneRulePolicy = { pollSeconds: 10, maxPollSeconds: 60, retriesPerModel: 2, maxGenerationSeconds: 600 };
+const policy: SceneRulePolicy = { pollSeconds: 10, retriesPerModel: 2, maxGenerationSeconds: 600 };
 const first: ChainPosition = { index: 0, length: 2, retries: 0, filterRetried: false };
 const last: ChainPosition = { index: 1, length: 2, retries: 0, filterRetried: false };
 const celebrity = { kind: "filtered", reason: "celebrity_detected", detail: "Support codes: 15236754" } as const;
@@ -62,8 +61,7 @@ describe("after a submission", () => {
 describe("after a poll", () => {
   it("a clip is used; a running generation is polled again until it is too old, then the next model", () => {
     expect(afterPoll({ kind: "video", file: "clip.mp4" }, 30, first, policy)).toEqual({ kind: "use_clip" });
-    expect(afterPoll({ kind: "pending" }, 20, first, policy)).toEqual({ kind: "poll_later", delaySeconds: 10 });
-    expect(afterPoll({ kind: "pending" }, 599, first, policy)).toEqual({ kind: "poll_later", delaySeconds: 60 });
+    expect(afterPoll({ kind: "pending" }, 599, first, policy)).toEqual({ kind: "poll_later", delaySeconds: 10 });
     expect(afterPoll({ kind: "pending" }, 600, first, policy)).toEqual({ kind: "next_model" });
     expect(afterPoll({ kind: "pending" }, 600, last, policy)).toEqual({ kind: "ken_burns", reason: "veo_error" });
   });
@@ -79,25 +77,7 @@ describe("after a poll", () => {
   });
 });
 
-describe("how often a scene looks again", () => {
-  it("polls thin out with the generation's age: a quarter of it, between the shortest and longest wait", () => {
-    expect([0, 20, 40, 60, 120, 240, 300].map((age) => pollDelaySeconds(age, policy))).toEqual([
-      10, 10, 10, 15, 30, 60, 60,
-    ]);
-    // A 5-minute generation at the default waits (15 s, 60 s): 12 polls until its clip is noticed,
-    // against 20 every 15 s, and it is noticed less than a minute late.
-    const defaults = { ...policy, pollSeconds: 15, maxPollSeconds: 60 };
-    const polls: number[] = [];
-    for (let at = defaults.pollSeconds; ; at += pollDelaySeconds(at, defaults)) {
-      polls.push(at);
-      if (at >= 300) break;
-    }
-    expect(polls).toHaveLength(12);
-    expect(polls.at(-1)! - 300).toBeLessThan(60);
-    // A longest wait below the shortest never makes polls more frequent than the shortest.
-    expect(pollDelaySeconds(400, { ...policy, maxPollSeconds: 5 })).toBe(10);
-  });
-
+describe("how often a scene waiting for a slot looks again", () => {
   it("a scene waiting for a quota slot looks again as long after as it has waited, within its bounds", () => {
     expect([0, 30, 60, 120, 240, 900].map((waited) => quotaWaitSeconds(waited, 60, 300))).toEqual([
       60, 60, 60, 120, 240, 300,
