@@ -1,6 +1,7 @@
 /**
  * Drives a run by calling the real handlers directly against a Firestore project with no
- * triggers, delivering every event twice (at-least-once delivery) and scene tasks in reverse.
+ * triggers, delivering every event twice (at-least-once delivery) and the scene tasks waiting in the
+ * queue together, started in reverse.
  */
 import type { Firestore } from "firebase-admin/firestore";
 import { loadRuntimeConfig } from "../../src/config";
@@ -48,8 +49,10 @@ export async function drive(db: Firestore, runId: string, deps: PipelineDeps, di
   await twice(() => handleRunCreated(runId, deps));
   let previous = (await db.doc(paths.run(runId)).get()).data() as RunDocument;
   for (let step = 0; step < 80; step++) {
+    // The queue delivers the steps waiting in it at once, not one after another.
     const tasks = dispatcher.queued.splice(0).reverse();
-    for (const task of tasks) await deliverTwice(task, deps, dispatcher);
+    const delivered = await Promise.allSettled(tasks.map((task) => deliverTwice(task, deps, dispatcher)));
+    for (const result of delivered) if (result.status === "rejected") throw result.reason;
     const run = (await db.doc(paths.run(runId)).get()).data() as RunDocument;
     await twice(() => handleRunFailed(runId, previous, run, deps.db));
     await twice(() => handleRunUpdated(runId, run, `event-${step}`, deps));
