@@ -1,8 +1,10 @@
 /**
  * Scenes on the cloud tier's video chain: the real handlers, the real Firestore emulator, the
  * @google/genai client against the Vertex AI Veo stand-in and the Gemini API Interactions (Omni)
- * stand-in serving 720x1280 24 fps clips with audio, real ffmpeg. Every trigger event and scene
- * step is delivered twice (test/support/driver.ts).
+ * stand-in serving 720x1280 24 fps clips with audio, real ffmpeg. Each run is brought to its
+ * scenes stage with one delivery per event (the stages before it see two in
+ * test/pipeline/duplicateDelivery.test.ts); from there every trigger event and scene step is
+ * delivered twice (test/support/driver.ts).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -145,6 +147,7 @@ test("3 generated + 1 Ken Burns scene: one 1080x1920 30 fps video; each generati
 test("a dead first video model: the second serves every scene, and the 404 is recorded", async () => {
   const { runId } = await startRun(db, image, { scenes: 2 });
   const { deps, dispatcher } = cloudDeps(["veo-0.0-retired-001", BACKUP]);
+  await runToScenes(runId, deps);
   const run = await drive(db, runId, deps, dispatcher);
   expect(run.status).toBe("succeeded");
   const scenes = await scenesOf(runId);
@@ -168,6 +171,7 @@ test("a model found gone is skipped by every instance: the next run makes no cal
   const gone = "veo-0.0-gone-002";
   const first = await startRun(db, image, { scenes: 2 });
   const one = cloudDeps([gone, BACKUP]);
+  await runToScenes(first.runId, one.deps);
   expect((await drive(db, first.runId, one.deps, one.dispatcher)).status).toBe("succeeded");
   const calledBefore = submissionsTo(gone);
   expect(calledBefore).toBeGreaterThan(0);
@@ -176,6 +180,7 @@ test("a model found gone is skipped by every instance: the next run makes no cal
   // Another run, with dependencies of its own (another instance): the cooldown is shared.
   const second = await startRun(db, image, { scenes: 2 });
   const two = cloudDeps([gone, BACKUP]);
+  await runToScenes(second.runId, two.deps);
   expect((await drive(db, second.runId, two.deps, two.dispatcher)).status).toBe("succeeded");
   expect(submissionsTo(gone)).toBe(calledBefore);
   for (const scene of await scenesOf(second.runId)) {
@@ -189,6 +194,7 @@ test("a video model past its retiresOn gets no call; the next model serves and t
   const { runId } = await startRun(db, image, { scenes: 2 });
   const before = submissionsTo(PRIMARY);
   const { deps, dispatcher } = cloudDeps([PRIMARY, BACKUP], { [PRIMARY]: "2026-01-01" });
+  await runToScenes(runId, deps);
   expect((await drive(db, runId, deps, dispatcher)).status).toBe("succeeded");
   expect(submissionsTo(PRIMARY)).toBe(before);
   for (const scene of await scenesOf(runId)) {
@@ -204,6 +210,7 @@ test("a chain whose every video model is retired: Ken Burns with its reason, no 
   const { runId } = await startRun(db, image, { scenes: 2 });
   const before = standin.calls.submit;
   const { deps, dispatcher } = cloudDeps([PRIMARY], { [PRIMARY]: "2026-01-01" });
+  await runToScenes(runId, deps);
   const run = await drive(db, runId, deps, dispatcher);
   expect(standin.calls.submit).toBe(before);
   for (const scene of await scenesOf(runId)) {
@@ -217,6 +224,7 @@ test("a chain whose every video model is retired: Ken Burns with its reason, no 
 test("the default chain's order: Gemini Omni Flash serves every scene as primary, Veo is not called", async () => {
   const { runId } = await startRun(db, image, { scenes: 2 });
   const { deps, dispatcher } = cloudDeps([OMNI, PRIMARY]);
+  await runToScenes(runId, deps);
   const veoSubmits = standin.calls.submit;
   const run = await drive(db, runId, deps, dispatcher);
   expect(run.status).toBe("succeeded");
@@ -235,6 +243,7 @@ test("Omni gone (404): Veo serves every scene, and the scene records the not_fou
   try {
     const { runId } = await startRun(db, image, { scenes: 2 });
     const { deps, dispatcher } = cloudDeps([OMNI, PRIMARY, BACKUP]);
+    await runToScenes(runId, deps);
     const run = await drive(db, runId, deps, dispatcher);
     expect(run.status).toBe("succeeded");
     const scenes = await scenesOf(runId);
@@ -335,6 +344,7 @@ test("generations in flight never exceed the video quota; scenes waiting for a s
   try {
     const { runId } = await startRun(db, image, { scenes: 2 });
     const { deps, dispatcher } = cloudDeps([PRIMARY]);
+    await runToScenes(runId, deps);
     standin.inFlight.peak = standin.inFlight.now;
     const run = await drive(db, runId, deps, dispatcher);
     expect(run.status).toBe("succeeded");
