@@ -11,6 +11,7 @@ import {
   movementsOf,
   newUser,
   settled,
+  startRun,
   upload,
   waitForDoc,
   waitForRun,
@@ -88,9 +89,7 @@ test("an 80:1 photo strip is refused before any charge, saying what the video wo
 
 test("an ad too short for its voice-over is refused before any charge, saying how many scenes to choose", async () => {
   // The test settings' 2 s scenes against the default shortest ad, 4 s: one scene is 2 s.
-  const uid = await newUser(db);
-  const image = await upload(uid, "ok.jpg", await productImage());
-  const runId = await createRun(db, { uid, image, scenes: 1 });
+  const { uid, runId } = await startRun(db, await productImage(), { scenes: 1 });
   const run = await expectRefusedUncharged(
     uid,
     runId,
@@ -110,18 +109,17 @@ test("an ad too short for its voice-over is refused before any charge, saying ho
 test("the shortest ad follows config/pipeline: raised to 6 s, 2 scenes of 2 s are refused and 3 are charged", async () => {
   await writeSettings(db, { minAdSeconds: 6 });
   try {
-    const uid = await newUser(db);
-    const image = await upload(uid, "ok.jpg", await productImage());
-    const short = await createRun(db, { uid, image, scenes: 2 });
+    const image = await productImage();
+    const short = await startRun(db, image, { scenes: 2 });
     const run = await expectRefusedUncharged(
-      uid,
-      short,
+      short.uid,
+      short.runId,
       /lasts 4 seconds, .* at least 6 seconds\. Choose at least 3 scenes\./,
     );
     expect(run.failure?.reason).toBe("ad_too_short");
     // Long enough: past the preflight and charged (a visual_dna fault then ends it early, refunded).
-    const long = await createRun(db, { uid, image, scenes: 3, faults: { visual_dna: "all_models_down" } });
-    const charged = await waitForRun(db, long, settled);
+    const long = await startRun(db, image, { scenes: 3, faults: { visual_dna: "all_models_down" } });
+    const charged = await waitForRun(db, long.runId, settled);
     expect(charged.failure).toMatchObject({ stage: "visual_dna", refunded: true });
     expect(charged.credits).toEqual({ charged: 10, refunded: 10 });
   } finally {
