@@ -76,7 +76,7 @@ function functionChecks(root: string, config: FirebaseJson, now: Date): CheckRes
   const backend = backendFromManifest(manifest, {
     project: projectId(root),
     region: DEFAULT_REGION,
-    runtime: runtime ?? "nodejs22",
+    runtime: runtime ?? "nodejs24",
     env: readDotenv(path.join(source.dir, ".env")),
   });
   results.push(

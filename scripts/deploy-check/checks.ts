@@ -36,7 +36,7 @@ export function checkRuntime(
   if (!runtime) {
     return {
       checked: "runtime: none declared",
-      problems: [{ subject, message: "no Node.js runtime declared", fix: 'set "engines": {"node": "22"}' }],
+      problems: [{ subject, message: "no Node.js runtime declared", fix: 'set "engines": {"node": "24"}' }],
     };
   }
   const entry = table[runtime];

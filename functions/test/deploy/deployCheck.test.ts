@@ -63,7 +63,7 @@ describe("npm run deploy:check", () => {
     const { code, out } = deployCheck(REPO);
     expect(out).toContain("deploy:check passed");
     expect(code).toBe(0);
-    expect(out).toMatch(/✔ runtime Node\.js 22: deprecated \d{4}-\d\d-\d\d, decommissioned \d{4}-\d\d-\d\d/);
+    expect(out).toMatch(/✔ runtime Node\.js 24: deprecated \d{4}-\d\d-\d\d, decommissioned \d{4}-\d\d-\d\d/);
     expect(out).toMatch(/✔ \d+ functions: timeout, memory, CPU, concurrency/);
     expect(out).toMatch(/✔ secrets bound to the [1-9]\d* functions that build cloud providers/);
     expect(out).toContain("firestore.rules, firestore.indexes.json, storage.rules");
@@ -86,7 +86,7 @@ describe("npm run deploy:check", () => {
 
   it("refuses a Node 20 engines field with firebase-tools' own decommission date", () => {
     const root = brokenCopy((r) =>
-      replaceIn(path.join(r, "functions", "package.json"), '"node": "22"', '"node": "20"'),
+      replaceIn(path.join(r, "functions", "package.json"), '"node": "24"', '"node": "20"'),
     );
     const { code, out } = deployCheck(root);
     expect(code).toBe(1);
@@ -94,12 +94,31 @@ describe("npm run deploy:check", () => {
     expect(out).toMatch(/fix: set "engines": \{"node": "22" or "24"\}/);
   }, 60_000);
 
+  it("passes the project's runtime through the end of 2027", () => {
+    const { code, out } = deployCheck(
+      brokenCopy(() => undefined),
+      "--now",
+      "2027-12-31",
+    );
+    expect(out).toMatch(/✔ runtime Node\.js 24: deprecated 2028-04-30/);
+    expect(code).toBe(0);
+  }, 60_000);
+
   it("flags a runtime deprecated within 90 days", () => {
     const { code, out } = deployCheck(
       brokenCopy(() => undefined),
       "--now",
-      "2027-03-01",
+      "2028-03-01",
     );
+    expect(code).toBe(1);
+    expect(out).toMatch(/✖ functions\/package.json engines.node: Node\.js 24 is deprecated on 2028-04-30, in 60 days/);
+  }, 60_000);
+
+  it("flags Node 22 from 90 days before its deprecation", () => {
+    const root = brokenCopy((r) =>
+      replaceIn(path.join(r, "functions", "package.json"), '"node": "24"', '"node": "22"'),
+    );
+    const { code, out } = deployCheck(root, "--now", "2027-03-01");
     expect(code).toBe(1);
     expect(out).toMatch(/✖ functions\/package.json engines.node: Node\.js 22 is deprecated on 2027-04-30, in 60 days/);
   }, 60_000);
