@@ -137,7 +137,15 @@ const child = spawn(
   {
     cwd: ROOT,
     stdio: "inherit",
-    env: { ...process.env, ...emulatorEnv(), ...standins?.env, FAIRSHOT_RESULT_FILE: resultFile },
+    env: {
+      ...process.env,
+      ...emulatorEnv(),
+      ...standins?.env,
+      FAIRSHOT_RESULT_FILE: resultFile,
+      // The function workers run on the `node` firebase-tools finds on PATH: the project's own
+      // (node_modules/.bin) even when this script was started with the machine's node.
+      PATH: [path.join(ROOT, "node_modules", ".bin"), process.env.PATH].join(path.delimiter),
+    },
   },
 );
 child.on("exit", (code, signal) => {
