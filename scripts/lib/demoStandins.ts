@@ -13,6 +13,7 @@ import { encodeWav } from "../../functions/src/models/wav";
 import { startVisionStandIn } from "../../functions/test/preflight/visionStandIn";
 import CHAINS from "../../functions/test/standins/cloudChains.json";
 import { geminiReplies, startGeminiStandin } from "../../functions/test/standins/gemini";
+import { googleTtsReplies, startGoogleTtsStandin } from "../../functions/test/standins/googleTts";
 import { tonePcm } from "../../functions/test/standins/httpStandin";
 import { openAiReplies, startOpenAiStandin } from "../../functions/test/standins/openai";
 import { startOmniStandin } from "../../functions/test/standins/omni";
@@ -39,6 +40,8 @@ export interface DemoInput {
 
 const [, GEMINI_TEXT, OPENAI_TEXT, OPENAI_TEXT_2] = CHAINS.text.map((entry) => entry.model);
 const [GEMINI_TTS, OPENAI_TTS] = CHAINS.voice.map((entry) => entry.model);
+/** Cloud Text-to-Speech is asked for a voice (named after its model), so its calls are counted by voice. */
+const GOOGLE_TTS_VOICE = CHAINS.voice[2].voice;
 const SHOTS = ["on a sunlit kitchen counter", "in a slow close-up", "beside a morning window", "on a rustic table"];
 
 /** What a model would write about this product: it names the product and brand, as the checks demand. */
@@ -81,12 +84,13 @@ export async function startDemoStandins(input: DemoInput, scenario: StandinScena
   if (!port("GOOGLE")) throw new Error("run the demo through npm run demo -- --providers standins");
   const { dna, script, template } = answers(input);
   const videoDir = await mkdtemp(path.join(os.tmpdir(), "fairshot-demo-video-"));
-  const [gemini, openai, vision, veo, omni] = await Promise.all([
+  const [gemini, openai, vision, veo, omni, googleTts] = await Promise.all([
     startGeminiStandin({ apiKey: "standin-gemini-key", port: port("GOOGLE") }),
     startOpenAiStandin({ apiKey: "standin-openai-key", port: port("OPENAI") }),
     startVisionStandIn(port("VISION")),
     startVeoStandin({ workDir: videoDir, accessToken: EMULATOR_ACCESS_TOKEN, port: port("VIDEO") }),
     startOmniStandin({ workDir: videoDir, apiKey: "standin-gemini-key", port: port("OMNI") }),
+    startGoogleTtsStandin({ accessToken: EMULATOR_ACCESS_TOKEN, port: port("TTS") }),
   ]);
   // Google removed Omni: every scene's first attempt is a 404, and Veo serves it.
   if (scenario === "video-primary-gone") omni.setModels([]);
@@ -113,6 +117,7 @@ export async function startDemoStandins(input: DemoInput, scenario: StandinScena
   if (scenario === "voice-down") {
     gemini.reply(GEMINI_TTS, geminiReplies.internal());
     openai.reply(OPENAI_TTS, openAiReplies.serverError());
+    googleTts.reply(GOOGLE_TTS_VOICE, googleTtsReplies.unavailable());
   } else if (scenario === "voice-gone") {
     openai.reply(OPENAI_TTS, openAiAudio);
   } else {
@@ -123,13 +128,13 @@ export async function startDemoStandins(input: DemoInput, scenario: StandinScena
     /** Calls each stand-in model received: the retired model's stays 0. */
     calls: () =>
       Object.fromEntries(
-        [...CHAINS.text.map((e) => e.model), GEMINI_TTS, OPENAI_TTS].map((model) => [
+        [...CHAINS.text.map((e) => e.model), GEMINI_TTS, OPENAI_TTS, GOOGLE_TTS_VOICE].map((model) => [
           model,
-          gemini.calls(model) + openai.calls(model),
+          gemini.calls(model) + openai.calls(model) + googleTts.calls(model),
         ]),
       ),
     close: async () => {
-      await Promise.all([gemini.close(), openai.close(), vision.close(), veo.close(), omni.close()]);
+      await Promise.all([gemini.close(), openai.close(), vision.close(), veo.close(), omni.close(), googleTts.close()]);
       await rm(videoDir, { recursive: true, force: true });
     },
   };
