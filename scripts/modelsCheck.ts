@@ -1,14 +1,17 @@
 /**
  * `npm run models:check`: asks each configured provider which models exist (Gemini API or Vertex
- * AI models.list, OpenAI GET /v1/models with shutdown_date) and prints one row per configured
- * model: chain, position, available, shutdown date, days left.
- * Exit 0 all well; 1 a chain's first live model is missing or shuts down within --warn-days, or a
- * provider could not be asked; 2 a chain has no live model (or the configuration is refused).
+ * AI models.list, OpenAI GET /v1/models with shutdown_date, Cloud Text-to-Speech voices.list) and
+ * prints one row per configured model: chain, position, available, shutdown date, days left; then
+ * one `!` line per warning and one `?` line per provider that could not be asked.
+ * Exit 0 all well; 1 a warning: any entry missing or shutting down within --warn-days, a chain
+ * left with one live model, a provider-announced shutdown the entry lacks, an API answering 404;
+ * 2 a chain has no live model (or the configuration is refused); 3 nothing wrong among the
+ * providers asked, but one or more could not be asked (each provider's verdict stands on its own).
  *
  * The configuration comes from the same params as the deployment (MODEL_CHAINS, VERTEX_PROJECT,
  * VERTEX_LOCATION) and the keys from GEMINI_API_KEY and OPENAI_API_KEY, all from the environment;
- * the video chain's models are listed on Vertex AI in VERTEX_PROJECT (or GCLOUD_PROJECT) with
- * Application Default Credentials.
+ * the video chain's Veo models are listed on Vertex AI in VERTEX_PROJECT (or GCLOUD_PROJECT) and
+ * the Cloud Text-to-Speech voices in the same way, with Application Default Credentials.
  *
  *   --warn-days <n>  (default 14)   --now <YYYY-MM-DD> (default: now)   --json
  */

@@ -19,7 +19,9 @@ import { normalizeClip } from "./media/normalize";
 import { synthesizeSpeech } from "./media/speech";
 import { fitVoice } from "./media/voiceFit";
 import { checkFinishedVideo } from "./quality/gate";
+import { emulatorGoogleAuth } from "./models/adapters";
 import { createCloudProviders } from "./models/cloudProviders";
+import { callCostUsd } from "./models/cost";
 import { tierAt } from "./models/fallback";
 import { DEFAULT_MODEL_CONFIG, loadModelConfig, readCredentials } from "./models/modelConfig";
 import type { PipelineDeps, SceneDispatcher, SceneTask } from "./pipeline/deps";
@@ -41,7 +43,9 @@ import { LocalVisualDnaProvider } from "./providers/local/localVisualDna";
 import { LocalVoiceProvider } from "./providers/local/localVoice";
 import { withLegacyFallback } from "./rollout/legacy";
 import { CloudStorageStore, LocalFolderStore } from "./storage/objectStore";
+import { veoDurationSeconds } from "./video/classify";
 import { createOmniGenerator } from "./video/omni";
+import { omniDurationSeconds } from "./video/omniRules";
 import { createVeoGenerator } from "./video/veo";
 
 /** Enqueues one Cloud Task per scene step; ids are deterministic, so a repeated dispatch is a no-op. */
@@ -153,12 +157,26 @@ export function buildPipelineDeps(
   }
   return {
     ...common,
-    ...legacyAware(createCloudProviders(models, { db })),
+    // Cloud Text-to-Speech presents the emulators' fixed token there, as Cloud Vision does.
+    ...legacyAware(
+      createCloudProviders(models, { db, ...(config.isEmulator ? { googleAuth: emulatorGoogleAuth() } : {}) }),
+    ),
     video: models.video.map((entry, index) => ({
       model: entry.model,
       tier: tierAt(index),
       provider: entry.provider,
       retiresOn: entry.retiresOn,
+      // Billed for the seconds asked of the model (each API rounds a scene's length its own way).
+      costOf: (sceneSec: number, atMs: number) =>
+        callCostUsd(
+          models.prices,
+          entry,
+          {
+            per: "video_second",
+            seconds: entry.api === "gemini_api" ? omniDurationSeconds(sceneSec) : veoDurationSeconds(sceneSec),
+          },
+          atMs,
+        ),
       generator:
         entry.api === "gemini_api"
           ? createOmniGenerator(entry.model, {

@@ -9,10 +9,10 @@ import os from "node:os";
 import path from "node:path";
 import { EMULATOR_ACCESS_TOKEN } from "../../functions/src/emulatorAuth";
 import type { Script, VisualDna } from "../../functions/src/contract/run";
-import { encodeWav } from "../../functions/src/models/wav";
 import { startVisionStandIn } from "../../functions/test/preflight/visionStandIn";
 import CHAINS from "../../functions/test/standins/cloudChains.json";
 import { geminiReplies, startGeminiStandin } from "../../functions/test/standins/gemini";
+import { googleTtsReplies, startGoogleTtsStandin } from "../../functions/test/standins/googleTts";
 import { tonePcm } from "../../functions/test/standins/httpStandin";
 import { openAiReplies, startOpenAiStandin } from "../../functions/test/standins/openai";
 import { startOmniStandin } from "../../functions/test/standins/omni";
@@ -24,7 +24,7 @@ export const STANDIN_SCENARIOS = {
   "text-primary-gone": "the live Gemini text model answers 404 not found: OpenAI serves, Gemini is cooled down",
   template: "Gemini writes a template script shaped like a valid one: refused, OpenAI writes it",
   "text-down": "every text model fails: the run fails at Visual DNA and is refunded",
-  "voice-gone": "Gemini TTS answers 404: OpenAI TTS records the voice-over",
+  "voice-gone": "Gemini TTS answers 404: Cloud Text-to-Speech (a second provider) records the voice-over",
   "voice-down": "every voice model fails: the run fails at the voice-over and is refunded",
   "video-primary-gone": "Gemini Omni Flash answers 404 not found: Veo 3.1 renders every scene",
 } as const;
@@ -38,7 +38,15 @@ export interface DemoInput {
 }
 
 const [, GEMINI_TEXT, OPENAI_TEXT, OPENAI_TEXT_2] = CHAINS.text.map((entry) => entry.model);
-const [GEMINI_TTS, OPENAI_TTS] = CHAINS.voice.map((entry) => entry.model);
+const voiceOf = (provider: string) => {
+  const entry = CHAINS.voice.find((e) => e.provider === provider);
+  if (!entry) throw new Error(`cloudChains.json has no ${provider} voice`);
+  return entry;
+};
+const GEMINI_TTS = voiceOf("gemini").model;
+const OPENAI_TTS = voiceOf("openai").model;
+/** Cloud Text-to-Speech is asked for a voice (named after its model), so its calls are counted by voice. */
+const GOOGLE_TTS_VOICE = voiceOf("google_tts").voice;
 const SHOTS = ["on a sunlit kitchen counter", "in a slow close-up", "beside a morning window", "on a rustic table"];
 
 /** What a model would write about this product: it names the product and brand, as the checks demand. */
@@ -81,12 +89,13 @@ export async function startDemoStandins(input: DemoInput, scenario: StandinScena
   if (!port("GOOGLE")) throw new Error("run the demo through npm run demo -- --providers standins");
   const { dna, script, template } = answers(input);
   const videoDir = await mkdtemp(path.join(os.tmpdir(), "fairshot-demo-video-"));
-  const [gemini, openai, vision, veo, omni] = await Promise.all([
+  const [gemini, openai, vision, veo, omni, googleTts] = await Promise.all([
     startGeminiStandin({ apiKey: "standin-gemini-key", port: port("GOOGLE") }),
     startOpenAiStandin({ apiKey: "standin-openai-key", port: port("OPENAI") }),
     startVisionStandIn(port("VISION")),
     startVeoStandin({ workDir: videoDir, accessToken: EMULATOR_ACCESS_TOKEN, port: port("VIDEO") }),
     startOmniStandin({ workDir: videoDir, apiKey: "standin-gemini-key", port: port("OMNI") }),
+    startGoogleTtsStandin({ accessToken: EMULATOR_ACCESS_TOKEN, port: port("TTS") }),
   ]);
   // Google removed Omni: every scene's first attempt is a 404, and Veo serves it.
   if (scenario === "video-primary-gone") omni.setModels([]);
@@ -94,9 +103,6 @@ export async function startDemoStandins(input: DemoInput, scenario: StandinScena
   // Speech as long as the ad: the quality gate refuses a voice-over that leaves a silent tail.
   const pcm = tonePcm(input.scenes * input.sceneSeconds - 0.3);
   const geminiAudio = geminiReplies.audio(pcm);
-  const openAiAudio = openAiReplies.speech(
-    encodeWav({ sampleRate: 24_000, channels: 1, bitsPerSample: 16, data: pcm }),
-  );
 
   if (scenario === "text-down") {
     gemini.reply(GEMINI_TEXT, geminiReplies.overloaded());
@@ -113,8 +119,9 @@ export async function startDemoStandins(input: DemoInput, scenario: StandinScena
   if (scenario === "voice-down") {
     gemini.reply(GEMINI_TTS, geminiReplies.internal());
     openai.reply(OPENAI_TTS, openAiReplies.serverError());
+    googleTts.reply(GOOGLE_TTS_VOICE, googleTtsReplies.unavailable());
   } else if (scenario === "voice-gone") {
-    openai.reply(OPENAI_TTS, openAiAudio);
+    googleTts.reply(GOOGLE_TTS_VOICE, googleTtsReplies.speech(pcm));
   } else {
     gemini.reply(GEMINI_TTS, geminiAudio);
   }
@@ -123,13 +130,13 @@ export async function startDemoStandins(input: DemoInput, scenario: StandinScena
     /** Calls each stand-in model received: the retired model's stays 0. */
     calls: () =>
       Object.fromEntries(
-        [...CHAINS.text.map((e) => e.model), GEMINI_TTS, OPENAI_TTS].map((model) => [
+        [...CHAINS.text.map((e) => e.model), GEMINI_TTS, OPENAI_TTS, GOOGLE_TTS_VOICE].map((model) => [
           model,
-          gemini.calls(model) + openai.calls(model),
+          gemini.calls(model) + openai.calls(model) + googleTts.calls(model),
         ]),
       ),
     close: async () => {
-      await Promise.all([gemini.close(), openai.close(), vision.close(), veo.close(), omni.close()]);
+      await Promise.all([gemini.close(), openai.close(), vision.close(), veo.close(), omni.close(), googleTts.close()]);
       await rm(videoDir, { recursive: true, force: true });
     },
   };

@@ -74,6 +74,11 @@ export interface Attempt {
   errorClass: ErrorClass | null;
   error?: string;
   durationMs: number;
+  /**
+   * What the provider bills for this call in USD, from the model's configured price
+   * (models/cost.ts); only on a served call whose usage is known.
+   */
+  costUsd?: number;
 }
 
 /** What produced a stage's result: recorded on the run for every stage. */

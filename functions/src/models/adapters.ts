@@ -1,6 +1,11 @@
+import { TextToSpeechClient } from "@google-cloud/text-to-speech";
 import { GoogleGenAI, Modality, type GenerateContentResponse } from "@google/genai";
+// google-gax is the Text-to-Speech client's own transport (a dependency of @google-cloud/text-to-speech).
+import { googleAuthLibrary } from "google-gax";
 import OpenAI from "openai";
 import type { ChatCompletionContentPart } from "openai/resources/chat/completions";
+import { EMULATOR_ACCESS_TOKEN } from "../emulatorAuth";
+import type { Metered } from "./cost";
 import { ModelCallError } from "./errors";
 import {
   GEMINI_API_KEY,
@@ -26,12 +31,24 @@ export interface JsonRequest {
 /**
  * One provider's calls, on its official SDK. SDK retries are off: our rules
  * (errors.ts) decide about every retry. Anything thrown goes to classifyError.
+ * Each result carries what the call used when the provider reports it, for its cost.
  */
 export interface ModelAdapter {
   /** The reply's raw text, which should be a JSON object. */
-  generateJson(model: string, request: JsonRequest, timeoutMs: number): Promise<string>;
+  generateJson(model: string, request: JsonRequest, timeoutMs: number): Promise<Metered<string>>;
   /** PCM WAV bytes. */
-  speak(model: string, voice: string, text: string, timeoutMs: number): Promise<Buffer>;
+  speak(model: string, voice: string, text: string, timeoutMs: number): Promise<Metered<Buffer>>;
+}
+
+/** Gemini bills thinking tokens as output. */
+function geminiUsage(response: GenerateContentResponse): Metered<never>["usage"] {
+  const usage = response.usageMetadata;
+  if (usage?.promptTokenCount === undefined) return undefined;
+  return {
+    per: "token",
+    inputTokens: usage.promptTokenCount,
+    outputTokens: (usage.candidatesTokenCount ?? 0) + (usage.thoughtsTokenCount ?? 0),
+  };
 }
 
 /** Finish reasons under which Gemini withheld the reply for policy reasons. */
@@ -64,7 +81,7 @@ function pcmRate(mimeType: string): number {
 export class GeminiAdapter implements ModelAdapter {
   constructor(private readonly client: GoogleGenAI) {}
 
-  async generateJson(model: string, request: JsonRequest, timeoutMs: number): Promise<string> {
+  async generateJson(model: string, request: JsonRequest, timeoutMs: number): Promise<Metered<string>> {
     const imagePart = request.image
       ? [{ inlineData: { mimeType: request.image.mimeType, data: request.image.data.toString("base64") } }]
       : [];
@@ -83,10 +100,10 @@ export class GeminiAdapter implements ModelAdapter {
       .map((part) => part.text)
       .join("");
     if (!text.trim()) throw new ModelCallError("invalid_output", "the reply has no text");
-    return text;
+    return { value: text, usage: geminiUsage(response) };
   }
 
-  async speak(model: string, voice: string, text: string, timeoutMs: number): Promise<Buffer> {
+  async speak(model: string, voice: string, text: string, timeoutMs: number): Promise<Metered<Buffer>> {
     const response = await this.client.models.generateContent({
       model,
       contents: [{ role: "user", parts: [{ text }] }],
@@ -99,15 +116,19 @@ export class GeminiAdapter implements ModelAdapter {
     const audio = usableGeminiParts(response).find((part) => part.inlineData?.data)?.inlineData;
     if (!audio?.data) throw new ModelCallError("invalid_output", "the reply has no audio");
     const bytes = Buffer.from(audio.data, "base64");
-    if (audio.mimeType?.startsWith("audio/wav")) return bytes;
-    return encodeWav({ sampleRate: pcmRate(audio.mimeType ?? ""), channels: 1, bitsPerSample: 16, data: bytes });
+    const usage = geminiUsage(response);
+    if (audio.mimeType?.startsWith("audio/wav")) return { value: bytes, usage };
+    return {
+      value: encodeWav({ sampleRate: pcmRate(audio.mimeType ?? ""), channels: 1, bitsPerSample: 16, data: bytes }),
+      usage,
+    };
   }
 }
 
 export class OpenAiAdapter implements ModelAdapter {
   constructor(private readonly client: OpenAI) {}
 
-  async generateJson(model: string, request: JsonRequest, timeoutMs: number): Promise<string> {
+  async generateJson(model: string, request: JsonRequest, timeoutMs: number): Promise<Metered<string>> {
     const content: ChatCompletionContentPart[] = [{ type: "text", text: request.user }];
     if (request.image) {
       const url = `data:${request.image.mimeType};base64,${request.image.data.toString("base64")}`;
@@ -136,15 +157,57 @@ export class OpenAiAdapter implements ModelAdapter {
     if (choice.finish_reason === "length") throw new ModelCallError("invalid_output", "reply cut at the token limit");
     const text = choice.message.content ?? "";
     if (!text.trim()) throw new ModelCallError("invalid_output", "the reply has no text");
-    return text;
+    const usage = completion.usage;
+    return {
+      value: text,
+      // completion_tokens include the reasoning tokens, billed as output.
+      ...(usage
+        ? { usage: { per: "token", inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } }
+        : {}),
+    };
   }
 
-  async speak(model: string, voice: string, text: string, timeoutMs: number): Promise<Buffer> {
+  /** /v1/audio/speech answers the audio alone, without usage: these calls are not costed. */
+  async speak(model: string, voice: string, text: string, timeoutMs: number): Promise<Metered<Buffer>> {
     const response = await this.client.audio.speech.create(
       { model, voice, input: text, response_format: "wav" },
       { timeout: timeoutMs, maxRetries: 0 },
     );
-    return Buffer.from(await response.arrayBuffer());
+    return { value: Buffer.from(await response.arrayBuffer()) };
+  }
+}
+
+/** `en-US-Chirp3-HD-Kore` → `en-US`; Cloud Text-to-Speech voice names start with their language. */
+export function voiceLanguage(voice: string): string {
+  const [language, region] = voice.split("-");
+  return region ? `${language}-${region}` : language;
+}
+
+/**
+ * Cloud Text-to-Speech `text:synthesize` (voices only). LINEAR16 comes back as a WAV file (with its
+ * header) at the rate asked for; Google bills the input's characters, which the request fixes.
+ */
+export class GoogleTtsAdapter implements ModelAdapter {
+  constructor(private readonly client: TextToSpeechClient) {}
+
+  async generateJson(model: string): Promise<Metered<string>> {
+    throw new ModelCallError("auth_config", `${model} is a Cloud Text-to-Speech voice model: it writes no text`);
+  }
+
+  async speak(_model: string, voice: string, text: string, timeoutMs: number): Promise<Metered<Buffer>> {
+    // `retry: null` keeps google-gax from retrying (and from hiding the API's error behind its own).
+    const [response] = await this.client.synthesizeSpeech(
+      {
+        input: { text },
+        voice: { languageCode: voiceLanguage(voice), name: voice },
+        audioConfig: { audioEncoding: "LINEAR16", sampleRateHertz: 24_000 },
+      },
+      { timeout: timeoutMs, retry: null },
+    );
+    const audio = response.audioContent;
+    if (!audio || audio.length === 0) throw new ModelCallError("invalid_output", "the reply has no audio");
+    const value = typeof audio === "string" ? Buffer.from(audio, "base64") : Buffer.from(audio);
+    return { value, usage: { per: "character", characters: text.length } };
   }
 }
 
@@ -156,11 +219,11 @@ class MissingKeyAdapter implements ModelAdapter {
     throw new ModelCallError("auth_config", `the ${this.secretName} secret is empty`);
   }
 
-  async generateJson(): Promise<string> {
+  async generateJson(): Promise<Metered<string>> {
     return this.fail();
   }
 
-  async speak(): Promise<Buffer> {
+  async speak(): Promise<Metered<Buffer>> {
     return this.fail();
   }
 }
@@ -169,14 +232,50 @@ class MissingKeyAdapter implements ModelAdapter {
 export interface SdkClients {
   gemini?: GoogleGenAI;
   openai?: OpenAI;
+  googleTts?: TextToSpeechClient;
+}
+
+export type GoogleTtsClientOptions = ConstructorParameters<typeof TextToSpeechClient>[0];
+
+export type GoogleAuthOption = Pick<NonNullable<GoogleTtsClientOptions>, "authClient">;
+
+/**
+ * Under the emulators there are no Google credentials: the Text-to-Speech client presents the
+ * emulators' fixed token (through google-gax's own google-auth-library, the version it checks against).
+ */
+export function emulatorGoogleAuth(): GoogleAuthOption {
+  const authClient = new googleAuthLibrary.OAuth2Client({ transporterOptions: { fetchImplementation: fetch } });
+  authClient.setCredentials({ access_token: EMULATOR_ACCESS_TOKEN });
+  return { authClient };
+}
+
+/**
+ * Client options for Cloud Text-to-Speech: the SDK's default (gRPC to Google, the service
+ * account's credentials) without a URL, else REST (google-gax's fallback mode) at the URL's host
+ * and port: a gateway or a loopback stand-in, as for Cloud Vision.
+ */
+export function googleTtsClientOptions(baseUrl: string | undefined): GoogleTtsClientOptions {
+  if (!baseUrl) return {};
+  const url = new URL(baseUrl);
+  const protocol = url.protocol === "http:" ? "http" : "https";
+  return {
+    fallback: true,
+    apiEndpoint: url.hostname,
+    port: url.port ? Number(url.port) : protocol === "http" ? 80 : 443,
+    protocol,
+  };
 }
 
 /**
  * The SDK clients, built from the configuration; base URLs point at gateways or stand-ins.
  * SDK retries are off: our rules (errors.ts) decide about every retry.
  */
-export function createSdkClients(providers: ModelConfig["providers"], credentials: ProviderCredentials): SdkClients {
-  const { gemini, openai } = providers;
+export function createSdkClients(
+  providers: ModelConfig["providers"],
+  credentials: ProviderCredentials,
+  googleAuth: GoogleAuthOption = {},
+): SdkClients {
+  const { gemini, openai, googleTts } = providers;
   const httpOptions = {
     ...(gemini.baseUrl ? { baseUrl: gemini.baseUrl } : {}),
     ...(gemini.apiVersion ? { apiVersion: gemini.apiVersion } : {}),
@@ -197,13 +296,19 @@ export function createSdkClients(providers: ModelConfig["providers"], credential
     openai: credentials.openaiApiKey
       ? new OpenAI({ apiKey: credentials.openaiApiKey, baseURL: openai.baseUrl, maxRetries: 0 })
       : undefined,
+    // The service account's credentials (or `googleAuth` under the emulators), found at the first call.
+    googleTts: new TextToSpeechClient({ ...googleTtsClientOptions(googleTts.baseUrl), ...googleAuth }),
   };
 }
 
-/** The secret each provider's key comes from, for the messages about a missing one. */
+/**
+ * Where each provider's credentials come from, for the messages about missing ones: an API key
+ * secret, or (Cloud Text-to-Speech) the functions' own service account.
+ */
 export const KEY_SECRETS: Record<ProviderName, string> = {
   gemini: GEMINI_API_KEY.name,
   openai: OPENAI_API_KEY.name,
+  google_tts: "Google Cloud service account (Application Default Credentials)",
 };
 
 /** A provider without its key still loads, so a deployment may run on one provider alone. */
@@ -211,5 +316,8 @@ export function createAdapters(clients: SdkClients): Record<ProviderName, ModelA
   return {
     gemini: clients.gemini ? new GeminiAdapter(clients.gemini) : new MissingKeyAdapter(KEY_SECRETS.gemini),
     openai: clients.openai ? new OpenAiAdapter(clients.openai) : new MissingKeyAdapter(KEY_SECRETS.openai),
+    google_tts: clients.googleTts
+      ? new GoogleTtsAdapter(clients.googleTts)
+      : new MissingKeyAdapter(KEY_SECRETS.google_tts),
   };
 }

@@ -2,7 +2,7 @@ import type { Firestore } from "firebase-admin/firestore";
 import * as functionsLogger from "firebase-functions/logger";
 import { ScriptSchema, VisualDnaSchema, type RunInput, type Script, type VisualDna } from "../contract/run";
 import type { CallContext, ScriptProvider, Served, Speech, VisualDnaProvider, VoiceProvider } from "../providers/types";
-import { createAdapters, createSdkClients } from "./adapters";
+import { createAdapters, createSdkClients, type GoogleAuthOption } from "./adapters";
 import { CooldownStore } from "./cooldown";
 import { ModelCallError } from "./errors";
 import { generateJsonWithFallback, serveWithFallback, type FallbackRuntime, type ModelLogger } from "./fallback";
@@ -73,12 +73,10 @@ export class CloudVoiceProvider implements VoiceProvider {
       runtime: this.runtime,
       runId: ctx.runId,
       invoke: async (entry, adapter) => {
-        const { speech, problems } = inspectSpeech(
-          await adapter.speak(entry.model, entry.voice, req.text, this.timeoutMs),
-          req.text,
-        );
+        const audio = await adapter.speak(entry.model, entry.voice, req.text, this.timeoutMs);
+        const { speech, problems } = inspectSpeech(audio.value, req.text);
         if (!speech) throw new ModelCallError("invalid_output", `unusable audio: ${problems.join("; ")}`);
-        return speech;
+        return { value: speech, usage: audio.usage };
       },
     });
   }
@@ -90,6 +88,8 @@ export interface CloudProviderDeps {
   logger?: ModelLogger;
   /** Read from the OPENAI_API_KEY / GEMINI_API_KEY secrets when absent. */
   credentials?: ProviderCredentials;
+  /** Cloud Text-to-Speech's credentials; the service account's (Application Default Credentials) when absent. */
+  googleAuth?: GoogleAuthOption;
   /** Clock of the cooldowns, epoch ms. */
   now?: () => number;
 }
@@ -104,9 +104,11 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 
 export function createCloudProviders(config: ModelConfig, deps: CloudProviderDeps): CloudProviders {
   const runtime: FallbackRuntime = {
-    adapters: createAdapters(createSdkClients(config.providers, deps.credentials ?? readCredentials())),
+    adapters: createAdapters(
+      createSdkClients(config.providers, deps.credentials ?? readCredentials(), deps.googleAuth),
+    ),
     cooldowns: new CooldownStore(deps.db),
-    policy: { retry: config.retry, cooldown: config.cooldown },
+    policy: { retry: config.retry, cooldown: config.cooldown, prices: config.prices },
     logger: deps.logger ?? functionsLogger,
     now: deps.now ?? Date.now,
     sleep: realSleep,

@@ -17,6 +17,19 @@ export interface CooldownState {
   errorClass: ErrorClass;
   /** Consecutive failures that count toward a cooldown. */
   failureStreak: number;
+  /**
+   * A shutdown date the daily check learned from the provider's own list, applied like the
+   * entry's retiresOn (the earlier wins), with where it was read.
+   */
+  learnedShutdown?: LearnedShutdown;
+}
+
+export interface LearnedShutdown {
+  /** YYYY-MM-DD: no call from 00:00 UTC that day. */
+  date: string;
+  source: string;
+  /** The day of the check that read it. */
+  learnedOn: string;
 }
 
 const NOT_COOLED: CooldownState = { untilMs: 0, errorClass: "not_found", failureStreak: 0 };
@@ -24,10 +37,11 @@ const NOT_COOLED: CooldownState = { untilMs: 0, errorClass: "not_found", failure
 interface CooldownDoc {
   provider: string;
   model: string;
-  until: Timestamp;
-  reason: string;
-  errorClass: ErrorClass;
-  failureStreak: number;
+  until?: Timestamp;
+  reason?: string;
+  errorClass?: ErrorClass;
+  failureStreak?: number;
+  shutdown?: LearnedShutdown;
 }
 
 export function cooldownDocId(ref: ModelRef): string {
@@ -51,16 +65,28 @@ export class CooldownStore {
       states.set(
         cooldownDocId(refs[index]),
         data
-          ? { untilMs: data.until.toMillis(), errorClass: data.errorClass, failureStreak: data.failureStreak ?? 0 }
+          ? {
+              untilMs: data.until?.toMillis() ?? 0,
+              errorClass: data.errorClass ?? "not_found",
+              failureStreak: data.failureStreak ?? 0,
+              ...(data.shutdown ? { learnedShutdown: data.shutdown } : {}),
+            }
           : NOT_COOLED,
       );
     });
     return states;
   }
 
+  /** Merged, so a learned shutdown date outlives every cooldown. */
   async coolDown(ref: ModelRef, untilMs: number, errorClass: ErrorClass, reason: string): Promise<void> {
     const doc: CooldownDoc = { ...ref, until: Timestamp.fromMillis(untilMs), reason, errorClass, failureStreak: 0 };
-    await this.doc(ref).set(doc);
+    await this.doc(ref).set(doc, { merge: true });
+  }
+
+  /** Records the provider's announced shutdown date for every instance's retirement guard. */
+  async learnShutdown(ref: ModelRef, shutdown: LearnedShutdown): Promise<void> {
+    const doc: CooldownDoc = { ...ref, shutdown };
+    await this.doc(ref).set(doc, { merge: true });
   }
 
   /**
@@ -86,7 +112,7 @@ export class CooldownStore {
         errorClass: cooled ? errorClass : (current?.errorClass ?? errorClass),
         failureStreak: cooled ? 0 : streak,
       };
-      tx.set(doc, next);
+      tx.set(doc, next, { merge: true });
       return cooled;
     });
   }

@@ -1,13 +1,16 @@
 /**
  * The daily model check in production: the same verdict as `npm run models:check`, acted on.
  * A configured model its provider no longer lists is cooled down for every instance before any
- * user run meets it, and the operators get one alert a day naming each model and date at stake.
+ * user run meets it; a shutdown date its provider announces is applied by every instance's
+ * retirement guard as if the entry carried it; and the operators get one alert a day naming each
+ * model and date at stake (every warning, a chain left with one live model, a provider that
+ * could not be asked).
  */
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import * as functionsLogger from "firebase-functions/logger";
 import { runtimeConfig } from "../config";
 import { OPERATOR_ALERTS_PATH } from "../rollout/guard";
-import { createSdkClients, KEY_SECRETS } from "./adapters";
+import { createSdkClients, emulatorGoogleAuth, KEY_SECRETS } from "./adapters";
 import { CooldownStore } from "./cooldown";
 import type { ModelLogger } from "./fallback";
 import { DAILY_CHECK } from "./messages";
@@ -45,6 +48,17 @@ export async function runDailyModelCheck(deps: DailyCheckDeps): Promise<ModelChe
       .map((row) => [`${row.provider}/${row.model}`, row]),
   );
   const cooldowns = new CooldownStore(db);
+  // The provider's own date stops calls that day even when the configuration never learns it.
+  const announced = new Map(
+    result.rows
+      .filter((row) => row.announcedShutdown)
+      .map((row) => [`${row.provider}/${row.model}`, { row, date: row.announcedShutdown as string }]),
+  );
+  for (const { row, date } of announced.values()) {
+    const source = DAILY_CHECK.learnedSource(row.provider);
+    await cooldowns.learnShutdown({ provider: row.provider, model: row.model }, { date, source, learnedOn: day });
+    logger.warn(DAILY_CHECK.learnedShutdown(row.model, date, source));
+  }
   for (const row of missing.values()) {
     await cooldowns.coolDown(
       { provider: row.provider, model: row.model },
@@ -54,15 +68,16 @@ export async function runDailyModelCheck(deps: DailyCheckDeps): Promise<ModelChe
     );
     logger.warn(DAILY_CHECK.cooledDown(row.model, row.provider));
   }
-  if (result.problems.length === 0) {
+  if (result.exitCode === 0) {
     logger.info(DAILY_CHECK.allWell(result.rows.length));
     return result;
   }
+  const lines = [...result.problems, ...result.notVerified];
   // One alert a day (a retried run of the check rewrites it, never duplicates it).
   await db.doc(`${OPERATOR_ALERTS_PATH}/${modelCheckAlertId(day)}`).set({
     kind: "model_check",
     title: DAILY_CHECK.alertTitle(result.exitCode),
-    body: result.problems.join("\n"),
+    body: lines.join("\n"),
     day,
     exitCode: result.exitCode,
     models: result.rows
@@ -76,10 +91,11 @@ export async function runDailyModelCheck(deps: DailyCheckDeps): Promise<ModelChe
         daysLeft: row.daysLeft ?? null,
       })),
     cooledDown: [...missing.values()].map((row) => row.model),
+    learnedShutdowns: [...announced.values()].map(({ row, date }) => ({ model: row.model, date })),
     acknowledged: false,
     createdAt: Timestamp.fromMillis(nowMs),
   });
-  logger.error(DAILY_CHECK.alerted(result.problems.length), { problems: result.problems });
+  logger.error(DAILY_CHECK.alerted(lines.length), { problems: lines });
   return result;
 }
 
@@ -90,8 +106,9 @@ export async function handleDailyModelCheck(db: Firestore): Promise<void> {
   const credentials = readCredentials();
   const video = createVideoListingClient(config, runtimeConfig().projectId);
   const geminiApiVideo = createGeminiApiVideoListingClient(config, credentials.geminiApiKey);
+  const googleAuth = runtimeConfig().isEmulator ? emulatorGoogleAuth() : {};
   const listers = createModelListers(
-    { ...createSdkClients(config.providers, credentials), video, geminiApiVideo },
+    { ...createSdkClients(config.providers, credentials, googleAuth), video, geminiApiVideo },
     KEY_SECRETS,
   );
   await runDailyModelCheck({ db, config, listers, nowMs: Date.now(), logger: functionsLogger });

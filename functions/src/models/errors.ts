@@ -177,6 +177,45 @@ function classifyOpenAi(error: APIError): ErrorClass {
   return "unknown";
 }
 
+/** google-gax errors (Cloud Text-to-Speech) carry a gRPC status code, in REST mode too. */
+const GRPC = {
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+function grpcCode(error: unknown): number | undefined {
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === "number" ? code : undefined;
+}
+
+function classifyGoogleCloud(error: unknown): ErrorClass {
+  const code = grpcCode(error);
+  const message = typeof error === "object" && error !== null ? String((error as Error).message ?? "") : "";
+  if (code === GRPC.NOT_FOUND) return "not_found";
+  // A voice the service no longer has is refused as an invalid argument naming it.
+  if (code === GRPC.INVALID_ARGUMENT && /voice .*(does not exist|not found|not supported)/i.test(message)) {
+    return "not_found";
+  }
+  if (code === GRPC.RESOURCE_EXHAUSTED) return "rate_limited";
+  if (code === GRPC.PERMISSION_DENIED || code === GRPC.UNAUTHENTICATED || code === GRPC.FAILED_PRECONDITION) {
+    return "auth_config";
+  }
+  if (code === GRPC.UNAVAILABLE || code === GRPC.INTERNAL || code === GRPC.DEADLINE_EXCEEDED || code === GRPC.ABORTED) {
+    return "transient";
+  }
+  // Application Default Credentials that cannot be found fail before any request.
+  if (/default credentials|could not load the default/i.test(message)) return "auth_config";
+  return "unknown";
+}
+
 /** Maps whatever a provider call threw to the class that decides what happens next. */
 export function classifyError(provider: ProviderName, error: unknown): ErrorClass {
   if (error instanceof ModelCallError) return error.errorClass;
@@ -187,6 +226,7 @@ export function classifyError(provider: ProviderName, error: unknown): ErrorClas
     if (error instanceof APIConnectionError || error instanceof APIUserAbortError) return "transient";
     if (error instanceof APIError) return classifyOpenAi(error);
   }
+  if (provider === "google_tts") return classifyGoogleCloud(error);
   return "unknown";
 }
 

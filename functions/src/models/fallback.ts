@@ -4,6 +4,7 @@ import type { Attempt, ErrorClass, ModelTier, Stage } from "../contract/run";
 import { PipelineFailure } from "../pipeline/failure";
 import type { Served } from "../providers/types";
 import type { JsonRequest, ModelAdapter } from "./adapters";
+import { callCostUsd, type Metered } from "./cost";
 import { cooldownDocId, type CooldownState, type CooldownStore, type ModelRef } from "./cooldown";
 import { classifyError, decideAfterFailure, describeError, ERROR_RULES, ModelCallError, retryAfterMs } from "./errors";
 import { ATTEMPT_NOTES, LOG, summarizeAttempts, userMessageForFailure } from "./messages";
@@ -26,7 +27,7 @@ export interface CooldownRuntime {
 /** What the fallback machinery of the text and voice chains needs. */
 export interface FallbackRuntime extends CooldownRuntime {
   adapters: Record<ProviderName, ModelAdapter>;
-  policy: Pick<ModelConfig, "retry" | "cooldown">;
+  policy: Pick<ModelConfig, "retry" | "cooldown" | "prices">;
   sleep: (ms: number) => Promise<void>;
 }
 
@@ -40,8 +41,11 @@ interface ServeArgs<T, E extends ModelEntry> {
   runtime: FallbackRuntime;
   /** For the logs. */
   runId?: string;
-  /** One call of one model; throws whatever the SDK throws, or ModelCallError for an unusable reply. */
-  invoke: (entry: E, adapter: ModelAdapter) => Promise<T>;
+  /**
+   * One call of one model, with what it used; throws whatever the SDK throws, or ModelCallError
+   * for an unusable reply.
+   */
+  invoke: (entry: E, adapter: ModelAdapter) => Promise<Metered<T>>;
 }
 
 /** The cooldowns of a chain's models; an unreadable store cools nothing down (the calls decide). */
@@ -67,6 +71,17 @@ export function skippedAttempt(
   const { model } = entry;
   if (isRetired(entry, nowMs)) {
     return { model, tier, errorClass: "retired", error: ATTEMPT_NOTES.retired(entry.retiresOn ?? ""), durationMs: 0 };
+  }
+  // A date the provider announced, learned by the daily check: a stale configuration still stops that day.
+  const learned = cooldown?.learnedShutdown;
+  if (learned && isRetired({ retiresOn: learned.date }, nowMs)) {
+    return {
+      model,
+      tier,
+      errorClass: "retired",
+      error: ATTEMPT_NOTES.retired(learned.date, learned.source),
+      durationMs: 0,
+    };
   }
   if (cooldown && cooldown.untilMs > nowMs) {
     const until = new Date(cooldown.untilMs).toISOString();
@@ -141,8 +156,15 @@ export async function serveWithFallback<T, E extends ModelEntry>(args: ServeArgs
     for (let retries = 0; ; retries++) {
       const callStart = performance.now();
       try {
-        const value = await invoke(entry, runtime.adapters[entry.provider]);
-        attempts.push({ model, tier, errorClass: null, durationMs: Math.round(performance.now() - callStart) });
+        const { value, usage } = await invoke(entry, runtime.adapters[entry.provider]);
+        const costUsd = usage ? callCostUsd(runtime.policy.prices, entry, usage, runtime.now()) : undefined;
+        attempts.push({
+          model,
+          tier,
+          errorClass: null,
+          durationMs: Math.round(performance.now() - callStart),
+          ...(costUsd !== undefined ? { costUsd } : {}),
+        });
         if (state?.failureStreak) {
           await runtime.cooldowns
             .clearStreak(entry)
@@ -233,7 +255,9 @@ export function generateJsonWithFallback<T>(args: JsonFallbackArgs<T>): Promise<
   const { request, schema, qualityCheck, timeoutMs } = args;
   return serveWithFallback({
     ...args,
-    invoke: async (entry, adapter) =>
-      parseReply(await adapter.generateJson(entry.model, request, timeoutMs), schema, qualityCheck),
+    invoke: async (entry, adapter) => {
+      const reply = await adapter.generateJson(entry.model, request, timeoutMs);
+      return { value: parseReply(reply.value, schema, qualityCheck), usage: reply.usage };
+    },
   });
 }

@@ -46,7 +46,8 @@ export const LOG = {
 };
 
 export const ATTEMPT_NOTES = {
-  retired: (retiresOn: string) => `not called: retired on ${retiresOn} (its provider's shutdown date)`,
+  retired: (retiresOn: string, source?: string) =>
+    `not called: retired on ${retiresOn} (its provider's shutdown date${source ? `, from ${source}` : ""})`,
   coolingDown: (untilIso: string) => `cooling down until ${untilIso}`,
   providerSkipped: (provider: string) =>
     `skipped: ${provider} rejected our credentials or configuration earlier in this call`,
@@ -56,14 +57,19 @@ export const ATTEMPT_NOTES = {
 export const MODEL_CHECK = {
   keyMissing: (secret: string) => `the ${secret} secret is empty, so its models cannot be listed`,
   noVertexProject: "no Google Cloud project for Vertex AI (set VERTEX_PROJECT), so the video models cannot be listed",
+  noAnswer: (seconds: number) => `no answer within ${seconds} s`,
   notVerified: (provider: string, error: string) =>
     `${provider}: could not list its models (${error}); its models are not verified, not reported missing`,
+  notServed: (provider: string, error: string) =>
+    `${provider}: the API its models are called on answered 404 (${error}): every call to them would fail`,
   noLiveModel: (chain: string) =>
     `${chain}: no live model: every model is retired or missing, so every run would fail at this stage`,
-  firstMissing: (chain: string, model: string, provider: string) =>
-    `${chain}: its first live model ${model} is missing from ${provider}'s model list`,
-  firstRetiresSoon: (chain: string, model: string, date: string, days: number) =>
-    `${chain}: its first live model ${model} shuts down on ${date} (${days <= 0 ? "today" : `in ${days} days`})`,
+  oneLiveModel: (chain: string, model: string) =>
+    `${chain}: only ${model} is left live: one outage or shutdown of it fails every run at this stage`,
+  missing: (chain: string, position: number, model: string, provider: string) =>
+    `${chain} #${position}: ${model} is missing from ${provider}'s model list`,
+  retiresSoon: (chain: string, position: number, model: string, date: string, days: number) =>
+    `${chain} #${position}: ${model} shuts down on ${date} (${days <= 0 ? "today" : `in ${days} days`})`,
   undeclaredShutdown: (chain: string, model: string, date: string) =>
     `${chain}: the provider announces ${model}'s shutdown on ${date}: write retiresOn: "${date}" on its entry`,
 };
@@ -75,6 +81,13 @@ export const DAILY_CHECK = {
     `[models] daily check: ${model} is missing from ${provider}'s model list; cooled down for every instance`,
   allWell: (models: number) => `[models] daily check: all ${models} configured model rows are live`,
   alertTitle: (exitCode: number) =>
-    exitCode === 2 ? "A model chain has no live model" : "Configured models need attention",
+    exitCode === 2
+      ? "A model chain has no live model"
+      : exitCode === 3
+        ? "A model provider could not be asked"
+        : "Configured models need attention",
+  learnedShutdown: (model: string, date: string, source: string) =>
+    `[models] daily check: ${model} shuts down on ${date} (${source}); no call from that day`,
+  learnedSource: (provider: string) => `${provider}'s model list (shutdown_date)`,
   alerted: (problems: number) => `[models] daily check: ${problems} problem(s); operators alerted`,
 };

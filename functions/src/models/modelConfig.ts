@@ -7,7 +7,11 @@ import { defineSecret, defineString } from "firebase-functions/params";
  * (a JSON string), validated by the same schema as the defaults.
  */
 
-export const PROVIDERS = ["gemini", "openai"] as const;
+/**
+ * `google_tts` is Google Cloud Text-to-Speech (voices only): it runs in the functions' own Google
+ * Cloud project with its service account, like Cloud Vision, so it needs no API key secret.
+ */
+export const PROVIDERS = ["gemini", "openai", "google_tts"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 export const OPENAI_API_KEY = defineSecret("OPENAI_API_KEY");
@@ -27,14 +31,18 @@ export const VERTEX_LOCATION = defineString("VERTEX_LOCATION", {
   description: "Vertex AI location, e.g. us-central1 (used when providers.gemini.backend is vertex_ai)",
 });
 
+/** A calendar day as YYYY-MM-DD (UTC); `what` names the field in the messages. */
+const calendarDay = (what: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${what} must be a date as YYYY-MM-DD`)
+    .refine((date) => {
+      const ms = Date.parse(`${date}T00:00:00Z`);
+      return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(date);
+    }, `${what} is not a calendar date`);
+
 /** A shutdown date as the providers announce it: YYYY-MM-DD, the model gone from 00:00 UTC that day. */
-const ShutdownDateSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "retiresOn must be a date as YYYY-MM-DD")
-  .refine((date) => {
-    const ms = Date.parse(`${date}T00:00:00Z`);
-    return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(date);
-  }, "retiresOn is not a calendar date");
+const ShutdownDateSchema = calendarDay("retiresOn");
 
 /**
  * One model of a chain (text, voice, video...): the same shape everywhere, so every chain
@@ -126,14 +134,88 @@ function entryProblem(entry: RawEntry): string | undefined {
   return undefined;
 }
 
+/**
+ * Cloud Text-to-Speech names a voice after its model family, e.g. `en-US-Chirp3-HD-Kore` is a
+ * Chirp3-HD voice; an entry whose voice is not of its model would list one model and call another.
+ */
+function voiceProblem(entry: { provider: string; model: string; voice: string }): string | undefined {
+  if (entry.provider !== "google_tts") return undefined;
+  return entry.voice.includes(`-${entry.model}-`)
+    ? undefined
+    : `voice "${entry.voice}" is not a ${entry.model} voice (Cloud Text-to-Speech names voices <language>-${entry.model}-<name>)`;
+}
+
 function checkedChain<S extends typeof ModelEntrySchema | typeof VoiceEntrySchema | typeof VideoEntrySchema>(entry: S) {
   return z.array(entry).superRefine((chain, ctx) => {
     if (chain.length === 0) ctx.addIssue({ code: "custom", message: "the chain is empty" });
     chain.forEach((item, index) => {
-      const problem = entryProblem(item);
+      const problem =
+        entryProblem(item) ?? ("voice" in item ? voiceProblem(item as z.infer<typeof VoiceEntrySchema>) : undefined);
       if (problem) ctx.addIssue({ code: "custom", path: [index], message: `"${item.model}": ${problem}` });
     });
   });
+}
+
+/** Chains whose every entry must be on one of these providers (google_tts speaks, it does not write). */
+const TEXT_PROVIDERS: readonly string[] = ["gemini", "openai"];
+
+const usd = z.number().finite().min(0);
+
+/**
+ * What a provider bills for one model, in US dollars: per million input and output tokens (text
+ * models, Gemini and OpenAI speech), per second of generated video (Veo, Omni), or per million
+ * characters of input (Cloud Text-to-Speech).
+ */
+export const RateSchema = z.discriminatedUnion("per", [
+  z.object({ per: z.literal("token"), inputPerMillion: usd, outputPerMillion: usd }).strict(),
+  z.object({ per: z.literal("video_second"), usd }).strict(),
+  z.object({ per: z.literal("character"), perMillion: usd }).strict(),
+]);
+export type Rate = z.infer<typeof RateSchema>;
+export type BillingUnit = Rate["per"];
+
+/**
+ * One model's price as its provider's pricing page states it, with the page and the day it was
+ * read. `periods` holds dated changes: each period applies from its `from` day (00:00 UTC) until
+ * the next one's; the first has no `from`.
+ */
+export const ModelPriceSchema = z
+  .object({
+    source: z.url(),
+    readOn: calendarDay("readOn"),
+    periods: z
+      .array(z.object({ from: calendarDay("from").optional(), rate: RateSchema }).strict())
+      .min(1)
+      .superRefine((periods, ctx) => {
+        periods.forEach((period, index) => {
+          if (index === 0 && period.from !== undefined) {
+            ctx.addIssue({ code: "custom", path: [index], message: "the first period has no `from`" });
+          }
+          const previous = periods[index - 1]?.from;
+          if (index > 0 && (period.from === undefined || (previous !== undefined && period.from <= previous))) {
+            ctx.addIssue({
+              code: "custom",
+              path: [index],
+              message: "later periods need a `from` after the previous one",
+            });
+          }
+          if (index > 0 && period.rate.per !== periods[0].rate.per) {
+            ctx.addIssue({ code: "custom", path: [index], message: "every period bills in the same unit" });
+          }
+        });
+      }),
+  })
+  .strict();
+export type ModelPrice = z.infer<typeof ModelPriceSchema>;
+
+/** The key of a model in `prices`: `provider/model`. */
+export const priceKey = (ref: { provider: string; model: string }) => `${ref.provider}/${ref.model}`;
+
+/** The unit each chain's calls are measured in, so every configured price can be applied. */
+function billingUnitFor(chain: string, provider: string): BillingUnit {
+  if (chain === "video") return "video_second";
+  if (chain === "voice" && provider === "google_tts") return "character";
+  return "token";
 }
 
 const ms = z.number().int().min(0);
@@ -141,7 +223,17 @@ const ms = z.number().int().min(0);
 export const ModelConfigSchema = z
   .object({
     /** Script, and Visual DNA (vision models only), in order: primary, backup, fallback. */
-    text: checkedChain(ModelEntrySchema),
+    text: checkedChain(ModelEntrySchema).superRefine((chain, ctx) => {
+      chain.forEach((item, index) => {
+        if (!TEXT_PROVIDERS.includes(item.provider) && (PROVIDERS as readonly string[]).includes(item.provider)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [index],
+            message: `"${item.model}": ${item.provider} serves voices only`,
+          });
+        }
+      });
+    }),
     voice: checkedChain(VoiceEntrySchema),
     /**
      * Scene videos, in order: primary, backup, ...; Ken Burns is the recorded last resort. Called
@@ -168,6 +260,8 @@ export const ModelConfigSchema = z
         openai: z.object({ baseUrl: z.url().optional() }).strict(),
         /** Cloud Vision (preflight face detection): REST at this URL; gRPC to Google when absent. */
         vision: z.object({ baseUrl: z.url().optional() }).strict().default({}),
+        /** Cloud Text-to-Speech (google_tts voices): REST at this URL; gRPC to Google when absent. */
+        googleTts: z.object({ baseUrl: z.url().optional() }).strict().default({}),
         /**
          * Vertex AI video entries run in VERTEX_PROJECT (default: the functions' own project) and
          * VERTEX_LOCATION (default us-central1); `baseUrl` points them at a gateway or a local stand-in.
@@ -186,6 +280,8 @@ export const ModelConfigSchema = z
           .default({ geminiApi: {} }),
       })
       .strict(),
+    /** What each model costs, keyed `provider/model` (see priceKey); a model without one is not costed. */
+    prices: z.record(z.string(), ModelPriceSchema).default({}),
     timeouts: z.object({ textMs: ms.min(1), voiceMs: ms.min(1) }).strict(),
     retry: z
       .object({
@@ -218,6 +314,24 @@ export const ModelConfigSchema = z
         });
       }
     }
+    const chains: [string, { provider: string; model: string }[]][] = [
+      ["text", config.text],
+      ["voice", config.voice],
+      ["video", config.video],
+    ];
+    for (const [chain, entries] of chains) {
+      for (const entry of entries) {
+        const price = config.prices[priceKey(entry)];
+        const unit = billingUnitFor(chain, entry.provider);
+        if (price && price.periods[0].rate.per !== unit) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["prices", priceKey(entry)],
+            message: `billed per ${price.periods[0].rate.per}, but ${chain} calls are measured per ${unit}`,
+          });
+        }
+      }
+    }
     if (!config.text.some((entry) => entry.vision)) {
       ctx.addIssue({ code: "custom", path: ["text"], message: "no model has vision: Visual DNA would have none" });
     }
@@ -247,6 +361,77 @@ export type ModelConfig = Omit<ParsedConfig, "text" | "voice" | "video"> & {
  * - OpenAI TTS: https://developers.openai.com/api/docs/guides/text-to-speech (gpt-4o-mini-tts shuts
  *   down 2027-01-06; its replacement is not served by /v1/audio/speech).
  */
+const GEMINI_PRICING = "https://ai.google.dev/gemini-api/docs/pricing";
+const READ_ON = "2026-12-07";
+const tokens = (inputPerMillion: number, outputPerMillion: number) => ({
+  per: "token" as const,
+  inputPerMillion,
+  outputPerMillion,
+});
+
+/**
+ * Prices as each provider bills them (USD; standard tier, paid, no batch or cache discounts, free
+ * monthly allowances not deducted), read on 2026-12-07. Google's Gemini API page states the launch
+ * prices of gemini-3.8-flash and the 3.8 TTS models "through December 31, 2026", doubled from
+ * 2027-01-01. Gemini TTS bills text input tokens and audio output tokens; gpt-4o-mini-tts bills the
+ * same way but /v1/audio/speech reports no usage, so its calls are not costed.
+ */
+const DEFAULT_PRICES: Record<string, z.input<typeof ModelPriceSchema>> = {
+  "gemini/gemini-3.8-flash": {
+    source: GEMINI_PRICING,
+    readOn: READ_ON,
+    periods: [{ rate: tokens(0.75, 3.75) }, { from: "2027-01-01", rate: tokens(1.5, 7.5) }],
+  },
+  "openai/gpt-6-luna": {
+    source: "https://developers.openai.com/api/docs/models/gpt-6-luna",
+    readOn: READ_ON,
+    periods: [{ rate: tokens(0.1, 0.5) }],
+  },
+  "gemini/gemini-3.5-flash-lite": { source: GEMINI_PRICING, readOn: READ_ON, periods: [{ rate: tokens(0.3, 2.5) }] },
+  "gemini/gemini-3.8-flash-tts": {
+    source: GEMINI_PRICING,
+    readOn: READ_ON,
+    periods: [{ rate: tokens(0.5, 9) }, { from: "2027-01-01", rate: tokens(1, 18) }],
+  },
+  "gemini/gemini-3.8-flash-lite-tts": {
+    source: GEMINI_PRICING,
+    readOn: READ_ON,
+    periods: [{ rate: tokens(0.5, 6) }, { from: "2027-01-01", rate: tokens(1, 12) }],
+  },
+  "google_tts/Chirp3-HD": {
+    source: "https://cloud.google.com/text-to-speech/pricing",
+    readOn: READ_ON,
+    periods: [{ rate: { per: "character", perMillion: 30 } }],
+  },
+  "openai/gpt-4o-mini-tts": {
+    source: "https://developers.openai.com/api/docs/pricing",
+    readOn: READ_ON,
+    periods: [{ rate: tokens(0.6, 12) }],
+  },
+  // Omni is billed in video output tokens (5,792 a second at 720p); the page gives the per-second price.
+  "gemini/gemini-omni-1.2-flash": {
+    source: GEMINI_PRICING,
+    readOn: READ_ON,
+    periods: [{ rate: { per: "video_second", usd: 0.1 } }],
+  },
+  "gemini/gemini-omni-1.1-flash": {
+    source: GEMINI_PRICING,
+    readOn: READ_ON,
+    periods: [{ rate: { per: "video_second", usd: 0.1 } }],
+  },
+  // Vertex AI bills Veo 3.1 per second of video with audio (the default of veo-3.* models).
+  "gemini/veo-3.1-generate-001": {
+    source: "https://cloud.google.com/vertex-ai/generative-ai/pricing",
+    readOn: READ_ON,
+    periods: [{ rate: { per: "video_second", usd: 0.4 } }],
+  },
+  "gemini/veo-3.1-fast-generate-001": {
+    source: "https://cloud.google.com/vertex-ai/generative-ai/pricing",
+    readOn: READ_ON,
+    periods: [{ rate: { per: "video_second", usd: 0.15 } }],
+  },
+};
+
 export const DEFAULT_MODEL_CONFIG: z.input<typeof ModelConfigSchema> = {
   text: [
     // No shutdown date announced (ai.google.dev/gemini-api/docs/deprecations, read 2026-11-28).
@@ -260,24 +445,35 @@ export const DEFAULT_MODEL_CONFIG: z.input<typeof ModelConfigSchema> = {
     // GA, no shutdown date announced (ai.google.dev/gemini-api/docs/models/gemini-3.8-flash-lite-tts).
     { provider: "gemini", model: "gemini-3.8-flash-tts", voice: "Kore" },
     { provider: "gemini", model: "gemini-3.8-flash-lite-tts", voice: "Kore" },
-    // Shuts down 2027-01-06 (developers.openai.com/api/docs/guides/text-to-speech, read 2026-11-28).
+    // Cloud Text-to-Speech, a second provider that outlives gpt-4o-mini-tts: Chirp 3: HD voices are GA (global, us, eu)
+    // on texttospeech.googleapis.com v1 with no shutdown announced (https://docs.cloud.google.com/text-to-speech/docs/chirp3-hd,
+    // read 2026-12-07). It runs on Google Cloud's own serving, not the Gemini API, with the
+    // functions' service account, so a Gemini API outage or a bad GEMINI_API_KEY does not reach it.
+    { provider: "google_tts", model: "Chirp3-HD", voice: "en-US-Chirp3-HD-Kore" },
+    // Shuts down 2027-01-06 (developers.openai.com/api/docs/guides/text-to-speech and
+    // developers.openai.com/api/docs/deprecations, read 2026-12-07); its named replacement is not
+    // served on /v1/audio/speech.
     { provider: "openai", model: "gpt-4o-mini-tts", voice: "coral", retiresOn: "2027-01-06" },
   ],
-  // Gemini Omni Flash first: Google's default video model (https://ai.google.dev/gemini-api/docs/video),
-  // GA as gemini-omni-1.1-flash on the Gemini API's Interactions API (https://ai.google.dev/gemini-api/docs/omni);
-  // on Vertex AI it is only the preview gemini-omni-flash-preview, which chains do not take. Then Veo 3.1
+  // Gemini Omni Flash first, on the Gemini API's Interactions API (https://ai.google.dev/gemini-api/docs/omni).
+  // gemini-omni-1.2-flash is the Gemini API's video default in Google's own SDKs since 2026-11-10
+  // (https://github.com/googleapis/java-genai/releases/tag/v2.1.0: "add gemini-omni-1.2-flash and make it the
+  // gemini-api video default"; read 2026-12-07), a stable id without -preview. gemini-omni-1.1-flash (GA
+  // 2026-08-27, https://ai.google.dev/gemini-api/docs/changelog) stays behind it while Google serves it: no
+  // shutdown date is announced for it (https://ai.google.dev/gemini-api/docs/deprecations, read 2026-12-07).
+  // On Vertex AI Omni is only the preview gemini-omni-flash-preview, which chains do not take. Then Veo 3.1
   // and its fast variant on Vertex AI (served and rate-limited apart). Veo ids from Google's Vertex AI Veo
   // pages (https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/veo/3-0-generate: veo-3.0-*-001
-  // retire on 2026-06-30, migrate to veo-3.1-generate-001 / veo-3.1-fast-generate-001). The Gemini API's
-  // Veo preview ids (veo-3.1-generate-preview, -fast-, -lite-) were shut down on 2026-10-22.
-  // No shutdown date is announced for any of the three (ai.google.dev/gemini-api/docs/deprecations and the
-  // Vertex AI Veo pages, read 2026-11-28), so none carries retiresOn.
+  // retired on 2026-06-30, migrate to veo-3.1-generate-001 / veo-3.1-fast-generate-001). No shutdown date is
+  // announced for any of them (read 2026-12-07), so none carries retiresOn.
   video: [
+    { provider: "gemini", api: "gemini_api", model: "gemini-omni-1.2-flash" },
     { provider: "gemini", api: "gemini_api", model: "gemini-omni-1.1-flash" },
     { provider: "gemini", api: "vertex_ai", model: "veo-3.1-generate-001" },
     { provider: "gemini", api: "vertex_ai", model: "veo-3.1-fast-generate-001" },
   ],
-  providers: { gemini: { backend: "gemini_api" }, openai: {}, vision: {}, video: { geminiApi: {} } },
+  prices: DEFAULT_PRICES,
+  providers: { gemini: { backend: "gemini_api" }, openai: {}, vision: {}, googleTts: {}, video: { geminiApi: {} } },
   timeouts: { textMs: 60_000, voiceMs: 90_000 },
   retry: { maxRetriesPerModel: 2, baseDelayMs: 1_000, maxDelayMs: 10_000, modelBudgetMs: 90_000 },
   cooldown: { notFoundMs: 15 * 60_000, failureStreak: 3, failureMs: 2 * 60_000 },
@@ -299,8 +495,8 @@ function formatPath(path: PropertyKey[]): string {
 /** One chain as the fallback machinery, models:check and the load-time rules see it. */
 export interface NamedChain {
   name: string;
-  /** Video entries carry the API they run on. */
-  entries: (ModelEntry & { api?: VideoApi })[];
+  /** Video entries carry the API they run on, voice entries their voice. */
+  entries: (ModelEntry & { api?: VideoApi; voice?: string })[];
 }
 
 /** Every chain of the configuration, Visual DNA's (the vision models of the text chain) included. */

@@ -1,15 +1,19 @@
 /**
  * Which configured models are alive: asks each provider for its model list (Gemini API or
- * Vertex AI `models.list`, OpenAI `GET /v1/models` with `shutdown_date`) and judges every chain
- * of the configuration. Used by `npm run models:check`, `npm run deploy:check` and the daily
- * scheduled check. Deciding is pure (`judgeModels`); asking is at the edge (`listAll`).
+ * Vertex AI `models.list`, OpenAI `GET /v1/models` with `shutdown_date`, Cloud Text-to-Speech
+ * `voices.list`) and judges every entry of every chain of the configuration. Used by
+ * `npm run models:check`, `npm run deploy:check` and the daily scheduled check. Deciding is pure
+ * (`judgeModels`); asking is at the edge (`listAll`), each provider on its own: one that cannot
+ * be asked leaves the others' verdicts standing.
  */
-import { GoogleGenAI } from "@google/genai";
+import type { TextToSpeechClient } from "@google-cloud/text-to-speech";
+import { ApiError, GoogleGenAI } from "@google/genai";
 import type { OAuth2Client } from "google-auth-library";
 import type { SdkClients } from "./adapters";
 import { describeError, ModelCallError } from "./errors";
 import { tierAt } from "./fallback";
 import { MODEL_CHECK } from "./messages";
+import { INTERACTIONS_API_VERSION } from "../video/omni";
 import { daysLeft, isRetired, modelChains, type ModelConfig, type NamedChain, type ProviderName } from "./modelConfig";
 
 export interface ListedModel {
@@ -33,9 +37,17 @@ const sourceOf = (chain: string, entry: NamedChain["entries"][number]): ListingS
   return entry.api === "gemini_api" ? "gemini_api_video" : "vertex_video";
 };
 
-/** What a provider answered: its models by id, or why it could not be asked. */
+/** What a provider lists: a model id, except Cloud Text-to-Speech, which lists voices (named after their model). */
+const listedId = (entry: NamedChain["entries"][number]): string =>
+  entry.provider === "google_tts" && entry.voice ? entry.voice : entry.model;
+
+/**
+ * What a provider answered: its models by id, or why it could not be asked. `notServed`: the
+ * listing itself answered 404, so the API (or API version) the models are called on is gone.
+ */
 export type ProviderListing =
-  { ok: true; models: Map<string, ListedModel> } | { ok: false; error: string; keyMissing: boolean };
+  | { ok: true; models: Map<string, ListedModel> }
+  | { ok: false; error: string; keyMissing: boolean; notServed?: boolean };
 
 export type Availability = "listed" | "missing" | "provider_down" | "no_key";
 
@@ -49,6 +61,8 @@ export interface ModelCheckRow {
   availability: Availability;
   /** The earlier of the entry's retiresOn and the provider's announced date. */
   shutdownDate?: string;
+  /** The date the provider's list announces (OpenAI's shutdown_date), whatever the entry says. */
+  announcedShutdown?: string;
   /** Whole days until shutdownDate (0 on the day, negative after). */
   daysLeft?: number;
   /** Past its shutdown date: the pipeline never calls it. */
@@ -57,17 +71,29 @@ export interface ModelCheckRow {
   undeclaredShutdown: boolean;
 }
 
+/**
+ * 0 all well; 1 a warning: an entry (any position) missing or shutting down within warnDays, a
+ * chain left with one live model, a provider-announced date the entry lacks; 2 a chain has no
+ * live model; 3 nothing wrong among the providers asked, but one or more could not be asked.
+ */
+export type CheckExitCode = 0 | 1 | 2 | 3;
+
 export interface ModelCheckResult {
   rows: ModelCheckRow[];
-  /** 0 all well; 1 a chain's first live model is missing or retires soon, or a provider could not be asked; 2 a chain has no live model. */
-  exitCode: 0 | 1 | 2;
+  exitCode: CheckExitCode;
+  /** Warnings and worse, one line each (what the daily check alerts on). */
   problems: string[];
+  /** Providers that could not be asked, one line each. */
+  notVerified: string[];
 }
 
 export interface CheckOptions {
-  /** A first live model retiring within this many days fails the check (exit 1). */
+  /** An entry shutting down within this many days is a warning (exit 1). */
   warnDays: number;
 }
+
+/** How long one provider's listing may take before it counts as not asked. */
+export const LISTING_TIMEOUT_MS = 30_000;
 
 export const DEFAULT_WARN_DAYS = 14;
 
@@ -88,6 +114,7 @@ class KeyMissingError extends ModelCallError {
 const SOURCE_NAMES: Record<ListingSource, string> = {
   gemini: "gemini",
   openai: "openai",
+  google_tts: "cloud text-to-speech",
   gemini_api_video: "gemini api (video)",
   vertex_video: "vertex ai (video)",
 };
@@ -122,13 +149,17 @@ export function createVideoListingClient(
   });
 }
 
-/** The Gemini API client the video chain's Gemini API entries run on (as wiring builds it); none without a key. */
+/**
+ * The Gemini API client the video chain's Gemini API entries run on (as wiring builds it, on the
+ * Interactions API's version, so a version Google no longer serves answers 404 here too); none
+ * without a key.
+ */
 export function createGeminiApiVideoListingClient(config: ModelConfig, geminiApiKey: string): GoogleGenAI | undefined {
   if (!geminiApiKey) return undefined;
   const { baseUrl, apiVersion } = config.providers.video.geminiApi;
   return new GoogleGenAI({
     apiKey: geminiApiKey,
-    httpOptions: { ...(baseUrl ? { baseUrl } : {}), ...(apiVersion ? { apiVersion } : {}) },
+    httpOptions: { ...(baseUrl ? { baseUrl } : {}), apiVersion: apiVersion ?? INTERACTIONS_API_VERSION },
   });
 }
 
@@ -138,6 +169,12 @@ export interface VideoListingClients {
   geminiApiVideo?: GoogleGenAI;
 }
 
+/** Cloud Text-to-Speech voices, by name (`en-US-Chirp3-HD-Kore`); `retry: null` asks once. */
+async function listGoogleTtsVoices(client: TextToSpeechClient): Promise<ListedModel[]> {
+  const [response] = await client.listVoices({}, { retry: null });
+  return (response.voices ?? []).flatMap((voice) => (voice.name ? [{ id: voice.name }] : []));
+}
+
 export function createModelListers(
   clients: SdkClients & VideoListingClients,
   keySecrets: Record<ProviderName, string>,
@@ -145,8 +182,9 @@ export function createModelListers(
   const missingKey = (provider: ProviderName) => async (): Promise<ListedModel[]> => {
     throw new KeyMissingError(MODEL_CHECK.keyMissing(keySecrets[provider]));
   };
-  const { gemini, openai, video, geminiApiVideo } = clients;
+  const { gemini, openai, video, geminiApiVideo, googleTts } = clients;
   return {
+    google_tts: googleTts ? () => listGoogleTtsVoices(googleTts) : missingKey("google_tts"),
     gemini: gemini ? () => listGoogleModels(gemini) : missingKey("gemini"),
     gemini_api_video: geminiApiVideo ? () => listGoogleModels(geminiApiVideo) : missingKey("gemini"),
     vertex_video: video
@@ -166,10 +204,27 @@ export function createModelListers(
   };
 }
 
-/** Asks every provider the configuration uses, at once; a failure is recorded, never thrown. */
+/** The lister's answer, or a failure when it takes longer than `ms` (a credentials probe that hangs, say). */
+async function withinMs<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(MODEL_CHECK.noAnswer(Math.round(ms / 1000)))), ms);
+  });
+  try {
+    return await Promise.race([work(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Asks every provider the configuration uses, at once; a failure (thrown, or no answer within
+ * `timeoutMs`) is recorded for that provider alone, never thrown.
+ */
 export async function listAll(
   config: ModelConfig,
   listers: ModelListers,
+  timeoutMs = LISTING_TIMEOUT_MS,
 ): Promise<Map<ListingSource, ProviderListing>> {
   const used = new Set(
     modelChains(config).flatMap((chain) => chain.entries.map((entry) => sourceOf(chain.name, entry))),
@@ -177,19 +232,22 @@ export async function listAll(
   const answers = await Promise.all(
     [...used].map(async (source): Promise<[ListingSource, ProviderListing]> => {
       try {
-        const models = await listers[source]();
+        const models = await withinMs(timeoutMs, () => listers[source]());
         return [source, { ok: true, models: new Map(models.map((model) => [model.id, model])) }];
       } catch (error) {
-        const keyMissing = error instanceof KeyMissingError;
+        // No key, or no Google credentials on this machine: not asked, rather than down.
+        const keyMissing =
+          error instanceof KeyMissingError || /could not load the default credentials/i.test(String(error));
         const provider = source === "vertex_video" || source === "gemini_api_video" ? "gemini" : source;
-        return [source, { ok: false, error: describeError(provider, error), keyMissing }];
+        const notServed = error instanceof ApiError && error.status === 404;
+        return [source, { ok: false, error: describeError(provider, error), keyMissing, notServed }];
       }
     }),
   );
   return new Map(answers);
 }
 
-/** The verdict on every chain, from what the providers answered, at `nowMs`. */
+/** The verdict on every entry of every chain, from what the providers answered, at `nowMs`. */
 export function judgeModels(
   config: ModelConfig,
   listings: Map<ListingSource, ProviderListing>,
@@ -198,19 +256,22 @@ export function judgeModels(
 ): ModelCheckResult {
   const rows: ModelCheckRow[] = [];
   const problems: string[] = [];
-  let exitCode: 0 | 1 | 2 = 0;
+  const notVerified: string[] = [];
+  let worst: 0 | 1 | 2 = 0;
   const raise = (code: 1 | 2, problem: string) => {
-    exitCode = Math.max(exitCode, code) as 0 | 1 | 2;
+    worst = Math.max(worst, code) as 0 | 1 | 2;
     problems.push(problem);
   };
 
   for (const [source, listing] of listings) {
-    if (!listing.ok) raise(1, MODEL_CHECK.notVerified(SOURCE_NAMES[source], listing.error));
+    if (listing.ok) continue;
+    if (listing.notServed) raise(1, MODEL_CHECK.notServed(SOURCE_NAMES[source], listing.error));
+    else notVerified.push(MODEL_CHECK.notVerified(SOURCE_NAMES[source], listing.error));
   }
   for (const chain of modelChains(config)) {
     const chainRows = chain.entries.map((entry, index): ModelCheckRow => {
       const listing = listings.get(sourceOf(chain.name, entry));
-      const listed = listing?.ok ? listing.models.get(entry.model) : undefined;
+      const listed = listing?.ok ? listing.models.get(listedId(entry)) : undefined;
       const shutdownDate = earliest(entry.retiresOn, listed?.shutdownDate);
       return {
         chain: chain.name,
@@ -220,6 +281,7 @@ export function judgeModels(
         model: entry.model,
         availability: !listing?.ok ? (listing?.keyMissing ? "no_key" : "provider_down") : listed ? "listed" : "missing",
         ...(shutdownDate ? { shutdownDate, daysLeft: daysLeft(shutdownDate, nowMs) } : {}),
+        ...(listed?.shutdownDate ? { announcedShutdown: listed.shutdownDate } : {}),
         retired: isRetired({ retiresOn: shutdownDate }, nowMs),
         undeclaredShutdown: Boolean(listed?.shutdownDate && listed.shutdownDate !== entry.retiresOn),
       };
@@ -231,21 +293,26 @@ export function judgeModels(
       raise(2, MODEL_CHECK.noLiveModel(chain.name));
       continue;
     }
-    const first = chainRows.find((row) => !row.retired);
-    if (first?.availability === "missing") {
-      const entry = chain.entries[first.position - 1];
-      raise(1, MODEL_CHECK.firstMissing(chain.name, first.model, SOURCE_NAMES[sourceOf(chain.name, entry)]));
+    // Every entry, not only the first live one: a backup that is gone is found before it is needed.
+    for (const row of chainRows) {
+      if (row.retired) continue;
+      if (row.availability === "missing") {
+        const entry = chain.entries[row.position - 1];
+        raise(1, MODEL_CHECK.missing(chain.name, row.position, row.model, SOURCE_NAMES[sourceOf(chain.name, entry)]));
+      }
+      if (row.shutdownDate && row.daysLeft !== undefined && row.daysLeft <= options.warnDays) {
+        raise(1, MODEL_CHECK.retiresSoon(chain.name, row.position, row.model, row.shutdownDate, row.daysLeft));
+      }
     }
-    if (first?.shutdownDate && first.daysLeft !== undefined && first.daysLeft <= options.warnDays) {
-      raise(1, MODEL_CHECK.firstRetiresSoon(chain.name, first.model, first.shutdownDate, first.daysLeft));
-    }
+    if (live.length === 1) raise(1, MODEL_CHECK.oneLiveModel(chain.name, live[0].model));
   }
   for (const row of rows) {
-    if (row.undeclaredShutdown && row.shutdownDate) {
-      problems.push(MODEL_CHECK.undeclaredShutdown(row.chain, row.model, row.shutdownDate));
+    if (row.undeclaredShutdown && row.shutdownDate && !row.retired) {
+      raise(1, MODEL_CHECK.undeclaredShutdown(row.chain, row.model, row.shutdownDate));
     }
   }
-  return { rows, exitCode, problems };
+  const exitCode: CheckExitCode = worst > 0 ? worst : notVerified.length > 0 ? 3 : 0;
+  return { rows, exitCode, problems, notVerified };
 }
 
 /** Asks the providers and judges: what `npm run models:check` and deploy:check run. */
@@ -262,7 +329,7 @@ const AVAILABILITY_TEXT: Record<Availability, string> = {
   listed: "yes",
   missing: "MISSING",
   provider_down: "provider down",
-  no_key: "not asked (no key)",
+  no_key: "not asked (no credentials)",
 };
 
 /** The table operators read: one row per configured model. */
@@ -284,5 +351,10 @@ export function formatModelCheck(result: ModelCheckResult): string {
       .map((cell, i) => cell.padEnd(widths[i]))
       .join("  ")
       .trimEnd();
-  return [line(header), ...body.map(line), ...result.problems.map((problem) => `! ${problem}`)].join("\n");
+  return [
+    line(header),
+    ...body.map(line),
+    ...result.problems.map((problem) => `! ${problem}`),
+    ...result.notVerified.map((line) => `? ${line}`),
+  ].join("\n");
 }

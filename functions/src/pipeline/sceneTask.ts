@@ -344,6 +344,9 @@ async function advanceScene(
         slot = null;
       }
       let normalized: MeasuredClip | undefined;
+      // A delivered clip is billed whether or not it turns out usable.
+      const costUsd = result.kind === "video" ? entry.costOf?.(scene.durationSec, Date.now()) : undefined;
+      const cost = costUsd !== undefined ? { costUsd } : {};
       if (result.kind === "video") {
         try {
           normalized = await deps.media.normalize(
@@ -356,9 +359,15 @@ async function advanceScene(
         }
       }
       if (result.kind === "video") {
-        attempts.push({ model: entry.model, tier: entry.tier, errorClass: null, durationMs: Date.now() - polled });
+        attempts.push({
+          model: entry.model,
+          tier: entry.tier,
+          errorClass: null,
+          durationMs: Date.now() - polled,
+          ...cost,
+        });
       } else if (result.kind !== "pending") {
-        attempts.push(failedAttempt(entry.model, entry.tier, result, Date.now() - polled));
+        attempts.push({ ...failedAttempt(entry.model, entry.tier, result, Date.now() - polled), ...cost });
       }
       const polledMove = afterPoll(result, (Date.now() - generation.submittedAtMs) / 1000, position(), policy);
       if (polledMove.kind === "use_clip") {

@@ -91,4 +91,6 @@ export interface VideoChainEntry {
   provider?: ProviderName;
   /** The provider's shutdown date (YYYY-MM-DD): from that day the model gets no call. */
   retiresOn?: string;
+  /** USD the provider bills for one delivered clip of a scene this long, at `atMs`; unknown without a price. */
+  costOf?: (sceneSec: number, atMs: number) => number | undefined;
 }

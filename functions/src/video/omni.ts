@@ -14,6 +14,15 @@ import type { OmniVideo } from "./omniRules";
 import type { ApiFailure } from "./classify";
 
 /**
+ * The API version that serves the Interactions API as GA: "As of June 2026, the Interactions API
+ * is Generally Available and supported in v1" (https://ai.google.dev/gemini-api/docs/api-versions,
+ * read 2026-12-07; its reference is the v1 OpenAPI document, https://ai.google.dev/static/api/interactions-v1.openapi.json).
+ * v1beta carries the features still in development; the adapter pins v1 rather than trusting the
+ * SDK's default, and models:check lists the Omni models on the same version.
+ */
+export const INTERACTIONS_API_VERSION = "v1";
+
+/**
  * Where Gemini Omni Flash runs: the Gemini API with an API key (GEMINI_API_KEY). On Vertex AI the
  * model exists only as a preview, which the chains do not take (models/modelConfig.ts).
  */
@@ -21,7 +30,7 @@ export interface OmniEndpoint {
   apiKey: string;
   /** A gateway or a local stand-in; Google's endpoint when absent. */
   baseUrl?: string;
-  /** The SDK's default (v1) when absent; Google's REST examples use v1beta. */
+  /** INTERACTIONS_API_VERSION when absent. */
   apiVersion?: string;
 }
 
@@ -44,8 +53,13 @@ function buildClient(client: OmniGeneratorOptions["client"]): GoogleGenAI {
   const { apiKey, baseUrl, apiVersion } = client;
   return new GoogleGenAI({
     apiKey,
-    httpOptions: { ...(baseUrl ? { baseUrl } : {}), ...(apiVersion ? { apiVersion } : {}) },
+    httpOptions: { ...(baseUrl ? { baseUrl } : {}), apiVersion: apiVersion ?? INTERACTIONS_API_VERSION },
   });
+}
+
+/** The Files API version a delivered URI names (`…/v1beta/files/abc:download`): its download goes there. */
+function uriApiVersion(uri: string): string | undefined {
+  return /\/(v\d+(?:alpha|beta)?\d*)\/files\//.exec(uri)?.[1];
 }
 
 /** The generator for one Omni model of the video chain. */
@@ -63,12 +77,14 @@ export class OmniVideoGenerator implements VideoGenerator {
   private readonly ai: GoogleGenAI;
   private readonly model: string;
   private readonly timeoutMs: number;
+  private readonly apiVersion: string;
 
   constructor(options: OmniGeneratorOptions) {
     const checked = OptionsSchema.parse(options);
     this.ai = buildClient(options.client);
     this.model = checked.model;
     this.timeoutMs = checked.requestTimeoutMs ?? 60_000;
+    this.apiVersion = ("ai" in options.client ? undefined : options.client.apiVersion) ?? INTERACTIONS_API_VERSION;
   }
 
   /** The Interactions client retries 408/429/5xx up to 4 times over 30 s by default: one request, as the scene decides. */
@@ -84,6 +100,7 @@ export class OmniVideoGenerator implements VideoGenerator {
     try {
       created = await this.ai.interactions.create(
         {
+          api_version: this.apiVersion,
           model: this.model,
           // Generation takes minutes: in the background, read later with interactions.get.
           background: true,
@@ -121,7 +138,7 @@ export class OmniVideoGenerator implements VideoGenerator {
     if (!isInteractionId(operationName)) throw new Error(`not an interaction id: "${operationName}"`);
     let current: unknown;
     try {
-      current = await this.ai.interactions.get(operationName, {}, this.requestOptions);
+      current = await this.ai.interactions.get(operationName, { api_version: this.apiVersion }, this.requestOptions);
     } catch (error) {
       const failure = this.classifyOrThrow(error);
       return failure.retryable
@@ -152,12 +169,14 @@ export class OmniVideoGenerator implements VideoGenerator {
         base64: video.data,
         uri,
         download: uri?.startsWith("https://")
-          ? (toFile) =>
-              this.ai.files.download({
+          ? (toFile) => {
+              const version = uriApiVersion(uri);
+              return this.ai.files.download({
                 file: { uri },
                 downloadPath: toFile,
-                config: { httpOptions: { timeout: this.timeoutMs } },
-              })
+                config: { httpOptions: { timeout: this.timeoutMs, ...(version ? { apiVersion: version } : {}) } },
+              });
+            }
           : undefined,
       },
       req.outFile,

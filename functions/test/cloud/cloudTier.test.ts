@@ -5,8 +5,8 @@
  * the stand-ins this suite serves on the ports scripts/with-emulators.mjs reserved
  * (FAIRSHOT_STANDINS=cloud). The chains are test/standins/cloudChains.json: text gemini-3.7-flash
  * (retired on 2026-11-01) → gemini-3.8-flash → gpt-6-luna → gpt-5.6-terra; voice
- * gemini-3.8-flash-tts → gpt-4o-mini-tts; video the default gemini-omni-1.1-flash →
- * veo-3.1-generate-001 → veo-3.1-fast-generate-001.
+ * gemini-3.8-flash-tts → Cloud Text-to-Speech (Chirp 3: HD) → gpt-4o-mini-tts; video the default chain:
+ * Gemini Omni Flash on the Interactions API, then Veo 3.1 on Vertex AI.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -15,11 +15,11 @@ import type { Firestore } from "firebase-admin/firestore";
 import type { RunDocument } from "../../src/contract/runDocument";
 import { paths } from "../../src/contract/paths";
 import { EMULATOR_ACCESS_TOKEN } from "../../src/emulatorAuth";
-import { encodeWav } from "../../src/models/wav";
 import { GOOD_DNA, goodScript, INPUT, TEMPLATE_SCRIPT } from "../models/helpers";
 import { startVisionStandIn, type VisionStandIn } from "../preflight/visionStandIn";
 import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
 import { tonePcm } from "../standins/httpStandin";
+import { googleTtsReplies, startGoogleTtsStandin, type GoogleTtsStandin } from "../standins/googleTts";
 import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
 import { DEFAULT_OMNI_MODELS, startOmniStandin, type OmniStandin } from "../standins/omni";
 import { startVeoStandin, type VeoStandin } from "../standins/veo";
@@ -38,6 +38,7 @@ import {
 import { upscaledCoffee } from "../support/samples";
 import CHAINS from "../standins/cloudChains.json";
 import { DEFAULT_MODEL_CONFIG } from "../../src/models/modelConfig";
+import { tierAt } from "../../src/models/fallback";
 
 const port = (name: string) => {
   const value = Number(process.env[`FAIRSHOT_STANDIN_${name}_PORT`]);
@@ -46,14 +47,25 @@ const port = (name: string) => {
 };
 
 const [RETIRED, GEMINI_TEXT, OPENAI_TEXT, OPENAI_TEXT_2] = CHAINS.text.map((entry) => entry.model);
-const [GEMINI_TTS, OPENAI_TTS] = CHAINS.voice.map((entry) => entry.model);
-const [OMNI, VEO] = DEFAULT_MODEL_CONFIG.video.map((entry) => entry.model);
+const voiceOf = (provider: string) => {
+  const entry = CHAINS.voice.find((e) => e.provider === provider);
+  if (!entry) throw new Error(`cloudChains.json has no ${provider} voice`);
+  return entry;
+};
+const GEMINI_TTS = voiceOf("gemini").model;
+const OPENAI_TTS = voiceOf("openai").model;
+const GOOGLE_TTS = voiceOf("google_tts");
+const VIDEO = DEFAULT_MODEL_CONFIG.video;
+const OMNI = VIDEO[0].model;
+const VEO_INDEX = VIDEO.findIndex((entry) => entry.api === "vertex_ai");
+const VEO = VIDEO[VEO_INDEX].model;
 const SCENES = 2;
 const PRICE = 10;
 
 const db: Firestore = firestoreFor(TRIGGER_PROJECT);
 let gemini: GeminiStandin;
 let openai: OpenAiStandin;
+let googleTts: GoogleTtsStandin;
 let veo: VeoStandin;
 let omni: OmniStandin;
 let vision: VisionStandIn;
@@ -66,6 +78,7 @@ beforeAll(async () => {
   omni = await startOmniStandin({ workDir: videoDir, apiKey: "standin-gemini-key", port: port("OMNI") });
   gemini = await startGeminiStandin({ apiKey: "standin-gemini-key", port: port("GOOGLE") });
   openai = await startOpenAiStandin({ apiKey: "standin-openai-key", port: port("OPENAI") });
+  googleTts = await startGoogleTtsStandin({ accessToken: EMULATOR_ACCESS_TOKEN, port: port("TTS") });
   vision = await startVisionStandIn(port("VISION"));
   vision.answer(200, { responses: [{}] }); // no face: no question before the charge
   await writeSettings(db);
@@ -73,13 +86,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([gemini.close(), openai.close(), veo.close(), omni.close(), vision.close()]);
+  await Promise.all([gemini.close(), openai.close(), googleTts.close(), veo.close(), omni.close(), vision.close()]);
   await rm(videoDir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
   gemini.reset();
   openai.reset();
+  googleTts.reset();
   omni.setModels(DEFAULT_OMNI_MODELS);
   const cooldowns = await db.collection("modelCooldowns").listDocuments();
   await Promise.all(cooldowns.map((doc) => doc.delete()));
@@ -96,8 +110,6 @@ async function runAd(): Promise<{ uid: string; run: RunDocument; runId: string }
 /** A voice-over as long as the ad (goodScript's scenes are 4 s): the quality gate refuses a silent tail. */
 const VOICE_SECONDS = SCENES * 4 - 0.3;
 const speech = () => geminiReplies.audio(tonePcm(VOICE_SECONDS));
-const wavSpeech = () =>
-  openAiReplies.speech(encodeWav({ sampleRate: 24_000, channels: 1, bitsPerSample: 16, data: tonePcm(VOICE_SECONDS) }));
 
 async function expectRefundedOnce(uid: string, runId: string) {
   expect(await movementsOf(db, uid, runId)).toEqual(
@@ -156,7 +168,7 @@ test("primary not found: the backup serves, and the next run makes zero calls to
   });
 });
 
-test("Gemini Omni Flash gone (404): Veo 3.1 renders every scene, and each scene records the not_found attempt", async () => {
+test("Gemini Omni Flash gone (404): Veo 3.1 renders every scene, and each scene records the not_found attempts", async () => {
   gemini.reply(GEMINI_TEXT, geminiReplies.json(GOOD_DNA), geminiReplies.json(goodScript(SCENES)));
   gemini.reply(GEMINI_TTS, speech());
   omni.setModels([]);
@@ -167,12 +179,12 @@ test("Gemini Omni Flash gone (404): Veo 3.1 renders every scene, and each scene 
   expect(run.status).toBe("succeeded");
   const scenes = (await db.collection(paths.scenes(runId)).orderBy("sceneNumber").get()).docs.map((d) => d.data());
   expect(scenes.map((s) => [s.method, s.model, s.tier, s.fallbackReason])).toEqual([
-    ["generated", VEO, "backup", null],
-    ["generated", VEO, "backup", null],
+    ["generated", VEO, tierAt(VEO_INDEX), null],
+    ["generated", VEO, tierAt(VEO_INDEX), null],
   ]);
   for (const scene of scenes) {
     expect(scene.attempts[0]).toMatchObject({ model: OMNI, tier: "primary", errorClass: "not_found" });
-    expect(scene.attempts.at(-1)).toMatchObject({ model: VEO, tier: "backup", errorClass: null });
+    expect(scene.attempts.at(-1)).toMatchObject({ model: VEO, tier: tierAt(VEO_INDEX), errorClass: null });
   }
   expect(veo.calls.submit - veoSubmits).toBeGreaterThanOrEqual(SCENES);
 });
@@ -206,20 +218,23 @@ test("a template reply shaped like a valid script is refused: the next model wri
   expect(run.script).toEqual(goodScript(SCENES));
 });
 
-test("voice primary gone: the backup voice records the voice-over", async () => {
+test("voice primary gone: Cloud Text-to-Speech, a second provider, records the voice-over", async () => {
   gemini.reply(GEMINI_TEXT, geminiReplies.json(GOOD_DNA), geminiReplies.json(goodScript(SCENES)));
-  openai.reply(OPENAI_TTS, wavSpeech());
+  googleTts.reply(GOOGLE_TTS.voice, googleTtsReplies.speech(tonePcm(VOICE_SECONDS)));
 
   const { run } = await runAd();
 
   expect(run.status).toBe("succeeded");
-  expect(run.stages?.voice).toMatchObject({ model: OPENAI_TTS, tier: "backup" });
+  expect(run.stages?.voice).toMatchObject({ model: GOOGLE_TTS.model, tier: "backup" });
   expect(run.stages?.voice?.attempts[0]).toMatchObject({ model: GEMINI_TTS, errorClass: "not_found" });
+  expect(googleTts.calls(GOOGLE_TTS.voice)).toBe(1);
+  expect(openai.calls(OPENAI_TTS)).toBe(0);
 });
 
 test("every voice down: failed at voice and refunded, no silent default", async () => {
   gemini.reply(GEMINI_TEXT, geminiReplies.json(GOOD_DNA), geminiReplies.json(goodScript(SCENES)));
   gemini.reply(GEMINI_TTS, geminiReplies.internal());
+  googleTts.reply(GOOGLE_TTS.voice, googleTtsReplies.unavailable());
   openai.reply(OPENAI_TTS, openAiReplies.serverError());
 
   const { uid, run, runId } = await runAd();

@@ -117,7 +117,7 @@ describe("the daily model check", () => {
       exitCode: 1,
       acknowledged: false,
       cooledDown: [primary.model],
-      body: expect.stringContaining(`its first live model ${primary.model} is missing from gemini's model list`),
+      body: expect.stringContaining(`text #1: ${primary.model} is missing from gemini's model list`),
     });
 
     // The next run skips the primary without a call: the backup serves at once.
@@ -134,8 +134,20 @@ describe("the daily model check", () => {
     expect(gemini.calls(primary.model)).toBe(0);
   });
 
-  it("alerts on a model whose provider announces a shutdown date, naming the model and the date", async () => {
+  it("alerts on a missing backup too, and cools it down", async () => {
+    const backup = config.text[2];
+    openai.listModels([config.text[1], config.voice[1]].map((e) => ({ id: e.model })));
+
+    const result = await check();
+
+    expect(result.exitCode).toBe(1);
+    expect((await alert())?.body).toContain(`text #3: ${backup.model} is missing from openai's model list`);
+    expect((await db.collection("modelCooldowns").doc(cooldownDocId(backup)).get()).exists).toBe(true);
+  });
+
+  it("applies a shutdown date the provider announces as if it were retiresOn: alerted, recorded with its source, no call that day", async () => {
     const backup = config.text[1];
+    expect(backup.retiresOn).toBeUndefined(); // a stale configuration that never learned the date
     openai.listModels(
       [...config.text, ...config.voice]
         .filter((e) => e.provider === "openai")
@@ -148,7 +160,54 @@ describe("the daily model check", () => {
     await check();
 
     expect((await alert())?.body).toContain(`${backup.model}'s shutdown on 2027-01-14`);
-    expect((await db.collection("modelCooldowns").get()).size).toBe(0);
+    expect((await alert())?.learnedShutdowns).toEqual([{ model: backup.model, date: "2027-01-14" }]);
+    const learned = (await db.collection("modelCooldowns").doc(cooldownDocId(backup)).get()).data();
+    expect(learned).toMatchObject({
+      shutdown: { date: "2027-01-14", source: "openai's model list (shutdown_date)", learnedOn: DAY },
+    });
+
+    // On the shutdown day the guard skips it without a call, though the entry carries no retiresOn.
+    gemini.reply(config.text[0].model, geminiReplies.overloaded());
+    openai.reply(config.text[2].model, openAiReplies.json(goodScript()));
+    const onTheDay = createCloudProviders(config, {
+      db,
+      logger: captureLogger(),
+      credentials: CREDENTIALS,
+      now: () => Date.parse("2027-01-14T00:00:00Z"),
+    });
+    const served = await onTheDay.script.write({ input: INPUT, dna: GOOD_DNA }, { runId: "shutdown-day", faults: {} });
+    expect(served.model).toBe(config.text[2].model);
+    expect(served.attempts.find((a) => a.model === backup.model)).toMatchObject({
+      errorClass: "retired",
+      durationMs: 0,
+      error:
+        "not called: retired on 2027-01-14 (its provider's shutdown date, from openai's model list (shutdown_date))",
+    });
+    expect(openai.calls(backup.model)).toBe(0);
+
+    // The day before, it is still called.
+    openai.reply(backup.model, openAiReplies.json(goodScript()));
+    const dayBefore = createCloudProviders(config, {
+      db,
+      logger: captureLogger(),
+      credentials: CREDENTIALS,
+      now: () => Date.parse("2027-01-13T23:00:00Z"),
+    });
+    const before = await dayBefore.script.write({ input: INPUT, dna: GOOD_DNA }, { runId: "day-before", faults: {} });
+    expect(before.model).toBe(backup.model);
+  });
+
+  it("a learned shutdown date survives a later cooldown of the same model", async () => {
+    const backup = config.text[1];
+    const others = [config.text[2], config.voice[1]].map((e) => ({ id: e.model }));
+    openai.listModels([{ id: backup.model, shutdownDate: "2027-01-14" }, ...others]);
+    await check();
+    // The next day's list no longer has it: cooled down, its learned date kept.
+    openai.listModels(others);
+    await check();
+
+    const doc = (await db.collection("modelCooldowns").doc(cooldownDocId(backup)).get()).data();
+    expect(doc).toMatchObject({ errorClass: "not_found", shutdown: { date: "2027-01-14" } });
   });
 
   it("reports a provider that cannot be asked as unverified: no cooldown, an alert", async () => {
@@ -160,6 +219,8 @@ describe("the daily model check", () => {
       true,
     );
     expect((await db.collection("modelCooldowns").get()).size).toBe(0);
+    expect(result.exitCode).toBe(3);
+    expect(await alert()).toMatchObject({ exitCode: 3, title: "A model provider could not be asked" });
     expect((await alert())?.body).toContain("openai: could not list its models");
   });
 });

@@ -9,6 +9,9 @@ import { isPipelineFailure, type PipelineFailure } from "../../src/pipeline/fail
 import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
 import { tonePcm } from "../standins/httpStandin";
 import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
+import { googleTtsReplies, startGoogleTtsStandin, type GoogleTtsStandin } from "../standins/googleTts";
+import { emulatorGoogleAuth } from "../../src/models/adapters";
+import { EMULATOR_ACCESS_TOKEN } from "../../src/emulatorAuth";
 import { encodeWav } from "../../src/models/wav";
 import {
   captureLogger,
@@ -471,5 +474,95 @@ describe("voice chain", () => {
     expect(served.attempts[0]).toMatchObject({ errorClass: "not_found", durationMs: 0 }); // cooled down by the first call
     const [body] = openai.requests(config.voice[1].model) as Array<Record<string, unknown>>;
     expect(body).toMatchObject({ response_format: "wav", voice: config.voice[1].voice, input: SPOKEN });
+  });
+});
+
+describe("Cloud Text-to-Speech, the second voice provider, and what each served call cost", () => {
+  const VOICE = "en-US-Chirp3-HD-Kore";
+  const SPOKEN = "Morning Ritual Blend by Ferro Roasters. Your ritual, perfected.";
+  let tts: GoogleTtsStandin;
+  let ttsConfig: ModelConfig;
+
+  beforeAll(async () => {
+    tts = await startGoogleTtsStandin({ accessToken: EMULATOR_ACCESS_TOKEN });
+    ttsConfig = {
+      ...config,
+      voice: [
+        config.voice[0],
+        { provider: "google_tts", model: "Chirp3-HD", voice: VOICE, vision: false, allowPreview: false },
+      ],
+      providers: { ...config.providers, googleTts: { baseUrl: tts.baseUrl } },
+    };
+  });
+
+  afterAll(() => tts.close());
+  beforeEach(() => tts.reset());
+
+  const ttsProviders = (now = () => Date.parse("2026-12-07T12:00:00Z")) =>
+    createCloudProviders(ttsConfig, { db, logger, credentials: CREDENTIALS, googleAuth: emulatorGoogleAuth(), now });
+
+  it("serves the voice-over from Cloud Text-to-Speech when Gemini's voice is down, billed per character", async () => {
+    gemini.reply(ttsConfig.voice[0].model, geminiReplies.internal());
+    tts.reply(VOICE, googleTtsReplies.speech(tonePcm(3)));
+
+    const served = await ttsProviders().voice.speak({ text: SPOKEN, input: INPUT }, CTX);
+
+    expect(served).toMatchObject({ model: "Chirp3-HD", tier: "backup" });
+    expect(decodeWav(served.value.wav).sampleRate).toBe(24_000);
+    expect(served.attempts.at(-1)).toMatchObject({
+      model: "Chirp3-HD",
+      errorClass: null,
+      costUsd: Math.round(((SPOKEN.length * 30) / 1_000_000) * 1_000_000) / 1_000_000,
+    });
+    expect(tts.requests(VOICE)).toEqual([
+      {
+        input: { text: SPOKEN },
+        voice: { languageCode: "en-US", name: VOICE },
+        audioConfig: expect.objectContaining({ sampleRateHertz: 24_000 }),
+      },
+    ]);
+    expect(tts.unauthorized).toBe(0);
+  });
+
+  it("a voice the service no longer has is not_found (cooled down); an outage is transient, retried, then refunded", async () => {
+    gemini.reply(ttsConfig.voice[0].model, geminiReplies.internal());
+    tts.setVoices([]);
+    const gone = await failureOf(ttsProviders().voice.speak({ text: SPOKEN, input: INPUT }, CTX));
+    expect(gone.reason).toMatch(/Chirp3-HD \(backup\) not_found/);
+
+    await clearCooldowns(db);
+    tts.reset();
+    tts.reply(VOICE, googleTtsReplies.unavailable());
+    const down = await failureOf(ttsProviders().voice.speak({ text: SPOKEN, input: INPUT }, CTX));
+    expect(down.reason).toMatch(/Chirp3-HD \(backup\) transient/);
+    expect(tts.calls(VOICE)).toBe(1 + ttsConfig.retry.maxRetriesPerModel);
+  });
+
+  it("records Gemini's token cost on the served attempt at the day's price: doubled from 2027-01-01", async () => {
+    gemini.reply(PRIMARY(), geminiReplies.json(goodScript()));
+    const december = await ttsProviders(() => Date.parse("2026-12-31T23:00:00Z")).script.write(
+      { input: INPUT, dna: GOOD_DNA },
+      CTX,
+    );
+    // The stand-in reports 812 prompt and 301 reply tokens: 812 × $0.75/M + 301 × $3.75/M.
+    expect(december.attempts.at(-1)).toMatchObject({ model: PRIMARY(), errorClass: null, costUsd: 0.001738 });
+
+    gemini.reply(PRIMARY(), geminiReplies.json(goodScript()));
+    const january = await ttsProviders(() => Date.parse("2027-01-01T00:00:00Z")).script.write(
+      { input: INPUT, dna: GOOD_DNA },
+      CTX,
+    );
+    expect(january.attempts.at(-1)?.costUsd).toBe(0.003476);
+  });
+
+  it("gives no cost to a call whose provider reports no usage (OpenAI speech)", async () => {
+    gemini.reply(config.voice[0].model, geminiReplies.internal());
+    openai.reply(
+      config.voice[1].model,
+      openAiReplies.speech(encodeWav({ sampleRate: 24_000, channels: 1, bitsPerSample: 16, data: tonePcm(3) })),
+    );
+    const served = await providers().voice.speak({ text: SPOKEN, input: INPUT }, CTX);
+    expect(served.model).toBe(config.voice[1].model);
+    expect(served.attempts.at(-1)).not.toHaveProperty("costUsd");
   });
 });

@@ -2,6 +2,7 @@ import {
   DEFAULT_MODEL_CONFIG,
   ModelConfigError,
   daysLeft,
+  isRetired,
   modelChains,
   parseModelConfig,
   readModelConfig,
@@ -22,15 +23,16 @@ const openAiText = { provider: "openai", model: "gpt-5.6-terra", vision: false }
 const TODAY = Date.parse("2026-11-28T12:00:00Z");
 
 describe("parseModelConfig", () => {
-  it("accepts the defaults: Gemini, OpenAI, Gemini for text, all with vision; three current TTS models", () => {
+  it("accepts the defaults: Gemini, OpenAI, Gemini for text, all with vision; voices on three providers; Omni 1.2 then 1.1 first", () => {
     const config = parseModelConfig(DEFAULT_MODEL_CONFIG, TODAY);
     expect(config.text.map((e) => [e.provider, e.vision])).toEqual([
       ["gemini", true],
       ["openai", true],
       ["gemini", true],
     ]);
-    expect(config.voice.map((e) => e.provider)).toEqual(["gemini", "gemini", "openai"]);
+    expect(config.voice.map((e) => e.provider)).toEqual(["gemini", "gemini", "google_tts", "openai"]);
     expect(config.video.map((e) => [e.provider, e.api, e.model])).toEqual([
+      ["gemini", "gemini_api", "gemini-omni-1.2-flash"],
       ["gemini", "gemini_api", "gemini-omni-1.1-flash"],
       ["gemini", "vertex_ai", "veo-3.1-generate-001"],
       ["gemini", "vertex_ai", "veo-3.1-fast-generate-001"],
@@ -131,7 +133,29 @@ describe("parseModelConfig", () => {
       ...DEFAULT_MODEL_CONFIG,
       text: [gemini, { provider: "anthropic", model: "claude-sonnet", vision: true }],
     });
-    expect(message).toContain('text[1] "claude-sonnet": unknown provider "anthropic" (known: gemini, openai)');
+    expect(message).toContain(
+      'text[1] "claude-sonnet": unknown provider "anthropic" (known: gemini, openai, google_tts)',
+    );
+  });
+
+  it("keeps a second voice provider live past gpt-4o-mini-tts's shutdown on 2027-01-06", () => {
+    const after = parseModelConfig(DEFAULT_MODEL_CONFIG, Date.parse("2027-01-06T00:00:00Z"));
+    const live = after.voice.filter((entry) => !isRetired(entry, Date.parse("2027-01-06T00:00:00Z")));
+    expect(new Set(live.map((entry) => entry.provider))).toEqual(new Set(["gemini", "google_tts"]));
+    expect(after.voice.find((entry) => entry.provider === "openai")?.retiresOn).toBe("2027-01-06");
+  });
+
+  it("refuses Cloud Text-to-Speech in the text chain, and a voice that is not of its entry's model", () => {
+    const inText = problemsOf({
+      ...DEFAULT_MODEL_CONFIG,
+      text: [gemini, { provider: "google_tts", model: "Chirp3-HD", vision: false }],
+    });
+    expect(inText).toContain('text[1] "Chirp3-HD": google_tts serves voices only');
+    const wrongVoice = problemsOf({
+      ...DEFAULT_MODEL_CONFIG,
+      voice: [{ provider: "google_tts", model: "Chirp3-HD", voice: "en-US-Neural2-C" }],
+    });
+    expect(wrongVoice).toContain('voice[0] "Chirp3-HD": voice "en-US-Neural2-C" is not a Chirp3-HD voice');
   });
 
   it("refuses empty chains", () => {
@@ -176,6 +200,7 @@ describe("readModelConfig (params from the environment)", () => {
       gemini: { backend: "vertex_ai", vertexProject: "acme-ads", vertexLocation: "europe-west4" },
       openai: { baseUrl: "http://127.0.0.1:9/v1" },
       vision: {},
+      googleTts: {},
       video: { geminiApi: {} },
     });
   });
@@ -187,5 +212,68 @@ describe("readModelConfig (params from the environment)", () => {
     expect(() => readModelConfig()).toThrow('text[0] "gemini-exp-1206": experimental models are not allowed');
     process.env.MODEL_CHAINS = "{not json";
     expect(() => readModelConfig()).toThrow("MODEL_CHAINS is not valid JSON");
+  });
+});
+
+describe("prices", () => {
+  const price = (periods: unknown[]) => ({
+    source: "https://ai.google.dev/gemini-api/docs/pricing",
+    readOn: "2026-12-07",
+    periods,
+  });
+  const tokens = { per: "token", inputPerMillion: 1, outputPerMillion: 2 };
+
+  it("carries a price with its page and the day it was read for every default model", () => {
+    const config = parseModelConfig(DEFAULT_MODEL_CONFIG, TODAY);
+    for (const chain of modelChains(config)) {
+      for (const entry of chain.entries) {
+        const entryPrice = config.prices[`${entry.provider}/${entry.model}`];
+        expect(entryPrice).toBeDefined();
+        expect(entryPrice.source).toMatch(/^https:\/\//);
+        expect(entryPrice.readOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      }
+    }
+  });
+
+  it("refuses a price in another unit than its chain's calls are measured in, naming the model", () => {
+    const message = problemsOf({
+      ...DEFAULT_MODEL_CONFIG,
+      prices: {
+        "gemini/gemini-3.8-flash": price([{ rate: { per: "video_second", usd: 0.1 } }]),
+        "gemini/veo-3.1-generate-001": price([{ rate: tokens }]),
+        "google_tts/Chirp3-HD": price([{ rate: tokens }]),
+      },
+    });
+    expect(message).toContain(
+      "prices.gemini/gemini-3.8-flash: billed per video_second, but text calls are measured per token",
+    );
+    expect(message).toContain(
+      "prices.gemini/veo-3.1-generate-001: billed per token, but video calls are measured per video_second",
+    );
+    expect(message).toContain(
+      "prices.google_tts/Chirp3-HD: billed per token, but voice calls are measured per character",
+    );
+  });
+
+  it("refuses dated periods out of order, a dated first period, a change of unit, a negative rate, a bad date", () => {
+    const message = problemsOf({
+      ...DEFAULT_MODEL_CONFIG,
+      prices: {
+        "a/out-of-order": price([
+          { rate: tokens },
+          { from: "2027-02-01", rate: tokens },
+          { from: "2027-01-01", rate: tokens },
+        ]),
+        "a/dated-first": price([{ from: "2027-01-01", rate: tokens }]),
+        "a/unit-change": price([{ rate: tokens }, { from: "2027-01-01", rate: { per: "character", perMillion: 30 } }]),
+        "a/negative": price([{ rate: { per: "character", perMillion: -1 } }]),
+        "a/bad-date": price([{ rate: tokens }, { from: "2027-02-30", rate: tokens }]),
+      },
+    });
+    expect(message).toContain("prices.a/out-of-order.periods[2]: later periods need a `from` after the previous one");
+    expect(message).toContain("prices.a/dated-first.periods[0]: the first period has no `from`");
+    expect(message).toContain("prices.a/unit-change.periods[1]: every period bills in the same unit");
+    expect(message).toContain("prices.a/negative.periods[0].rate.perMillion");
+    expect(message).toContain("prices.a/bad-date.periods[1].from: from is not a calendar date");
   });
 });

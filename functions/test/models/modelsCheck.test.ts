@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { createSdkClients, KEY_SECRETS } from "../../src/models/adapters";
+import { createSdkClients, emulatorGoogleAuth, KEY_SECRETS } from "../../src/models/adapters";
 import {
   checkModels,
   createGeminiApiVideoListingClient,
@@ -14,6 +14,7 @@ import {
 import type { ModelConfig } from "../../src/models/modelConfig";
 import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
 import { startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
+import { startGoogleTtsStandin, type GoogleTtsStandin } from "../standins/googleTts";
 import { startOmniStandin, type OmniStandin } from "../standins/omni";
 import { startVeoStandin, type VeoStandin } from "../standins/veo";
 import { emulatorAuthClient, EMULATOR_ACCESS_TOKEN } from "../../src/emulatorAuth";
@@ -25,6 +26,7 @@ let gemini: GeminiStandin;
 let openai: OpenAiStandin;
 let veo: VeoStandin;
 let omni: OmniStandin;
+let tts: GoogleTtsStandin;
 let veoDir: string;
 
 beforeAll(async () => {
@@ -33,10 +35,16 @@ beforeAll(async () => {
   omni = await startOmniStandin({ workDir: veoDir, apiKey: CREDENTIALS.geminiApiKey });
   gemini = await startGeminiStandin({ apiKey: CREDENTIALS.geminiApiKey });
   openai = await startOpenAiStandin({ apiKey: CREDENTIALS.openaiApiKey });
+  tts = await startGoogleTtsStandin({ accessToken: EMULATOR_ACCESS_TOKEN });
+});
+
+beforeEach(() => {
+  tts.reset();
+  omni.setModels(["gemini-omni-1.2-flash", "gemini-omni-1.1-flash"]);
 });
 
 afterAll(async () => {
-  await Promise.all([gemini.close(), openai.close(), veo.close(), omni.close()]);
+  await Promise.all([gemini.close(), openai.close(), veo.close(), omni.close(), tts.close()]);
   await rm(veoDir, { recursive: true, force: true });
 });
 
@@ -52,12 +60,12 @@ function listEverything(config: ModelConfig) {
 }
 
 /** Video models are listed where they run: Veo on Vertex AI (the Veo stand-in), Omni on the Gemini API (the Omni stand-in). */
-function check(config: ModelConfig, credentials = CREDENTIALS) {
-  const video = { baseUrl: veo.baseUrl, geminiApi: { baseUrl: omni.baseUrl } };
-  const onStandins = { ...config, providers: { ...config.providers, video } };
+function check(config: ModelConfig, credentials = CREDENTIALS, geminiApi: { apiVersion?: string } = {}) {
+  const video = { baseUrl: veo.baseUrl, geminiApi: { baseUrl: omni.baseUrl, ...geminiApi } };
+  const onStandins = { ...config, providers: { ...config.providers, video, googleTts: { baseUrl: tts.baseUrl } } };
   const listers = createModelListers(
     {
-      ...createSdkClients(config.providers, credentials),
+      ...createSdkClients(onStandins.providers, credentials, emulatorGoogleAuth()),
       video: createVideoListingClient(onStandins, "demo-fairshot", emulatorAuthClient()),
       geminiApiVideo: createGeminiApiVideoListingClient(onStandins, credentials.geminiApiKey),
     },
@@ -75,6 +83,7 @@ describe("checkModels against the provider stand-ins", () => {
 
     expect(result.exitCode).toBe(0);
     expect(result.problems).toEqual([]);
+    expect(result.notVerified).toEqual([]);
     expect(result.rows.map((row) => [row.chain, row.position, row.model, row.availability])).toEqual([
       ["text", 1, config.text[0].model, "listed"],
       ["text", 2, config.text[1].model, "listed"],
@@ -86,65 +95,103 @@ describe("checkModels against the provider stand-ins", () => {
       ["video", 1, config.video[0].model, "listed"],
       ["video", 2, config.video[1].model, "listed"],
       ["video", 3, config.video[2].model, "listed"],
+      ["video", 4, config.video[3].model, "listed"],
     ]);
   });
 
-  it("exits 1 when a chain's first live model is missing from its provider's list, and names it", async () => {
+  it("warns (exit 1) for every missing entry, the first live one and a backup alike, and names each", async () => {
     const config = configWith();
     listEverything(config);
     gemini.listModels([config.voice[0]].map((e) => ({ id: e.model })));
+    // A backup gone from its provider: found before a run needs it.
+    openai.listModels([{ id: config.text[1].model }, { id: config.voice[1].model }]);
 
     const result = await check(config);
 
     expect(result.exitCode).toBe(1);
     expect(result.rows.find((r) => r.chain === "text" && r.position === 1)?.availability).toBe("missing");
-    expect(result.problems).toContain(
-      `text: its first live model ${config.text[0].model} is missing from gemini's model list`,
-    );
+    expect(result.problems).toContain(`text #1: ${config.text[0].model} is missing from gemini's model list`);
+    expect(result.problems).toContain(`text #3: ${config.text[2].model} is missing from openai's model list`);
     expect(formatModelCheck(result)).toMatch(
       new RegExp(`text\\s+1\\s+primary\\s+gemini\\s+${config.text[0].model}\\s+MISSING`),
     );
   });
 
-  it("reads OpenAI's shutdown_date: exit 1 when the first live model shuts down within 14 days", async () => {
-    const config = configWith({ text: [configWith().text[1], configWith().text[0]] });
+  it("warns when a chain is left with one live model", async () => {
+    const config = configWith();
+    listEverything(config);
+    openai.listModels(config.text.filter((e) => e.provider === "openai").map((e) => ({ id: e.model })));
+
+    const result = await check(config);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.problems).toContain(`voice #2: ${config.voice[1].model} is missing from openai's model list`);
+    expect(result.problems).toContain(
+      `voice: only ${config.voice[0].model} is left live: one outage or shutdown of it fails every run at this stage`,
+    );
+  });
+
+  it("reads OpenAI's shutdown_date for every entry: a backup shutting down within --warn-days is a warning", async () => {
+    const config = configWith();
     listEverything(config);
     openai.listModels([
-      { id: config.text[0].model, shutdownDate: "2026-12-05" },
+      { id: config.text[1].model },
+      { id: config.text[2].model, shutdownDate: "2026-12-05" },
       { id: config.voice[1].model, shutdownDate: "2027-01-06" },
     ]);
 
     const result = await check(config);
 
     expect(result.exitCode).toBe(1);
-    const first = result.rows.find((r) => r.chain === "text" && r.position === 1);
-    expect(first).toMatchObject({ availability: "listed", shutdownDate: "2026-12-05", daysLeft: 7, retired: false });
-    expect(result.problems).toContain(
-      `text: its first live model ${config.text[0].model} shuts down on 2026-12-05 (in 7 days)`,
-    );
-    // A date the entry does not declare is pointed out, so the runtime guard knows it too.
+    const backup = result.rows.find((r) => r.chain === "text" && r.position === 3);
+    expect(backup).toMatchObject({
+      availability: "listed",
+      shutdownDate: "2026-12-05",
+      announcedShutdown: "2026-12-05",
+      daysLeft: 7,
+      retired: false,
+    });
+    expect(result.problems).toContain(`text #3: ${config.text[2].model} shuts down on 2026-12-05 (in 7 days)`);
+    // 39 days away: outside the 14-day window, but a date the entry does not declare is pointed out.
+    expect(result.problems).not.toContain(`voice #2: ${config.voice[1].model} shuts down on 2027-01-06 (in 39 days)`);
     expect(result.problems).toContain(
       `voice: the provider announces ${config.voice[1].model}'s shutdown on 2027-01-06: write retiresOn: "2027-01-06" on its entry`,
     );
   });
 
-  it("reports a provider that is down as such, never as missing, and does not crash", async () => {
+  it("gives each provider its own verdict: one that is down is reported not verified (exit 3), the others stand", async () => {
     const config = configWith();
     listEverything(config);
     gemini.listModels(geminiReplies.overloaded());
 
     const result = await check(config);
 
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(3);
+    expect(result.problems).toEqual([]);
     const geminiRows = result.rows.filter((r) => r.provider === "gemini" && r.chain !== "video");
-    // The video chain is listed on Vertex AI, which answered.
+    // The video chain is listed where it runs (Omni on the Interactions API's version, Veo on Vertex AI), which answered.
     expect(result.rows.filter((r) => r.chain === "video").every((r) => r.availability === "listed")).toBe(true);
     expect(geminiRows.length).toBeGreaterThan(0);
     expect(geminiRows.every((r) => r.availability === "provider_down")).toBe(true);
     expect(result.rows.filter((r) => r.provider === "openai").every((r) => r.availability === "listed")).toBe(true);
-    expect(result.problems[0]).toMatch(/^gemini: could not list its models \(503 UNAVAILABLE: The model is overloaded/);
+    expect(result.notVerified[0]).toMatch(
+      /^gemini: could not list its models \(503 UNAVAILABLE: The model is overloaded/,
+    );
     expect(formatModelCheck(result)).toContain("provider down");
     expect(formatModelCheck(result)).not.toContain("MISSING");
+  });
+
+  it("a warning among the providers that answered still wins over one that could not be asked", async () => {
+    const config = configWith();
+    listEverything(config);
+    gemini.listModels(geminiReplies.overloaded());
+    openai.listModels([{ id: config.text[1].model }]);
+
+    const result = await check(config);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.problems).toContain(`text #3: ${config.text[2].model} is missing from openai's model list`);
+    expect(result.notVerified).toHaveLength(1);
   });
 
   it("exits 2 when a chain has no live model: every model missing or retired", async () => {
@@ -172,8 +219,47 @@ describe("checkModels against the provider stand-ins", () => {
 
     const result = await check(config, { ...CREDENTIALS, openaiApiKey: "" });
 
+    expect(result.exitCode).toBe(3);
     expect(result.rows.filter((r) => r.provider === "openai").every((r) => r.availability === "no_key")).toBe(true);
-    expect(result.problems[0]).toContain("the OPENAI_API_KEY secret is empty");
+    expect(result.notVerified[0]).toContain("the OPENAI_API_KEY secret is empty");
+  });
+
+  it("lists Cloud Text-to-Speech voices: its entry is listed while its voice is served, missing when it is not", async () => {
+    const voice = [
+      configWith().voice[0],
+      { provider: "google_tts", model: "Chirp3-HD", voice: "en-US-Chirp3-HD-Kore" },
+      configWith().voice[1],
+    ];
+    const config = configWith({ voice });
+    listEverything(config);
+
+    const served = await check(config);
+    expect(served.exitCode).toBe(0);
+    expect(served.rows.find((r) => r.chain === "voice" && r.position === 2)).toMatchObject({
+      provider: "google_tts",
+      model: "Chirp3-HD",
+      availability: "listed",
+    });
+
+    tts.setVoices(["en-US-Chirp3-HD-Puck"]);
+    const gone = await check(config);
+    expect(gone.exitCode).toBe(1);
+    expect(gone.problems).toContain("voice #2: Chirp3-HD is missing from cloud text-to-speech's model list");
+    expect(tts.unauthorized).toBe(0);
+  });
+
+  it("notices a 404 on the Interactions API's version: Omni models called on a version Google does not serve", async () => {
+    const config = configWith();
+    listEverything(config);
+
+    const result = await check(config, CREDENTIALS, { apiVersion: "v1beta" });
+
+    expect(result.exitCode).toBe(1);
+    expect(
+      result.problems.find((p) => p.startsWith("gemini api (video): the API its models are called on answered 404")),
+    ).toBeDefined();
+    expect(result.rows.filter((r) => r.chain === "video" && r.model.startsWith("gemini-omni"))).toHaveLength(2);
+    expect(omni.requests.some((r) => r.path === "/v1beta/models")).toBe(true);
   });
 });
 
@@ -224,8 +310,8 @@ describe("npm run models:check (the command)", () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/^chain\s+#\s+tier\s+provider\s+model\s+available\s+shutdown\s+days left$/m);
     expect(stdout).toMatch(new RegExp(`^text\\s+1\\s+primary\\s+gemini\\s+${config.text[0].model}\\s+MISSING`, "m"));
-    expect(stdout).toContain(
-      `! text: its first live model ${config.text[0].model} is missing from gemini's model list`,
-    );
+    expect(stdout).toContain(`! text #1: ${config.text[0].model} is missing from gemini's model list`);
+    // Not asked (no Vertex project here): a `?` line, which does not hide the warning above.
+    expect(stdout).toContain("? vertex ai (video): could not list its models");
   });
 });

@@ -41,9 +41,14 @@ export const geminiReplies = {
   /** 16-bit mono PCM, as Gemini TTS returns it. */
   audio(pcm: Buffer, sampleRate = 24_000): StandinReply {
     const inlineData = { mimeType: `audio/L16;codec=pcm;rate=${sampleRate}`, data: pcm.toString("base64") };
+    // Gemini counts 25 audio tokens per second of speech.
+    const audioTokens = Math.round((pcm.length / 2 / sampleRate) * 25);
     return {
       status: 200,
-      json: { candidates: [{ content: { parts: [{ inlineData }], role: "model" }, finishReason: "STOP", index: 0 }] },
+      json: {
+        candidates: [{ content: { parts: [{ inlineData }], role: "model" }, finishReason: "STOP", index: 0 }],
+        usageMetadata: { promptTokenCount: 14, candidatesTokenCount: audioTokens, totalTokenCount: 14 + audioTokens },
+      },
     };
   },
   notFound(model: string): StandinReply {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { z } from "zod";
 import { DEFAULT_MODEL_CONFIG } from "../../src/models/modelConfig";
+import { INTERACTIONS_API_VERSION } from "../../src/video/omni";
 import { startHttpStandin } from "./httpStandin";
 import type { StandinReply, StandinRequest } from "./httpStandin";
 import { ClipCache } from "./testClip";
@@ -9,8 +10,9 @@ import type { ClipAspectRatio, ClipSize } from "./testClip";
 
 /**
  * A loopback stand-in of the Gemini API's Interactions API serving Gemini Omni Flash, answering with
- * the URLs and JSON shapes @google/genai 3.3 sends and parses (apiVersion v1 by default, v1beta in
- * Google's REST examples, both served):
+ * the URLs and JSON shapes @google/genai 3.3 sends and parses, on the version Google serves the
+ * Interactions API as GA (v1, INTERACTIONS_API_VERSION): a request on another version is a 404, as
+ * a wrong version would be. Files API downloads are on v1beta, the version of the URIs it hands out:
  *   POST /{v}/interactions  {model, input, background, generation_config, response_format}
  *        -> {id, status: "in_progress", ...}
  *   GET  /{v}/interactions/{id}
@@ -141,10 +143,10 @@ const API_KEY_INVALID = apiError(400, "API key not valid. Please pass a valid AP
   { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com" },
 ]);
 
-const VERSION = "(v1|v1beta)";
+const VERSION = `(${INTERACTIONS_API_VERSION})`;
 const CREATE_PATH = new RegExp(`^/${VERSION}/interactions$`);
 const GET_PATH = new RegExp(`^/${VERSION}/interactions/([^/]+)$`);
-const DOWNLOAD_PATH = new RegExp(`^/${VERSION}/files/([a-z0-9]+):download$`);
+const DOWNLOAD_PATH = /^\/(v1beta)\/files\/([a-z0-9]+):download$/;
 const LIST_PATH = new RegExp(`^/${VERSION}/models$`);
 
 export async function startOmniStandin(options: OmniStandinOptions): Promise<OmniStandin> {

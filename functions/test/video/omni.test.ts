@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { runFfprobe } from "../../src/media/binaries";
 import type { CallContext, SceneVideoRequest, VideoPoll, VideoSubmission } from "../../src/providers/types";
-import { OmniVideoGenerator } from "../../src/video/omni";
+import { INTERACTIONS_API_VERSION, OmniVideoGenerator } from "../../src/video/omni";
 import type { OmniGeneratorOptions } from "../../src/video/omni";
 import { startOmniStandin } from "../standins/omni";
 import type { OmniScript, OmniStandin } from "../standins/omni";
@@ -252,6 +252,19 @@ describe("OmniVideoGenerator against the Interactions API stand-in", () => {
       kind: "pending",
       detail: "poll failed: network: request aborted or timed out",
     });
+  });
+
+  it("calls the Interactions API on v1, the version Google serves it GA on; another version is a 404 (not_found)", async () => {
+    expect(INTERACTIONS_API_VERSION).toBe("v1");
+    const firstRequest = standin.requests.length;
+    const outcome = await new OmniVideoGenerator({
+      client: { apiKey: API_KEY, baseUrl: standin.baseUrl, apiVersion: "v1beta" },
+      model: MODEL,
+    }).submit(sceneRequest({}), CTX);
+    expect(outcome).toMatchObject({ kind: "error", errorClass: "not_found" });
+    expect(standin.requests.slice(firstRequest).map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /v1beta/interactions",
+    ]);
   });
 
   it("a wrong API key is auth_config", async () => {
