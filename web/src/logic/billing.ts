@@ -1,0 +1,69 @@
+/**
+ * Buying credits as the page shows it: the packs with their price and price per video, what
+ * Checkout's return to the page means, and the account messages of signing up. Pure, unit-tested.
+ */
+import type { BillingSettings } from "../../../functions/src/billing/settings";
+import { credits } from "./words";
+
+export interface PackLine {
+  id: string;
+  credits: number;
+  /** "€5.00" */
+  price: string;
+  /** "5 videos, €1.00 each", from the price of a video in credits. */
+  value: string;
+  /** The button's text. */
+  label: string;
+}
+
+export const money = (minorUnits: number, currency: string): string =>
+  new Intl.NumberFormat("en", { style: "currency", currency: currency.toUpperCase() }).format(minorUnits / 100);
+
+/** The packs on sale, cheapest first, each with what it buys at today's price of a video. */
+export function packLines(packs: BillingSettings["packs"], runPriceCredits: number | null): PackLine[] {
+  return Object.entries(packs)
+    .sort(([, a], [, b]) => a.amount - b.amount)
+    .map(([id, pack]) => {
+      const price = money(pack.amount, pack.currency);
+      const videos = runPriceCredits ? Math.floor(pack.credits / runPriceCredits) : null;
+      const value =
+        videos && runPriceCredits
+          ? `${videos} ${videos === 1 ? "video" : "videos"}, ${money((pack.amount * runPriceCredits) / pack.credits, pack.currency)} each`
+          : "";
+      return { id, credits: pack.credits, price, value, label: `Buy ${credits(pack.credits)} for ${price}` };
+    });
+}
+
+export type CheckoutReturn = "success" | "cancelled" | null;
+
+/** Where Checkout sent the customer back to (the callable's success and cancel URLs). */
+export function checkoutReturn(search: string): CheckoutReturn {
+  const value = new URLSearchParams(search).get("checkout");
+  return value === "success" || value === "cancelled" ? value : null;
+}
+
+export const CHECKOUT_WORDS = {
+  success: "Thank you: your payment went through. Your credits appear in your balance as soon as Stripe confirms it.",
+  cancelled: "Checkout cancelled: nothing was charged.",
+  redirecting: "Opening the secure checkout page…",
+  failed: "The checkout page could not be opened. Nothing was charged. Please try again.",
+};
+
+/** Firebase Auth error codes as the customer should read them. */
+export function authErrorWords(code: string): string {
+  switch (code) {
+    case "auth/email-already-in-use":
+      return "An account with this email exists already: sign in, or reset its password.";
+    case "auth/weak-password":
+      return "Choose a password of at least 8 characters.";
+    case "auth/invalid-email":
+      return "That email address does not look right.";
+    case "auth/popup-closed-by-user":
+    case "auth/cancelled-popup-request":
+      return "Google sign-in was closed before it finished.";
+    case "auth/too-many-requests":
+      return "Too many attempts: please wait a minute and try again.";
+    default:
+      return "Could not sign in: check your email and password.";
+  }
+}

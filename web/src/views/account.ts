@@ -1,0 +1,121 @@
+/**
+ * Signing up and the account around it: create an account with email and password (a
+ * verification email is sent), reset a forgotten password, Google sign-in, and the verification
+ * notice with its "I have verified" step, after which the welcome credits are claimed (the backend
+ * grants them once, to verified accounts only).
+ */
+import {
+  createUserWithEmailAndPassword,
+  GoogleAuthProvider,
+  sendEmailVerification,
+  sendPasswordResetEmail,
+  signInWithPopup,
+  type Auth,
+  type User,
+} from "firebase/auth";
+import type { BillingStore } from "../data";
+import { authErrorWords } from "../logic/billing";
+import { credits } from "../logic/words";
+import { $ } from "./dom";
+
+const codeOf = (error: unknown) => String((error as { code?: unknown })?.code ?? "");
+
+export class AccountView {
+  constructor(
+    private readonly auth: Auth,
+    private readonly store: BillingStore,
+  ) {
+    $("sign-up-button").addEventListener("click", () => void this.signUp());
+    $("reset-password").addEventListener("click", () => void this.resetPassword());
+    $("google-sign-in").addEventListener("click", () => void this.google());
+    $("verified-continue").addEventListener("click", () => void this.checkVerified());
+    $("resend-verification").addEventListener("click", () => void this.resend());
+  }
+
+  /** After every sign-in: the verification notice when needed, else the welcome credits (once, server-side). */
+  async started(user: User): Promise<void> {
+    $("verify-email").hidden = user.emailVerified;
+    if (!user.emailVerified) {
+      $("verify-email-text").textContent =
+        `We sent a link to ${user.email ?? "your email address"}. Open it to verify your address, then press Continue to receive your welcome credits.`;
+      return;
+    }
+    try {
+      const welcome = await this.store.claimWelcome();
+      if (welcome.outcome === "granted")
+        $("welcome-status").textContent = `Welcome: ${credits(welcome.credits)} added to your balance.`;
+    } catch {
+      // The next sign-in asks again; nothing is lost.
+    }
+  }
+
+  private fields(): { email: string; password: string } {
+    return { email: $<HTMLInputElement>("email").value.trim(), password: $<HTMLInputElement>("password").value };
+  }
+
+  private say(text: string, isError = false): void {
+    const error = $("sign-in-error");
+    error.textContent = isError ? text : "";
+    error.hidden = !isError;
+    $("account-status").textContent = isError ? "" : text;
+  }
+
+  private async signUp(): Promise<void> {
+    const { email, password } = this.fields();
+    if (!$<HTMLInputElement>("email").checkValidity() || !email)
+      return this.say(authErrorWords("auth/invalid-email"), true);
+    if (password.length < 8) return this.say(authErrorWords("auth/weak-password"), true);
+    try {
+      const { user } = await createUserWithEmailAndPassword(this.auth, email, password);
+      await sendEmailVerification(user);
+    } catch (error) {
+      this.say(authErrorWords(codeOf(error)), true);
+    }
+  }
+
+  private async resetPassword(): Promise<void> {
+    const { email } = this.fields();
+    if (!email || !$<HTMLInputElement>("email").checkValidity())
+      return this.say("Enter your email address above, then press the reset button again.", true);
+    try {
+      await sendPasswordResetEmail(this.auth, email);
+    } catch (error) {
+      // An unknown address is not revealed: the same words either way.
+      if (codeOf(error) !== "auth/user-not-found") return this.say(authErrorWords(codeOf(error)), true);
+    }
+    this.say(`If an account exists for ${email}, a link to choose a new password is on its way.`);
+  }
+
+  private async google(): Promise<void> {
+    try {
+      await signInWithPopup(this.auth, new GoogleAuthProvider());
+    } catch (error) {
+      this.say(authErrorWords(codeOf(error)), true);
+    }
+  }
+
+  private async checkVerified(): Promise<void> {
+    const user = this.auth.currentUser;
+    if (!user) return;
+    await user.reload();
+    // A fresh ID token carries email_verified for the backend.
+    await user.getIdToken(true);
+    if (!user.emailVerified) {
+      $("verify-email-status").textContent = "Your address is not verified yet: open the link in the email first.";
+      return;
+    }
+    $("verify-email-status").textContent = "";
+    await this.started(user);
+  }
+
+  private async resend(): Promise<void> {
+    const user = this.auth.currentUser;
+    if (!user) return;
+    try {
+      await sendEmailVerification(user);
+      $("verify-email-status").textContent = "A new link is on its way.";
+    } catch (error) {
+      $("verify-email-status").textContent = authErrorWords(codeOf(error));
+    }
+  }
+}

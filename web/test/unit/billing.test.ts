@@ -1,0 +1,42 @@
+/** The packs, Checkout's return and the account errors as the customer reads them. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { authErrorWords, checkoutReturn, packLines } from "../../src/logic/billing";
+import { ledgerSentence } from "../../src/logic/activity";
+
+const packs = {
+  creator: { credits: 120, amount: 1000, currency: "eur", label: "120 credits" },
+  starter: { credits: 50, amount: 500, currency: "eur", label: "50 credits" },
+};
+
+test("packs cheapest first, with their price and what a video costs in money", () => {
+  const lines = packLines(packs, 10);
+  assert.deepEqual(
+    lines.map((l) => [l.id, l.price, l.value, l.label]),
+    [
+      ["starter", "€5.00", "5 videos, €1.00 each", "Buy 50 credits for €5.00"],
+      ["creator", "€10.00", "12 videos, €0.83 each", "Buy 120 credits for €10.00"],
+    ],
+  );
+  assert.equal(packLines(packs, null)[0].value, "");
+});
+
+test("Checkout's return: success, cancelled, or nothing to say", () => {
+  assert.equal(checkoutReturn("?checkout=success&session_id=cs_test_1"), "success");
+  assert.equal(checkoutReturn("?checkout=cancelled"), "cancelled");
+  assert.equal(checkoutReturn("?checkout=maybe"), null);
+  assert.equal(checkoutReturn(""), null);
+});
+
+test("purchases and reversals in the credit history", () => {
+  assert.equal(
+    ledgerSentence({ kind: "purchase", amount: 50, receipt: { amount: 500, currency: "eur" } }),
+    "50 credits bought for €5.00.",
+  );
+  assert.equal(ledgerSentence({ kind: "reversal", amount: -50 }), "50 credits taken back after a refund or dispute.");
+});
+
+test("account errors in plain words, never the code", () => {
+  assert.match(authErrorWords("auth/email-already-in-use"), /exists already/);
+  assert.doesNotMatch(authErrorWords("auth/internal-error"), /auth\//);
+});
