@@ -40,21 +40,44 @@ export function judgePaidSession(session: SessionFacts, settings: BillingSetting
 }
 
 /**
- * Purchased credits a refund or dispute takes back. `paidShare` is the share of the payment it
- * covers: a refund's cumulative `amount_refunded`, a dispute's `amount`, over the amount paid.
- * Credits owed back never exceed the purchase, so a dispute after a full refund owes nothing more;
- * what is taken never exceeds the balance (never negative): the rest is the purchase's credits
- * already spent on videos, written off (see the README's refund policy).
+ * What a purchase's refunds and disputes have returned of its payment, kept on its purchase
+ * record: the highest cumulative `amount_refunded` seen (Stripe's refund events carry the running
+ * total, so a late or repeated one changes nothing) and each dispute's amount by dispute id (so a
+ * second event about the same dispute changes nothing either).
+ */
+export interface PaymentReturns {
+  refunded: number;
+  disputes: Record<string, number>;
+}
+
+export type PaymentReturnEvent =
+  { kind: "refund"; amountRefunded: number } | { kind: "dispute"; disputeId: string; amount: number };
+
+export function returnsAfter(returns: PaymentReturns, event: PaymentReturnEvent): PaymentReturns {
+  return event.kind === "refund"
+    ? { ...returns, refunded: Math.max(returns.refunded, event.amountRefunded) }
+    : { ...returns, disputes: { ...returns.disputes, [event.disputeId]: event.amount } };
+}
+
+/**
+ * Purchased credits a refund or dispute takes back. The share of the payment returned is what all
+ * refunds and disputes of the purchase returned together (a dispute after a partial refund
+ * disputes the rest), at most the whole payment. Credits owed back in total never exceed the
+ * purchase; this event owes what earlier ones did not. What is taken never exceeds the balance
+ * (never negative): the rest is the purchase's credits already spent on videos, written off (see
+ * the README's refund policy).
  */
 export function reversalOf(args: {
   purchasedCredits: number;
   /** Credits earlier refunds and disputes of this purchase already owed back. */
   alreadyOwed: number;
   amountPaid: number;
-  amountBack: number;
+  /** The purchase's returns including this event's (returnsAfter). */
+  returns: PaymentReturns;
   balance: number;
 }): { owed: number; taken: number; writtenOff: number } {
-  const share = args.amountPaid > 0 ? Math.min(1, Math.max(0, args.amountBack / args.amountPaid)) : 0;
+  const returned = args.returns.refunded + Object.values(args.returns.disputes).reduce((sum, a) => sum + a, 0);
+  const share = args.amountPaid > 0 ? Math.min(1, Math.max(0, returned / args.amountPaid)) : 0;
   // Whole credits, rounded up: a refund of any part of a pack takes back at least the part it paid for.
   const owedInTotal = Math.min(args.purchasedCredits, Math.ceil(args.purchasedCredits * share - 1e-9));
   const owed = Math.max(0, owedInTotal - args.alreadyOwed);

@@ -8,7 +8,14 @@ import { FieldValue, Timestamp, type Firestore } from "firebase-admin/firestore"
 import { ledgerIds, paths } from "../contract/paths";
 import type { LedgerMovement } from "../ledger/movements";
 import { writeNotification } from "../ledger/notifications";
-import { reversalOf, type SessionFacts, type SessionVerdict } from "./decide";
+import {
+  returnsAfter,
+  reversalOf,
+  type PaymentReturnEvent,
+  type PaymentReturns,
+  type SessionFacts,
+  type SessionVerdict,
+} from "./decide";
 import { billingTexts, type PaymentRefusal } from "./messages";
 
 /** `purchases/{sessionId}`: one per Checkout Session of this project that the webhook judged. */
@@ -27,6 +34,8 @@ export interface PurchaseRecord {
   eventId: string;
   /** Credits refunds and disputes owed back so far (taken, or written off when already spent). */
   creditsOwedBack: number;
+  /** What refunds and disputes returned of the payment so far. */
+  returns: PaymentReturns;
   createdAt: Timestamp;
 }
 
@@ -54,6 +63,7 @@ export async function fulfilSession(
       paymentIntent: session.payment_intent,
       eventId,
       creditsOwedBack: 0,
+      returns: { refunded: 0, disputes: {} },
       createdAt: now,
     };
     if (verdict.kind === "refuse") {
@@ -100,7 +110,7 @@ export type ReversalOutcome = "reversed" | "already_done" | "nothing_to_reverse"
  */
 export async function reversePayment(
   db: Firestore,
-  args: { eventId: string; paymentIntent: string; amountPaid: number; amountBack: number; why: "refund" | "dispute" },
+  args: { eventId: string; paymentIntent: string; returned: PaymentReturnEvent },
 ): Promise<ReversalOutcome> {
   return db.runTransaction(async (tx) => {
     const found = await tx.get(db.collection("purchases").where("paymentIntent", "==", args.paymentIntent).limit(1));
@@ -113,11 +123,13 @@ export async function reversePayment(
     const userRef = db.doc(paths.user(uid));
     const [existing, user] = await Promise.all([tx.get(movementRef), tx.get(userRef)]);
     if (existing.exists) return "already_done";
+    const returns = returnsAfter(purchase.returns, args.returned);
     const { owed, taken, writtenOff } = reversalOf({
       purchasedCredits: purchase.credits,
       alreadyOwed: purchase.creditsOwedBack,
-      amountPaid: args.amountPaid,
-      amountBack: args.amountBack,
+      // What the Checkout Session charged: the share a refund or dispute returns is of this amount.
+      amountPaid: purchase.amount ?? 0,
+      returns,
       balance: Number(user.get("credits") ?? 0),
     });
     const now = Timestamp.now();
@@ -126,11 +138,11 @@ export async function reversePayment(
       amount: taken === 0 ? 0 : -taken,
       runId: null,
       sessionId: purchase.sessionId,
-      reason: args.why,
+      reason: args.returned.kind,
       createdAt: now,
     };
     tx.create(movementRef, { ...movement, owed, writtenOff });
-    tx.update(purchaseSnap.ref, { creditsOwedBack: purchase.creditsOwedBack + owed });
+    tx.update(purchaseSnap.ref, { creditsOwedBack: purchase.creditsOwedBack + owed, returns });
     if (taken > 0) tx.update(userRef, { credits: FieldValue.increment(-taken), updatedAt: now });
     // Told when the event owed something; one that owed nothing (a dispute after a full refund) is recorded only.
     if (owed > 0)
@@ -141,7 +153,7 @@ export async function reversePayment(
         ledgerIds.reversal(args.eventId),
         null,
         "payment_reversed",
-        billingTexts.reversed(taken, args.why),
+        billingTexts.reversed(taken, args.returned.kind),
         now,
       );
     return "reversed";

@@ -4,8 +4,11 @@
  * secret. Under the emulators the SDK is pointed (its own host/port/protocol options) at a loopback
  * stand-in that answers as Stripe's API does.
  *
- * stripe-node 23 (npm view stripe version: 23.2.0, read 2026-12-07), whose requests carry the API
- * version it is generated for (Stripe.API_VERSION); Checkout Sessions per
+ * stripe-node 23, the current major (read 2026-12-07): v23 moved to the "endive" API release
+ * (https://github.com/stripe/stripe-node/wiki/Migration-guide-for-v23), and each stripe-node release
+ * pins the API version current when it shipped (https://docs.stripe.com/api/versioning); 23.2.0
+ * sends 2026-11-18.endive (Stripe.API_VERSION). The webhook endpoint is created with that same
+ * version so its events have the shapes the SDK's types describe. Checkout Sessions per
  * https://docs.stripe.com/api/checkout/sessions/create (read 2026-12-07).
  */
 import { defineSecret } from "firebase-functions/params";

@@ -76,20 +76,15 @@ async function applyEvent(event: Stripe.Event, deps: WebhookDeps): Promise<strin
       return reverse(deps, log, {
         eventId: event.id,
         paymentIntent: idOf(charge.payment_intent),
-        amountPaid: charge.amount_captured || charge.amount,
-        amountBack: charge.amount_refunded,
-        why: "refund",
+        returned: { kind: "refund", amountRefunded: charge.amount_refunded },
       });
     }
     case "charge.dispute.created": {
       const dispute = event.data.object;
-      const charge = typeof dispute.charge === "string" ? null : dispute.charge;
       return reverse(deps, log, {
         eventId: event.id,
         paymentIntent: idOf(dispute.payment_intent),
-        amountPaid: charge ? charge.amount_captured || charge.amount : dispute.amount,
-        amountBack: dispute.amount,
-        why: "dispute",
+        returned: { kind: "dispute", disputeId: dispute.id, amount: dispute.amount },
       });
     }
     default:

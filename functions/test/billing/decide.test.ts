@@ -1,5 +1,5 @@
 /** The payment decisions as pure functions: which paid sessions credit, what a refund or dispute takes back. */
-import { judgePaidSession, reversalOf, type SessionFacts } from "../../src/billing/decide";
+import { judgePaidSession, returnsAfter, reversalOf, type SessionFacts } from "../../src/billing/decide";
 import { allowedReturnUrl, BillingSettingsSchema } from "../../src/billing/settings";
 
 const settings = BillingSettingsSchema.parse({
@@ -55,7 +55,8 @@ describe("judgePaidSession", () => {
 });
 
 describe("reversalOf", () => {
-  const base = { purchasedCredits: 50, alreadyOwed: 0, amountPaid: 500, amountBack: 500, balance: 80 };
+  const refunded = (amount: number) => ({ refunded: amount, disputes: {} });
+  const base = { purchasedCredits: 50, alreadyOwed: 0, amountPaid: 500, returns: refunded(500), balance: 80 };
   test("a full refund takes back the whole pack when it is still in the balance", () => {
     expect(reversalOf(base)).toEqual({ owed: 50, taken: 50, writtenOff: 0 });
   });
@@ -64,17 +65,36 @@ describe("reversalOf", () => {
     expect(reversalOf({ ...base, balance: 0 })).toEqual({ owed: 50, taken: 0, writtenOff: 50 });
   });
   test("a partial refund owes its share, rounded up to whole credits", () => {
-    expect(reversalOf({ ...base, amountBack: 250 })).toEqual({ owed: 25, taken: 25, writtenOff: 0 });
-    expect(reversalOf({ ...base, amountBack: 1 })).toEqual({ owed: 1, taken: 1, writtenOff: 0 });
+    expect(reversalOf({ ...base, returns: refunded(250) })).toEqual({ owed: 25, taken: 25, writtenOff: 0 });
+    expect(reversalOf({ ...base, returns: refunded(1) })).toEqual({ owed: 1, taken: 1, writtenOff: 0 });
   });
   test("refunds are cumulative: a later one owes only what earlier ones did not", () => {
-    expect(reversalOf({ ...base, alreadyOwed: 25, amountBack: 500 })).toEqual({ owed: 25, taken: 25, writtenOff: 0 });
-    // Delivered out of order: the smaller, earlier refund after the full one owes nothing.
-    expect(reversalOf({ ...base, alreadyOwed: 50, amountBack: 250 })).toEqual({ owed: 0, taken: 0, writtenOff: 0 });
+    expect(reversalOf({ ...base, alreadyOwed: 25 })).toEqual({ owed: 25, taken: 25, writtenOff: 0 });
+  });
+  test("a dispute after a partial refund disputes the rest: both together return the pack", () => {
+    const returns = { refunded: 250, disputes: { dp_1: 250 } };
+    expect(reversalOf({ ...base, alreadyOwed: 25, returns })).toEqual({ owed: 25, taken: 25, writtenOff: 0 });
   });
   test("a dispute after a full refund owes nothing more; never more than the pack", () => {
-    expect(reversalOf({ ...base, alreadyOwed: 50 })).toEqual({ owed: 0, taken: 0, writtenOff: 0 });
-    expect(reversalOf({ ...base, amountBack: 900 })).toEqual({ owed: 50, taken: 50, writtenOff: 0 });
+    const returns = { refunded: 500, disputes: { dp_1: 500 } };
+    expect(reversalOf({ ...base, alreadyOwed: 50, returns })).toEqual({ owed: 0, taken: 0, writtenOff: 0 });
+    expect(reversalOf({ ...base, returns: refunded(900) })).toEqual({ owed: 50, taken: 50, writtenOff: 0 });
+  });
+});
+
+describe("returnsAfter", () => {
+  const none = { refunded: 0, disputes: {} };
+  test("refunds keep the highest running total: a late, smaller refund event changes nothing", () => {
+    const full = returnsAfter(none, { kind: "refund", amountRefunded: 500 });
+    expect(returnsAfter(full, { kind: "refund", amountRefunded: 250 })).toEqual({ refunded: 500, disputes: {} });
+  });
+  test("disputes count once each, however many events name them", () => {
+    const once = returnsAfter(none, { kind: "dispute", disputeId: "dp_1", amount: 300 });
+    expect(returnsAfter(once, { kind: "dispute", disputeId: "dp_1", amount: 300 })).toEqual(once);
+    expect(returnsAfter(once, { kind: "dispute", disputeId: "dp_2", amount: 100 }).disputes).toEqual({
+      dp_1: 300,
+      dp_2: 100,
+    });
   });
 });
 

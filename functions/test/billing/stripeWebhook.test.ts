@@ -252,6 +252,20 @@ describe("refunds and disputes take purchased credits back", () => {
     expect((await db.doc(paths.purchase(sessionId)).get()).get("creditsOwedBack")).toBe(50);
   });
 
+  test("a partial refund, then a dispute of the rest: together they take the whole pack back", async () => {
+    const { uid, sessionId } = await checkout();
+    await deliverOk(stripe.pay(sessionId)[0]);
+    expect(await deliverOk(stripe.refund(sessionId, 200))).toBe("reversed");
+    expect(await balanceOf(uid)).toBe(30);
+    const dispute = stripe.dispute(sessionId, 300);
+    expect(await deliverOk(dispute)).toBe("reversed");
+    // Stripe may send a second event about the same dispute: it owes nothing more.
+    const again = stripe.event("charge.dispute.created", dispute.data.object);
+    expect(await deliverOk(again)).toBe("reversed");
+    expect(await balanceOf(uid)).toBe(0);
+    expect(await movement(uid, ledgerIds.reversal(again.id))).toMatchObject({ amount: 0, owed: 0 });
+  });
+
   test("reordered: the full refund before the partial one takes the pack back once", async () => {
     const { uid, sessionId } = await checkout();
     await deliverOk(stripe.pay(sessionId)[0]);
@@ -290,7 +304,7 @@ describe("refunds and disputes take purchased credits back", () => {
     });
     const refund = stripe.refund(sessionId, 500);
     const paymentIntent = String((completed.data.object as { payment_intent: string }).payment_intent);
-    const args = { eventId: refund.id, paymentIntent, amountPaid: 500, amountBack: 500, why: "refund" as const };
+    const args = { eventId: refund.id, paymentIntent, returned: { kind: "refund" as const, amountRefunded: 500 } };
     expect(await reversePayment(db, args)).toBe("reversed");
     expect(await reversePayment(db, args)).toBe("already_done");
     expect(await deliverOk(refund)).toBe("already_done");

@@ -1,6 +1,7 @@
 /**
  * A loopback stand-in for the parts of Stripe's API fairshot uses, answering as Stripe does
- * (shapes per Stripe's API reference and its OpenAPI spec, stripe/openapi): form-encoded
+ * (shapes per Stripe's API reference and its OpenAPI spec, github.com/stripe/openapi; each object
+ * below `satisfies` the SDK's own types, which are generated from that spec): form-encoded
  * `POST /v1/checkout/sessions` with a secret key, `GET /v1/checkout/sessions/{id}`, Stripe's error
  * envelope. It also serves a minimal hosted Checkout page: Pay marks the session paid and delivers
  * the signed webhook events (signed as Stripe signs them, with the SDK's own test signer) to the
@@ -103,7 +104,8 @@ const stripeError = (status: number, message: string, param?: string): StandinRe
   status,
   json: {
     error: {
-      type: status === 401 ? "invalid_request_error" : "invalid_request_error",
+      // Stripe answers a bad key (401), a bad parameter (400) and a missing object (404) alike.
+      type: "invalid_request_error",
       message,
       ...(param && { param }),
       ...(status === 404 && { code: "resource_missing" }),
@@ -182,7 +184,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     if (!charge) throw new Error(`session ${sessionId} has no charge`);
     return {
       id: charge.id,
-      object: "charge",
+      object: "charge" as const,
       amount: charge.amount,
       amount_captured: charge.amount,
       amount_refunded: amountRefunded,
@@ -194,7 +196,22 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
       status: "succeeded",
       metadata: sessionOf(sessionId).metadata,
       livemode: false,
-    };
+    } satisfies Pick<
+      Stripe.Charge,
+      | "id"
+      | "object"
+      | "amount"
+      | "amount_captured"
+      | "amount_refunded"
+      | "currency"
+      | "paid"
+      | "captured"
+      | "refunded"
+      | "payment_intent"
+      | "status"
+      | "metadata"
+      | "livemode"
+    >;
   };
 
   const handle = async (request: StandinRequest): Promise<StandinReply> => {
@@ -256,7 +273,28 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
       status: "open",
       success_url: (form.success_url as string | undefined) ?? null,
       url: `${baseUrl}/pay/${sessionId}`,
-    };
+    } satisfies Pick<
+      Stripe.Checkout.Session,
+      | "id"
+      | "object"
+      | "amount_subtotal"
+      | "amount_total"
+      | "cancel_url"
+      | "client_reference_id"
+      | "created"
+      | "currency"
+      | "customer"
+      | "customer_email"
+      | "expires_at"
+      | "livemode"
+      | "metadata"
+      | "mode"
+      | "payment_intent"
+      | "payment_status"
+      | "status"
+      | "success_url"
+      | "url"
+    >;
     sessions.set(sessionId, session);
     return { status: 200, json: session, headers: { "request-id": id("req") } };
   };
@@ -321,7 +359,19 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
         status: "needs_response",
         metadata: {},
         livemode: false,
-      });
+      } satisfies Pick<
+        Stripe.Dispute,
+        | "id"
+        | "object"
+        | "amount"
+        | "charge"
+        | "currency"
+        | "payment_intent"
+        | "reason"
+        | "status"
+        | "metadata"
+        | "livemode"
+      >);
     },
     event,
     deliver,
