@@ -26,6 +26,7 @@ import {
   BillingSettingsSchema,
   type BillingSettings,
 } from "../../functions/src/billing/settings";
+import { paths } from "../../functions/src/contract/paths";
 import { RunInputSchema } from "../../functions/src/contract/run";
 import type { Decision } from "../../functions/src/contract/runDocument";
 import {
@@ -204,6 +205,21 @@ export function createBillingStore(db: Firestore, functions: Functions) {
           if (settings.success) next(settings.data);
           else onError(new Error("The credit packs could not be read. Please try again later."));
         },
+        onError,
+      );
+    },
+    /** The webhook's record of a Checkout Session (null until it is written). */
+    watchPurchase(
+      sessionId: string,
+      next: (purchase: { status: string; credits: number } | null) => void,
+      onError: OnError,
+    ): Unsubscribe {
+      return onSnapshot(
+        doc(db, paths.purchase(sessionId)),
+        (snap) =>
+          next(
+            snap.exists() ? { status: String(snap.get("status")), credits: Number(snap.get("credits") ?? 0) } : null,
+          ),
         onError,
       );
     },

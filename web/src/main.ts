@@ -209,7 +209,7 @@ async function main(config: PageConfig): Promise<void> {
         showError,
       ),
     );
-    stops.push(...buyCredits.watch(user.uid, store, showError));
+    stops.push(...buyCredits.watch(store, showError));
     void account.started(user);
     watchRuns();
   }

@@ -220,6 +220,11 @@ describe("buying credits", () => {
     await seed("purchases/cs_1", { uid: "alice", credits: 50 });
     await assertSucceeds(getDoc(doc(alice(), "purchases/cs_1")));
     await assertFails(getDoc(doc(bob(), "purchases/cs_1")));
+    // Back from Checkout before the webhook: waiting on a session not written yet is allowed.
+    await assertSucceeds(getDoc(doc(alice(), "purchases/cs_not_yet")));
+    await assertFails(
+      getDoc(doc(env.unauthenticatedContext().firestore() as unknown as Firestore, "purchases/cs_not_yet")),
+    );
     await assertFails(setDoc(doc(alice(), "purchases/cs_2"), { uid: "alice", credits: 50 }));
     await assertFails(updateDoc(doc(alice(), "purchases/cs_1"), { credits: 5000 }));
     await assertFails(

@@ -34,16 +34,34 @@ export function packLines(packs: BillingSettings["packs"], runPriceCredits: numb
     });
 }
 
-export type CheckoutReturn = "success" | "cancelled" | null;
+export type CheckoutReturn =
+  /** Paid: the page waits for the webhook's purchase record of this session. */
+  { outcome: "success"; sessionId: string | null } | { outcome: "cancelled" } | null;
+
+/** Stripe's Checkout Session ids, as the success URL carries them ({CHECKOUT_SESSION_ID}). */
+const SESSION_ID = /^cs_[A-Za-z0-9_]{1,200}$/;
 
 /** Where Checkout sent the customer back to (the callable's success and cancel URLs). */
 export function checkoutReturn(search: string): CheckoutReturn {
-  const value = new URLSearchParams(search).get("checkout");
-  return value === "success" || value === "cancelled" ? value : null;
+  const query = new URLSearchParams(search);
+  const value = query.get("checkout");
+  if (value === "cancelled") return { outcome: "cancelled" };
+  if (value !== "success") return null;
+  const sessionId = query.get("session_id");
+  return { outcome: "success", sessionId: sessionId && SESSION_ID.test(sessionId) ? sessionId : null };
+}
+
+/** What the page says of a purchase record once the webhook wrote it. */
+export function purchaseWords(purchase: { status: string; credits: number }): string {
+  return purchase.status === "credited"
+    ? `Payment received: ${credits(purchase.credits)} added to your balance.`
+    : CHECKOUT_WORDS.notCredited;
 }
 
 export const CHECKOUT_WORDS = {
   success: "Thank you: your payment went through. Your credits appear in your balance as soon as Stripe confirms it.",
+  notCredited:
+    "This payment could not be matched to a credit pack, so no credits were added. Please contact us with your Stripe receipt.",
   cancelled: "Checkout cancelled: nothing was charged.",
   redirecting: "Opening the secure checkout page…",
   failed: "The checkout page could not be opened. Nothing was charged. Please try again.",

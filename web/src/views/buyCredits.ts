@@ -5,15 +5,14 @@
 import type { Unsubscribe } from "firebase/firestore";
 import type { BillingSettings } from "../../../functions/src/billing/settings";
 import type { BillingStore, Store } from "../data";
-import { CHECKOUT_WORDS, checkoutReturn, packLines } from "../logic/billing";
-import { credits } from "../logic/words";
+import { CHECKOUT_WORDS, checkoutReturn, packLines, purchaseWords } from "../logic/billing";
 import { $, el } from "./dom";
 
 export class BuyCreditsView {
   private packs: BillingSettings["packs"] = {};
   private price: number | null = null;
-  /** The balance when the customer came back from a paid Checkout, to say when the credits arrived. */
-  private balanceAtReturn: number | null = null;
+  /** The Checkout Session the customer came back from paid: the page says when the webhook credited it. */
+  private paidSession: string | null = null;
   private busy = false;
 
   constructor(
@@ -28,21 +27,31 @@ export class BuyCreditsView {
   }
 
   /** The signed-in customer's packs, price and balance, live; returns what stops watching them. */
-  watch(uid: string, store: Store, onError: (error: Error) => void): Unsubscribe[] {
+  watch(store: Store, onError: (error: Error) => void): Unsubscribe[] {
     return [
       this.store.watchBilling((settings) => this.setPacks(settings), onError),
       store.watchSettings((settings) => this.setPrice(settings.runPriceCredits), onError),
-      store.watchBalance(uid, (balance) => this.setBalance(balance), onError),
+      ...(this.paidSession
+        ? [
+            this.store.watchPurchase(
+              this.paidSession,
+              (purchase) => {
+                if (purchase) this.say(purchaseWords(purchase));
+              },
+              onError,
+            ),
+          ]
+        : []),
     ];
   }
 
   /** Reads Checkout's answer from the address, then removes it so a reload does not say it twice. */
   takeCheckoutReturn(): void {
-    const outcome = checkoutReturn(location.search);
-    if (!outcome) return;
+    const back = checkoutReturn(location.search);
+    if (!back) return;
     history.replaceState(null, "", location.pathname + location.hash);
-    this.say(CHECKOUT_WORDS[outcome]);
-    if (outcome === "success") this.balanceAtReturn = -1;
+    this.say(CHECKOUT_WORDS[back.outcome]);
+    if (back.outcome === "success") this.paidSession = back.sessionId;
   }
 
   setPacks(settings: BillingSettings): void {
@@ -53,14 +62,6 @@ export class BuyCreditsView {
   setPrice(runPriceCredits: number): void {
     this.price = runPriceCredits;
     this.render();
-  }
-
-  setBalance(balance: number): void {
-    if (this.balanceAtReturn === -1) this.balanceAtReturn = balance;
-    else if (this.balanceAtReturn !== null && balance > this.balanceAtReturn) {
-      this.say(`Payment received: ${credits(balance - this.balanceAtReturn)} added to your balance.`);
-      this.balanceAtReturn = null;
-    }
   }
 
   /** Brings the packs into view with focus on the card's heading (from the header or a "not enough credits"). */

@@ -1,7 +1,7 @@
 /** The packs, Checkout's return and the account errors as the customer reads them. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { authErrorWords, checkoutReturn, packLines } from "../../src/logic/billing";
+import { authErrorWords, checkoutReturn, packLines, purchaseWords } from "../../src/logic/billing";
 import { ledgerSentence } from "../../src/logic/activity";
 
 const packs = {
@@ -22,10 +22,23 @@ test("packs cheapest first, with their price and what a video costs in money", (
 });
 
 test("Checkout's return: success, cancelled, or nothing to say", () => {
-  assert.equal(checkoutReturn("?checkout=success&session_id=cs_test_1"), "success");
-  assert.equal(checkoutReturn("?checkout=cancelled"), "cancelled");
+  assert.deepEqual(checkoutReturn("?checkout=success&session_id=cs_test_1"), {
+    outcome: "success",
+    sessionId: "cs_test_1",
+  });
+  // A session id that is not Stripe's is not looked up.
+  assert.deepEqual(checkoutReturn("?checkout=success&session_id=../users/x"), { outcome: "success", sessionId: null });
+  assert.deepEqual(checkoutReturn("?checkout=cancelled"), { outcome: "cancelled" });
   assert.equal(checkoutReturn("?checkout=maybe"), null);
   assert.equal(checkoutReturn(""), null);
+});
+
+test("the purchase record in words: credited once the webhook wrote it, or why not", () => {
+  assert.equal(
+    purchaseWords({ status: "credited", credits: 50 }),
+    "Payment received: 50 credits added to your balance.",
+  );
+  assert.match(purchaseWords({ status: "refused", credits: 0 }), /no credits were added/);
 });
 
 test("purchases and reversals in the credit history", () => {
