@@ -127,6 +127,8 @@ test("sign up, verify, welcome credits, buy a pack through Checkout once, cancel
     await page.waitForURL(/\/pay\/cs_test_/);
     await page.click("#cancel");
     await page.locator("#checkout-status", { hasText: "Checkout cancelled: nothing was charged." }).waitFor();
+    // The page was loaded anew: its balance appears with the first snapshot, unchanged.
+    await page.locator("#balance", { hasText: String(welcome + starter.credits) }).waitFor();
     assert.equal(await shownBalance(page), welcome + starter.credits);
 
     // The bought credits make a video.
