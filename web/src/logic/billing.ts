@@ -67,6 +67,18 @@ export const CHECKOUT_WORDS = {
   failed: "The checkout page could not be opened. Nothing was charged. Please try again.",
 };
 
+/** What the page says around an account: verification, reset, welcome credits. */
+export const ACCOUNT_WORDS = {
+  verifyFirst: (email: string | null) =>
+    `We sent a link to ${email ?? "your email address"}. Open it to verify your address, then press Continue to receive your welcome credits.`,
+  notVerifiedYet: "Your address is not verified yet: open the link in the email first.",
+  linkSentAgain: "A new link is on its way.",
+  welcomed: (n: number) => `Welcome: ${credits(n)} added to your balance.`,
+  resetNeedsEmail: "Enter your email address above, then press the reset button again.",
+  // The same words whether or not an account exists: an address is never revealed.
+  resetSent: (email: string) => `If an account exists for ${email}, a link to choose a new password is on its way.`,
+};
+
 /** Firebase Auth error codes as the customer should read them. */
 export function authErrorWords(code: string): string {
   switch (code) {

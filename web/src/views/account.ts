@@ -14,8 +14,7 @@ import {
   type User,
 } from "firebase/auth";
 import type { BillingStore } from "../data";
-import { authErrorWords } from "../logic/billing";
-import { credits } from "../logic/words";
+import { ACCOUNT_WORDS, authErrorWords } from "../logic/billing";
 import { $ } from "./dom";
 
 const codeOf = (error: unknown) => String((error as { code?: unknown })?.code ?? "");
@@ -36,14 +35,12 @@ export class AccountView {
   async started(user: User): Promise<void> {
     $("verify-email").hidden = user.emailVerified;
     if (!user.emailVerified) {
-      $("verify-email-text").textContent =
-        `We sent a link to ${user.email ?? "your email address"}. Open it to verify your address, then press Continue to receive your welcome credits.`;
+      $("verify-email-text").textContent = ACCOUNT_WORDS.verifyFirst(user.email);
       return;
     }
     try {
       const welcome = await this.store.claimWelcome();
-      if (welcome.outcome === "granted")
-        $("welcome-status").textContent = `Welcome: ${credits(welcome.credits)} added to your balance.`;
+      if (welcome.outcome === "granted") $("welcome-status").textContent = ACCOUNT_WORDS.welcomed(welcome.credits);
     } catch {
       // The next sign-in asks again; nothing is lost.
     }
@@ -75,15 +72,14 @@ export class AccountView {
 
   private async resetPassword(): Promise<void> {
     const { email } = this.fields();
-    if (!email || !$<HTMLInputElement>("email").checkValidity())
-      return this.say("Enter your email address above, then press the reset button again.", true);
+    if (!email || !$<HTMLInputElement>("email").checkValidity()) return this.say(ACCOUNT_WORDS.resetNeedsEmail, true);
     try {
       await sendPasswordResetEmail(this.auth, email);
     } catch (error) {
       // An unknown address is not revealed: the same words either way.
       if (codeOf(error) !== "auth/user-not-found") return this.say(authErrorWords(codeOf(error)), true);
     }
-    this.say(`If an account exists for ${email}, a link to choose a new password is on its way.`);
+    this.say(ACCOUNT_WORDS.resetSent(email));
   }
 
   private async google(): Promise<void> {
@@ -101,7 +97,7 @@ export class AccountView {
     // A fresh ID token carries email_verified for the backend.
     await user.getIdToken(true);
     if (!user.emailVerified) {
-      $("verify-email-status").textContent = "Your address is not verified yet: open the link in the email first.";
+      $("verify-email-status").textContent = ACCOUNT_WORDS.notVerifiedYet;
       return;
     }
     $("verify-email-status").textContent = "";
@@ -113,7 +109,7 @@ export class AccountView {
     if (!user) return;
     try {
       await sendEmailVerification(user);
-      $("verify-email-status").textContent = "A new link is on its way.";
+      $("verify-email-status").textContent = ACCOUNT_WORDS.linkSentAgain;
     } catch (error) {
       $("verify-email-status").textContent = authErrorWords(codeOf(error));
     }

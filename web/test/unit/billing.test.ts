@@ -1,7 +1,7 @@
 /** The packs, Checkout's return and the account errors as the customer reads them. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { authErrorWords, checkoutReturn, packLines, purchaseWords } from "../../src/logic/billing";
+import { ACCOUNT_WORDS, authErrorWords, checkoutReturn, packLines, purchaseWords } from "../../src/logic/billing";
 import { ledgerSentence } from "../../src/logic/activity";
 
 const packs = {
@@ -47,6 +47,15 @@ test("purchases and reversals in the credit history", () => {
     "50 credits bought for €5.00.",
   );
   assert.equal(ledgerSentence({ kind: "reversal", amount: -50 }), "50 credits taken back after a refund or dispute.");
+});
+
+test("account sentences: the reset never says whether the address has an account", () => {
+  assert.equal(
+    ACCOUNT_WORDS.resetSent("a@b.test"),
+    "If an account exists for a@b.test, a link to choose a new password is on its way.",
+  );
+  assert.match(ACCOUNT_WORDS.verifyFirst(null), /^We sent a link to your email address\./);
+  assert.equal(ACCOUNT_WORDS.welcomed(1), "Welcome: 1 credit added to your balance.");
 });
 
 test("account errors in plain words, never the code", () => {
