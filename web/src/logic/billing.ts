@@ -79,6 +79,23 @@ export const ACCOUNT_WORDS = {
   resetSent: (email: string) => `If an account exists for ${email}, a link to choose a new password is on its way.`,
 };
 
+/**
+ * A failed Google sign-in: the popup closed by the customer in its own words, anything else
+ * (a blocked popup, no network) without talk of a password the customer never typed.
+ */
+export function googleErrorWords(code: string): string {
+  switch (code) {
+    case "auth/popup-closed-by-user":
+    case "auth/cancelled-popup-request":
+    case "auth/too-many-requests":
+      return authErrorWords(code);
+    case "auth/popup-blocked":
+      return "The browser blocked Google's sign-in window: allow pop-ups for this page and try again.";
+    default:
+      return "Google sign-in could not be completed. Please try again, or use your email and password.";
+  }
+}
+
 /** Firebase Auth error codes as the customer should read them. */
 export function authErrorWords(code: string): string {
   switch (code) {

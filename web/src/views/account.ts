@@ -14,7 +14,7 @@ import {
   type User,
 } from "firebase/auth";
 import type { BillingStore } from "../data";
-import { ACCOUNT_WORDS, authErrorWords } from "../logic/billing";
+import { ACCOUNT_WORDS, authErrorWords, googleErrorWords } from "../logic/billing";
 import { $ } from "./dom";
 
 const codeOf = (error: unknown) => String((error as { code?: unknown })?.code ?? "");
@@ -86,7 +86,7 @@ export class AccountView {
     try {
       await signInWithPopup(this.auth, new GoogleAuthProvider());
     } catch (error) {
-      this.say(authErrorWords(codeOf(error)), true);
+      this.say(googleErrorWords(codeOf(error)), true);
     }
   }
 

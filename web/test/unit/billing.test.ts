@@ -1,7 +1,14 @@
 /** The packs, Checkout's return and the account errors as the customer reads them. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ACCOUNT_WORDS, authErrorWords, checkoutReturn, packLines, purchaseWords } from "../../src/logic/billing";
+import {
+  ACCOUNT_WORDS,
+  authErrorWords,
+  checkoutReturn,
+  googleErrorWords,
+  packLines,
+  purchaseWords,
+} from "../../src/logic/billing";
 import { ledgerSentence } from "../../src/logic/activity";
 
 const packs = {
@@ -56,6 +63,13 @@ test("account sentences: the reset never says whether the address has an account
   );
   assert.match(ACCOUNT_WORDS.verifyFirst(null), /^We sent a link to your email address\./);
   assert.equal(ACCOUNT_WORDS.welcomed(1), "Welcome: 1 credit added to your balance.");
+});
+
+test("a failed Google sign-in never speaks of a password", () => {
+  assert.match(googleErrorWords("auth/popup-closed-by-user"), /closed before it finished/);
+  assert.match(googleErrorWords("auth/popup-blocked"), /allow pop-ups/);
+  for (const code of ["auth/network-request-failed", "auth/internal-error"])
+    assert.doesNotMatch(googleErrorWords(code), /check your email and password|auth\//);
 });
 
 test("account errors in plain words, never the code", () => {
