@@ -6,9 +6,12 @@
  * the rules must refuse. Meanwhile the harness delivers handler events a second time and kills the
  * Functions emulator's worker processes mid-execution. Then the sweeper runs (as the schedule
  * would, its clock past every lease and wait), then the ledger audit and the harness's own
- * independent check. Prints the figures; exits 1 on any breach or stuck run.
+ * independent check. Customers also buy credit packs during the runs, the webhook receiving each
+ * payment's events duplicated, reordered, forged or cut off by a killed worker, and some purchases
+ * are refunded at the end (scripts/lib/chaosPurchases.ts). Prints the figures; exits 1 on any
+ * breach or stuck run.
  *
- *   npm run chaos -- [--runs 200] [--users 40] [--seed N] [--concurrency 8] [--crashes N]
+ *   npm run chaos -- [--runs 200] [--users 40] [--seed N] [--concurrency 8] [--crashes N] [--purchases N]
  */
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -30,6 +33,7 @@ import {
 } from "firebase/firestore";
 import { getAuth } from "firebase-admin/auth";
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { BILLING_SETTINGS_PATH, BillingSettingsSchema } from "../functions/src/billing/settings";
 import { loadRuntimeConfig } from "../functions/src/config";
 import { paths } from "../functions/src/contract/paths";
 import type { RunDocument } from "../functions/src/contract/runDocument";
@@ -44,7 +48,10 @@ import { handleSceneTask } from "../functions/src/pipeline/sceneTask";
 import { PIPELINE_SETTINGS_PATH, PipelineSettingsSchema, minScenesFor } from "../functions/src/pipelineSettings";
 import { ROLLOUT_FLAG_PATH } from "../functions/src/rollout/flag";
 import { buildPipelineDeps } from "../functions/src/wiring";
+import { startStripeStandin, type StripeStandin } from "../functions/test/standins/stripe";
+import { emulatorSecrets, functionsBaseUrl } from "../functions/test/support/billing";
 import { checkChaos, type ChaosBreach, type FinalRun, type ObservedRun } from "./lib/chaosChecks";
+import { buyPack, emptyPurchaseTally, planPurchases, refundPurchases, type PaidPurchase } from "./lib/chaosPurchases";
 import { planRuns, type HostileWrite, type RunPlan } from "./lib/chaosPlan";
 import { LOCAL_BUCKET, PROJECT_ID, ROOT, adminDb, readSeed, requireEmulators } from "./lib/emulators";
 import { retryLockTimeouts } from "../functions/test/support/lockRetry";
@@ -58,6 +65,7 @@ const { values: args } = parseArgs({
     seed: { type: "string" },
     concurrency: { type: "string", default: "8" },
     crashes: { type: "string" },
+    purchases: { type: "string" },
     "idle-seconds": { type: "string", default: "40" },
     verbose: { type: "boolean", default: false },
   },
@@ -75,6 +83,7 @@ const USERS = Math.min(Number(args.users), RUNS);
 const SEED = Number(args.seed ?? Math.floor(Math.random() * 1e9));
 const CONCURRENCY = Number(args.concurrency);
 const MAX_CRASHES = Number(args.crashes ?? Math.ceil(RUNS / 4));
+const PURCHASES = Number(args.purchases ?? Math.ceil(RUNS / 4));
 const IDLE_MS = Number(args["idle-seconds"]) * 1000;
 const HOUR_MS = 3_600_000;
 const FIXTURES = path.join(ROOT, "functions", "test", "fixtures", "images");
@@ -91,6 +100,7 @@ const tally = {
   hostileAccepted: [] as { subject: string; write: string }[],
   answersWritten: 0,
   answersRefused: 0,
+  purchases: emptyPurchaseTally(),
 };
 
 interface Client {
@@ -286,6 +296,9 @@ async function main() {
   const settings = PipelineSettingsSchema.parse({ ...seed.config.pipeline, sceneSeconds: 2 });
   await retryLockTimeouts(() => admin.doc(PIPELINE_SETTINGS_PATH).set(settings));
   await retryLockTimeouts(() => admin.doc(ROLLOUT_FLAG_PATH).set(seed.config.rollout));
+  const billing = BillingSettingsSchema.parse(seed.config.billing);
+  await retryLockTimeouts(() => admin.doc(BILLING_SETTINGS_PATH).set(billing));
+  const stripe = await startStripe();
   const config = loadRuntimeConfig({ ...process.env, FUNCTIONS_EMULATOR: "true", FAIRSHOT_LOCAL_BUCKET: LOCAL_BUCKET });
   // When a duplicate delivery here wins a scenes stage, its scene tasks are delivered here too, as
   // the queue would: each up to the queue's attempts, the next attempt after an error.
@@ -328,6 +341,8 @@ async function main() {
   }
 
   const plans = planRuns(SEED, RUNS, USERS, minScenesFor(settings));
+  const purchasePlans = planPurchases(seededRandom(SEED ^ 0xb11), PURCHASES, USERS, Object.keys(billing.packs));
+  const paid: PaidPurchase[] = [];
   const observed: ObservedRun[] = [];
   let active = 0;
   const crashLoop = (async () => {
@@ -337,6 +352,13 @@ async function main() {
     }
   })();
   const started = Date.now();
+  const purchasing = (async () => {
+    for (const plan of purchasePlans) {
+      await sleep(plan.delayMs);
+      const uid = clients[plan.user].uid;
+      paid.push(await buyPack({ stripe, plan, uid, projectId: PROJECT_ID, billing, tally: tally.purchases }));
+    }
+  })();
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -352,6 +374,7 @@ async function main() {
       }
     }),
   );
+  await purchasing;
   await crashLoop;
   const clientMs = Date.now() - started;
 
@@ -368,10 +391,22 @@ async function main() {
   }
 
   const finals = await finalRuns(admin, observed);
+  // Each customer's balance as the harness counts it: granted, plus the packs it paid for, less each
+  // video it got; the refunds at the end take packs back from that count, never below zero.
+  const expected = new Map([...granted].map(([uid, credits]) => [uid, credits]));
+  for (const purchase of paid) expected.set(purchase.uid, (expected.get(purchase.uid) ?? 0) + purchase.credits);
+  for (const run of finals)
+    if (run.status === "succeeded") expected.set(run.uid, (expected.get(run.uid) ?? 0) - settings.runPriceCredits);
+  const beforeRefunds = new Map(expected);
+  await refundPurchases({ stripe, purchases: paid, expected, tally: tally.purchases });
+  await stripe.close();
   const users = await Promise.all(
     [...granted].map(async ([uid, credits]) => ({
       uid,
-      granted: credits,
+      granted:
+        credits +
+        paid.filter((p) => p.uid === uid).reduce((sum, p) => sum + p.credits, 0) -
+        ((beforeRefunds.get(uid) ?? 0) - (expected.get(uid) ?? 0)),
       balance: Number((await retryLockTimeouts(() => admin.doc(paths.user(uid)).get())).get("credits") ?? 0),
     })),
   );
@@ -382,10 +417,27 @@ async function main() {
     users,
     hostileAccepted: tally.hostileAccepted,
   });
+  if (tally.purchases.forgedAccepted > 0)
+    breaches.push({
+      kind: "forged payment accepted",
+      subject: "stripeWebhook",
+      detail: `${tally.purchases.forgedAccepted} forged deliveries not refused with 400`,
+    });
   const audit = auditLedger(await retryLockTimeouts(() => loadAuditSnapshot(admin)));
   report({ finals, users, breaches, audit, sweeps, clientMs, price: settings.runPriceCredits });
   await Promise.all(clients.map(async (c) => (await terminate(c.db), deleteApp(c.app))));
   process.exit(breaches.length + audit.length === 0 ? 0 : 1);
+}
+
+/** The Stripe stand-in on the port the Functions emulator's Stripe SDK was pointed at. */
+async function startStripe(): Promise<StripeStandin> {
+  const { apiKey, webhookSecret } = emulatorSecrets();
+  return startStripeStandin({
+    apiKey,
+    webhookSecret,
+    port: Number(process.env.FAIRSHOT_STANDIN_STRIPE_PORT),
+    webhookUrl: `${await functionsBaseUrl()}/stripeWebhook`,
+  });
 }
 
 /** A run the rules would refuse, written as admin: onRunCreated must end it, or the triggers are not loaded. */
@@ -494,13 +546,19 @@ function report(r: {
     `${tally.hostileTried} tried, ${tally.hostileTried - tally.hostileAccepted.length} refused`,
   );
   line("answers written / refused by rules", `${tally.answersWritten} / ${tally.answersRefused}`);
+  const p = tally.purchases;
+  line(
+    "purchases paid / refunded",
+    `${p.paid} / ${p.refunds} (webhook deliveries ${p.deliveries}, ${p.redelivered} redelivered after no 200)`,
+  );
+  line("forged webhook deliveries refused", `${p.forgedRefused} of ${p.forgedRefused + p.forgedAccepted}`);
   line(
     "sweeper passes (actions, runs left for the next)",
     r.sweeps.map((s) => `${s.actions}${s.failed ? ` (${s.failed} left)` : ""}`).join(", "),
   );
   print("credits:");
   line(
-    "granted",
+    "granted and bought, less refunds' take",
     r.users.reduce((sum, u) => sum + u.granted, 0),
   );
   line(
@@ -511,6 +569,7 @@ function report(r: {
     "refunded",
     r.finals.reduce((sum, f) => sum + f.refunded, 0),
   );
+  line("bought / taken back by refunds", `${p.creditsBought} / ${p.creditsTakenBack}`);
   line(
     "balances now",
     r.users.reduce((sum, u) => sum + u.balance, 0),
@@ -524,6 +583,7 @@ function report(r: {
   line("untrue messages", count("untrue message"));
   line("hostile writes accepted", count("hostile write accepted"));
   line("too-short ads not refused", count("too-short ad not refused"));
+  line("forged payments accepted", count("forged payment accepted"));
   line("ledger audit breaches", r.audit.length);
   for (const b of r.breaches) print(`BREACH  ${b.kind}  ${b.subject}: ${b.detail}`);
   for (const b of r.audit) print(`AUDIT   ${b.invariant}  ${b.subject}: ${b.detail}`);

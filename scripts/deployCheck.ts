@@ -37,6 +37,14 @@ import { checkProjectFiles, type FirebaseJson } from "./deploy-check/projectFile
 
 /** wiring.ts's composition root: whatever reaches it builds the cloud providers and reads the model secrets. */
 const PROVIDER_ROOTS = ["pipelineDeps"];
+/**
+ * Stripe's secrets, each read by one function: the Checkout callable (the API key) and the
+ * webhook (the signing secret), found by the handler each one's trigger calls in index.ts.
+ */
+const DEDICATED_SECRETS = [
+  { secret: "STRIPE_SECRET_KEY", roots: ["createCheckoutSession"], use: "creates Stripe Checkout Sessions" },
+  { secret: "STRIPE_WEBHOOK_SECRET", roots: ["handleWebhookRequest"], use: "verifies Stripe's webhook signatures" },
+];
 /** Cloud Run functions' default region, as firebase-tools assumes when a function names none. */
 const DEFAULT_REGION = "us-central1";
 
@@ -82,7 +90,11 @@ function functionChecks(root: string, config: FirebaseJson, now: Date): CheckRes
   results.push(
     checkEndpoints(backend, firebaseToolsEndpointError(backend)),
     checkParams(backend),
-    checkSecrets(backend, functionsReaching(entrySource(source), PROVIDER_ROOTS)),
+    checkSecrets(
+      backend,
+      functionsReaching(entrySource(source), PROVIDER_ROOTS),
+      DEDICATED_SECRETS.map((d) => ({ ...d, functions: functionsReaching(entrySource(source), d.roots) })),
+    ),
   );
   return results;
 }

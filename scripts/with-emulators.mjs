@@ -105,6 +105,15 @@ async function prepareStandins() {
 }
 const standins = standinsMode ? await prepareStandins() : null;
 
+// The Stripe stand-in (functions/test/standins/stripe.ts), in every suite: the command serves it on
+// FAIRSHOT_STANDIN_STRIPE_PORT and the functions' Stripe SDK is pointed at it (FAIRSHOT_STRIPE_API_URL,
+// honoured only under the emulators); the Functions emulator passes this environment to its workers.
+const stripePort = await freePort();
+const stripeEnv = {
+  FAIRSHOT_STANDIN_STRIPE_PORT: String(stripePort),
+  FAIRSHOT_STRIPE_API_URL: `http://127.0.0.1:${stripePort}`,
+};
+
 // FAIRSHOT_EMULATOR_PORT_OFFSET=N runs a second suite beside the first (every port + N).
 function configArgs() {
   if (!portOffset && !standins) return [];
@@ -144,6 +153,7 @@ const child = spawn(
       ...process.env,
       ...emulatorEnv(),
       ...standins?.env,
+      ...stripeEnv,
       FAIRSHOT_RESULT_FILE: resultFile,
       // The function workers run on the `node` firebase-tools finds on PATH: the project's own
       // (node_modules/.bin) even when this script was started with the machine's node.

@@ -52,6 +52,7 @@ export async function emulatorPageConfig(projectId: string): Promise<PageConfig>
         host: emulators.firestore.host,
         port: emulators.firestore.port,
       },
+      functions: { host: emulators.functions.host, port: emulators.functions.port },
       uploadUrl: `${url(emulators.functions)}/${projectId}/us-central1/uploadImage`,
       bucketUrl: BUCKET_ROUTE.slice(0, -1),
     },

@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   /** Cloud Tasks accepts 15 s to 30 min; the emulator's default is 60 s. */
   FAIRSHOT_SCENE_DISPATCH_DEADLINE_SECONDS: z.coerce.number().int().min(15).max(1800).optional(),
   FAIRSHOT_SCENE_MAX_CONCURRENT_DISPATCHES: z.coerce.number().int().min(1).max(5000).optional(),
+  /** The loopback Stripe stand-in the Stripe SDK talks to under the emulators (set by scripts/with-emulators.mjs). */
+  FAIRSHOT_STRIPE_API_URL: z.url().optional(),
 });
 
 export interface RuntimeConfig {
@@ -29,6 +31,8 @@ export interface RuntimeConfig {
   workDir: string;
   projectId: string;
   sceneQueue: SceneQueueConfig;
+  /** Under the emulators only: where the Stripe SDK sends its requests instead of api.stripe.com. */
+  stripeApiUrl: string | null;
 }
 
 /**
@@ -58,6 +62,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
       : null,
     workDir: parsed.FAIRSHOT_WORK_DIR ?? path.join(os.tmpdir(), "fairshot"),
     projectId: parsed.GCLOUD_PROJECT ?? "demo-fairshot",
+    stripeApiUrl: isEmulator ? (parsed.FAIRSHOT_STRIPE_API_URL ?? null) : null,
     sceneQueue: {
       // The Cloud Tasks emulator keeps its default of 3 whatever the function asks: the same everywhere.
       maxAttempts: 3,

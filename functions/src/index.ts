@@ -4,8 +4,11 @@
  * a scheduled sweeper guarantees no run stays stuck.
  */
 import { onDocumentCreated, onDocumentUpdated } from "firebase-functions/v2/firestore";
+import { onCall, onRequest } from "firebase-functions/v2/https";
 import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
+import { billingCallables, handleWebhookRequest, STRIPE_CALLABLE_OPTIONS } from "./billing/functions";
+import { STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET } from "./billing/stripeClient";
 import { runtimeConfig } from "./config";
 import type { RunDocument } from "./contract/runDocument";
 import { SWEEP_INTERVAL_MINUTES } from "./lifecycle/stateMachine";
@@ -81,3 +84,12 @@ export const checkModelsDaily = onSchedule(
   async () => handleDailyModelCheck((await pipelineDeps()).db),
 );
 export { uploadImage } from "./uploads/uploadImage";
+
+/** Buying credits: the Checkout callable (holds STRIPE_SECRET_KEY), the welcome grant, and Stripe's webhook. */
+export const createCheckoutSession = onCall(
+  { ...STRIPE_CALLABLE_OPTIONS, secrets: [STRIPE_SECRET_KEY] },
+  billingCallables.createCheckoutSession,
+);
+export const claimWelcomeCredits = onCall(STRIPE_CALLABLE_OPTIONS, billingCallables.claimWelcomeCredits);
+/** Stripe's endpoint: https://us-central1-<project>.cloudfunctions.net/stripeWebhook (see the README). */
+export const stripeWebhook = onRequest({ secrets: [STRIPE_WEBHOOK_SECRET], concurrency: 80 }, handleWebhookRequest);

@@ -216,24 +216,65 @@ export function checkParams(backend: Backend): CheckResult {
   return { checked: `${plain.length} params (defaults, descriptions), ${secrets} secrets`, problems };
 }
 
+/** A secret some functions read and no other function may hold (e.g. Stripe's keys). */
+export interface DedicatedSecret {
+  secret: string;
+  /** The functions that read it, found in the functions' entry file. */
+  functions: ReadonlySet<string>;
+  /** What those functions do, for the problem line ("creates Checkout Sessions"). */
+  use: string;
+}
+
 /**
- * Functions that build the cloud providers read every declared secret; one that is not bound
- * to them gets an empty key in production and fails every model call.
+ * Functions that build the cloud providers read every declared secret but the dedicated ones; one
+ * that is not bound to them gets an empty key in production and fails every model call. A dedicated
+ * secret is bound to exactly the functions that read it: missing, they fail; anywhere else, it is a
+ * key exposed to code that has no use for it.
  */
-export function checkSecrets(backend: Backend, buildsProviders: ReadonlySet<string>): CheckResult {
-  const secrets = backend.params.filter((p) => p.type === "secret").map((p) => p.name);
+export function checkSecrets(
+  backend: Backend,
+  buildsProviders: ReadonlySet<string>,
+  dedicated: readonly DedicatedSecret[] = [],
+): CheckResult {
+  const declared = new Set(backend.params.filter((p) => p.type === "secret").map((p) => p.name));
+  const active = dedicated.filter((d) => declared.has(d.secret));
+  const dedicatedNames = new Set(active.map((d) => d.secret));
+  const secrets = [...declared].filter((s) => !dedicatedNames.has(s));
   const problems: Problem[] = [];
   for (const ep of backend.endpoints) {
-    if (!buildsProviders.has(ep.id)) continue;
     const bound = new Set((ep.secretEnvironmentVariables ?? []).map((s) => s.key));
-    const missing = secrets.filter((s) => !bound.has(s));
-    if (missing.length > 0) {
-      problems.push({
-        subject: `function ${ep.id}`,
-        message: `builds the cloud providers but is not bound to ${missing.join(", ")}`,
-        fix: "add `secrets: MODEL_SECRETS` to its options",
-      });
+    if (buildsProviders.has(ep.id)) {
+      const missing = secrets.filter((s) => !bound.has(s));
+      if (missing.length > 0) {
+        problems.push({
+          subject: `function ${ep.id}`,
+          message: `builds the cloud providers but is not bound to ${missing.join(", ")}`,
+          fix: "add `secrets: MODEL_SECRETS` to its options",
+        });
+      }
+    }
+    for (const d of active) {
+      if (d.functions.has(ep.id) && !bound.has(d.secret)) {
+        problems.push({
+          subject: `function ${ep.id}`,
+          message: `${d.use} but is not bound to ${d.secret}`,
+          fix: `add ${d.secret} to its secrets`,
+        });
+      } else if (!d.functions.has(ep.id) && bound.has(d.secret)) {
+        problems.push({
+          subject: `function ${ep.id}`,
+          message: `is bound to ${d.secret} but never reads it`,
+          fix: `remove ${d.secret} from its secrets: bind it only to the function that needs it`,
+        });
+      }
     }
   }
-  return { checked: `secrets bound to the ${buildsProviders.size} functions that build cloud providers`, problems };
+  const dedicatedSaid = active.map((d) => `${d.secret} to ${[...d.functions].join(", ") || "no function"} only`);
+  return {
+    checked: [
+      `secrets bound to the ${buildsProviders.size} functions that build cloud providers`,
+      ...dedicatedSaid,
+    ].join("; "),
+    problems,
+  };
 }

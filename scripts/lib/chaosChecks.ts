@@ -29,6 +29,7 @@ export interface FinalRun {
 
 export interface FinalUser {
   uid: string;
+  /** Credits granted and bought, less what refunds of purchases took back (counted by the harness). */
   granted: number;
   balance: number;
 }
@@ -42,7 +43,8 @@ export interface ChaosBreach {
     | "run stuck"
     | "untrue message"
     | "hostile write accepted"
-    | "too-short ad not refused";
+    | "too-short ad not refused"
+    | "forged payment accepted";
   subject: string;
   detail: string;
 }

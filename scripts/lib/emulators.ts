@@ -8,6 +8,7 @@ import { z } from "zod";
 import { grantCredits } from "../../functions/src/ledger/credits";
 import { ROLLOUT_FLAG_PATH, RolloutFlagSchema } from "../../functions/src/rollout/flag";
 import { PIPELINE_SETTINGS_PATH, PipelineSettingsSchema } from "../../functions/src/pipelineSettings";
+import { BILLING_SETTINGS_PATH, BillingSettingsSchema } from "../../functions/src/billing/settings";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const PROJECT_ID = process.env.GCLOUD_PROJECT ?? "demo-fairshot";
@@ -42,6 +43,7 @@ const SeedSchema = z.object({
   config: z.object({
     pipeline: PipelineSettingsSchema,
     rollout: RolloutFlagSchema,
+    billing: BillingSettingsSchema,
   }),
 });
 export type Seed = z.infer<typeof SeedSchema>;
@@ -55,6 +57,7 @@ export async function seedEmulators(seed: Seed = readSeed()): Promise<void> {
   const db = adminDb();
   await db.doc(PIPELINE_SETTINGS_PATH).set(seed.config.pipeline);
   await db.doc(ROLLOUT_FLAG_PATH).set(seed.config.rollout);
+  await db.doc(BILLING_SETTINGS_PATH).set(seed.config.billing);
   for (const user of seed.users) {
     try {
       await getAuth().getUser(user.uid);

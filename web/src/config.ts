@@ -20,6 +20,8 @@ export const PageConfigSchema = z
           host: z.string().min(1),
           port: z.number().int().positive(),
         }),
+        /** The Functions emulator, for the billing callables (optional: pages built before them have none). */
+        functions: z.object({ host: z.string().min(1), port: z.number().int().positive() }).optional(),
         /** The emulator-only upload function (functions/src/uploads). */
         uploadUrl: z.string().url(),
         /** Base URL under which the local bucket's objects are served (scripts/web.ts). */

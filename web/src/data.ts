@@ -20,6 +20,13 @@ import {
   type QueryDocumentSnapshot,
   type Unsubscribe,
 } from "firebase/firestore";
+import { httpsCallable, type Functions } from "firebase/functions";
+import {
+  BILLING_SETTINGS_PATH,
+  BillingSettingsSchema,
+  type BillingSettings,
+} from "../../functions/src/billing/settings";
+import { paths } from "../../functions/src/contract/paths";
 import { RunInputSchema } from "../../functions/src/contract/run";
 import type { Decision } from "../../functions/src/contract/runDocument";
 import {
@@ -44,6 +51,8 @@ export interface ActivityItem {
   body: string;
   amount: number;
   createdAt: Date | null;
+  /** A purchase's receipt: what was paid. */
+  receipt?: { amount: number; currency: string } | null;
 }
 
 /** The client's two answers: go on after a warning (or cancel), and the quality decision. */
@@ -69,6 +78,7 @@ const activityItem = (snap: QueryDocumentSnapshot<DocumentData>): ActivityItem =
   body: String(snap.get("body") ?? ""),
   amount: Number(snap.get("amount") ?? 0),
   createdAt: dateOf(snap.get("createdAt", { serverTimestamps: "estimate" })),
+  receipt: (snap.get("receipt") as ActivityItem["receipt"] | undefined) ?? null,
 });
 
 export function createStore(db: Firestore) {
@@ -171,3 +181,55 @@ export function createStore(db: Firestore) {
 }
 
 export type Store = ReturnType<typeof createStore>;
+
+/**
+ * Buying credits: the packs on sale (config/billing, read with the backend's schema), and the two
+ * callables: a Checkout Session for a pack (the page then goes to its URL) and the welcome grant.
+ * Credits themselves only ever arrive from the backend (the webhook), seen in the balance.
+ */
+export function createBillingStore(db: Firestore, functions: Functions) {
+  const createCheckout = httpsCallable<{ pack: string; returnUrl: string }, { sessionId: string; url: string }>(
+    functions,
+    "createCheckoutSession",
+  );
+  const claimWelcome = httpsCallable<Record<string, never>, { outcome: string; credits: number }>(
+    functions,
+    "claimWelcomeCredits",
+  );
+  return {
+    watchBilling(next: (settings: BillingSettings) => void, onError: OnError): Unsubscribe {
+      return onSnapshot(
+        doc(db, BILLING_SETTINGS_PATH),
+        (snap) => {
+          const settings = BillingSettingsSchema.safeParse(snap.data() ?? {});
+          if (settings.success) next(settings.data);
+          else onError(new Error("The credit packs could not be read. Please try again later."));
+        },
+        onError,
+      );
+    },
+    /** The webhook's record of a Checkout Session (null until it is written). */
+    watchPurchase(
+      sessionId: string,
+      next: (purchase: { status: string; credits: number } | null) => void,
+      onError: OnError,
+    ): Unsubscribe {
+      return onSnapshot(
+        doc(db, paths.purchase(sessionId)),
+        (snap) =>
+          next(
+            snap.exists() ? { status: String(snap.get("status")), credits: Number(snap.get("credits") ?? 0) } : null,
+          ),
+        onError,
+      );
+    },
+    async checkoutUrl(pack: string, returnUrl: string): Promise<string> {
+      return (await createCheckout({ pack, returnUrl })).data.url;
+    },
+    async claimWelcome(): Promise<{ outcome: string; credits: number }> {
+      return (await claimWelcome({})).data;
+    },
+  };
+}
+
+export type BillingStore = ReturnType<typeof createBillingStore>;

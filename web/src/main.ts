@@ -12,15 +12,18 @@ import {
   type User,
 } from "firebase/auth";
 import { connectFirestoreEmulator, getFirestore, type Unsubscribe } from "firebase/firestore";
+import { connectFunctionsEmulator, getFunctions } from "firebase/functions";
 import { FaultsSchema } from "../../functions/src/contract/faults";
 import { bucketFor } from "./bucket";
 import { loadPageConfig, type PageConfig } from "./config";
-import { createStore, type Answer, type RunItem } from "./data";
+import { createBillingStore, createStore, type Answer, type RunItem } from "./data";
 import { checkRunForm, sceneRange } from "./logic/form";
 import { ASKING_KINDS, notificationWords } from "./logic/activity";
 import { isInProgress } from "./logic/runView";
 import { errorWords } from "./logic/words";
+import { AccountView } from "./views/account";
 import { renderLedger, renderNotifications, runHref } from "./views/activity";
+import { BuyCreditsView } from "./views/buyCredits";
 import { $ } from "./views/dom";
 import { Modal } from "./views/modal";
 import { NewRunForm } from "./views/newRunForm";
@@ -82,8 +85,15 @@ async function main(config: PageConfig): Promise<void> {
     connectFirestoreEmulator(db, config.emulators.firestore.host, config.emulators.firestore.port);
     setUpEmulatorMode(config.emulators);
   }
+  const functions = getFunctions(app);
+  if (config.emulators?.functions)
+    connectFunctionsEmulator(functions, config.emulators.functions.host, config.emulators.functions.port);
   const bucket = bucketFor(config, app);
   const store = createStore(db);
+  const billing = createBillingStore(db, functions);
+  const account = new AccountView(auth, billing);
+  const buyCredits = new BuyCreditsView(billing, (url) => location.assign(url));
+  buyCredits.takeCheckoutReturn();
   const form = new NewRunForm();
 
   const answer = (runId: string, fields: Answer): void => {
@@ -199,6 +209,8 @@ async function main(config: PageConfig): Promise<void> {
         showError,
       ),
     );
+    stops.push(...buyCredits.watch(store, showError));
+    void account.started(user);
     watchRuns();
   }
 

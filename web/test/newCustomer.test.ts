@@ -31,7 +31,7 @@ test("balance 0: price shown, Create disabled with the reason; then spaces-only 
       await page.locator("#create-blocked-text").innerText(),
       "Not enough credits: this video costs 10 and your balance is 0.",
     );
-    assert.match(await page.locator("#top-up").innerText(), /Buying more credits is not available yet/);
+    assert.match(await page.locator("#top-up").innerText(), /Buy credits to make this video/);
     await expectAccessible(page, "balance 0");
     await screenshotBoth(page, "not-enough-credits", "#new-run");
 

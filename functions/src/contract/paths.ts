@@ -14,6 +14,8 @@ export const paths = {
   ledgerEntry: (uid: string, entryId: string) => `users/${uid}/ledger/${entryId}`,
   notification: (uid: string, id: string) => `users/${uid}/notifications/${id}`,
   refund: (runId: string) => `refunds/${runId}`,
+  /** One per Checkout Session the webhook credited or refused. */
+  purchase: (sessionId: string) => `purchases/${sessionId}`,
 };
 
 /** Who holds a video quota slot: one scene of one round. */
@@ -24,6 +26,12 @@ export const ledgerIds = {
   charge: (runId: string) => `charge_${runId}`,
   refund: (runId: string) => `refund_${runId}`,
   grant: (grantId: string) => `grant_${grantId}`,
+  /** One per Checkout Session: a repeated or late webhook finds it and credits nothing. */
+  purchase: (sessionId: string) => `purchase_${sessionId}`,
+  /** One per Stripe event (a refund or a dispute): each delivered event takes credits back once. */
+  reversal: (eventId: string) => `reversal_${eventId}`,
+  /** The welcome grant: once per account. */
+  welcome: (uid: string) => `grant_welcome_${uid}`,
 };
 
 /** Scene ids sort in scene order: scene_01 … scene_08. */

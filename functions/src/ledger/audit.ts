@@ -10,6 +10,8 @@ export interface AuditMovement {
   kind: string;
   amount: number;
   runId: string | null;
+  /** Purchases and reversals: the Checkout Session that paid for the credits. */
+  sessionId?: string | null;
   /** Firestore's own timestamps: a movement that was ever updated has updateMs > createMs. */
   createMs: number;
   updateMs: number;
@@ -37,10 +39,21 @@ export interface AuditRefund {
   amount: number;
 }
 
+/** `purchases/{sessionId}`: a Checkout Session the webhook credited or refused. */
+export interface AuditPurchase {
+  sessionId: string;
+  uid: string | null;
+  status: string;
+  credits: number;
+  amount: number | null;
+}
+
 export interface AuditSnapshot {
   users: AuditUser[];
   runs: AuditRun[];
   refunds: AuditRefund[];
+  /** Absent in snapshots taken before purchases existed: then no purchase may be in the ledger. */
+  purchases?: AuditPurchase[];
   /** The one time every document was read at, and the longest a run can take (see stateMachine). */
   readMs?: number;
   longestRunMs?: number;
@@ -52,7 +65,13 @@ export interface Breach {
   detail: string;
 }
 
-const ID_PREFIX: Record<string, string> = { charge: "charge_", refund: "refund_", grant: "grant_" };
+const ID_PREFIX: Record<string, string> = {
+  charge: "charge_",
+  refund: "refund_",
+  grant: "grant_",
+  purchase: "purchase_",
+  reversal: "reversal_",
+};
 
 export function auditLedger(snapshot: AuditSnapshot): Breach[] {
   const breaches: Breach[] = [];
@@ -60,6 +79,40 @@ export function auditLedger(snapshot: AuditSnapshot): Breach[] {
   const movementsByUser = new Map(snapshot.users.map((u) => [u.uid, new Map(u.movements.map((m) => [m.id, m]))]));
   const refundsByRun = new Map(snapshot.refunds.map((r) => [r.runId, r]));
   const runsById = new Map(snapshot.runs.map((r) => [r.id, r]));
+  const purchasesBySession = new Map((snapshot.purchases ?? []).map((p) => [p.sessionId, p]));
+  /** Credits owed back per session, summed over its reversals (each at most what is left of the pack). */
+  const reversedBySession = new Map<string, number>();
+
+  /** Purchases tied to one paid, credited Checkout Session; reversals to a purchase of the same user. */
+  const auditPayment = (m: AuditMovement, user: AuditUser, subject: string) => {
+    const sessionId = m.sessionId ?? null;
+    if (!sessionId) {
+      breach("every purchase and reversal names its Checkout Session", subject, "no sessionId");
+      return;
+    }
+    if (m.kind === "purchase") {
+      if (!(m.amount > 0)) breach("purchases add", subject, `amount ${m.amount}`);
+      if (m.id !== ledgerIds.purchase(sessionId)) breach("deterministic movement ids", subject, `session ${sessionId}`);
+      const record = purchasesBySession.get(sessionId);
+      if (!record || record.status !== "credited" || record.uid !== user.uid)
+        breach(
+          "every purchase is tied to one paid session",
+          subject,
+          record ? `recorded ${record.status} for ${record.uid}` : "no purchase record",
+        );
+      return;
+    }
+    if (!(m.amount <= 0)) breach("reversals subtract", subject, `amount ${m.amount}`);
+    const purchase = movementsByUser.get(user.uid)?.get(ledgerIds.purchase(sessionId));
+    if (!purchase) {
+      breach("every reversal has its purchase", subject, `no purchase of session ${sessionId}`);
+      return;
+    }
+    const reversed = (reversedBySession.get(sessionId) ?? 0) - m.amount;
+    reversedBySession.set(sessionId, reversed);
+    if (reversed > purchase.amount)
+      breach("reversals never take back more than the purchase", subject, `${reversed} of ${purchase.amount}`);
+  };
 
   for (const user of snapshot.users) {
     if (user.credits < 0) breach("balance never negative", user.uid, `balance is ${user.credits}`);
@@ -69,12 +122,13 @@ export function auditLedger(snapshot: AuditSnapshot): Breach[] {
     for (const m of user.movements) {
       const subject = `${user.uid}/${m.id}`;
       const prefix = ID_PREFIX[m.kind];
-      if (!prefix) breach("movements are grant, charge or refund", subject, `kind "${m.kind}"`);
+      if (!prefix) breach("movements are grant, charge, refund, purchase or reversal", subject, `kind "${m.kind}"`);
       else if (!m.id.startsWith(prefix))
         breach("deterministic movement ids", subject, `a ${m.kind} must be ${prefix}…`);
       if (m.kind === "charge" && !(m.amount < 0)) breach("charges subtract", subject, `amount ${m.amount}`);
       if ((m.kind === "refund" || m.kind === "grant") && !(m.amount > 0))
         breach("refunds and grants add", subject, `amount ${m.amount}`);
+      if (m.kind === "purchase" || m.kind === "reversal") auditPayment(m, user, subject);
       if (m.kind !== "grant" && m.runId && m.id !== `${m.kind}_${m.runId}`)
         breach("deterministic movement ids", subject, `runId ${m.runId}`);
       if (m.updateMs !== m.createMs) breach("movements are never edited", subject, "updated after it was created");
@@ -97,6 +151,19 @@ export function auditLedger(snapshot: AuditSnapshot): Breach[] {
     if (!movement) breach("every refund record has its movement", `refunds/${refund.runId}`, "no refund movement");
     else if (movement.amount !== refund.amount)
       breach("refund record matches its movement", `refunds/${refund.runId}`, `${refund.amount} vs ${movement.amount}`);
+  }
+
+  for (const purchase of snapshot.purchases ?? []) {
+    const subject = `purchases/${purchase.sessionId}`;
+    const movement = purchase.uid
+      ? movementsByUser.get(purchase.uid)?.get(ledgerIds.purchase(purchase.sessionId))
+      : undefined;
+    if (purchase.status === "credited" && !movement)
+      breach("every credited session has its purchase", subject, "no purchase movement");
+    else if (purchase.status === "credited" && movement && movement.amount !== purchase.credits)
+      breach("a purchase adds its pack's credits", subject, `record ${purchase.credits}, ledger ${movement.amount}`);
+    if (purchase.status !== "credited" && movement)
+      breach("a refused session credits nothing", subject, `status ${purchase.status} with a purchase movement`);
   }
 
   for (const run of snapshot.runs) {

@@ -31,6 +31,7 @@ export async function loadAuditSnapshot(db: Firestore, readTime: Timestamp = Tim
           kind: String(doc.get("kind")),
           amount: Number(doc.get("amount")),
           runId: (doc.get("runId") as string | null) ?? null,
+          sessionId: (doc.get("sessionId") as string | undefined) ?? null,
           createMs: doc.createTime.toMillis(),
           updateMs: doc.updateTime.toMillis(),
         });
@@ -54,11 +55,22 @@ export async function loadAuditSnapshot(db: Firestore, readTime: Timestamp = Tim
       await forEachDoc(tx, db.collection("refunds"), (doc) =>
         refunds.push({ runId: doc.id, uid: String(doc.get("uid")), amount: Number(doc.get("amount")) }),
       );
+      const purchases: NonNullable<AuditSnapshot["purchases"]> = [];
+      await forEachDoc(tx, db.collection("purchases"), (doc) =>
+        purchases.push({
+          sessionId: doc.id,
+          uid: (doc.get("uid") as string | null) ?? null,
+          status: String(doc.get("status")),
+          credits: Number(doc.get("credits") ?? 0),
+          amount: (doc.get("amount") as number | null) ?? null,
+        }),
+      );
       const uids = new Set([...balances.keys(), ...movements.keys()]);
       return {
         users: [...uids].map((uid) => ({ uid, credits: balances.get(uid) ?? 0, movements: movements.get(uid) ?? [] })),
         runs,
         refunds,
+        purchases,
         readMs: readTime.toMillis(),
         longestRunMs: longestRunMs(settings),
       };

@@ -1,15 +1,17 @@
 import type { Timestamp } from "firebase-admin/firestore";
 
-export type MovementKind = "grant" | "charge" | "refund";
+export type MovementKind = "grant" | "charge" | "refund" | "purchase" | "reversal";
 
 /** `users/{uid}/ledger/{entryId}`: immutable; the balance is the sum of `amount`. */
 export interface LedgerMovement {
   kind: MovementKind;
-  /** Signed: grants and refunds add, charges subtract. */
+  /** Signed: grants, refunds and purchases add, charges and reversals subtract. */
   amount: number;
   runId: string | null;
   reason: string;
   createdAt: Timestamp;
+  /** Purchases and reversals: the Checkout Session paid for the credits. */
+  sessionId?: string;
 }
 
 /** `refunds/{runId}`: created once, first writer wins. */

@@ -6,7 +6,15 @@ interface Writer {
   set(ref: DocumentReference, data: DocumentData): unknown;
 }
 
-export type NotificationKind = "refunded" | "failed" | "quality_reduced" | "succeeded" | "awaiting_confirmation";
+export type NotificationKind =
+  | "refunded"
+  | "failed"
+  | "quality_reduced"
+  | "succeeded"
+  | "awaiting_confirmation"
+  | "purchased"
+  | "payment_reversed"
+  | "welcome";
 
 /** `users/{uid}/notifications/{id}`: deterministic ids, so a repeated write does not notify twice. */
 export function writeNotification(
@@ -14,7 +22,8 @@ export function writeNotification(
   db: Firestore,
   uid: string,
   id: string,
-  runId: string,
+  /** The run it is about; null for notices about the account (purchases, welcome credits). */
+  runId: string | null,
   kind: NotificationKind,
   text: { title: string; body: string },
   now: Timestamp,

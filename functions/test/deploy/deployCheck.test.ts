@@ -80,7 +80,9 @@ describe("npm run deploy:check", () => {
   it("passes the healthy fixture", () => {
     const root = brokenCopy(() => undefined);
     const { code, out } = deployCheck(root);
-    expect(out).toContain("✔ secrets bound to the 2 functions that build cloud providers");
+    expect(out).toContain(
+      "✔ secrets bound to the 2 functions that build cloud providers; STRIPE_WEBHOOK_SECRET to stripeWebhook only",
+    );
     expect(code).toBe(0);
   }, 60_000);
 
@@ -137,6 +139,23 @@ describe("npm run deploy:check", () => {
       "✖ function refund: builds the cloud providers but is not bound to API_KEY — fix: add `secrets: MODEL_SECRETS`",
     );
     expect(out).not.toContain("function advance: builds");
+  }, 60_000);
+
+  it("names a Stripe secret bound to a function that never reads it, and the webhook without its own", () => {
+    const root = brokenCopy((r) => {
+      replaceIn(
+        functionsIndex(r),
+        'exports.refund = onDocumentUpdated("runs/{runId}", async () => {});',
+        'exports.refund = onDocumentUpdated({ document: "runs/{runId}", secrets: [STRIPE_WEBHOOK_SECRET] }, async () => {});',
+      );
+      replaceIn(functionsIndex(r), "onRequest({ secrets: [STRIPE_WEBHOOK_SECRET] },", "onRequest({},");
+    });
+    const { code, out } = deployCheck(root);
+    expect(code).toBe(1);
+    expect(out).toContain("✖ function refund: is bound to STRIPE_WEBHOOK_SECRET but never reads it");
+    expect(out).toContain(
+      "✖ function stripeWebhook: verifies Stripe's webhook signatures but is not bound to STRIPE_WEBHOOK_SECRET",
+    );
   }, 60_000);
 
   it("names a missing rules file", () => {

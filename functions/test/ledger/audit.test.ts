@@ -113,3 +113,74 @@ test("a charged run still open after the longest possible run", () => {
   s.runs[3].createdMs = 9.5 * 3_600_000;
   expect(invariants(s)).toEqual([]);
 });
+
+/** u1 bought 50 credits (session cs_1), then a refund took 20 of them back. */
+function withPurchase(): AuditSnapshot {
+  const s = healthy();
+  s.users[0].movements.push(
+    { ...movement("purchase_cs_1", "purchase", 50), sessionId: "cs_1" },
+    { ...movement("reversal_evt_1", "reversal", -20), sessionId: "cs_1" },
+  );
+  s.users[0].credits = 120;
+  s.purchases = [
+    { sessionId: "cs_1", uid: "u1", status: "credited", credits: 50, amount: 500 },
+    { sessionId: "cs_2", uid: "u1", status: "refused", credits: 0, amount: 100 },
+  ];
+  return s;
+}
+
+test("purchases and reversals: balance = grants + purchases − charges + refunds − reversals", () => {
+  expect(auditLedger(withPurchase())).toEqual([]);
+  const s = withPurchase();
+  s.users[0].credits = 140;
+  expect(invariants(s)).toEqual(["balance = sum of movements"]);
+});
+
+test("a purchase without its paid session, or credited to someone else's session", () => {
+  const s = withPurchase();
+  s.purchases = s.purchases?.filter((p) => p.sessionId !== "cs_1");
+  expect(invariants(s)).toContain("every purchase is tied to one paid session");
+  const other = withPurchase();
+  if (other.purchases) other.purchases[0].uid = "u2";
+  expect(invariants(other)).toEqual(
+    expect.arrayContaining(["every purchase is tied to one paid session", "every credited session has its purchase"]),
+  );
+});
+
+test("a refused session that credited, and a credited one without its movement", () => {
+  const s = withPurchase();
+  s.users[0].movements.push({ ...movement("purchase_cs_2", "purchase", 10), sessionId: "cs_2" });
+  s.users[0].credits = 130;
+  expect(invariants(s)).toEqual(
+    expect.arrayContaining(["a refused session credits nothing", "every purchase is tied to one paid session"]),
+  );
+  const missing = withPurchase();
+  missing.users[0].movements = missing.users[0].movements.filter((m) => m.kind !== "purchase" && m.kind !== "reversal");
+  missing.users[0].credits = 90;
+  expect(invariants(missing)).toEqual(["every credited session has its purchase"]);
+});
+
+test("reversals: never more than the purchase, never without it, never adding", () => {
+  const s = withPurchase();
+  s.users[0].movements.push({ ...movement("reversal_evt_2", "reversal", -40), sessionId: "cs_1" });
+  s.users[0].credits = 80;
+  expect(invariants(s)).toEqual(["reversals never take back more than the purchase"]);
+  const orphan = withPurchase();
+  orphan.users[0].movements.push({ ...movement("reversal_evt_3", "reversal", -5), sessionId: "cs_9" });
+  orphan.users[0].credits = 115;
+  expect(invariants(orphan)).toEqual(["every reversal has its purchase"]);
+  const adding = withPurchase();
+  adding.users[0].movements.push({ ...movement("reversal_evt_4", "reversal", 5), sessionId: "cs_1" });
+  adding.users[0].credits = 125;
+  expect(invariants(adding)).toEqual(["reversals subtract"]);
+});
+
+test("a purchase with a made-up id or no session", () => {
+  const s = withPurchase();
+  s.users[0].movements.push({ ...movement("purchase_free", "purchase", 5), sessionId: "cs_1" });
+  s.users[0].movements.push(movement("purchase_x", "purchase", 5));
+  s.users[0].credits = 130;
+  expect(invariants(s)).toEqual(
+    expect.arrayContaining(["deterministic movement ids", "every purchase and reversal names its Checkout Session"]),
+  );
+});

@@ -208,3 +208,29 @@ describe("writing after creation", () => {
     await assertFails(setDoc(doc(alice(), "runs/r1/scenes/scene_01"), { method: "generated" }));
   });
 });
+
+describe("buying credits", () => {
+  test("the credit packs are readable when signed in, never writable", async () => {
+    await seed("config/billing", { welcomeCredits: 20, packs: {} });
+    await assertSucceeds(getDoc(doc(alice(), "config/billing")));
+    await assertFails(getDoc(doc(env.unauthenticatedContext().firestore() as unknown as Firestore, "config/billing")));
+    await assertFails(setDoc(doc(alice(), "config/billing"), { welcomeCredits: 100000 }));
+  });
+  test("a purchase is read by its owner alone; no client credits itself", async () => {
+    await seed("purchases/cs_1", { uid: "alice", credits: 50 });
+    await assertSucceeds(getDoc(doc(alice(), "purchases/cs_1")));
+    await assertFails(getDoc(doc(bob(), "purchases/cs_1")));
+    // Back from Checkout before the webhook: waiting on a session not written yet is allowed.
+    await assertSucceeds(getDoc(doc(alice(), "purchases/cs_not_yet")));
+    await assertFails(
+      getDoc(doc(env.unauthenticatedContext().firestore() as unknown as Firestore, "purchases/cs_not_yet")),
+    );
+    await assertFails(setDoc(doc(alice(), "purchases/cs_2"), { uid: "alice", credits: 50 }));
+    await assertFails(updateDoc(doc(alice(), "purchases/cs_1"), { credits: 5000 }));
+    await assertFails(
+      setDoc(doc(alice(), "users/alice/ledger/purchase_cs_2"), { kind: "purchase", amount: 50, sessionId: "cs_2" }),
+    );
+    await assertFails(setDoc(doc(alice(), "users/alice/ledger/grant_welcome"), { kind: "grant", amount: 20 }));
+    await assertFails(setDoc(doc(alice(), "users/alice"), { credits: 20 }));
+  });
+});

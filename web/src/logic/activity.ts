@@ -1,7 +1,12 @@
 /** Credit history and notifications as sentences a customer reads (no internal reasons or codes). */
+import { money } from "./billing";
 import { credits, withoutMoneySentences } from "./words";
 
-export function ledgerSentence(entry: { kind: string; amount: number }): string {
+export function ledgerSentence(entry: {
+  kind: string;
+  amount: number;
+  receipt?: { amount: number; currency: string } | null;
+}): string {
   const n = Math.abs(entry.amount);
   switch (entry.kind) {
     case "grant":
@@ -10,6 +15,12 @@ export function ledgerSentence(entry: { kind: string; amount: number }): string 
       return `${credits(n)} paid for a video.`;
     case "refund":
       return `${credits(n)} refunded for a video.`;
+    case "purchase":
+      return entry.receipt
+        ? `${credits(n)} bought for ${money(entry.receipt.amount, entry.receipt.currency)}.`
+        : `${credits(n)} bought.`;
+    case "reversal":
+      return `${credits(n)} taken back after a refund or dispute.`;
     default:
       return entry.amount >= 0 ? `${credits(n)} added.` : `${credits(n)} taken.`;
   }
