@@ -1,16 +1,19 @@
 /**
- * Over generated briefs (1 to 60 words), names (1 to 7 words each), 1 to 8 scenes of 2 to 6 s, on the
- * local tier: every run the preflight accepts gets a script that passes the script check and a voice
- * the quality gate passes; every other is refused before the charge. Nothing is charged and then
- * refunded for a voice-over too short or too long.
+ * A property over briefs (1 to 60 words, and any text at all), names of 1 to 7 words, 1 to 8 scenes of
+ * 2 to 6 s, on the local tier: every input the form can send is refused at validation, or refused by
+ * the preflight before the charge, or gets a script that passes the script check and a voice the
+ * quality gate passes. Nothing is charged and then refunded for a voice-over too short or too long.
  *
  * Running each case through the emulators would take minutes a run, so the test is in two parts:
- * the pure decisions (the preflight's length refusal, the composer, the script check) on every
- * generated case and several Visual DNAs; then, on a sample of the accepted cases, the real voice:
- * Flite speaks the composed voice-over, the voice fit fits it to the video and the quality gate's
- * audio pass and voice verdict judge it (no picture: the picture does not depend on the brief). Full
- * runs through the triggers are in test/pipeline/briefLength.test.ts.
+ * the pure decisions (validation, the preflight's length refusal, the composer, the script check) on
+ * every generated case and several Visual DNAs, with fast-check shrinking a failure to its smallest
+ * case; then, on a sample of the accepted cases, the real voice: Flite speaks the composed voice-over,
+ * the voice fit fits it to the video and the quality gate's audio pass and voice verdict judge it (no
+ * picture: the picture does not depend on the brief). Whole runs through the triggers, a short brief
+ * made into an ad and briefs refused before the charge, are in test/pipeline/badInput.test.ts and
+ * `npm run bench`.
  */
+import fc from "fast-check";
 import { RunInputSchema, type RunInput, type VisualDna } from "../../src/contract/run";
 import { scriptProblems } from "../../src/models/quality";
 import { lengthRefusal } from "../../src/pipeline/preflightStage";
@@ -19,15 +22,15 @@ import { analyzeImage } from "../../src/preflight/imageAnalysis";
 import { decodeUpload } from "../../src/preflight/imageFile";
 import { describeImage, type ImageFacts } from "../../src/providers/local/imageFacts";
 import { composeScript } from "../../src/providers/local/localScript";
-import { seededRandom } from "../../src/seededRandom";
 import { GOOD_DNA } from "../models/helpers";
 import { fixture } from "../support/samples";
 import { voiceoverTrial, type VoiceoverTrial } from "../support/voiceoverTrial";
 
-const CASES = 3000;
+const CASES = Number(process.env.BRIEF_PROPERTY_CASES ?? 3000);
 /** Cases whose voice is really spoken and judged (about 3 s each on a quiet 2-core machine). */
 const VOICED = Number(process.env.BRIEF_PROPERTY_VOICED ?? 36);
-const SCENE_SECONDS = [2, 3, 4, 5, 6];
+/** Fixed, so a run is repeatable; BRIEF_PROPERTY_SEED tries others. */
+const SEED = Number(process.env.BRIEF_PROPERTY_SEED ?? 20261207);
 
 /** Ad copy from one syllable to five, with numbers and symbols a voice reads out. */
 const BRIEF_WORDS = (
@@ -46,50 +49,45 @@ const NAME_WORDS = (
   "Extra Virgin Olive Oil Limited Edition Prints Frames Co Labs Studio Botanicals Apothecary Original"
 ).split(" ");
 
-function pick<T>(rng: () => number, items: readonly T[]): T {
-  return items[Math.floor(rng() * items.length)];
-}
-const between = (rng: () => number, least: number, most: number) => least + Math.floor(rng() * (most - least + 1));
+/** What follows a word: mostly a space, sometimes a comma or the end of a sentence. */
+const separator = fc.oneof(
+  { arbitrary: fc.constant(" "), weight: 12 },
+  { arbitrary: fc.constant(", "), weight: 1 },
+  { arbitrary: fc.constantFrom(". ", "! ", "? "), weight: 2 },
+);
 
-/** Words split into sentences of 1 to 12 words, some with a comma, ending in . ! or ?. */
-function briefOf(rng: () => number, wordCount: number): string {
-  const sentences: string[] = [];
-  for (let left = wordCount; left > 0;) {
-    const size = Math.min(left, between(rng, 1, 12));
-    left -= size;
-    const words = Array.from({ length: size }, () => pick(rng, BRIEF_WORDS));
-    if (size > 4 && rng() < 0.4) words[Math.floor(size / 2)] += ",";
-    const text = words.join(" ");
-    sentences.push(`${text.charAt(0).toUpperCase()}${text.slice(1)}${pick(rng, [".", ".", ".", "!", "?"])}`);
-  }
-  return sentences.join(" ");
-}
+/** 1 to 60 words of ad copy in sentences, ending in . ! or ?. */
+const adCopyBrief = fc
+  .array(fc.tuple(fc.constantFrom(...BRIEF_WORDS), separator), { minLength: 1, maxLength: 60 })
+  .chain((words) =>
+    fc.constantFrom(".", "!", "?").map((end) => {
+      const text = words.map(([word, sep], i) => (i === words.length - 1 ? word : `${word}${sep}`)).join("");
+      return `${text.charAt(0).toUpperCase()}${text.slice(1)}${end}`;
+    }),
+  );
 
-const nameOf = (rng: () => number, wordCount: number) =>
-  Array.from({ length: wordCount }, () => pick(rng, NAME_WORDS)).join(" ");
+/** Whatever a customer can type: any graphemes (emoji, other scripts, only punctuation, spaces). */
+const anyBrief = fc.string({ unit: "grapheme", minLength: 1, maxLength: 120 });
+
+const nameOf = fc.array(fc.constantFrom(...NAME_WORDS), { minLength: 1, maxLength: 7 }).map((words) => words.join(" "));
+
+const DEFAULTS = PipelineSettingsSchema.parse({});
+
+const formInput = fc.record({
+  productName: nameOf,
+  brandName: nameOf,
+  brief: fc.oneof({ arbitrary: adCopyBrief, weight: 6 }, { arbitrary: anyBrief, weight: 1 }),
+  scenes: fc.integer({ min: 1, max: 8 }),
+  sceneSeconds: fc.integer({ min: 2, max: 6 }),
+});
 
 interface Case {
   input: RunInput;
   settings: PipelineSettings;
 }
 
-function generate(count: number, seed: number): Case[] {
-  const rng = seededRandom(seed);
-  const defaults = PipelineSettingsSchema.parse({});
-  return Array.from({ length: count }, () => {
-    const input = RunInputSchema.parse({
-      image: "uploads/u1/product.jpg",
-      productName: nameOf(rng, between(rng, 1, 7)),
-      brandName: nameOf(rng, between(rng, 1, 7)),
-      brief: briefOf(rng, between(rng, 1, 60)),
-      scenes: between(rng, 1, 8),
-    });
-    return { input, settings: { ...defaults, sceneSeconds: pick(rng, SCENE_SECONDS) } };
-  });
-}
-
 /** Visual DNAs as the local tier finds them in the fixture photos, and as a model describes a product. */
-async function dnasFor(input: RunInput, facts: ImageFacts[]): Promise<VisualDna[]> {
+function dnasFor(input: RunInput, facts: ImageFacts[]): VisualDna[] {
   return [...facts.map((f) => describeImage(f, input)), GOOD_DNA];
 }
 
@@ -106,41 +104,49 @@ beforeAll(async () => {
   );
 });
 
-test(`${CASES} generated briefs: each is refused before the charge or gets a script that passes the check`, async () => {
+test(`${CASES} generated briefs: each is refused before the charge or gets a script that passes the check`, () => {
   const outcomes: Record<string, number> = {};
-  const chargedThenRefunded: string[] = [];
   let scripts = 0;
-  for (const c of generate(CASES, 20261207)) {
-    const refusal = lengthRefusal(c.input, c.settings);
-    if (refusal) {
-      // Refused at preflight, uncharged: the reason names why.
-      expect(refusal.requiresRefund).toBe(false);
-      tally(outcomes, `refused before the charge: ${refusal.reason.split(":")[0]}`);
-      continue;
-    }
-    tally(outcomes, "accepted and charged");
-    accepted.push(c);
-    for (const dna of await dnasFor(c.input, facts)) {
-      scripts += 1;
-      const script = composeScript(c.input, dna, c.settings.sceneSeconds, c.settings);
-      const problems = script ? scriptProblems(script, c.input, c.settings) : ["no script"];
-      if (problems.length > 0) {
-        chargedThenRefunded.push(
-          `${c.input.scenes} x ${c.settings.sceneSeconds} s "${c.input.productName}": ${problems}`,
-        );
+  let chargedThenRefunded = 0;
+  fc.assert(
+    fc.property(formInput, ({ sceneSeconds, ...fields }) => {
+      const parsed = RunInputSchema.safeParse({ image: "uploads/u1/product.jpg", ...fields });
+      if (!parsed.success) {
+        // Refused as the run is created, uncharged: an empty brief, or one without a letter or digit.
+        expect(fields.brief.trim() === "" || !/[\p{L}\p{N}]/u.test(fields.brief)).toBe(true);
+        tally(outcomes, "refused at validation (no words)");
+        return;
       }
-    }
-  }
+      const c: Case = { input: parsed.data, settings: { ...DEFAULTS, sceneSeconds } };
+      const refusal = lengthRefusal(c.input, c.settings);
+      if (refusal) {
+        // Refused at preflight, uncharged, saying why and what to change.
+        expect(refusal.requiresRefund).toBe(false);
+        expect(refusal.userMessage).toMatch(/Nothing was charged\.$/);
+        tally(outcomes, `refused before the charge: ${refusal.reason.split(":")[0]}`);
+        return;
+      }
+      tally(outcomes, "accepted and charged");
+      accepted.push(c);
+      for (const dna of dnasFor(c.input, facts)) {
+        scripts += 1;
+        const script = composeScript(c.input, dna, c.settings.sceneSeconds, c.settings);
+        const problems = script ? scriptProblems(script, c.input, c.settings) : ["no script"];
+        if (problems.length > 0) chargedThenRefunded += 1;
+        expect(problems).toEqual([]);
+      }
+    }),
+    { seed: SEED, numRuns: CASES },
+  );
   console.log(
-    `brief property, pure decisions over ${CASES} cases:\n` +
+    `brief property, pure decisions over ${CASES} cases (fast-check seed ${SEED}):\n` +
       Object.entries(outcomes)
         .sort()
         .map(([outcome, n]) => `  ${outcome}: ${n}`)
         .join("\n") +
       `\n  scripts composed for accepted cases (x ${facts.length + 1} Visual DNAs): ${scripts}` +
-      `\n  charged, then refunded at the script stage: ${chargedThenRefunded.length}`,
+      `\n  charged, then refunded at the script stage: ${chargedThenRefunded}`,
   );
-  expect(chargedThenRefunded).toEqual([]);
   expect(accepted.length).toBeGreaterThan(CASES / 4);
 });
 
@@ -149,7 +155,7 @@ test(`the real voice on ${VOICED} accepted cases: Flite, the voice fit and the g
   const sample = Array.from({ length: VOICED }, (_, i) => accepted[Math.floor((i * accepted.length) / VOICED)]);
   const trials: { c: Case; trial: VoiceoverTrial }[] = [];
   for (const [i, c] of sample.entries()) {
-    const dnas = await dnasFor(c.input, facts);
+    const dnas = dnasFor(c.input, facts);
     const trial = await voiceoverTrial(c.input, dnas[i % dnas.length], c.settings);
     if (!trial) throw new Error(`accepted but not composed: ${JSON.stringify(c.input)}`);
     trials.push({ c, trial });
