@@ -23,7 +23,7 @@ import { decodeUpload } from "../../src/preflight/imageFile";
 import { describeImage, type ImageFacts } from "../../src/providers/local/imageFacts";
 import { composeScript } from "../../src/providers/local/localScript";
 import { GOOD_DNA } from "../models/helpers";
-import { fixture } from "../support/samples";
+import { fixture, SAMPLE_AD_INPUT } from "../support/samples";
 import { voiceoverTrial, type VoiceoverTrial } from "../support/voiceoverTrial";
 
 const CASES = Number(process.env.BRIEF_PROPERTY_CASES ?? 3000);
@@ -179,3 +179,50 @@ test(`the real voice on ${VOICED} accepted cases: Flite, the voice fit and the g
   );
   expect(failed.map(({ trial }) => trial.failures)).toEqual([]);
 }, 1_800_000);
+
+/** Names from short to long, as the README and the tests use them; the bench's two-sentence brief. */
+const SAMPLE_NAMES = [
+  { productName: "Sky Poster", brandName: "Orbit" },
+  { productName: "Desk Lamp Arc", brandName: "Halden" },
+  { productName: "Morning Ritual Coffee", brandName: "Fairbean" },
+  { productName: "Limited Edition Night Sky Poster", brandName: "Orbit Prints and Frames" },
+  { productName: "Hydrating Hyaluronic Moisturiser", brandName: "Dermatologica" },
+];
+const SAMPLE_LENGTHS = [
+  [1, 4],
+  [2, 2],
+  [4, 4],
+  [8, 4],
+] as const;
+
+test("the sample names, long and short: each ad is refused before the charge or voiced without a cut-off or a silent tail over 1 s", async () => {
+  const rows: string[] = [];
+  const failed: string[] = [];
+  for (const names of SAMPLE_NAMES) {
+    for (const [scenes, sceneSeconds] of SAMPLE_LENGTHS) {
+      const input = RunInputSchema.parse({
+        ...SAMPLE_AD_INPUT,
+        ...names,
+        brief: "Small-batch roast. Rich crema.",
+        scenes,
+      });
+      const settings = { ...DEFAULTS, sceneSeconds };
+      const label = `${names.productName} / ${names.brandName}, ${scenes} x ${sceneSeconds} s`;
+      const refusal = lengthRefusal(input, settings);
+      if (refusal) {
+        expect(refusal.requiresRefund).toBe(false);
+        rows.push(`  ${label}: refused before the charge (${refusal.reason})`);
+        continue;
+      }
+      const trial = await voiceoverTrial(input, describeImage(facts[0], input), settings);
+      if (!trial) throw new Error(`accepted but not composed: ${label}`);
+      rows.push(
+        `  ${label}: tempo ${trial.tempo.toFixed(2)}, silent tail ${trial.tailSec.toFixed(2)} s, ` +
+          `${trial.failures.length === 0 ? "passes" : trial.failures.map((f) => f.cause).join(", ")}`,
+      );
+      if (trial.failures.length > 0) failed.push(label);
+    }
+  }
+  console.log(`the sample names with the brief "Small-batch roast. Rich crema.":\n${rows.join("\n")}`);
+  expect(failed).toEqual([]);
+}, 900_000);
