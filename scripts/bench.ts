@@ -65,7 +65,7 @@ async function oneRun(index: number) {
   const wallMs = run.updatedAt!.toMillis() - created;
   const scenes = (await db.collection(paths.scenes(ref.id)).get()).docs.map((d) => d.data());
   const scenesWallMs =
-    Math.max(...scenes.map((s) => s.updatedAt.toMillis())) - Math.min(...scenes.map((s) => s.startedAt.toMillis()));
+    Math.max(...scenes.map((s) => s.updatedAt.toMillis())) - Math.min(...scenes.map((s) => s.startedAtMs as number));
   const stageWork: Record<string, number> = Object.fromEntries(
     (["visual_dna", "script", "voice", "assembly", "quality"] as const).map((s) => [
       s,

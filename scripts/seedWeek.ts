@@ -27,7 +27,7 @@ import { addDays, dayRange, daysBetween } from "../functions/src/metrics/compute
 import { rollUpMetrics, type RollUpResult } from "../functions/src/metrics/rollup";
 import { userMessages } from "../functions/src/messages";
 import { DEFAULT_MODEL_CONFIG } from "../functions/src/models/modelConfig";
-import { DEFAULT_VOICE_FIT, loadPipelineSettings } from "../functions/src/pipelineSettings";
+import { loadPipelineSettings, PipelineSettingsSchema } from "../functions/src/pipelineSettings";
 import { WARNING_TEXT } from "../functions/src/preflight/messages";
 import { composeScript } from "../functions/src/providers/local/localScript";
 import {
@@ -291,7 +291,8 @@ function finish(plan: RunPlan, cohort: Cohort, input: RunInput, outage: boolean)
   const script =
     scriptOutcome === "legacy"
       ? legacyScript(SCENES, SCENE_SECONDS)
-      : composeScript(input, dna, SCENE_SECONDS, DEFAULT_VOICE_FIT);
+      : composeScript(input, dna, SCENE_SECONDS, PipelineSettingsSchema.parse({}));
+  if (!script) throw new Error(`the seeded ${plan.product} brief does not fill ${SCENES} scenes of ${SCENE_SECONDS} s`);
   Object.assign(update, { dna, script });
 
   const scenes = plan.sceneFallbacks.map((reason, i) => ({

@@ -18,6 +18,7 @@ import { CooldownStore } from "../src/models/cooldown";
 import { isRetired } from "../src/models/modelConfig";
 import { scriptPrompt } from "../src/models/prompts";
 import { scriptProblems } from "../src/models/quality";
+import { PipelineSettingsSchema } from "../src/pipelineSettings";
 import { geminiReplies, startGeminiStandin } from "../test/standins/gemini";
 import { openAiReplies, startOpenAiStandin } from "../test/standins/openai";
 import {
@@ -29,6 +30,8 @@ import {
   PRODUCT_IMAGE,
   standinConfig,
 } from "../test/models/helpers";
+
+const DEFAULT_SETTINGS = PipelineSettingsSchema.parse({});
 
 const CALLS = 200;
 const PAIRS = 20;
@@ -60,7 +63,7 @@ async function main() {
   const config = standinConfig(gemini.baseUrl, openai.baseUrl);
   const [primary, backup] = config.text;
   const providers = createCloudProviders(config, { db, logger: silent, credentials: CREDENTIALS });
-  const request = scriptPrompt(INPUT, GOOD_DNA);
+  const request = scriptPrompt(INPUT, GOOD_DNA, DEFAULT_SETTINGS);
   await clearCooldowns(db);
 
   // 1. Added latency per call, primary answering at once.
@@ -76,7 +79,7 @@ async function main() {
   };
   const ours = () => providers.script.write({ input: INPUT, dna: GOOD_DNA }, CTX);
   const cooldowns = new CooldownStore(db);
-  const validate = () => scriptProblems(ScriptSchema.parse(goodScript()), INPUT);
+  const validate = () => scriptProblems(ScriptSchema.parse(goodScript()), INPUT, DEFAULT_SETTINGS);
   await timeEach(20, rawCall); // warm-up: connections, JIT
   await timeEach(20, ours);
   const rawTimes = await timeEach(CALLS, rawCall);

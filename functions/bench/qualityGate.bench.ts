@@ -66,7 +66,8 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "fairshot-gate-bench-"));
   try {
     const dna = describeImage(await analyzeImage(await decodeUpload(await readFile(IMAGE))), SAMPLE_AD_INPUT);
-    const script = composeScript(SAMPLE_AD_INPUT, dna, sceneSeconds, settings.voiceFit);
+    const script = composeScript(SAMPLE_AD_INPUT, dna, sceneSeconds, settings);
+    if (!script) throw new Error("the sample ad's brief and names do not fill its length");
     const frame = frameSize("9:16");
     const requests: NormalizeRequest[] = [];
     const [modelClipsMs] = await timed(async () => {

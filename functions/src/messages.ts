@@ -4,6 +4,7 @@
  */
 import type { Stage } from "./contract/run";
 import type { QualityCause } from "./quality/verdict";
+import type { VoiceoverFit } from "./script/voiceoverPlan";
 
 export const STAGE_LABELS: Record<Stage, string> = {
   preflight: "Checking your image",
@@ -44,6 +45,27 @@ export const adLengthWords = {
   sceneLasts: (sceneSeconds: number) => `each scene lasts ${secondsWords(sceneSeconds)}`,
 };
 
+/** An ad the names and brief cannot fill, or whose names do not fit it: said by the page's form and by a refused run. */
+export const voiceoverWords = {
+  why: (fit: Extract<VoiceoverFit, { fits: false }>) => {
+    const about = (seconds: number) => secondsWords(Math.max(1, Math.round(seconds)));
+    return fit.why === "too_little"
+      ? `Your brief and the product and brand names give about ${about(fit.givesSec)} of voice-over, but a video ` +
+          `of ${secondsWords(fit.videoSec)} needs at least ${about(fit.needsSec)}`
+      : `The product and brand names take about ${about(fit.givesSec)} to say, but a video of ` +
+          `${secondsWords(fit.videoSec)} leaves room for about ${about(fit.needsSec)}`;
+  },
+  suggestion: (fit: Extract<VoiceoverFit, { fits: false }>) => {
+    const n = fit.fitsWithScenes;
+    if (fit.why === "too_little") {
+      return n === null
+        ? "Write a longer brief"
+        : `Write a longer brief, or choose ${n} ${n === 1 ? "scene" : "scenes"} or fewer`;
+    }
+    return n === null ? "Use shorter product or brand names" : `Choose at least ${n} scenes, or use shorter names`;
+  },
+};
+
 /** The refund sentence before the refund has landed, and after. */
 export const WILL_BE_REFUNDED = "Your credits will be refunded.";
 const NOTHING_CHARGED = "Nothing was charged.";
@@ -72,6 +94,8 @@ export const userMessages = {
   adTooShort: (scenes: number, sceneSeconds: number, minScenes: number, minAdSeconds: number) =>
     `A video of ${scenes} ${scenes === 1 ? "scene" : "scenes"} lasts ${secondsWords(scenes * sceneSeconds)}, but ` +
     `${adLengthWords.voiceNeeds(minAdSeconds)}. Choose at least ${minScenes} scenes. Nothing was charged.`,
+  voiceoverDoesNotFit: (fit: Extract<VoiceoverFit, { fits: false }>) =>
+    `${voiceoverWords.why(fit)}. ${voiceoverWords.suggestion(fit)}. Nothing was charged.`,
   confirmationExpired: "You did not confirm within the time allowed, so the run was cancelled. Nothing was charged.",
   stageStuck: (stage: Stage) => `${STAGE_LABELS[stage]} did not finish. ${WILL_BE_REFUNDED}`,
   sceneFailed: (scene: number) => `Scene ${scene} could not be rendered. ${WILL_BE_REFUNDED}`,

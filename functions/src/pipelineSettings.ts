@@ -25,19 +25,20 @@ const FramingGatesSchema = z.object({
 export type FramingGates = z.infer<typeof FramingGatesSchema>;
 
 /**
- * The voice-over written and fitted to the video's length. Ad voice-overs run at about 150 words a
- * minute (2.5 words/s); the script aims to fill `targetCoverage` of the video with speech, and a script
- * outside `minCoverage`..`maxCoverage` at that rate is a quality failure (the next model's turn). The
- * recorded voice is then sped up or slowed down within `maxTempoChange` so it ends `endPaddingSec`
- * before the video does, and normalised to `targetLufs` integrated with true peak at most `truePeakDbtp`
- * (-14 LUFS is what YouTube and most ad specs play at; -1.5 dBTP leaves room for the AAC encoder's overshoot
- * under the gate's -1 dBTP).
+ * The voice-over written and fitted to the video's length. How long a text takes to say is estimated
+ * from its syllables (script/syllables.ts): `syllablesPerSec` of speech, plus `sentencePauseSec` for each
+ * sentence (the pause after it, the voice's lengthening of its last word, and the silence before the
+ * first). The defaults are Flite's (the local voice) fitted over 52 ad sentences from 2 to 30 syllables
+ * (least squares on where the voice ends: 0.191 s a syllable, 0.44 s a sentence; 13% rms error); a
+ * deployment whose voice speaks at another pace sets its own. The recorded voice is then sped up or
+ * slowed down within `maxTempoChange` so it ends `endPaddingSec` before the video does, and normalised to
+ * `targetLufs` integrated with true peak at most `truePeakDbtp` (-14 LUFS is what YouTube and most ad
+ * specs play at; -1.5 dBTP leaves room for the AAC encoder's overshoot under the gate's -1 dBTP).
+ * How long the script may be follows from these and the quality gate (voiceoverWindow).
  */
 const VoiceFitSchema = z.object({
-  wordsPerSec: z.number().min(1).max(5).default(2.5),
-  targetCoverage: z.number().min(0.3).max(1).default(0.85),
-  minCoverage: z.number().min(0.1).max(1).default(0.5),
-  maxCoverage: z.number().min(0.5).max(2).default(1.25),
+  syllablesPerSec: z.number().min(2).max(10).default(5.2),
+  sentencePauseSec: z.number().min(0).max(2).default(0.44),
   maxTempoChange: z.number().min(0).max(0.5).default(0.25),
   endPaddingSec: z.number().min(0).max(2).default(0.4),
   targetLufs: z.number().min(-30).max(-5).default(-14),
@@ -178,6 +179,36 @@ export function minScenesFor(settings: AdLengthSettings): number {
 /** Whether the run's ad would be shorter than the settings allow (its voice-over could not fit). */
 export function adTooShort(input: Pick<RunInput, "scenes">, settings: AdLengthSettings): boolean {
   return input.scenes < minScenesFor(settings);
+}
+
+/** What the script's length is judged by: the voice's pace and fit, and the gate's limits on the voice. */
+export type VoiceoverSettings = Pick<PipelineSettings, "voiceFit" | "qualityGate">;
+
+/**
+ * Where the voice-over of a `videoSec` video may end, in seconds of speech at the voice's own pace,
+ * derived from the voice fit and the quality gate (the one source of both the script check's bounds and
+ * the composer's budget):
+ * - `shortestSec`: slowed down as far as the fit allows (1 - maxTempoChange), it still ends at most
+ *   `maxVoiceTailSec` before the video does, and speaks over `minVoiceCoverage` of it;
+ * - `longestSec`: sped up as far as the fit allows (1 + maxTempoChange), it still ends
+ *   `minEndSilenceSec` before the video does (else it is cut off);
+ * - `targetSec`: at its own pace it ends `endPaddingSec` before the video, where the fit aims.
+ * Outside these the quality gate fails the finished video whatever the voice fit does.
+ */
+export interface VoiceoverWindow {
+  shortestSec: number;
+  targetSec: number;
+  longestSec: number;
+}
+
+export function voiceoverWindow(videoSec: number, { voiceFit, qualityGate }: VoiceoverSettings): VoiceoverWindow {
+  const slowest = 1 - voiceFit.maxTempoChange;
+  const fastest = 1 + voiceFit.maxTempoChange;
+  return {
+    shortestSec: slowest * Math.max(videoSec - qualityGate.maxVoiceTailSec, qualityGate.minVoiceCoverage * videoSec),
+    targetSec: Math.max(0, videoSec - voiceFit.endPaddingSec),
+    longestSec: fastest * Math.max(0, videoSec - qualityGate.minEndSilenceSec),
+  };
 }
 
 export async function loadPipelineSettings(db: Firestore): Promise<PipelineSettings> {

@@ -34,6 +34,12 @@ export type AspectRatio = (typeof ASPECT_RATIOS)[number];
 export const MAX_BRIEF_CHARS = 2000;
 export const MAX_SCENES = 8;
 
+/** Whether a text has anything a voice would say: a letter or a digit, not only punctuation or emoji. */
+export function hasWords(text: string): boolean {
+  return /[\p{L}\p{N}]/u.test(text);
+}
+const NO_WORDS = "must contain words, not only punctuation or emoji";
+
 /** `input` as a client writes it. Object paths are confined to the caller's own upload folder. */
 export const RunInputSchema = z
   .object({
@@ -41,9 +47,9 @@ export const RunInputSchema = z
       .string()
       .regex(/^uploads\/[A-Za-z0-9_-]{1,128}\/[A-Za-z0-9._ -]{1,200}$/, "must be an object path uploads/{uid}/{file}")
       .refine((p) => !p.split("/").some((part) => part === ".." || part === "."), "must not contain . or .."),
-    productName: z.string().trim().min(1).max(120),
-    brandName: z.string().trim().min(1).max(120),
-    brief: z.string().trim().min(1).max(MAX_BRIEF_CHARS),
+    productName: z.string().trim().min(1).max(120).refine(hasWords, NO_WORDS),
+    brandName: z.string().trim().min(1).max(120).refine(hasWords, NO_WORDS),
+    brief: z.string().trim().min(1).max(MAX_BRIEF_CHARS).refine(hasWords, NO_WORDS),
     scenes: z.number().int().min(1).max(MAX_SCENES).default(4),
     aspectRatio: z.enum(ASPECT_RATIOS).default("9:16"),
   })

@@ -1,6 +1,7 @@
 import type { Firestore } from "firebase-admin/firestore";
 import * as functionsLogger from "firebase-functions/logger";
 import { ScriptSchema, VisualDnaSchema, type RunInput, type Script, type VisualDna } from "../contract/run";
+import { loadPipelineSettings } from "../pipelineSettings";
 import type { CallContext, ScriptProvider, Served, Speech, VisualDnaProvider, VoiceProvider } from "../providers/types";
 import { createAdapters, createSdkClients, type GoogleAuthOption } from "./adapters";
 import { CooldownStore } from "./cooldown";
@@ -14,7 +15,7 @@ import {
   type VoiceEntry,
 } from "./modelConfig";
 import { scriptPrompt, visualDnaPrompt } from "./prompts";
-import { inspectSpeech, scriptProblems, visualDnaProblems } from "./quality";
+import { inspectSpeech, scriptProblems, visualDnaProblems, type ScriptLengthSettings } from "./quality";
 
 export class CloudVisualDnaProvider implements VisualDnaProvider {
   constructor(
@@ -43,15 +44,18 @@ export class CloudScriptProvider implements ScriptProvider {
     private readonly chain: ModelEntry[],
     private readonly timeoutMs: number,
     private readonly runtime: FallbackRuntime,
+    /** The run's length and the voice's pace: the script is asked for and checked against them. */
+    private readonly settings: () => Promise<ScriptLengthSettings>,
   ) {}
 
-  write(req: { input: RunInput; dna: VisualDna }, ctx: CallContext): Promise<Served<Script>> {
+  async write(req: { input: RunInput; dna: VisualDna }, ctx: CallContext): Promise<Served<Script>> {
+    const settings = await this.settings();
     return generateJsonWithFallback({
       stage: "script",
       chain: this.chain,
-      request: scriptPrompt(req.input, req.dna),
+      request: scriptPrompt(req.input, req.dna, settings),
       schema: ScriptSchema,
-      qualityCheck: (script) => scriptProblems(script, req.input),
+      qualityCheck: (script) => scriptProblems(script, req.input, settings),
       timeoutMs: this.timeoutMs,
       runtime: this.runtime,
       runId: ctx.runId,
@@ -119,7 +123,7 @@ export function createCloudProviders(config: ModelConfig, deps: CloudProviderDep
       config.timeouts.textMs,
       runtime,
     ),
-    script: new CloudScriptProvider(config.text, config.timeouts.textMs, runtime),
+    script: new CloudScriptProvider(config.text, config.timeouts.textMs, runtime, () => loadPipelineSettings(deps.db)),
     voice: new CloudVoiceProvider(config.voice, config.timeouts.voiceMs, runtime),
   };
 }

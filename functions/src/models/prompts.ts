@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { CAMERA_MOTIONS, ScriptSchema, VisualDnaSchema, type RunInput, type VisualDna } from "../contract/run";
+import { voiceoverWindow } from "../pipelineSettings";
+import { wordsToSay } from "../script/syllables";
+import { composerBand } from "../script/voiceoverPlan";
 import type { JsonRequest } from "./adapters";
+import type { ScriptLengthSettings } from "./quality";
 
 /** Every prompt sent to a model. The user's own words are fenced and labelled as data. */
 
@@ -46,9 +50,32 @@ export function visualDnaPrompt(input: RunInput): Omit<JsonRequest, "image"> {
   };
 }
 
-export function scriptPrompt(input: RunInput, dna: VisualDna): JsonRequest {
+/** The length a script is asked for: the composer's band inside the voiceover window, in words and seconds. */
+export function scriptLengthAsked(input: Pick<RunInput, "scenes">, settings: ScriptLengthSettings) {
+  const videoSec = input.scenes * settings.sceneSeconds;
+  const band = composerBand(voiceoverWindow(videoSec, settings));
+  const pace = settings.voiceFit;
   return {
-    replySchema: { name: "ad_script", jsonSchema: jsonSchemaOf(ScriptSchema) },
+    videoSec,
+    targetSec: band.targetSec,
+    targetWords: wordsToSay(band.targetSec, pace),
+    fewestWords: wordsToSay(band.lowSec, pace),
+    mostWords: wordsToSay(band.highSec, pace),
+  };
+}
+
+export function scriptPrompt(input: RunInput, dna: VisualDna, settings: ScriptLengthSettings): JsonRequest {
+  const length = scriptLengthAsked(input, settings);
+  const words = `${length.fewestWords} to ${length.mostWords} words`;
+  const seconds = Number(length.targetSec.toFixed(1));
+  // The reply's schema carries the length too, where structured output reads each field's description.
+  const schema = ScriptSchema.extend({
+    voiceover: ScriptSchema.shape.voiceover.describe(
+      `The scenes' narrations joined: ${words} (about ${length.targetWords}), about ${seconds} seconds spoken.`,
+    ),
+  });
+  return {
+    replySchema: { name: "ad_script", jsonSchema: jsonSchemaOf(schema) },
     system:
       "You write short vertical video ads. Every line you write is specific to the product and brand you are " +
       "given and ready to be produced. Answer with one JSON object only.",
@@ -57,14 +84,18 @@ export function scriptPrompt(input: RunInput, dna: VisualDna): JsonRequest {
       "",
       `Visual DNA of the product photo: ${JSON.stringify(dna)}`,
       "",
-      `Write an ad of exactly ${input.scenes} scenes for a ${input.aspectRatio} video.`,
+      `Write an ad of exactly ${input.scenes} scenes of ${settings.sceneSeconds} seconds each ` +
+        `(${length.videoSec} seconds) for a ${input.aspectRatio} video.`,
       `Name the product "${input.productName}" and the brand "${input.brandName}" in the voiceover.`,
       "Each scene: title; shot (what the viewer sees, one or two sentences); videoPrompt (a detailed prompt for a " +
         "video model that keeps the product exactly as described in the Visual DNA); narration (the words spoken " +
-        `during the scene); motion (one of ${CAMERA_MOTIONS.join(", ")}); durationSec between 2 and 8.`,
-      "voiceover: the scenes' narrations joined, speakable in the total duration (about 2.5 words per second).",
+        `during the scene); motion (one of ${CAMERA_MOTIONS.join(", ")}); durationSec ${settings.sceneSeconds}.`,
+      `voiceover: the scenes' narrations joined, ${words} (aim for ${length.targetWords}), so that it is spoken in ` +
+        `about ${seconds} seconds and the video never ends mid-sentence or in a long silence. Long names take ` +
+        "longer to say: with long product or brand names use fewer words. Use the brief and the Visual DNA; never " +
+        "pad with generic phrases.",
       "headline: one line for the ad.",
-      `Return JSON matching this JSON Schema: ${shapeOf(ScriptSchema)}`,
+      `Return JSON matching this JSON Schema: ${shapeOf(schema)}`,
     ].join("\n"),
   };
 }

@@ -1,6 +1,7 @@
 import type { RunInput, Script, VisualDna } from "../contract/run";
-import { DEFAULT_VOICE_FIT, type VoiceFit } from "../pipelineSettings";
+import { voiceoverWindow, type PipelineSettings, type VoiceoverSettings } from "../pipelineSettings";
 import type { Speech } from "../providers/types";
+import { speechSeconds } from "../script/syllables";
 import { decodeWav, durationSec, encodeWav, peakLevel } from "./wav";
 
 /**
@@ -62,18 +63,13 @@ export function visualDnaProblems(dna: VisualDna): string[] {
   return problems;
 }
 
-/** How many words the voice-over should have: the video's length at a speaking pace, within a band. */
-export type SpeechTarget = Pick<VoiceFit, "wordsPerSec" | "minCoverage" | "maxCoverage">;
-
-/** The words a voice-over of `videoSec` should have to be spoken at `wordsPerSec` over `coverage` of it. */
-export function targetWords(videoSec: number, wordsPerSec: number, coverage: number): number {
-  return Math.round(videoSec * wordsPerSec * coverage);
-}
+/** What a script is asked for and judged by: the scenes' length, the voice's pace and fit, the gate's voice limits. */
+export type ScriptLengthSettings = Pick<PipelineSettings, "sceneSeconds" | "voiceFit" | "qualityGate">;
 
 export function scriptProblems(
   script: Script,
   input: Pick<RunInput, "productName" | "brandName" | "scenes">,
-  speech: SpeechTarget = DEFAULT_VOICE_FIT,
+  settings: VoiceoverSettings,
 ): string[] {
   const problems = markersIn(script);
   if (script.scenes.length !== input.scenes) {
@@ -94,16 +90,18 @@ export function scriptProblems(
   if (new Set(script.scenes.map((s) => squash(s.videoPrompt))).size < script.scenes.length) {
     problems.push("scenes repeat the same videoPrompt");
   }
-  // Written for the video's length: spoken at the pace, it must cover most of the ad and fit in it.
-  const totalSec = script.scenes.reduce((sum, scene) => sum + scene.durationSec, 0);
-  const voiceoverWords = words(script.voiceover);
-  const most = targetWords(totalSec, speech.wordsPerSec, speech.maxCoverage);
-  const least = targetWords(totalSec, speech.wordsPerSec, speech.minCoverage);
-  if (voiceoverWords > most) {
-    problems.push(`voiceover of ${voiceoverWords} words cannot be spoken in ${totalSec}s (at most ${most})`);
+  // Written for the video's length (its scenes' durations, what the gate will hold it to): the voice fit
+  // can stretch or squeeze the voice only so far before the quality gate fails the finished video
+  // (voiceoverWindow), so a script outside is refused here, before any scene is paid for.
+  const videoSec = script.scenes.reduce((sum, scene) => sum + scene.durationSec, 0);
+  const window = voiceoverWindow(videoSec, settings);
+  const saidSec = speechSeconds(script.voiceover, settings.voiceFit);
+  const said = `voiceover takes about ${saidSec.toFixed(1)}s to say`;
+  if (saidSec > window.longestSec) {
+    problems.push(`${said}: it cannot fit in ${videoSec}s (at most ${window.longestSec.toFixed(1)}s)`);
   }
-  if (voiceoverWords < least) {
-    problems.push(`voiceover of ${voiceoverWords} words leaves ${totalSec}s mostly silent (at least ${least})`);
+  if (saidSec < window.shortestSec) {
+    problems.push(`${said}: it leaves ${videoSec}s mostly silent (at least ${window.shortestSec.toFixed(1)}s)`);
   }
   return problems;
 }

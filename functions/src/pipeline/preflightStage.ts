@@ -6,7 +6,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { FaultsSchema } from "../contract/faults";
 import { RUN_ID_PATTERN, paths } from "../contract/paths";
-import { RunInputSchema, type PreflightReport, type RunInput } from "../contract/run";
+import { MAX_SCENES, RunInputSchema, type PreflightReport, type RunInput } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
 import { chargeRun } from "../ledger/credits";
 import { writeNotification } from "../ledger/notifications";
@@ -14,8 +14,9 @@ import { failRun } from "../lifecycle/runStore";
 import { applyTransition, minutesAfter, transitionRun, transitions } from "../lifecycle/transitions";
 import { frameSize } from "../media/clip";
 import { userMessages } from "../messages";
-import { adTooShort, loadPipelineSettings, minScenesFor } from "../pipelineSettings";
+import { adTooShort, loadPipelineSettings, minScenesFor, type PipelineSettings } from "../pipelineSettings";
 import { cohortFor, loadRolloutFlag } from "../rollout/flag";
+import { voiceoverFit } from "../script/voiceoverPlan";
 import type { PipelineDeps } from "./deps";
 import { PipelineFailure, isPipelineFailure } from "./failure";
 
@@ -59,6 +60,31 @@ export function validateRequest(runId: string, run: RunDocument, isEmulator: boo
   return input.data;
 }
 
+/**
+ * Why an ad of this length cannot be made from this input, before any charge: shorter than the
+ * settings allow (minAdSeconds), or a voice-over the names and brief cannot fill or the names alone
+ * overfill (voiceoverFit). Null when it can. Pure: the page's form decides the same way.
+ */
+export function lengthRefusal(
+  input: RunInput,
+  settings: Pick<PipelineSettings, "sceneSeconds" | "minAdSeconds" | "voiceFit" | "qualityGate">,
+): PipelineFailure | null {
+  const minScenes = minScenesFor(settings);
+  if (adTooShort(input, settings)) {
+    return refuse(
+      "ad_too_short",
+      userMessages.adTooShort(input.scenes, settings.sceneSeconds, minScenes, settings.minAdSeconds),
+    );
+  }
+  const fit = voiceoverFit(input, settings.sceneSeconds, settings, { minScenes, maxScenes: MAX_SCENES });
+  if (fit.fits) return null;
+  return refuse(
+    `${fit.why === "too_little" ? "brief_too_short" : "names_too_long"}: ` +
+      `${fit.givesSec.toFixed(1)}s of voice-over for ${fit.videoSec}s`,
+    userMessages.voiceoverDoesNotFit(fit),
+  );
+}
+
 export async function handleRunCreated(runId: string, deps: PipelineDeps): Promise<void> {
   const { db } = deps;
   const flag = await loadRolloutFlag(db);
@@ -68,14 +94,9 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
   try {
     const input = validateRequest(runId, claimed, deps.isEmulator);
     const settings = await loadPipelineSettings(db);
-    // Before the image is read: an ad too short for its voice-over would fail the quality gate after the charge.
-    if (adTooShort(input, settings)) {
-      const minScenes = minScenesFor(settings);
-      throw refuse(
-        "ad_too_short",
-        userMessages.adTooShort(input.scenes, settings.sceneSeconds, minScenes, settings.minAdSeconds),
-      );
-    }
+    // Before the image is read: an ad its voice-over cannot fill would fail the quality gate after the charge.
+    const tooShort = lengthRefusal(input, settings);
+    if (tooShort) throw tooShort;
     const size = await deps.store.size(input.image);
     if (size === null) throw refuse("image_not_found", userMessages.imageMissing(input.image));
     if (size > MAX_UPLOAD_BYTES) {

@@ -143,12 +143,12 @@ export function voiceTiming(audio: AudioMeasurements, videoSec: number): { cover
   return { coverage: videoSec > 0 ? 1 - silentSec / videoSec : 0, tailSec: last ? videoSec - last.start : 0 };
 }
 
-function voiceFailures(
-  m: Extract<MediaMeasurements, { readable: true }>,
+/** The voice of a `videoSec` video as its audio pass measured it (the finished video's voice part). */
+export function voiceFailures(
+  audio: AudioMeasurements | undefined,
   videoSec: number,
   gate: QualityGate,
 ): QualityFailure[] {
-  const audio = m.audio;
   if (!audio) return [{ cause: "voice_missing", detail: "the file has no audio track" }];
   if (!(audio.integratedLufs > SILENT_LUFS)) {
     return [{ cause: "voice_silent", detail: `the voice track is silent (${audio.integratedLufs} LUFS)` }];
@@ -240,7 +240,7 @@ export function finishedVideoVerdict(
         ]
       : [{ cause: "no_video" as const, detail: "the file has no video stream" }]),
     ...productFailures(clips, gate),
-    ...voiceFailures(m, video?.pictureDurationSec ?? m.containerDurationSec, gate),
+    ...voiceFailures(m.audio, video?.pictureDurationSec ?? m.containerDurationSec, gate),
   ];
   return { passed: failures.length === 0, failures };
 }

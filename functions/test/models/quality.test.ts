@@ -1,38 +1,42 @@
-import { inspectSpeech, scriptProblems, targetWords, visualDnaProblems } from "../../src/models/quality";
+import { inspectSpeech, scriptProblems, visualDnaProblems } from "../../src/models/quality";
+import { PipelineSettingsSchema, voiceoverWindow } from "../../src/pipelineSettings";
+import { speechSeconds } from "../../src/script/syllables";
 import { encodeWav } from "../../src/models/wav";
 import { tonePcm } from "../standins/httpStandin";
 import { GOOD_DNA, goodScript, INPUT, TEMPLATE_SCRIPT } from "./helpers";
 
+const SETTINGS = PipelineSettingsSchema.parse({});
+
 describe("scriptProblems", () => {
   it("accepts a specific script with the scenes asked for", () => {
-    expect(scriptProblems(goodScript(), INPUT)).toEqual([]);
+    expect(scriptProblems(goodScript(), INPUT, SETTINGS)).toEqual([]);
   });
 
   it("refuses the old template fallback on several counts", () => {
-    const problems = scriptProblems(TEMPLATE_SCRIPT, INPUT).join("\n");
+    const problems = scriptProblems(TEMPLATE_SCRIPT, INPUT, SETTINGS).join("\n");
     expect(problems).toMatch(/template marker .*fallback/i);
     expect(problems).toMatch(/template marker .*ultimate upgrade/i);
     expect(problems).toMatch(/scene 1: narration is empty/);
   });
 
   it("refuses a script with missing or extra scenes", () => {
-    expect(scriptProblems(goodScript(2), INPUT)).toContain("has 2 scenes, 3 were asked for");
-    expect(scriptProblems(goodScript(4), INPUT)).toContain("has 4 scenes, 3 were asked for");
+    expect(scriptProblems(goodScript(2), INPUT, SETTINGS)).toContain("has 2 scenes, 3 were asked for");
+    expect(scriptProblems(goodScript(4), INPUT, SETTINGS)).toContain("has 4 scenes, 3 were asked for");
   });
 
   it("refuses a script that never names the product or the brand, ignoring case and punctuation", () => {
     const other = { ...INPUT, productName: "Night Owl Decaf", brandName: "Other Co" };
-    expect(scriptProblems(goodScript(), other)).toEqual([
+    expect(scriptProblems(goodScript(), other, SETTINGS)).toEqual([
       'never names the product "Night Owl Decaf"',
       'never names the brand "Other Co"',
     ]);
-    expect(scriptProblems(goodScript(), { ...INPUT, brandName: "ferro-roasters" })).toEqual([]);
+    expect(scriptProblems(goodScript(), { ...INPUT, brandName: "ferro-roasters" }, SETTINGS)).toEqual([]);
   });
 
   it("refuses label-only scenes and scenes that repeat one prompt", () => {
     const script = goodScript();
     script.scenes[1] = { ...script.scenes[1], shot: "Scene 2", videoPrompt: script.scenes[0].videoPrompt };
-    expect(scriptProblems(script, INPUT)).toEqual([
+    expect(scriptProblems(script, INPUT, SETTINGS)).toEqual([
       "scene 2: shot is not a description",
       "scenes repeat the same videoPrompt",
     ]);
@@ -42,24 +46,45 @@ describe("scriptProblems", () => {
     for (const marker of ["{{product}}", "TODO", "Lorem ipsum", "placeholder", "Generic creator"]) {
       const script = goodScript();
       script.scenes[0] = { ...script.scenes[0], shot: `${script.scenes[0].shot} ${marker}` };
-      expect(scriptProblems(script, INPUT).join()).toMatch(/template marker/);
+      expect(scriptProblems(script, INPUT, SETTINGS).join()).toMatch(/template marker/);
     }
   });
 
-  it("refuses a voiceover that cannot fit the scenes' duration", () => {
+  it("refuses a voiceover that cannot fit the scenes' duration, however fast the voice fit plays it", () => {
     const script = goodScript();
-    expect(scriptProblems({ ...script, voiceover: `${script.voiceover} ${"word ".repeat(60)}` }, INPUT)).toContain(
-      "voiceover of 77 words cannot be spoken in 12s (at most 38)",
-    );
+    const long = { ...script, voiceover: `${script.voiceover} ${"Fresh ground beans. ".repeat(12)}` };
+    // 12 s: sped up 1.25x, the voice must stop 0.1 s before the end: 14.9 s of speech at most.
+    expect(voiceoverWindow(12, SETTINGS).longestSec).toBeCloseTo(14.875, 3);
+    expect(scriptProblems(long, INPUT, SETTINGS)).toEqual([
+      "voiceover takes about 23.6s to say: it cannot fit in 12s (at most 14.9s)",
+    ]);
   });
 
-  it("refuses a voiceover far too short for the video: 12 s at 2.5 words/s needs at least half of 30 words", () => {
+  it("refuses a voiceover that leaves the video mostly silent, however slowly the voice fit plays it", () => {
     const script = goodScript();
     const short = { ...script, voiceover: "Ferro Roasters Morning Ritual Blend. Taste it." };
-    expect(scriptProblems(short, INPUT)).toEqual(["voiceover of 7 words leaves 12s mostly silent (at least 15)"]);
-    expect(targetWords(12, 2.5, 0.85)).toBe(26);
-    const slowPace = { wordsPerSec: 1, minCoverage: 0.5, maxCoverage: 1.25 };
-    expect(scriptProblems(short, INPUT, slowPace)).toEqual([]);
+    // 12 s: slowed to 0.75x, the voice must end at most 1 s before the end: 8.25 s of speech at least.
+    expect(voiceoverWindow(12, SETTINGS).shortestSec).toBeCloseTo(8.25, 3);
+    expect(scriptProblems(short, INPUT, SETTINGS)).toEqual([
+      "voiceover takes about 3.2s to say: it leaves 12s mostly silent (at least 8.3s)",
+    ]);
+    // A slower voice says the same words for longer: the bounds follow the settings.
+    const slowVoice = { ...SETTINGS, voiceFit: { ...SETTINGS.voiceFit, syllablesPerSec: 1.5 } };
+    expect(speechSeconds(short.voiceover, slowVoice.voiceFit)).toBeGreaterThan(8.25);
+    expect(scriptProblems(short, INPUT, slowVoice)).toEqual([]);
+  });
+
+  it("counts syllables, not words: three long words take as long as eight short ones", () => {
+    const script = goodScript(1);
+    const oneScene = { ...INPUT, scenes: 1 };
+    // 4 s: between 2.25 s and 4.9 s of speech.
+    const longWords = {
+      ...script,
+      voiceover: "Hydrating Hyaluronic Moisturiser by Dermatologica. Morning Ritual Blend by Ferro Roasters.",
+    };
+    expect(scriptProblems(longWords, oneScene, SETTINGS).join()).toMatch(/cannot fit in 4s/);
+    const shortWords = { ...script, voiceover: "Meet Morning Ritual Blend by Ferro Roasters." };
+    expect(scriptProblems(shortWords, oneScene, SETTINGS)).toEqual([]);
   });
 });
 

@@ -42,6 +42,21 @@ test.each([
   ["a number where text belongs", { productName: 42, brandName: "Acme", brief: "A mug." }, /productName/],
   ["too many scenes", { productName: "Mug", brandName: "Acme", brief: "A mug.", scenes: 40 }, /scenes/],
   ["a brief over 2000 characters", { productName: "Mug", brandName: "Acme", brief: "x".repeat(2001) }, /brief/],
+  [
+    "a brief of only punctuation",
+    { productName: "Mug", brandName: "Acme", brief: "?!... -- ;)" },
+    /brief: must contain words/,
+  ],
+  [
+    "a brief of only emoji",
+    { productName: "Mug", brandName: "Acme", brief: "☕️ 🔥✨ 👍🏽" },
+    /brief: must contain words/,
+  ],
+  [
+    "a product name of only emoji",
+    { productName: "☕️☕️", brandName: "Acme", brief: "A mug." },
+    /productName: must contain words/,
+  ],
 ])("%s is refused before any charge", async (_name, fields, message) => {
   const uid = await newUser(db);
   const image = await upload(uid, "ok.jpg", await productImage());
@@ -104,6 +119,31 @@ test("an ad too short for its voice-over is refused before any charge, saying ho
     title: "Video not created",
     body: run.failure?.userMessage,
   });
+});
+
+test("a one-word brief that cannot fill 8 scenes is refused before any charge, saying how many scenes it fills", async () => {
+  const uid = await newUser(db);
+  const image = await upload(uid, "lamp.jpg", await productImage());
+  const input = { image, productName: "Desk Lamp Arc", brandName: "Halden", brief: "Light.", scenes: 8 };
+  const runId = await createRun(db, { uid, image, input });
+  // The test settings' 2 s scenes: 16 s of video against about 8 s the names and the brief give.
+  const run = await expectRefusedUncharged(
+    uid,
+    runId,
+    /^Your brief and the product and brand names give about 8 seconds of voice-over, but a video of 16 seconds needs at least 13 seconds\. Write a longer brief, or choose 5 scenes or fewer\./,
+  );
+  expect(run.failure?.reason).toMatch(/^brief_too_short: /);
+  expect(run.preflight).toBeUndefined();
+  // The suggestion holds: the same brief in 5 scenes is accepted and charged (a fault then ends it early, refunded).
+  const fewer = await createRun(db, {
+    uid,
+    image,
+    input: { ...input, scenes: 5 },
+    faults: { visual_dna: "all_models_down" },
+  });
+  const charged = await waitForRun(db, fewer, settled);
+  expect(charged.failure).toMatchObject({ stage: "visual_dna", refunded: true });
+  expect(charged.credits).toEqual({ charged: 10, refunded: 10 });
 });
 
 test("the shortest ad follows config/pipeline: raised to 6 s, 2 scenes of 2 s are refused and 3 are charged", async () => {

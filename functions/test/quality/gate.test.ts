@@ -92,7 +92,8 @@ async function assembled(dir: string, clips: MeasuredClip[], voiceover: string):
 async function sampleAd(dir: string, clipSeconds = [4, 4, 4, 4]) {
   const clips: MeasuredClip[] = [];
   for (const [i, seconds] of clipSeconds.entries()) clips.push(await motionClip(dir, `scene${i}.mp4`, seconds, i));
-  const script = composeScript(SAMPLE_AD_INPUT, DNA, SCENE_SECONDS, settings.voiceFit);
+  const script = composeScript(SAMPLE_AD_INPUT, DNA, SCENE_SECONDS, settings);
+  if (!script) throw new Error("the sample ad's names and brief do not fill it");
   return { file: await assembled(dir, clips, script.voiceover), clips: measurementsOf(clips) };
 }
 

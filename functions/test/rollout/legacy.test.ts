@@ -12,7 +12,7 @@ import { LocalScriptProvider } from "../../src/providers/local/localScript";
 import { LocalVisualDnaProvider } from "../../src/providers/local/localVisualDna";
 import { LocalVoiceProvider } from "../../src/providers/local/localVoice";
 import { synthesizeSpeech } from "../../src/media/speech";
-import { DEFAULT_VOICE_FIT } from "../../src/pipelineSettings";
+import { PipelineSettingsSchema } from "../../src/pipelineSettings";
 import type { CallContext } from "../../src/providers/types";
 import type { Cohort } from "../../src/rollout/flag";
 import { isLegacyFallback, LEGACY_DNA, LEGACY_MODELS, withLegacyFallback } from "../../src/rollout/legacy";
@@ -21,7 +21,7 @@ import { upscaledCoffee as productImage } from "../support/samples";
 const providers = withLegacyFallback(
   {
     visualDna: new LocalVisualDnaProvider(async (image) => analyzeImage(await decodeUpload(image))),
-    script: new LocalScriptProvider(async () => ({ sceneSeconds: 3, voiceFit: DEFAULT_VOICE_FIT })),
+    script: new LocalScriptProvider(async () => ({ ...PipelineSettingsSchema.parse({}), sceneSeconds: 3 })),
     voice: new LocalVoiceProvider(synthesizeSpeech),
   },
   { sceneSeconds: async () => 3 },

@@ -1,10 +1,18 @@
 /**
  * The new-video form, checked field by field before anything is uploaded: the same limits the
- * backend enforces (trimmed text, lengths, scenes, image type, size and pixel count), said in words.
+ * backend enforces (trimmed text with words in it, lengths, scenes, image type, size and pixel count,
+ * a voice-over the names and brief can fill), said in words.
  */
-import { ASPECT_RATIOS, MAX_BRIEF_CHARS, MAX_SCENES, type AspectRatio } from "../../../functions/src/contract/run";
-import { adLengthWords } from "../../../functions/src/messages";
-import { minScenesFor, type AdLengthSettings } from "../../../functions/src/pipelineSettings";
+import {
+  ASPECT_RATIOS,
+  MAX_BRIEF_CHARS,
+  MAX_SCENES,
+  hasWords,
+  type AspectRatio,
+} from "../../../functions/src/contract/run";
+import { adLengthWords, voiceoverWords } from "../../../functions/src/messages";
+import { minScenesFor, type AdLengthSettings, type VoiceoverSettings } from "../../../functions/src/pipelineSettings";
+import { voiceoverFit } from "../../../functions/src/script/voiceoverPlan";
 import { MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES } from "../../../functions/src/uploads/uploadRules";
 
 export const MAX_NAME_CHARS = 120;
@@ -22,20 +30,26 @@ export const FIELD_LIMITS = {
  * The scene counts a run may ask for: from the fewest whose video is long enough for its voice-over
  * (the backend's own rule, minScenesFor, on the settings it runs by) to the most. `why` says why
  * the fewest is more than one; null before the settings are known or when one scene is enough.
+ * `voiceover`: the settings the backend judges the voice-over's length by, once known.
  */
 export interface SceneRange {
   min: number;
   max: number;
   why: string | null;
+  voiceover: (VoiceoverSettings & { sceneSeconds: number }) | null;
 }
 
-export function sceneRange(settings: AdLengthSettings | null): SceneRange {
+export function sceneRange(settings: (AdLengthSettings & Partial<VoiceoverSettings>) | null): SceneRange {
   const min = settings ? Math.min(minScenesFor(settings), MAX_SCENES) : 1;
   const why =
     settings && min > 1
       ? `${adLengthWords.voiceNeeds(settings.minAdSeconds)}, and ${adLengthWords.sceneLasts(settings.sceneSeconds)}`
       : null;
-  return { min, max: MAX_SCENES, why };
+  const voiceover =
+    settings?.voiceFit && settings.qualityGate
+      ? { sceneSeconds: settings.sceneSeconds, voiceFit: settings.voiceFit, qualityGate: settings.qualityGate }
+      : null;
+  return { min, max: MAX_SCENES, why, voiceover };
 }
 
 /** The scenes field's limit beside its label. */
@@ -93,7 +107,23 @@ function textError(value: string, what: string, max: number): string | null {
   const trimmed = value.trim();
   if (!trimmed) return `Enter ${what}.`;
   if (trimmed.length > max) return `Keep ${what} to ${max} characters (now ${trimmed.length}).`;
+  if (!hasWords(trimmed)) return `Write ${what} in words, not only punctuation or emoji.`;
   return null;
+}
+
+/**
+ * The backend's own decision (voiceoverFit) on whether the names and brief can fill the chosen
+ * length: said on the brief when they give too little, on the product name when the names take too long.
+ */
+function voiceoverErrors(fields: RunRequestFields, range: SceneRange): Partial<Record<FieldName, string>> {
+  if (!range.voiceover) return {};
+  const fit = voiceoverFit(fields, range.voiceover.sceneSeconds, range.voiceover, {
+    minScenes: range.min,
+    maxScenes: range.max,
+  });
+  if (fit.fits) return {};
+  const said = `${voiceoverWords.why(fit)}. ${voiceoverWords.suggestion(fit)}.`;
+  return fit.why === "too_little" ? { brief: said } : { product: said };
 }
 
 function scenesError(value: string, range: SceneRange): string | null {
@@ -118,16 +148,16 @@ export function checkRunForm(form: FormFields, scenesAllowed: SceneRange = scene
   const errors: Partial<Record<FieldName, string>> = {};
   for (const [field, error] of candidates) if (error) errors[field] = error;
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return {
-    ok: true,
-    fields: {
-      productName: form.product.trim(),
-      brandName: form.brand.trim(),
-      brief: form.brief.trim(),
-      scenes,
-      aspectRatio: form.aspect as AspectRatio,
-    },
+  const fields: RunRequestFields = {
+    productName: form.product.trim(),
+    brandName: form.brand.trim(),
+    brief: form.brief.trim(),
+    scenes,
+    aspectRatio: form.aspect as AspectRatio,
   };
+  const tooShortOrLong = voiceoverErrors(fields, scenesAllowed);
+  if (Object.keys(tooShortOrLong).length > 0) return { ok: false, errors: tooShortOrLong };
+  return { ok: true, fields };
 }
 
 /** The Create button: the price on it, usable only when the balance covers it. */

@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { PipelineSettingsSchema } from "../../../functions/src/pipelineSettings";
+import { userMessages } from "../../../functions/src/messages";
+import { voiceoverFit } from "../../../functions/src/script/voiceoverPlan";
 import { checkRunForm, createGate, sceneRange, scenesLimit, type FormFields } from "../../src/logic/form";
 
 const good: FormFields = {
@@ -12,6 +14,10 @@ const good: FormFields = {
   scenes: "4",
   aspect: "9:16",
 };
+
+const LONG_BRIEF =
+  "Single-origin beans roasted in small batches. Rich crema and a smooth, chocolatey finish. " +
+  "The cup that makes early mornings worth it. Brewed at home in minutes, every single day.";
 
 test("a good form gives trimmed fields", () => {
   const check = checkRunForm(good);
@@ -39,14 +45,14 @@ test("spaces-only and over-long fields are refused one by one, in words", () => 
 test("the scene counts follow the pipeline settings: too few for the voice-over are refused, and the reason said", () => {
   // What the page reads from config/pipeline, with the backend's own defaults (minAdSeconds 4 s).
   const twoSecondScenes = sceneRange(PipelineSettingsSchema.parse({ sceneSeconds: 2 }));
-  assert.deepEqual(twoSecondScenes, {
-    min: 2,
-    max: 8,
-    why: "the voice-over needs a video of at least 4 seconds, and each scene lasts 2 seconds",
-  });
+  assert.deepEqual(
+    [twoSecondScenes.min, twoSecondScenes.max, twoSecondScenes.why],
+    [2, 8, "the voice-over needs a video of at least 4 seconds, and each scene lasts 2 seconds"],
+  );
   assert.equal(scenesLimit(twoSecondScenes), "2 to 8");
   const scenesError = (scenes: string) => {
-    const check = checkRunForm({ ...good, scenes }, twoSecondScenes);
+    // A brief long enough to fill 8 scenes, so only the scene count is judged here.
+    const check = checkRunForm({ ...good, brief: LONG_BRIEF, scenes }, twoSecondScenes);
     return check.ok ? null : check.errors.scenes;
   };
   for (const tooFew of ["1", "0", "1.5"]) {
@@ -62,10 +68,55 @@ test("the scene counts follow the pipeline settings: too few for the voice-over 
 
   // At the default 4 s scenes one scene is long enough; before the settings arrive, the contract's 1 to 8.
   const defaults = sceneRange(PipelineSettingsSchema.parse({}));
-  assert.deepEqual(defaults, { min: 1, max: 8, why: null });
-  assert.deepEqual(sceneRange(null), defaults);
+  assert.deepEqual([defaults.min, defaults.max, defaults.why], [1, 8, null]);
+  assert.deepEqual(sceneRange(null), { min: 1, max: 8, why: null, voiceover: null });
   assert.ok(checkRunForm({ ...good, scenes: "1" }, defaults).ok);
   assert.equal(sceneRange({ sceneSeconds: 2.5, minAdSeconds: 6 }).min, 3);
+});
+
+test("names and a brief of only punctuation or emoji are refused, in words", () => {
+  const check = checkRunForm({ ...good, product: "☕️☕️", brand: "Fairbean", brief: "?!... ;)" });
+  assert.ok(!check.ok);
+  assert.deepEqual(check.errors, {
+    product: "Write the product name in words, not only punctuation or emoji.",
+    brief: "Write a short brief in words, not only punctuation or emoji.",
+  });
+});
+
+test("a voice-over the names and brief cannot fill is refused before upload, as the backend would, saying what to change", () => {
+  const settings = PipelineSettingsSchema.parse({});
+  const range = sceneRange(settings);
+  const lamp = { ...good, product: "Desk Lamp Arc", brand: "Halden", brief: "Light." };
+  const tooLittle = checkRunForm({ ...lamp, scenes: "8" }, range);
+  assert.ok(!tooLittle.ok);
+  const fit = voiceoverFit(
+    { productName: "Desk Lamp Arc", brandName: "Halden", brief: "Light.", scenes: 8 },
+    settings.sceneSeconds,
+    settings,
+    { minScenes: 1, maxScenes: 8 },
+  );
+  assert.ok(!fit.fits);
+  // The backend's refusal, less "Nothing was charged": nothing has been sent yet.
+  assert.equal(`${tooLittle.errors.brief} Nothing was charged.`, userMessages.voiceoverDoesNotFit(fit));
+  assert.match(String(tooLittle.errors.brief), /Write a longer brief, or choose \d scenes or fewer\.$/);
+  // The count it suggests is accepted.
+  const suggested = /choose (\d) scenes/.exec(String(tooLittle.errors.brief))![1];
+  assert.ok(checkRunForm({ ...lamp, scenes: suggested }, range).ok);
+  // Before the settings are known the page cannot judge it; the backend still does.
+  assert.ok(checkRunForm({ ...lamp, scenes: "8" }).ok);
+
+  const longNames = {
+    ...good,
+    product: "Ultra Premium Extra Virgin Cold Pressed Olive Oil",
+    brand: "Mediterranean Agricultural Cooperative of Producers",
+    scenes: "1",
+  };
+  const tooLong = checkRunForm(longNames, range);
+  assert.ok(!tooLong.ok);
+  assert.match(
+    String(tooLong.errors.product),
+    /names take about \d+ seconds to say.*Choose at least \d scenes, or use shorter names\.$/,
+  );
 });
 
 test("the image: present, a supported type, within the size and the pixel limit, decodable", () => {

@@ -41,6 +41,11 @@ function hue(hex: string): { name: string; saturation: number; lightness: number
   return { name: name === "orange" && lightness < 0.45 ? "brown" : name, saturation, lightness };
 }
 
+/** The everyday name of a colour (#RRGGBB): red, brown, teal, grey… */
+export function colourName(hex: string): string {
+  return hue(hex).name;
+}
+
 /** Turns measurements into a Visual DNA; every field follows from the image or the user's input. */
 export function describeImage(facts: ImageFacts, input: RunInput): VisualDna {
   const colours = [...new Set(facts.palette.map((hex) => hue(hex).name))];
