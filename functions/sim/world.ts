@@ -104,6 +104,7 @@ const ODDS = {
 };
 
 const als = new AsyncLocalStorage<Proc>();
+const SWEEP_NAME = "sweepRuns";
 const START_MS = Date.UTC(2026, 11, 7, 9, 0, 0);
 
 export async function simulate(options: SimOptions): Promise<HistoryResult> {
@@ -130,6 +131,7 @@ class World {
   private settings!: PipelineSettings;
   private readonly runCount: number;
   private uuids = 0;
+  private sweepsDone = 0;
 
   constructor(private readonly options: SimOptions) {
     this.random = new SimRandom(options.seed, options.faultsOff);
@@ -156,7 +158,9 @@ class World {
       isEmulator: true,
       workDir: path.join(os.tmpdir(), "fairshot-sim"),
     };
-    this.runCount = options.runs ?? 1 + this.random.int(4);
+    // Drawn even when given, so that `--runs` changes nothing else in the history.
+    const drawnRuns = 1 + this.random.int(4);
+    this.runCount = options.runs ?? drawnRuns;
     this.invariants = new Invariants(this.direct, this.clock);
     this.state.onCommit((changes) => this.onCommit(changes));
   }
@@ -191,14 +195,26 @@ class World {
   private async history(): Promise<HistoryResult> {
     await this.setUp();
     // Active: every fault on, customers act, until the step budget is spent or nothing is left.
-    while (this.steps < this.options.steps && (await this.step())) {
+    while (this.steps < this.options.steps && !(await this.settled()) && (await this.step())) {
       if (this.invariants.violations.length > 0) break;
     }
     // Recovery: no more faults; deliveries and sweeps run until every run has ended.
     this.random.faultsOn = false;
     this.log("-- faults stop; recovery --");
     const recoveryEnd = this.clock.now + longestRunMs(this.settings) + 3_600_000;
-    while (this.invariants.violations.length === 0 && this.clock.now < recoveryEnd && !(await this.settled())) {
+    // Settled means every run ended and nothing is left to deliver; a repair due to a lost delivery
+    // (a refund, a notice) is the sweeper's, so two whole sweeps must pass once settled.
+    let sweepsWhenSettled: number | null = null;
+    while (this.invariants.violations.length === 0 && this.clock.now < recoveryEnd) {
+      if (await this.settled()) {
+        sweepsWhenSettled ??= this.sweepsDone;
+        if (this.sweepsDone - sweepsWhenSettled >= 2) break;
+      } else sweepsWhenSettled = null;
+      if (!(await this.step())) break;
+    }
+    // The deliveries still at work finish (a sweep, a late retry); no new sweep starts.
+    this.events = this.events.filter((e) => e.kind !== "sweep");
+    for (let drain = 0; drain < 100_000 && this.procs.size > 0 && this.invariants.violations.length === 0; drain++) {
       if (!(await this.step())) break;
     }
     if (this.invariants.violations.length === 0) await this.invariants.atQuiescence(this.settings, this.procs.size);
@@ -215,7 +231,10 @@ class World {
 
   /** Every run ended and nothing left to deliver (the sweeps go on forever). */
   private async settled(): Promise<boolean> {
-    if (this.procs.size > 0 || this.events.some((e) => e.kind !== "sweep")) return false;
+    // A timeout matters only while its delivery is at work, which `busy` covers.
+    const waiting = (e: SimEvent) => e.kind !== "sweep" && e.kind !== "timeout";
+    const busy = [...this.procs].some((p) => !p.name.endsWith(SWEEP_NAME));
+    if (busy || this.events.some(waiting)) return false;
     return this.invariants.allRunsEnded();
   }
 
@@ -231,8 +250,8 @@ class World {
     for (let u = 1; u <= users; u++) {
       const uid = `user${u}`;
       const credits = 10 * (1 + this.random.int(4));
-      await grantCredits(this.direct.asFirestore(), uid, "welcome", credits, "welcome");
       this.invariants.granted(uid, credits);
+      await grantCredits(this.direct.asFirestore(), uid, "welcome", credits, "welcome");
       this.fakes.objects.add(`uploads/${uid}/photo.jpg`);
     }
     for (let r = 1; r <= this.runCount; r++) {
@@ -419,7 +438,13 @@ class World {
     switch (event.kind) {
       case "sweep":
         this.schedule(SWEEP_INTERVAL_MINUTES * 60_000, { kind: "sweep" });
-        await this.spawn("sweepRuns", () => sweepStuckRuns(this.deps.db, Date.now()).then(() => undefined), () => undefined);
+        await this.spawn(
+          SWEEP_NAME,
+          () => sweepStuckRuns(this.deps.db, Date.now()).then(() => undefined),
+          (outcome) => {
+            if (outcome === "ok") this.sweepsDone++;
+          },
+        );
         return;
       case "trigger":
         return this.deliverTrigger(event);
@@ -479,9 +504,9 @@ class World {
         case "onRunCreated":
           return handleRunCreated(runId, this.deps);
         case "advanceRun":
-          return handleRunUpdated(runId, cloneData(after) as RunDocument, eventId, this.deps);
+          return handleRunUpdated(runId, cloneData(after) as unknown as RunDocument, eventId, this.deps);
         case "onRunFailed":
-          return handleRunFailed(runId, cloneData(before) as RunDocument, cloneData(after) as RunDocument, this.deps.db);
+          return handleRunFailed(runId, cloneData(before) as unknown as RunDocument, cloneData(after) as unknown as RunDocument, this.deps.db);
       }
     };
     await this.spawn(`${fn}(${runId})`, work, (outcome) => {
@@ -576,6 +601,7 @@ class World {
     try {
       this.state.commit([kind]);
     } catch (error) {
+      this.invariants.clientWriteDropped();
       this.log(`customer write failed: ${String(error)}`);
     }
   }
