@@ -18,7 +18,8 @@ export type ClientWrite =
   | { kind: "delete"; path: string };
 
 const TEST_FAULT_KEYS = ["visual_dna", "script", "voice", "charge", "scenes", "assembly"];
-const isMap = (v: unknown): v is Data => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Timestamp);
+const isMap = (v: unknown): v is Data =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Timestamp);
 const validText = (v: unknown, max: number) => typeof v === "string" && v.length > 0 && v.length <= max;
 const onlyKeys = (m: Data, keys: string[]) => Object.keys(m).every((k) => keys.includes(k));
 
@@ -33,7 +34,8 @@ function validInput(input: unknown, uid: string): boolean {
     validText(input.productName, 120) &&
     validText(input.brandName, 120) &&
     validText(input.brief, 2000) &&
-    (!("scenes" in input) || (Number.isInteger(input.scenes) && Number(input.scenes) >= 1 && Number(input.scenes) <= 8)) &&
+    (!("scenes" in input) ||
+      (Number.isInteger(input.scenes) && Number(input.scenes) >= 1 && Number(input.scenes) <= 8)) &&
     (!("aspectRatio" in input) || ["9:16", "16:9", "1:1"].includes(input.aspectRatio as string))
   );
 }
@@ -42,8 +44,7 @@ function validTest(test: unknown): boolean {
   if (!isMap(test) || !onlyKeys(test, ["faults"]) || !isMap(test.faults)) return false;
   const faults = test.faults;
   return (
-    onlyKeys(faults, TEST_FAULT_KEYS) &&
-    Object.values(faults).every((v) => typeof v === "string" && v.length <= 100)
+    onlyKeys(faults, TEST_FAULT_KEYS) && Object.values(faults).every((v) => typeof v === "string" && v.length <= 100)
   );
 }
 
@@ -105,7 +106,13 @@ export function clientWriteAllowed(
   const parts = write.path.split("/");
   if (parts.length !== 2 || parts[0] !== "runs") return false;
   if (write.kind === "delete" || !next) return false;
-  if (!existing) return write.kind !== "update" && next.uid === uid && RUN_ID_PATTERN.test(parts[1]) && validNewRun(next, uid, requestTime);
+  if (!existing)
+    return (
+      write.kind !== "update" &&
+      next.uid === uid &&
+      RUN_ID_PATTERN.test(parts[1]) &&
+      validNewRun(next, uid, requestTime)
+    );
   if (write.kind === "create") return false;
   return existing.uid === uid && answerAllowed(existing, next, requestTime);
 }

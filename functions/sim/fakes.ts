@@ -107,7 +107,8 @@ export class FakeWorld {
   readonly preflight: ImagePreflight = {
     check: () =>
       this.call("preflight check", (): PreflightReport => {
-        if (this.random.fault(this.odds.unexpectedError, "preflight unexpected error")) throw new Error("decoder crashed");
+        if (this.random.fault(this.odds.unexpectedError, "preflight unexpected error"))
+          throw new Error("decoder crashed");
         const refused = this.random.fault(this.odds.preflightRefuses, "preflight refuses framing");
         const warns = refused || this.random.float() < this.odds.preflightWarns;
         return {
@@ -137,21 +138,18 @@ export class FakeWorld {
 
   readonly script: ScriptProvider = {
     write: (req) =>
-      this.serve(
-        "script",
-        (): Script => ({
-          headline: "A headline",
-          voiceover: "A voiceover long enough.",
-          scenes: Array.from({ length: req.input.scenes }, (_, i) => ({
-            title: `Scene ${i + 1}`,
-            shot: "A shot of the product.",
-            videoPrompt: "The product on a table.",
-            narration: "Look.",
-            motion: "zoom_in" as const,
-            durationSec: 4,
-          })),
-        }),
-      ),
+      this.serve("script", (): Script => ({
+        headline: "A headline",
+        voiceover: "A voiceover long enough.",
+        scenes: Array.from({ length: req.input.scenes }, (_, i) => ({
+          title: `Scene ${i + 1}`,
+          shot: "A shot of the product.",
+          videoPrompt: "The product on a table.",
+          narration: "Look.",
+          motion: "zoom_in" as const,
+          durationSec: 4,
+        })),
+      })),
   };
 
   readonly voice: VoiceProvider = {
@@ -161,7 +159,11 @@ export class FakeWorld {
   private videoFailure(): Exclude<VideoSubmission, { kind: "started" }> {
     switch (this.random.int(4)) {
       case 0:
-        return { kind: "filtered", reason: this.random.pick(["celebrity_detected", "safety_filter"] as const), detail: "" };
+        return {
+          kind: "filtered",
+          reason: this.random.pick(["celebrity_detected", "safety_filter"] as const),
+          detail: "",
+        };
       case 1:
         return { kind: "rate_limited", detail: "429" };
       default:
@@ -173,12 +175,10 @@ export class FakeWorld {
   videoChain(): VideoChainEntry[] {
     const generator = (model: string) => ({
       submit: () =>
-        this.call(
-          `video submit ${model}`,
-          (): VideoSubmission =>
-            this.random.fault(this.odds.videoFails, `${model} submit fails`)
-              ? this.videoFailure()
-              : { kind: "started", operationName: `op-${++this.operations}` },
+        this.call(`video submit ${model}`, (): VideoSubmission =>
+          this.random.fault(this.odds.videoFails, `${model} submit fails`)
+            ? this.videoFailure()
+            : { kind: "started", operationName: `op-${++this.operations}` },
         ),
       poll: (_op: string, req: { outFile: string }) =>
         this.call(`video poll ${model}`, (): VideoPoll => {
@@ -212,7 +212,11 @@ export class FakeWorld {
 
   readonly media: ClipRenderer = {
     kenBurns: (req) =>
-      this.ffmpeg("ken burns", (): MeasuredClip => ({ file: req.outFile, durationSec: 4, measurements: this.measurements() })),
+      this.ffmpeg("ken burns", (): MeasuredClip => ({
+        file: req.outFile,
+        durationSec: 4,
+        measurements: this.measurements(),
+      })),
     normalize: (req) =>
       this.ffmpeg("normalize clip", (): MeasuredClip => {
         if (this.random.fault(this.odds.clipUnusable, "clip unusable")) throw new UnusableClipError("2 s of black");
@@ -221,16 +225,13 @@ export class FakeWorld {
     measureClip: () => this.ffmpeg("measure clip", () => this.measurements()),
     assemble: (req) => this.ffmpeg("assemble", () => ({ file: req.outFile, durationSec: 8 })),
     fitVoice: (req) =>
-      this.ffmpeg(
-        "fit voice",
-        (): FittedVoice => ({
-          file: req.outFile,
-          tempo: 1,
-          spokenSec: 3,
-          measured: { integratedLufs: -16, truePeakDbtp: -3 },
-          gainDb: 2,
-        }),
-      ),
+      this.ffmpeg("fit voice", (): FittedVoice => ({
+        file: req.outFile,
+        tempo: 1,
+        spokenSec: 3,
+        measured: { integratedLufs: -16, truePeakDbtp: -3 },
+        gainDb: 2,
+      })),
     checkFinishedVideo: () =>
       this.ffmpeg("quality gate", (): QualityCheck => {
         const failed = this.random.fault(this.odds.qualityFails, "quality gate fails the video");

@@ -125,7 +125,8 @@ export class Invariants {
     if (TERMINAL.includes(String(before.status)) && after.status !== before.status) {
       this.breach("no run revived", `${runId}: ${String(before.status)} → ${String(after.status)}`);
     }
-    const startedWork = after.status === "running" && ["preflight", "awaiting_confirmation"].includes(String(before.status));
+    const startedWork =
+      after.status === "running" && ["preflight", "awaiting_confirmation"].includes(String(before.status));
     if (startedWork) {
       book.charges++;
       if (!created.has(`users/${book.uid}/ledger/charge_${runId}`))
@@ -134,19 +135,32 @@ export class Invariants {
     const refundedBefore = getField(before, "failure.refunded") === true;
     if (!refundedBefore && getField(after, "failure.refunded") === true) book.refunds++;
     if (before.confirmation !== undefined && !valuesEqual(before.confirmation, after.confirmation)) {
-      this.breach("no written answer replaced", `${runId}: confirmation ${JSON.stringify(before.confirmation)} became ${JSON.stringify(after.confirmation)}`);
+      this.breach(
+        "no written answer replaced",
+        `${runId}: confirmation ${JSON.stringify(before.confirmation)} became ${JSON.stringify(after.confirmation)}`,
+      );
     }
     const wasDecision = (before.decision ?? null) as string | null;
     const isDecision = (after.decision ?? null) as string | null;
     if (wasDecision !== null && isDecision !== wasDecision) {
       const log = (after.decisionLog ?? []) as { decision: string }[];
-      const applied = isDecision === null && log.length === ((before.decisionLog ?? []) as unknown[]).length + 1 && log[log.length - 1].decision === wasDecision;
-      if (!applied) this.breach("no written answer replaced", `${runId}: decision "${wasDecision}" became ${JSON.stringify(isDecision)}`);
+      const applied =
+        isDecision === null &&
+        log.length === ((before.decisionLog ?? []) as unknown[]).length + 1 &&
+        log[log.length - 1].decision === wasDecision;
+      if (!applied)
+        this.breach(
+          "no written answer replaced",
+          `${runId}: decision "${wasDecision}" became ${JSON.stringify(isDecision)}`,
+        );
     }
     if (!byClient && wasDecision === null && isDecision !== null) {
       const answerBy = before.answerBy as Timestamp | undefined;
       if (!answerBy || this.clock.now <= answerBy.toMillis())
-        this.breach("the default decision only after the deadline", `${runId}: "${isDecision}" written by the functions`);
+        this.breach(
+          "the default decision only after the deadline",
+          `${runId}: "${isDecision}" written by the functions`,
+        );
     }
   }
 
@@ -154,9 +168,15 @@ export class Invariants {
     const before = change?.before;
     const book = this.runs.get(runId);
     const afterPreflight = before?.status === "preflight";
-    const afterProceed = before?.status === "awaiting_confirmation" && getField(before, "confirmation.proceed") === true && book?.confirmation === true;
+    const afterProceed =
+      before?.status === "awaiting_confirmation" &&
+      getField(before, "confirmation.proceed") === true &&
+      book?.confirmation === true;
     if (!change?.after || change.after.status !== "running" || !(afterPreflight || afterProceed)) {
-      this.breach("a charge only where the lifecycle allows it", `charge_${runId} with the run ${String(before?.status)} → ${String(change?.after?.status)}`);
+      this.breach(
+        "a charge only where the lifecycle allows it",
+        `charge_${runId} with the run ${String(before?.status)} → ${String(change?.after?.status)}`,
+      );
     }
     if (book && book.charges > 1) this.breach("a run is charged once", `${runId} charged ${book.charges} times`);
   }
@@ -166,7 +186,8 @@ export class Invariants {
     if (change?.before?.status !== "failed" || change.after?.status !== "failed")
       this.breach("a refund only of a failed run", `refund_${runId} with the run ${String(change?.before?.status)}`);
     if (!book || book.charges !== 1) this.breach("a refund only of a charged run", `refund_${runId}`);
-    if (book && book.refunds !== 1) this.breach("every failed charged run refunded exactly once", `${runId} refunded ${book.refunds} times`);
+    if (book && book.refunds !== 1)
+      this.breach("every failed charged run refunded exactly once", `${runId} refunded ${book.refunds} times`);
   }
 
   private checkBalance(uid: string, credits: number, settings: PipelineSettings) {
@@ -174,7 +195,10 @@ export class Invariants {
     let expected = this.grants.get(uid) ?? 0;
     for (const book of this.runs.values()) if (book.uid === uid) expected += price * (book.refunds - book.charges);
     if (credits !== expected)
-      this.breach("balance = grants − charges + refunds", `${uid}: balance ${credits}, the runs' transitions say ${expected}`);
+      this.breach(
+        "balance = grants − charges + refunds",
+        `${uid}: balance ${credits}, the runs' transitions say ${expected}`,
+      );
   }
 
   /**
@@ -196,7 +220,13 @@ export class Invariants {
       if (!u) users.set(uid, (u = { uid, credits: 0, movements: [] }));
       return u;
     };
-    const snapshot: AuditSnapshot = { users: [], runs: [], refunds: [], readMs: this.clock.now, longestRunMs: longestRunMs(settings) };
+    const snapshot: AuditSnapshot = {
+      users: [],
+      runs: [],
+      refunds: [],
+      readMs: this.clock.now,
+      longestRunMs: longestRunMs(settings),
+    };
     for (const [path, doc] of this.db.state.docs) {
       const parts = path.split("/");
       const d = doc.data;
@@ -248,26 +278,36 @@ export class Invariants {
       const book = this.runs.get(runId);
       const charged = Number(getField(run, "credits.charged") ?? 0) > 0;
       if (!TERMINAL.includes(String(run.status))) {
-        this.breach("nothing stuck after sweeps", `${runId} is still ${String(run.status)}/${String(run.stage)}/${String(run.stageState)}`);
+        this.breach(
+          "nothing stuck after sweeps",
+          `${runId} is still ${String(run.status)}/${String(run.stage)}/${String(run.stageState)}`,
+        );
         continue;
       }
       if (run.status === "succeeded") succeeded.set(uid, (succeeded.get(uid) ?? 0) + 1);
       if (run.status === "failed" && charged) {
         if (!has(`refunds/${runId}`) || !has(`users/${uid}/ledger/refund_${runId}`) || book?.refunds !== 1)
-          this.breach("every failed charged run refunded exactly once after recovery", `${runId}: refunds ${book?.refunds ?? 0}`);
-        if (!has(`users/${uid}/notifications/refund_${runId}`)) this.breach("notices exactly once", `${runId}: refund not told`);
+          this.breach(
+            "every failed charged run refunded exactly once after recovery",
+            `${runId}: refunds ${book?.refunds ?? 0}`,
+          );
+        if (!has(`users/${uid}/notifications/refund_${runId}`))
+          this.breach("notices exactly once", `${runId}: refund not told`);
       }
       if (run.status === "failed" && !charged) {
         if (has(`users/${uid}/ledger/refund_${runId}`)) this.breach("a refund only of a charged run", runId);
-        if (!has(`users/${uid}/notifications/failed_${runId}`)) this.breach("notices exactly once", `${runId}: failure not told`);
+        if (!has(`users/${uid}/notifications/failed_${runId}`))
+          this.breach("notices exactly once", `${runId}: failure not told`);
       }
       const reason = String(getField(run, "failure.reason") ?? "");
       if (book?.confirmation === true && (reason === "cancelled" || reason === "confirmation_expired"))
         this.breach("every answer written in time is applied", `${runId}: "proceed" written, run ended ${reason}`);
-      if (book?.confirmation === false && charged) this.breach("every answer written in time is applied", `${runId}: "cancel" written, run charged`);
+      if (book?.confirmation === false && charged)
+        this.breach("every answer written in time is applied", `${runId}: "cancel" written, run charged`);
       const log = ((run.decisionLog ?? []) as { decision: string }[]).map((d) => d.decision);
       for (const decision of book?.decisions ?? []) {
-        if (!log.includes(decision)) this.breach("every answer written in time is applied", `${runId}: "${decision}" never applied`);
+        if (!log.includes(decision))
+          this.breach("every answer written in time is applied", `${runId}: "${decision}" never applied`);
       }
     }
     const price = settings.runPriceCredits;
@@ -278,6 +318,7 @@ export class Invariants {
         this.breach("balance = grants − price × videos delivered", `${uid}: balance ${credits}, expected ${expected}`);
     }
     const audit = auditLedger(await loadAuditSnapshot(this.db.asFirestore(), Timestamp.now()));
-    for (const b of audit) this.breach(`audit (as npm run audit reads it): ${b.invariant}`, `${b.subject}: ${b.detail}`);
+    for (const b of audit)
+      this.breach(`audit (as npm run audit reads it): ${b.invariant}`, `${b.subject}: ${b.detail}`);
   }
 }

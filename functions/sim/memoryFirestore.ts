@@ -121,7 +121,9 @@ function resolveValue(value: unknown, current: unknown, now: Timestamp): unknown
       return base;
     }
     case "FieldValue.arrayRemove":
-      return (Array.isArray(current) ? current : []).filter((b) => !(inner.elements ?? []).some((e) => valuesEqual(b, e)));
+      return (Array.isArray(current) ? current : []).filter(
+        (b) => !(inner.elements ?? []).some((e) => valuesEqual(b, e)),
+      );
     default:
       throw new Error(`the in-memory Firestore does not implement ${name}`);
   }
@@ -188,7 +190,8 @@ function compareValues(a: unknown, b: unknown): number {
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra - rb;
-  if (a instanceof Timestamp && b instanceof Timestamp) return a.toMillis() - b.toMillis() || a.nanoseconds - b.nanoseconds;
+  if (a instanceof Timestamp && b instanceof Timestamp)
+    return a.toMillis() - b.toMillis() || a.nanoseconds - b.nanoseconds;
   if (typeof a === "number" || typeof a === "boolean") return Number(a) - Number(b);
   if (typeof a === "string") return a < (b as string) ? -1 : a > (b as string) ? 1 : 0;
   return 0;

@@ -24,7 +24,8 @@ export type Parsed = { kind: "run"; options: CliOptions } | { kind: "usage"; err
 const MAX_SEED = 0xffffffff;
 
 function whole(flag: string, text: string | undefined, min: number, max: number): number | string {
-  if (text === undefined || !/^\d+$/.test(text)) return `${flag} needs a whole number, not ${JSON.stringify(text ?? "")}`;
+  if (text === undefined || !/^\d+$/.test(text))
+    return `${flag} needs a whole number, not ${JSON.stringify(text ?? "")}`;
   const value = Number(text);
   if (value < min || value > max) return `${flag} must be from ${min} to ${max}, not ${text}`;
   return value;

@@ -26,7 +26,16 @@ import { STAGE_TIMEOUT_SECONDS } from "../src/pipelineSettings";
 import { clientWriteAllowed, type ClientWrite } from "./clientRules";
 import { FakeWorld } from "./fakes";
 import { Invariants, type Violation } from "./invariants";
-import { Code, FirestoreError, MemoryFirestore, MemoryState, cloneData, type Change, type Gate, type Op } from "./memoryFirestore";
+import {
+  Code,
+  FirestoreError,
+  MemoryFirestore,
+  MemoryState,
+  cloneData,
+  type Change,
+  type Gate,
+  type Op,
+} from "./memoryFirestore";
 import { SimRandom, type FiredFault } from "./random";
 import { withSimClock, type SimClock } from "./clock";
 import { captureLogs } from "./logs";
@@ -34,7 +43,12 @@ import { captureLogs } from "./logs";
 type Data = Record<string, unknown>;
 
 /** The scene queue's retry settings as index.ts deploys them (config.ts), and Cloud Tasks' dispatch deadline. */
-export const SCENE_QUEUE = { maxAttempts: 3, minBackoffSeconds: 20, maxBackoffSeconds: 300, dispatchDeadlineSeconds: 300 };
+export const SCENE_QUEUE = {
+  maxAttempts: 3,
+  minBackoffSeconds: 20,
+  maxBackoffSeconds: 300,
+  dispatchDeadlineSeconds: 300,
+};
 
 export interface SimOptions {
   seed: number;
@@ -81,7 +95,15 @@ interface Proc {
 type Trigger = "onRunCreated" | "advanceRun" | "onRunFailed";
 
 type SimEvent = { at: number; seq: number } & (
-  | { kind: "trigger"; fn: Trigger; runId: string; before: Data | undefined; after: Data; eventId: string; attempt: number }
+  | {
+      kind: "trigger";
+      fn: Trigger;
+      runId: string;
+      before: Data | undefined;
+      after: Data;
+      eventId: string;
+      attempt: number;
+    }
   | { kind: "task"; task: SceneTask; retryCount: number }
   | { kind: "sweep" }
   | { kind: "client"; uid: string; write: ClientWrite; label: string; hostile: boolean }
@@ -140,8 +162,9 @@ class World {
     this.fakes = new FakeWorld(this.random, gate);
     const dispatcher: SceneDispatcher = {
       dispatch: (tasks, delaySeconds = 0) =>
-        gate.run({ kind: "external", label: `enqueue ${tasks.map((t) => `s${t.sceneNumber}.${t.step}`).join(",")}` }, () =>
-          tasks.forEach((task) => this.enqueue(task, delaySeconds)),
+        gate.run(
+          { kind: "external", label: `enqueue ${tasks.map((t) => `s${t.sceneNumber}.${t.step}`).join(",")}` },
+          () => tasks.forEach((task) => this.enqueue(task, delaySeconds)),
         ),
     };
     this.deps = {
@@ -176,7 +199,10 @@ class World {
     const restoreUuid = this.deterministicUuids();
     try {
       return await withSimClock(this.clock, () =>
-        captureLogs((line) => this.log(`    ${als.getStore()?.name ?? "sim"}: ${line}`), () => this.history()),
+        captureLogs(
+          (line) => this.log(`    ${als.getStore()?.name ?? "sim"}: ${line}`),
+          () => this.history(),
+        ),
       );
     } finally {
       restoreUuid();
@@ -186,7 +212,8 @@ class World {
   /** Lease owners carry a UUID: the same seed must name them the same. */
   private deterministicUuids(): () => void {
     const original = crypto.randomUUID;
-    crypto.randomUUID = () => `00000000-0000-4000-8000-${String(++this.uuids).padStart(12, "0")}` as ReturnType<typeof original>;
+    crypto.randomUUID = () =>
+      `00000000-0000-4000-8000-${String(++this.uuids).padStart(12, "0")}` as ReturnType<typeof original>;
     return () => {
       crypto.randomUUID = original;
     };
@@ -277,7 +304,7 @@ class World {
   }
 
   private scheduleHostile(uid: string, runId: string, users: number) {
-    const other = `user${1 + ((Number(uid.slice(4)) % users) || 0)}`;
+    const other = `user${1 + (Number(uid.slice(4)) % users || 0)}`;
     const writes: ClientWrite[] = [
       { kind: "update", path: `users/${uid}`, data: { credits: 1000 } },
       { kind: "create", path: `users/${uid}/ledger/grant_free`, data: { kind: "grant", amount: 100 } },
@@ -285,7 +312,11 @@ class World {
       { kind: "update", path: `runs/${runId}`, data: { "credits.charged": 0 } },
       { kind: "create", path: `refunds/${runId}`, data: { uid, runId, amount: 10 } },
       { kind: "delete", path: `runs/${runId}` },
-      { kind: "create", path: `runs/${runId}-x`, data: { uid, status: "running", input: {}, createdAt: "request.time" } },
+      {
+        kind: "create",
+        path: `runs/${runId}-x`,
+        data: { uid, status: "running", input: {}, createdAt: "request.time" },
+      },
       { kind: "set", path: `users/${uid}/notifications/refund_${runId}`, data: { kind: "refunded" } },
     ];
     const write = this.random.pick(writes);
@@ -328,7 +359,8 @@ class World {
   private async step(): Promise<boolean> {
     const now = this.clock.now;
     const ops: { proc: Proc; pending: Pending }[] = [];
-    for (const proc of this.procs) for (const pending of proc.pending) if (pending.readyAt <= now) ops.push({ proc, pending });
+    for (const proc of this.procs)
+      for (const pending of proc.pending) if (pending.readyAt <= now) ops.push({ proc, pending });
     ops.sort((a, b) => a.pending.seq - b.pending.seq);
     const due = this.events.filter((e) => e.at <= now).sort((a, b) => a.at - b.at || a.seq - b.seq);
     const total = ops.length + due.length;
@@ -411,7 +443,15 @@ class World {
   }
 
   private async spawn(name: string, work: () => Promise<void>, onEnd: (outcome: Outcome, error?: unknown) => void) {
-    const proc: Proc = { id: ++this.procIds, name: `p${this.procIds} ${name}`, pending: [], alive: true, startedAt: this.clock.now, notify: null, onEnd };
+    const proc: Proc = {
+      id: ++this.procIds,
+      name: `p${this.procIds} ${name}`,
+      pending: [],
+      alive: true,
+      startedAt: this.clock.now,
+      notify: null,
+      onEnd,
+    };
     this.procs.add(proc);
     this.log(`${proc.name} starts`);
     const end = (outcome: Outcome, error?: unknown) => {
@@ -429,7 +469,12 @@ class World {
       );
     });
     // The function's timeout kills an instance that is still at work.
-    this.schedule(STAGE_TIMEOUT_SECONDS * 1000, { kind: "timeout", proc, deadline: "function", retry: () => undefined });
+    this.schedule(STAGE_TIMEOUT_SECONDS * 1000, {
+      kind: "timeout",
+      proc,
+      deadline: "function",
+      retry: () => undefined,
+    });
     await this.settle(proc);
     return proc;
   }
@@ -493,7 +538,15 @@ class World {
     for (let i = 0; i < copies; i++) {
       const late = this.random.fault(ODDS.triggerLate, `${label} delivered late`);
       const delay = late ? this.random.between(60_000, 20 * 60_000) : this.random.int(2000);
-      this.schedule(delay, { kind: "trigger", fn, runId, before: cloneData(before), after: cloneData(after), eventId, attempt: 0 });
+      this.schedule(delay, {
+        kind: "trigger",
+        fn,
+        runId,
+        before: cloneData(before),
+        after: cloneData(after),
+        eventId,
+        attempt: 0,
+      });
     }
   }
 
@@ -506,7 +559,12 @@ class World {
         case "advanceRun":
           return handleRunUpdated(runId, cloneData(after) as unknown as RunDocument, eventId, this.deps);
         case "onRunFailed":
-          return handleRunFailed(runId, cloneData(before) as unknown as RunDocument, cloneData(after) as unknown as RunDocument, this.deps.db);
+          return handleRunFailed(
+            runId,
+            cloneData(before) as unknown as RunDocument,
+            cloneData(after) as unknown as RunDocument,
+            this.deps.db,
+          );
       }
     };
     await this.spawn(`${fn}(${runId})`, work, (outcome) => {
@@ -531,7 +589,11 @@ class World {
     const copies = this.random.fault(ODDS.taskTwice, `task ${id} delivered twice`) ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       const late = this.random.fault(ODDS.taskLate, `task ${id} late`) ? this.random.between(60_000, 10 * 60_000) : 0;
-      this.schedule(Math.ceil(delaySeconds) * 1000 + late + this.random.int(1000), { kind: "task", task: { ...task }, retryCount: 0 });
+      this.schedule(Math.ceil(delaySeconds) * 1000 + late + this.random.int(1000), {
+        kind: "task",
+        task: { ...task },
+        retryCount: 0,
+      });
     }
   }
 
@@ -546,12 +608,14 @@ class World {
     const id = sceneTaskId(task.runId, task.sceneNumber, task.round, task.step);
     const proc = await this.spawn(
       `renderScene(${id}#${retryCount})`,
-      () => handleSceneTask(SceneTaskSchema.parse(task), { retryCount, maxAttempts: SCENE_QUEUE.maxAttempts }, this.deps),
+      () =>
+        handleSceneTask(SceneTaskSchema.parse(task), { retryCount, maxAttempts: SCENE_QUEUE.maxAttempts }, this.deps),
       (outcome) => {
         if (outcome !== "ok") retry();
       },
     );
-    if (proc.alive) this.schedule(SCENE_QUEUE.dispatchDeadlineSeconds * 1000, { kind: "timeout", proc, deadline: "dispatch", retry });
+    if (proc.alive)
+      this.schedule(SCENE_QUEUE.dispatchDeadlineSeconds * 1000, { kind: "timeout", proc, deadline: "dispatch", retry });
   }
 
   // ---------------------------------------------------------------- customers
@@ -559,7 +623,8 @@ class World {
   private customerReacts(runId: string, before: Data | undefined, after: Data) {
     const asked =
       (after.status === "awaiting_confirmation" && before?.status !== "awaiting_confirmation") ||
-      (after.status === "awaiting_decision" && (before?.status !== "awaiting_decision" || (before.decision && !after.decision)));
+      (after.status === "awaiting_decision" &&
+        (before?.status !== "awaiting_decision" || (before.decision && !after.decision)));
     if (!asked) return;
     const uid = String(after.uid);
     const answerBy = (after.answerBy as Timestamp | undefined)?.toMillis() ?? this.clock.now + 3_600_000;
@@ -589,7 +654,10 @@ class World {
     const now = Timestamp.now();
     const existing = this.state.docs.get(write.path)?.data;
     let next: Data | undefined;
-    const data = write.kind === "delete" ? {} : Object.fromEntries(Object.entries(write.data).map(([k, v]) => [k, v === "request.time" ? now : v]));
+    const data =
+      write.kind === "delete"
+        ? {}
+        : Object.fromEntries(Object.entries(write.data).map(([k, v]) => [k, v === "request.time" ? now : v]));
     if (write.kind === "update") {
       next = existing ? { ...cloneData(existing), ...data } : undefined;
     } else if (write.kind !== "delete") next = data;
@@ -597,7 +665,12 @@ class World {
     this.log(`customer ${uid} ${label} -> ${allowed ? "written" : "refused by the rules"}`);
     this.invariants.clientWrite(uid, write, allowed, hostile, data);
     if (!allowed) return;
-    const kind = write.kind === "delete" ? { kind: "delete" as const, path: write.path } : write.kind === "set" ? { kind: "set" as const, path: write.path, data, merge: false } : { kind: write.kind, path: write.path, data };
+    const kind =
+      write.kind === "delete"
+        ? { kind: "delete" as const, path: write.path }
+        : write.kind === "set"
+          ? { kind: "set" as const, path: write.path, data, merge: false }
+          : { kind: write.kind, path: write.path, data };
     try {
       this.state.commit([kind]);
     } catch (error) {
@@ -607,10 +680,6 @@ class World {
   }
 }
 
-const TEST_FAULTS = [
-  { charge: "crash_after" },
-  { assembly: "fail" },
-  { assembly: "drop_last_scene" },
-];
+const TEST_FAULTS = [{ charge: "crash_after" }, { assembly: "fail" }, { assembly: "drop_last_scene" }];
 
 export { START_MS };
