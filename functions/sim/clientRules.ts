@@ -1,9 +1,9 @@
 /**
  * The client-write contract of firestore.rules as a predicate the simulator can decide in
  * microseconds. The rules themselves run only inside the Firestore emulator (there is no
- * standalone evaluator of rules_version 2 for Node), which would cost a round trip per write;
- * instead `test/sim/clientRules.emulator.test.ts` puts the same writes to the real rules on the
- * emulator and asserts both decide alike, so this predicate cannot drift from them.
+ * standalone evaluator of rules_version 2 for Node), which would cost a round trip per write.
+ * This is a hand translation of the rules: test/rules/firestoreRules.test.ts checks the rules
+ * themselves, and nothing yet puts the same writes to both and compares the decisions.
  */
 import { Timestamp } from "firebase-admin/firestore";
 import { RUN_ID_PATTERN } from "../src/contract/paths";

@@ -376,7 +376,10 @@ export class MemoryQuery {
   }
 
   private sortValue(path: string, field: string | FieldPath): unknown {
-    if (isDocumentId(field)) return this.scope.startsWith("*/") ? path : path.split("/").pop();
+    // A collection group orders by the whole path, segment by segment ("a" before "a-b", though
+    // "a/" sorts after "a-" as a string): the separator becomes the lowest character.
+    if (isDocumentId(field))
+      return this.scope.startsWith("*/") ? path.replaceAll("/", "\u0000") : path.split("/").pop();
     return getField(this.firestore.state.docs.get(path)?.data, field);
   }
 
