@@ -5,7 +5,8 @@
  *     only once, no written answer replaced (a decision leaves only by being applied, as itself), the
  *     functions' default decision only after the deadline, no notification written twice, and each
  *     balance equal to its grants − the runs charged + the runs refunded (counted from the runs'
- *     transitions, not the ledger);
+ *     transitions, not the ledger), and a run leaves its scenes stage only with every scene of
+ *     its current round;
  *   - after every step: the ledger audit (ledger/audit.ts) over the whole database;
  *   - at the end, once the faults stopped and the sweeper ran: every run ended, every failed charged
  *     run refunded exactly once and told so, every failed uncharged run told once, every answer a
@@ -132,6 +133,8 @@ export class Invariants {
       if (!created.has(`users/${book.uid}/ledger/charge_${runId}`))
         this.breach("a charge only where the lifecycle allows it", `${runId} started work without its charge`);
     }
+    const leftScenes = before.status === "running" && before.stage === "scenes" && after.status !== "failed";
+    if (leftScenes && (after.stage !== "scenes" || after.status !== "running")) this.checkScenesOfRound(runId, after);
     const refundedBefore = getField(before, "failure.refunded") === true;
     if (!refundedBefore && getField(after, "failure.refunded") === true) book.refunds++;
     if (before.confirmation !== undefined && !valuesEqual(before.confirmation, after.confirmation)) {
@@ -160,6 +163,25 @@ export class Invariants {
         this.breach(
           "the default decision only after the deadline",
           `${runId}: "${isDecision}" written by the functions`,
+        );
+    }
+  }
+
+  /**
+   * A run leaves its scenes stage only with every scene rendered in its current round: a clip's
+   * object name carries the round it was rendered in (`…-r{round}.mp4`), so a late delivery of an
+   * earlier round that slipped its result into a newer round's scene shows here.
+   */
+  private checkScenesOfRound(runId: string, run: Data) {
+    const round = Number(run.scenesRound ?? 0);
+    const prefix = `runs/${runId}/scenes/`;
+    for (const [path, doc] of this.db.state.docs) {
+      if (!path.startsWith(prefix) || doc.data.status !== "done") continue;
+      const video = String(doc.data.video ?? "");
+      if (!video.endsWith(`-r${round}.mp4`))
+        this.breach(
+          "no stale scene round accepted",
+          `${runId} left round ${round} with ${path.slice(prefix.length)} = ${video}`,
         );
     }
   }
