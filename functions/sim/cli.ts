@@ -5,17 +5,8 @@
  */
 import "./logs";
 import { parseSimArgs, USAGE } from "./options";
-import { shrink } from "./shrink";
-import { simulate, type HistoryResult } from "./world";
-
-function printViolation(result: HistoryResult) {
-  for (const v of result.violations) console.log(`  ✗ ${v.invariant}: ${v.detail}`);
-}
-
-function replayCommand(seed: number, runs: number, faultsOff: number[], steps: number) {
-  const off = faultsOff.length > 0 ? ` --faults-off ${faultsOff.join(",")}` : "";
-  return `npm run sim -- --seed ${seed} --runs ${runs}${off} --steps ${steps}`;
-}
+import { explainViolation, violationLines } from "./explain";
+import { simulate } from "./world";
 
 async function main(): Promise<number> {
   const parsed = parseSimArgs(process.argv.slice(2));
@@ -31,7 +22,7 @@ async function main(): Promise<number> {
       `seed ${result.seed}: ${result.runs} runs, ${result.steps} steps, ${(result.simulatedMs / 3_600_000).toFixed(1)} h simulated, ` +
         `${result.fired.length} faults: ${result.violations.length === 0 ? "every invariant held" : "VIOLATION"}`,
     );
-    printViolation(result);
+    for (const line of violationLines(result)) console.log(line);
     return result.violations.length === 0 ? 0 : 1;
   }
   const started = performance.now();
@@ -44,20 +35,8 @@ async function main(): Promise<number> {
     histories++;
     steps += result.steps;
     if (result.violations.length > 0) {
-      console.log(`seed ${seed}: VIOLATION after ${histories} histories`);
-      printViolation(result);
-      const shrunk = await shrink(result, options.steps);
-      const traced = await simulate({
-        seed,
-        runs: shrunk.runs,
-        steps: options.steps,
-        faultsOff: new Set(shrunk.faultsOff),
-        trace: true,
-      });
-      console.log(`\nshrunk in ${shrunk.replays} replays to ${traced.runs} runs and ${traced.fired.length} faults:`);
-      for (const line of traced.trace) console.log(line);
-      printViolation(traced);
-      console.log(`\nreplay: ${replayCommand(seed, shrunk.runs, shrunk.faultsOff, options.steps)}`);
+      console.log(`VIOLATION after ${histories} histories`);
+      for (const line of (await explainViolation(result, options.steps)).lines) console.log(line);
       return 1;
     }
   }

@@ -8,7 +8,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
-import type { simulate as Simulate } from "../../sim/world";
+import type { explainViolation as ExplainViolation } from "../../sim/explain";
+import type { HistoryResult, simulate as Simulate } from "../../sim/world";
 
 const SRC = path.resolve(__dirname, "..", "..", "src");
 const STEPS = 3000;
@@ -95,7 +96,7 @@ const DEFECTS: PastDefect[] = [
       },
     ],
     caughtBy: ["no stale scene round accepted"],
-    seedBudget: 3000,
+    seedBudget: 500,
   },
 ];
 
@@ -128,8 +129,8 @@ function mutatedModule(file: string, edits: Edit[]): unknown {
   return module.exports;
 }
 
-/** The simulator with the defect in place: fresh modules, the mutated ones mocked in. */
-function simulatorWith(defect: PastDefect): typeof Simulate {
+/** The simulator (and what `npm run sim` prints of a breach) with the defect in place: fresh modules, the mutated ones mocked in. */
+function simulatorWith(defect: PastDefect): { simulate: typeof Simulate; explainViolation: typeof ExplainViolation } {
   jest.resetModules();
   const files = [...new Set(defect.edits.map((e) => e.file))];
   for (const file of files) {
@@ -139,8 +140,12 @@ function simulatorWith(defect: PastDefect): typeof Simulate {
   // Loaded after the mocks, through jest's registry, so the simulator runs the mutated modules.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require("../../sim/logs");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require("../../sim/world") as { simulate: typeof Simulate }).simulate;
+  return {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    simulate: (require("../../sim/world") as { simulate: typeof Simulate }).simulate,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    explainViolation: (require("../../sim/explain") as { explainViolation: typeof ExplainViolation }).explainViolation,
+  };
 }
 
 afterEach(() => {
@@ -148,19 +153,43 @@ afterEach(() => {
   jest.resetModules();
 });
 
-test.each(DEFECTS.map((d) => [d.name, d] as const))("the simulator finds %s", async (_name, defect) => {
-  const simulate = simulatorWith(defect);
-  let found: { seed: number; invariant: string; detail: string } | null = null;
-  for (let seed = 1; seed <= defect.seedBudget && !found; seed++) {
-    const result = await simulate({ seed, steps: STEPS });
-    const violation = result.violations[0];
-    if (violation) found = { seed, invariant: violation.invariant, detail: violation.detail };
-  }
-  console.log(
-    found
-      ? `${defect.name}: found at seed ${found.seed} (${found.seed} histories): ${found.invariant}: ${found.detail}`
-      : `${defect.name}: NOT found in ${defect.seedBudget} histories`,
-  );
-  expect(found).not.toBeNull();
-  expect(defect.caughtBy).toContain(found?.invariant);
-});
+/** Long enough for the largest budget on a loaded machine (about half a second a history). */
+const TIMEOUT_MS = 900_000;
+
+/** Replays the shrinking may spend on one breach here (the command allows 200). */
+const SHRINK_REPLAYS = 40;
+
+test.each(DEFECTS.map((d) => [d.name, d] as const))(
+  "the simulator finds %s",
+  async (_name, defect) => {
+    const { simulate, explainViolation } = simulatorWith(defect);
+    const started = performance.now();
+    let found: HistoryResult | null = null;
+    for (let seed = 1; seed <= defect.seedBudget && !found; seed++) {
+      const result = await simulate({ seed, steps: STEPS });
+      if (result.violations.length > 0) found = result;
+    }
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    if (!found) {
+      console.log(`${defect.name}: NOT found in ${defect.seedBudget} histories (${seconds} s)`);
+      throw new Error(`the simulator missed ${defect.name} in ${defect.seedBudget} histories`);
+    }
+    const invariant = found.violations[0].invariant;
+    expect(defect.caughtBy).toContain(invariant);
+    // What the command prints: the breach shrunk to a history that still shows it, and how to replay it.
+    const explained = await explainViolation(found, STEPS, SHRINK_REPLAYS);
+    expect(explained.shrunk.violations[0]?.invariant).toBe(invariant);
+    expect(explained.shrunk.runs).toBeLessThanOrEqual(found.runs);
+    expect(explained.shrunk.fired.length).toBeLessThanOrEqual(found.fired.length);
+    expect(explained.lines).toContain(`  ✗ ${invariant}: ${found.violations[0].detail}`);
+    expect(explained.lines[explained.lines.length - 1]).toMatch(
+      new RegExp(`^replay: npm run sim -- --seed ${found.seed} --runs ${explained.shrunk.runs}`),
+    );
+    console.log(
+      `${defect.name}: found after ${found.seed} histories (seeds 1..${found.seed}, ${seconds} s): ` +
+        `${invariant}: ${found.violations[0].detail}; shrunk from ${found.runs} runs and ${found.fired.length} faults ` +
+        `to ${explained.shrunk.runs} runs and ${explained.shrunk.fired.length} faults (${explained.shrunk.trace.length} trace lines)`,
+    );
+  },
+  TIMEOUT_MS,
+);
