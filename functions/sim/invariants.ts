@@ -5,8 +5,8 @@
  *     only once, no written answer replaced (a decision leaves only by being applied, as itself), the
  *     functions' default decision only after the deadline, no notification written twice, and each
  *     balance equal to its grants − the runs charged + the runs refunded (counted from the runs'
- *     transitions, not the ledger), and a run leaves its scenes stage only with every scene of
- *     its current round;
+ *     transitions, not the ledger), no scene sent back to an earlier round, and a run leaves its
+ *     scenes stage only with each done scene holding a clip of the scene's own round;
  *   - after every step: the ledger audit (ledger/audit.ts) over the whole database;
  *   - at the end, once the faults stopped and the sweeper ran: every run ended, every failed charged
  *     run refunded exactly once and told so, every failed uncharged run told once, every answer a
@@ -99,6 +99,12 @@ export class Invariants {
         runChanges.set(parts[1], change);
         this.checkRun(parts[1], change, byClient, created);
       }
+      // A scene moved to a later round by a "retry" never goes back to an earlier one.
+      if (parts[0] === "runs" && parts[2] === "scenes" && change.before && change.after) {
+        const was = Number(change.before.round ?? 0);
+        const is = Number(change.after.round ?? 0);
+        if (is < was) this.breach("no stale scene round accepted", `${change.path}: round ${was} → ${is}`);
+      }
       if (parts[0] === "users" && parts[2] === "ledger" && change.before) {
         this.breach("ledger movements are never edited", `${change.path} ${change.after ? "changed" : "deleted"}`);
       }
@@ -134,7 +140,7 @@ export class Invariants {
         this.breach("a charge only where the lifecycle allows it", `${runId} started work without its charge`);
     }
     const leftScenes = before.status === "running" && before.stage === "scenes" && after.status !== "failed";
-    if (leftScenes && (after.stage !== "scenes" || after.status !== "running")) this.checkScenesOfRound(runId, after);
+    if (leftScenes && (after.stage !== "scenes" || after.status !== "running")) this.checkScenesOfRound(runId);
     const refundedBefore = getField(before, "failure.refunded") === true;
     if (!refundedBefore && getField(after, "failure.refunded") === true) book.refunds++;
     if (before.confirmation !== undefined && !valuesEqual(before.confirmation, after.confirmation)) {
@@ -168,20 +174,21 @@ export class Invariants {
   }
 
   /**
-   * A run leaves its scenes stage only with every scene rendered in its current round: a clip's
-   * object name carries the round it was rendered in (`…-r{round}.mp4`), so a late delivery of an
-   * earlier round that slipped its result into a newer round's scene shows here.
+   * A run leaves its scenes stage only with every done scene holding a clip of the scene's own
+   * round: a clip's object name carries the round it was rendered in (`…-r{round}.mp4`), so the
+   * result of a late delivery of an earlier round slipped into a newer round's scene shows here.
+   * (A "retry" moves only the static scenes to the new round; generated ones keep theirs.)
    */
-  private checkScenesOfRound(runId: string, run: Data) {
-    const round = Number(run.scenesRound ?? 0);
+  private checkScenesOfRound(runId: string) {
     const prefix = `runs/${runId}/scenes/`;
     for (const [path, doc] of this.db.state.docs) {
       if (!path.startsWith(prefix) || doc.data.status !== "done") continue;
       const video = String(doc.data.video ?? "");
+      const round = Number(doc.data.round ?? 0);
       if (!video.endsWith(`-r${round}.mp4`))
         this.breach(
           "no stale scene round accepted",
-          `${runId} left round ${round} with ${path.slice(prefix.length)} = ${video}`,
+          `${runId}: ${path.slice(prefix.length)} of round ${round} holds ${video}`,
         );
     }
   }

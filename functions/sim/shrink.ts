@@ -1,7 +1,8 @@
 /**
  * Shrinks a failing history: fewer customer runs first, then the faults it injected switched off,
- * in halves and then one by one, as long as the same invariant still breaks. Each try is a replay of
- * the same seed, so the result is a history anyone can replay with the printed options.
+ * in halves and then one by one, as long as the same invariant still breaks in a smaller history.
+ * Each try is a replay of the same seed, so the result is a history anyone can replay with the
+ * printed options.
  */
 import { simulate, type HistoryResult } from "./world";
 
@@ -20,6 +21,10 @@ export async function shrink(failing: HistoryResult, steps: number, maxReplays =
     replays++;
     const result = await simulate({ seed: failing.seed, runs, steps, faultsOff: new Set(faultsOff) });
     if (result.violations[0]?.invariant !== invariant) return false;
+    // Switching a fault off changes what follows, and other faults may fire instead: keep only a
+    // history that is smaller (fewer runs, or as many and fewer faults).
+    const smaller = runs < best.runs || (runs === best.runs && result.fired.length < best.result.fired.length);
+    if (!smaller) return false;
     best = { result, runs, faultsOff, replays };
     return true;
   };

@@ -641,10 +641,15 @@ class World {
         label: `${label} ${JSON.stringify(data)}`,
         hostile: false,
       });
+    // Half the customers watch the page and answer within two minutes; the others some time before the deadline.
+    const inTime = () =>
+      this.random.float() < 0.5
+        ? this.random.between(1000, Math.min(120_000, left - 500))
+        : this.random.between(1000, left - 500);
     const behaviour = this.random.float();
-    if (behaviour < 0.6) write(this.random.between(1000, left - 500), answer(), "answers");
+    if (behaviour < 0.6) write(inTime(), answer(), "answers");
     else if (behaviour < 0.75) {
-      write(this.random.between(1000, left - 500), answer(), "answers");
+      write(inTime(), answer(), "answers");
       write(this.random.between(1000, left + 600_000), answer(), "answers again");
     } else if (behaviour < 0.85) write(left + this.random.between(1000, 1_800_000), answer(), "answers late");
     // Otherwise the customer never answers.

@@ -96,7 +96,7 @@ const DEFECTS: PastDefect[] = [
       },
     ],
     caughtBy: ["no stale scene round accepted"],
-    seedBudget: 500,
+    seedBudget: 600,
   },
 ];
 
