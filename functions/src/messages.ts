@@ -79,7 +79,7 @@ export const userMessages = {
     message.includes(WILL_BE_REFUNDED)
       ? message.replace(WILL_BE_REFUNDED, `Your ${credits} credits have been refunded.`)
       : `${message} Your ${credits} credits have been refunded.`.trim(),
-  cancelled: "You cancelled the run. Nothing was charged.",
+  cancelled: "You cancelled this video. Nothing was charged.",
   noRetriesLeft: "No retries left: choose Accept or Refund.",
   invalidInput: (detail: string) => `Your request is incomplete or malformed (${detail}). Nothing was charged.`,
   imageMissing: (image: string) =>
@@ -96,7 +96,7 @@ export const userMessages = {
     `${adLengthWords.voiceNeeds(minAdSeconds)}. Choose at least ${minScenes} scenes. Nothing was charged.`,
   voiceoverDoesNotFit: (fit: Extract<VoiceoverFit, { fits: false }>) =>
     `${voiceoverWords.why(fit)}. ${voiceoverWords.suggestion(fit)}. Nothing was charged.`,
-  confirmationExpired: "You did not confirm within the time allowed, so the run was cancelled. Nothing was charged.",
+  confirmationExpired: "You did not confirm within the time allowed, so this video was cancelled. Nothing was charged.",
   stageStuck: (stage: Stage) => `${STAGE_LABELS[stage]} did not finish. ${WILL_BE_REFUNDED}`,
   sceneFailed: (scene: number) => `Scene ${scene} could not be rendered. ${WILL_BE_REFUNDED}`,
   visualDnaFailed: "We could not analyse your product image with any of our models. " + WILL_BE_REFUNDED,
@@ -119,12 +119,13 @@ export const notificationTexts = {
     body: `${credits} credits are back in your balance. ${why.replace(WILL_BE_REFUNDED, "").trim()}`.trim(),
   }),
   failedUncharged: (why: string) => ({ title: "Video not created", body: why }),
+  // The scenes by number, not their internal reasons (codes such as "veo_error" name a provider).
   qualityReduced: (staticScenes: { scene: number; reason: string }[], pct: number) => ({
     title: "Quality reduced",
     body:
-      `${staticScenes.length} scene(s) (${Math.round(pct)}%) could only be made as static pan/zoom animations: ` +
-      staticScenes.map((s) => `scene ${s.scene} (${s.reason.replace(/_/g, " ")})`).join(", ") +
-      ". Choose Accept, Retry or Refund.",
+      `${staticScenes.length} ${staticScenes.length === 1 ? "scene" : "scenes"} (${Math.round(pct)}%) could only be ` +
+      `made as still pan-and-zoom animations: ${staticScenes.map((s) => `scene ${s.scene}`).join(", ")}. ` +
+      "Choose Accept, Retry or Refund.",
   }),
   succeeded: (durationSec: number) => ({
     title: "Your video is ready",

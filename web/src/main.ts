@@ -174,6 +174,7 @@ async function main(config: PageConfig): Promise<void> {
 
   function startSession(user: User): void {
     $("account-email").textContent = user.email ?? "";
+    form.useDraftOf(user.uid);
     session = { user, stops: [], runs: [], shown: PAGE_SIZE, stopRuns: null, pinned: null };
     const stops = session.stops;
     stops.push(
@@ -222,6 +223,7 @@ async function main(config: PageConfig): Promise<void> {
     videos.clear();
     questionModal.follow(null);
     form.setBalance(null);
+    form.useDraftOf(null);
   }
 
   const secondRun = new Modal($<HTMLDialogElement>("second-run-modal"), () => $("second-run-cancel").click());
@@ -263,6 +265,7 @@ async function main(config: PageConfig): Promise<void> {
     const image = await bucket.upload(user, form.file as File);
     form.setStatus("Starting your video…");
     const runId = await store.createRun(user, image, check.fields, faults);
+    form.clearDraft();
     form.setStatus("Sent: your video is at the top of My videos.");
     questionModal.follow(runId);
     // The new run is the list's first card: bring it into view and tell screen readers where they are.
@@ -290,7 +293,7 @@ async function main(config: PageConfig): Promise<void> {
   form.form.addEventListener("submit", (event) => {
     event.preventDefault();
     const user = auth.currentUser;
-    if (!user) return;
+    if (!user || form.isSubmitting) return;
     $("page-error").hidden = true;
     form.setSubmitting(true);
     createRun(user)

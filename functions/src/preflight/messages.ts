@@ -36,9 +36,13 @@ export const WARNING_CODES = [
 export type WarningCode = (typeof WARNING_CODES)[number];
 
 export const WARNING_TEXT = {
+  // Plain words only: the customer never reads which provider or model makes the video.
   FACES_DETECTED: {
-    message: (faces: number) => `${faces} face(s) detected. Veo may reject this image.`,
-    recommendation: "Use a product-only image or an illustration without people.",
+    message: (faces: number) =>
+      `We found ${faces === 1 ? "a person's face" : faces > 1 ? `${faces} faces` : "faces"} in your image. ` +
+      "Scenes with people are often refused by our video service and then made as still pan-and-zoom " +
+      "animations instead.",
+    recommendation: "For the best result, use a photo of the product alone, or an illustration without people.",
   },
   LOW_RESOLUTION: {
     message: (shortSide: number, minSide: number) =>

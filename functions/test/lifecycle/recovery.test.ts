@@ -275,7 +275,7 @@ describe("answers are applied, never expired or replaced", () => {
       status: "failed",
       failure: { reason: "cancelled", refunded: false, refundDue: false },
     });
-    expect(run.failure?.userMessage).toBe("You cancelled the run. Nothing was charged.");
+    expect(run.failure?.userMessage).toBe("You cancelled this video. Nothing was charged.");
     await handleRunFailed(runId, asking, run, db);
     expect(await notification(uid, `failed_${runId}`)).toMatchObject({ title: "Video not created" });
     expect(await balanceOf(db, uid)).toBe(100);

@@ -29,7 +29,7 @@ test("the charge: after a passed preflight or a 'proceed', never twice, never af
   expect(isExpected(cancelled, transitions.cancel(cancelled).from)).toBe(true);
   expect(transitions.cancel(cancelled)).toMatchObject({
     to: "failed",
-    update: { failure: { reason: "cancelled", userMessage: "You cancelled the run. Nothing was charged." } },
+    update: { failure: { reason: "cancelled", userMessage: "You cancelled this video. Nothing was charged." } },
   });
 });
 

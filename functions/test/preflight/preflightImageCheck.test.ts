@@ -22,8 +22,10 @@ describe("preflightImageCheck with the local detector", () => {
       {
         severity: "high",
         code: "FACES_DETECTED",
-        message: "1 face(s) detected. Veo may reject this image.",
-        recommendation: "Use a product-only image or an illustration without people.",
+        message:
+          "We found a person's face in your image. Scenes with people are often refused by our video service " +
+          "and then made as still pan-and-zoom animations instead.",
+        recommendation: "For the best result, use a photo of the product alone, or an illustration without people.",
       },
     ]);
   });
@@ -31,7 +33,7 @@ describe("preflightImageCheck with the local detector", () => {
   it("two faces (astronaut and camera composed side by side in the test) are counted", async () => {
     const report = await check(await twoFaces());
     expect(report.faces).toBe(2);
-    expect(report.warnings[0].message).toBe("2 face(s) detected. Veo may reject this image.");
+    expect(report.warnings[0].message).toMatch(/^We found 2 faces in your image\. /);
     expect(report.safeToProceed).toBe(false);
   });
 

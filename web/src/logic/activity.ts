@@ -48,3 +48,11 @@ export function notificationWords(note: { kind: string; title: string; body: str
       return { title: note.title, body: note.body };
   }
 }
+
+/**
+ * The words of the link from a notification or a credit-history line to its run. Only a finished
+ * video's notification leads to a video; the others lead to the run's card, which says what happened.
+ */
+export function runLinkWords(kind: string): string {
+  return kind === "succeeded" ? "Show the video" : "Show in My videos";
+}

@@ -4,6 +4,7 @@
  */
 import type { Stage } from "../../../functions/src/contract/run";
 import { STAGE_LABELS } from "../../../functions/src/messages";
+import { WARNING_TEXT } from "../../../functions/src/preflight/messages";
 
 /** One word (or a few) per outcome a customer understands. */
 export const OUTCOME_WORDS = {
@@ -48,12 +49,10 @@ export function warningWords(
 ): { text: string; advice: string } {
   switch (warning.code) {
     case "FACES_DETECTED":
+      // Worded from the count, not the stored sentence: a run checked by an older backend still reads today's words.
       return {
-        text:
-          faces === 1
-            ? "We found a person's face in your image. Scenes with people are often refused by our video service and then made as still pan-and-zoom animations instead."
-            : `We found ${faces > 1 ? `${faces} faces` : "faces"} in your image. Scenes with people are often refused by our video service and then made as still pan-and-zoom animations instead.`,
-        advice: "For the best result, use a photo of the product alone.",
+        text: WARNING_TEXT.FACES_DETECTED.message(faces),
+        advice: WARNING_TEXT.FACES_DETECTED.recommendation,
       };
     case "LOW_RESOLUTION":
       return { text: "Your image is small, so the video may look soft.", advice: warning.recommendation };

@@ -1,6 +1,6 @@
 /** The notifications and credit-history lists. */
 import type { ActivityItem } from "../data";
-import { ledgerSentence, notificationWords } from "../logic/activity";
+import { ledgerSentence, notificationWords, runLinkWords } from "../logic/activity";
 import { el, formatWhen } from "./dom";
 
 export const runHref = (runId: string): string => `#run-${runId}`;
@@ -19,7 +19,7 @@ export function renderNotifications(list: HTMLElement, items: ActivityItem[]): v
         { "data-kind": note.kind, "data-run": note.runId ?? "" },
         el("strong", {}, words.title),
         ` ${words.body} `,
-        ...(note.runId ? [el("a", { href: runHref(note.runId) }, "Show the video")] : []),
+        ...(note.runId ? [el("a", { href: runHref(note.runId) }, runLinkWords(note.kind))] : []),
         el("small", {}, formatWhen(note.createdAt)),
       );
     }),
@@ -39,7 +39,7 @@ export function renderLedger(list: HTMLElement, items: ActivityItem[]): void {
           `${entry.amount > 0 ? "+" : "−"}${Math.abs(entry.amount)}`,
         ),
         ` ${ledgerSentence(entry)} `,
-        ...(entry.runId ? [el("a", { href: runHref(entry.runId) }, "Show the video")] : []),
+        ...(entry.runId ? [el("a", { href: runHref(entry.runId) }, runLinkWords(entry.kind))] : []),
         el("small", {}, formatWhen(entry.createdAt)),
       ),
     ),

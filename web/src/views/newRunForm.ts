@@ -1,7 +1,7 @@
 /**
  * The new-video form: the price on the button, checked against the balance; the scene counts the
  * pipeline settings allow; each field checked (trimmed, limits stated) before anything is uploaded,
- * errors next to their fields.
+ * errors next to their fields; what was typed kept as a draft across a reload.
  */
 import {
   createGate,
@@ -14,6 +14,7 @@ import {
   type ImageFacts,
   type SceneRange,
 } from "../logic/form";
+import { DRAFT_FIELDS, draftKey, parseDraft, serializeDraft, type DraftField } from "../logic/draft";
 import { $ } from "./dom";
 
 const FIELD_IDS: Record<FieldName, string> = {
@@ -36,6 +37,20 @@ async function imageFacts(file: File, preview: HTMLImageElement): Promise<ImageF
   }
 }
 
+type DraftInput = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+
+const draftInput = (field: DraftField): DraftInput => $<DraftInput>(FIELD_IDS[field]);
+
+/** What index.html puts in a field before anyone types. */
+function initialValue(input: DraftInput): string {
+  if (!(input instanceof HTMLSelectElement)) return input.defaultValue;
+  return ([...input.options].find((option) => option.defaultSelected) ?? input.options[0])?.value ?? "";
+}
+
+/** The draft fields' current (or initial) values. */
+const fieldValues = (read: (input: DraftInput) => string): Record<DraftField, string> =>
+  Object.fromEntries(DRAFT_FIELDS.map((field) => [field, read(draftInput(field))])) as Record<DraftField, string>;
+
 export class NewRunForm {
   readonly form = $<HTMLFormElement>("new-run");
   readonly button = $<HTMLButtonElement>("create-run");
@@ -47,6 +62,8 @@ export class NewRunForm {
   private balance: number | null = null;
   private scenes: SceneRange = sceneRange(null);
   private submitting = false;
+  /** Where the signed-in user's draft lives; null while nobody is signed in. */
+  private draftAt: string | null = null;
 
   constructor() {
     for (const [field, limit] of Object.entries(FIELD_LIMITS)) {
@@ -65,6 +82,45 @@ export class NewRunForm {
       }
       this.setError("image", null);
     });
+    this.form.addEventListener("input", () => this.saveDraft());
+    this.form.addEventListener("change", () => this.saveDraft());
+  }
+
+  /**
+   * Shows the user's draft (or the empty form when signed out or nothing was typed). Kept in the
+   * tab's sessionStorage: it survives a reload, is gone when the tab closes (a shared computer keeps
+   * nothing), and two tabs never overwrite each other's text.
+   */
+  useDraftOf(uid: string | null): void {
+    this.draftAt = uid ? draftKey(uid) : null;
+    const draft = parseDraft(this.draftAt ? sessionStorage.getItem(this.draftAt) : null);
+    for (const field of DRAFT_FIELDS) {
+      const input = draftInput(field);
+      input.value = draft[field] ?? initialValue(input);
+    }
+    // Another user's photo and errors go too.
+    const image = $<HTMLInputElement>("image");
+    if (image.value) {
+      image.value = "";
+      image.dispatchEvent(new Event("change"));
+    }
+    this.showErrors({});
+    this.setStatus("");
+  }
+
+  /** The run was created: its text is no draft any more. */
+  clearDraft(): void {
+    if (this.draftAt) sessionStorage.removeItem(this.draftAt);
+  }
+
+  private saveDraft(): void {
+    if (!this.draftAt) return;
+    const stored = serializeDraft(
+      fieldValues((input) => input.value),
+      fieldValues(initialValue),
+    );
+    if (stored === null) sessionStorage.removeItem(this.draftAt);
+    else sessionStorage.setItem(this.draftAt, stored);
   }
 
   get file(): File | null {
@@ -100,6 +156,10 @@ export class NewRunForm {
     this.refreshGate();
   }
 
+  get isSubmitting(): boolean {
+    return this.submitting;
+  }
+
   get priceCredits(): number | null {
     return this.price;
   }
@@ -111,7 +171,10 @@ export class NewRunForm {
   private refreshGate(): void {
     const gate = createGate(this.price, this.balance);
     this.button.textContent = gate.label;
-    this.button.disabled = !gate.enabled || this.submitting;
+    this.button.disabled = !gate.enabled;
+    // While a run is being sent the button keeps focus (a disabled one would drop it to the page's top)
+    // and says it is busy; the submit handler ignores it meanwhile.
+    this.button.setAttribute("aria-disabled", String(this.submitting));
     this.blocked.hidden = !gate.blocked;
     $("create-blocked-text").textContent = gate.blocked ?? "";
     $("top-up").hidden = gate.enabled || this.balance === null;

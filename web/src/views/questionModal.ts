@@ -46,7 +46,7 @@ export class QuestionModal {
     }
     this.shownFor = runId;
     this.dialog.dataset.question = question.kind;
-    const title = el("h2", { id: "question-modal-title" }, questionTitle(question));
+    const title = el("h2", { id: "question-modal-title", tabindex: "-1" }, questionTitle(question));
     const content = renderQuestion(question, busy, (fields) => this.answer(runId, fields), "h2").slice(1);
     const extra: HTMLElement[] = [];
     if (question.kind === "decide") {
@@ -59,10 +59,13 @@ export class QuestionModal {
     }
     if (this.dialog.dataset.key !== `${key}:${busy}`) {
       this.dialog.dataset.key = `${key}:${busy}`;
+      const hadFocus = this.dialog.contains(document.activeElement);
       const focusedChoice = (document.activeElement as HTMLElement | null)?.dataset?.decision;
       this.dialog.replaceChildren(title, ...content, ...extra);
       const again = focusedChoice && this.dialog.querySelector<HTMLElement>(`[data-decision="${focusedChoice}"]`);
       if (again) again.focus();
+      // The button pressed is now disabled: focus stays in the dialog, on its title, until it closes.
+      if (hadFocus && !this.dialog.contains(document.activeElement)) title.focus();
     }
     this.modal.open();
   }

@@ -54,6 +54,14 @@ export class RunCard {
   }
 
   update(view: RunView, createdAt: Date | null, busy: boolean): void {
+    const hadFocus = this.element.contains(document.activeElement);
+    this.render(view, createdAt, busy);
+    // An answer replaces the buttons it was given with (disabled, then gone): the reader stays on
+    // this run, at its title, instead of falling to the top of the page.
+    if (hadFocus && !this.element.contains(document.activeElement)) this.heading.focus({ preventScroll: true });
+  }
+
+  private render(view: RunView, createdAt: Date | null, busy: boolean): void {
     this.element.dataset.outcome = view.outcome;
     this.heading.textContent = view.title;
     this.chip.textContent = view.word;

@@ -1,7 +1,9 @@
-/** Few, dismissible pop-ups: at most two at a time, gone after a while; the lists keep everything. */
+/**
+ * One dismissible pop-up at a time: the newest replaces the one before, so nothing stale stays on
+ * screen (the notifications list keeps everything), and it goes after a while.
+ */
 import { el } from "./dom";
 
-const MAX_TOASTS = 2;
 const TOAST_MS = 8000;
 
 /** `runId` ties the toast to its run, so it can go when it no longer applies (see dropToasts). */
@@ -21,9 +23,16 @@ export function showToast(
     close,
   );
   close.addEventListener("click", () => item.remove());
-  container.append(item);
-  while (container.children.length > MAX_TOASTS) container.firstElementChild?.remove();
-  setTimeout(() => item.remove(), TOAST_MS);
+  const hadFocus = container.contains(document.activeElement);
+  container.replaceChildren(item);
+  // A keyboard user on the old toast stays on the toasts rather than falling to the page's top.
+  if (hadFocus) close.focus();
+  // Not while the user is on it: it goes once focus has left.
+  const expire = (): void => {
+    if (item.contains(document.activeElement)) setTimeout(expire, TOAST_MS);
+    else item.remove();
+  };
+  setTimeout(expire, TOAST_MS);
 }
 
 /** Removes the toasts that ask about a run once it no longer waits for an answer. */

@@ -1,7 +1,7 @@
 /** Credit history and notifications read as sentences, without internal reasons. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ledgerSentence, notificationWords } from "../../src/logic/activity";
+import { ledgerSentence, notificationWords, runLinkWords } from "../../src/logic/activity";
 import {
   errorWords,
   fallbackReasonWords,
@@ -64,4 +64,10 @@ test("errors in words: Firebase codes explained, schema dumps never shown, our o
     "Something went wrong. Please try again.",
   );
   assert.equal(errorWords(new Error("Choose a JPEG, PNG or WebP image.")), "Choose a JPEG, PNG or WebP image.");
+});
+
+test("only a finished video's notification offers the video; the others lead to the run's card", () => {
+  assert.equal(runLinkWords("succeeded"), "Show the video");
+  for (const kind of ["failed", "refunded", "quality_reduced", "awaiting_confirmation", "charge", "refund"])
+    assert.equal(runLinkWords(kind), "Show in My videos", kind);
 });

@@ -59,7 +59,7 @@ test("a cancel is said as the user's own act, at once and after the backend ende
       failure: {
         stage: "preflight",
         reason: "cancelled",
-        userMessage: "You cancelled the run. Nothing was charged.",
+        userMessage: "You cancelled this video. Nothing was charged.",
         refunded: false,
       },
     },
