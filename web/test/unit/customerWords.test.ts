@@ -88,6 +88,9 @@ test("the backend's sentences for the customer name no provider or model", () =>
       insufficientCredits: [10, 3],
       framingRefused: [["The product is cut off."]],
       adTooShort: [1, 2, 2, 4],
+      voiceoverDoesNotFit: [
+        { fits: false, why: "too_little", givesSec: 6, needsSec: 11, videoSec: 16, fitsWithScenes: 2 },
+      ],
       stageStuck: ["scenes"],
       sceneFailed: [2],
       unexpected: ["voice"],
@@ -138,7 +141,9 @@ test("the page's own words name no provider or model, even for a warning stored 
   ]);
   const html = readFileSync(path.join(__dirname, "..", "..", "index.html"), "utf8")
     .replace(/<script[\s\S]*?<\/script>/g, "")
-    .replace(/<[^>]+>/g, " ");
+    .replace(/<[^>]+>/g, " ")
+    // Signing in with one's own Google account names the customer's identity provider, not one of ours.
+    .replace("Continue with Google", "");
   assertNoNames("index.html", [html]);
 });
 
