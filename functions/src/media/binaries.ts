@@ -19,6 +19,8 @@ export class MediaToolError extends Error {
   readonly tool: MediaTool;
   readonly exitCode: number | null;
   readonly timedOut: boolean;
+  /** The signal that ended the process: a crash (SIGSEGV, SIGABRT...), or our SIGKILL after a timeout. */
+  readonly signal: NodeJS.Signals | null;
   readonly stderrTail: string;
 
   constructor(args: {
@@ -26,6 +28,7 @@ export class MediaToolError extends Error {
     message: string;
     exitCode: number | null;
     timedOut: boolean;
+    signal?: NodeJS.Signals | null;
     stderrTail: string;
   }) {
     super(args.message);
@@ -33,7 +36,13 @@ export class MediaToolError extends Error {
     this.tool = args.tool;
     this.exitCode = args.exitCode;
     this.timedOut = args.timedOut;
+    this.signal = args.signal ?? null;
     this.stderrTail = args.stderrTail;
+  }
+
+  /** The tool died of a signal it was not sent by us: a crash on its input, never a plain error. */
+  get crashed(): boolean {
+    return this.signal !== null && !this.timedOut;
   }
 }
 
@@ -112,7 +121,7 @@ export interface RunOutput {
 }
 
 function describeFailure(tool: MediaTool, exitCode: number | null, signal: NodeJS.Signals | null, stderrTail: string) {
-  const how = exitCode !== null ? `exited with code ${exitCode}` : `was killed by ${signal}`;
+  const how = exitCode !== null ? `exited with code ${exitCode}` : `crashed (${signal ?? "unknown signal"})`;
   const cause = stderrTail.trim();
   return `${tool} ${how}${cause ? `: ${cause}` : " (no error output)"}`;
 }
@@ -155,6 +164,7 @@ function spawnTool(
             message: `${tool} timed out after ${timeoutMs} ms and was killed${tail(stderr).trim() ? `: ${tail(stderr).trim()}` : ""}`,
             exitCode,
             timedOut: true,
+            signal,
             stderrTail: tail(stderr),
           }),
         );
@@ -165,6 +175,7 @@ function spawnTool(
             message: describeFailure(tool, exitCode, signal, tail(stderr)),
             exitCode,
             timedOut: false,
+            signal,
             stderrTail: tail(stderr),
           }),
         );

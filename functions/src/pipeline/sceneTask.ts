@@ -347,7 +347,14 @@ async function advanceScene(
       if (result.kind === "video") {
         try {
           normalized = await deps.media.normalize(
-            { inFile: result.file, outFile: sceneClip, width, height, seconds: scene.durationSec },
+            {
+              inFile: result.file,
+              outFile: sceneClip,
+              width,
+              height,
+              seconds: scene.durationSec,
+              imageFile: await image(),
+            },
             settings.qualityGate,
           );
         } catch (error) {

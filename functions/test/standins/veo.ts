@@ -109,6 +109,8 @@ interface OperationState {
   polls: number;
   aspectRatio: "16:9" | "9:16";
   durationSeconds: number;
+  /** The start image sent, which the served clip is made from (as an image-to-video model's is). */
+  startImage?: Buffer;
 }
 
 const STATUS_NAMES: Record<number, string> = {
@@ -170,6 +172,9 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
       polls: 0,
       aspectRatio: parsed.data.parameters?.aspectRatio ?? "16:9",
       durationSeconds: parsed.data.parameters?.durationSeconds ?? 8,
+      startImage: parsed.data.instances[0].image
+        ? Buffer.from(parsed.data.instances[0].image.bytesBase64Encoded, "base64")
+        : undefined,
     });
     return { status: 200, json: { name: `${resource}/operations/${id}` } };
   };
@@ -197,7 +202,8 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
                   await clips.clip(
                     state.durationSeconds,
                     state.aspectRatio,
-                    delivery === "black" ? "black" : "testsrc",
+                    delivery === "black" ? "black" : "start_image",
+                    state.startImage,
                   ),
                 )
             ).toString("base64"),
