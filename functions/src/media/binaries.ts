@@ -15,6 +15,15 @@ export const DEFAULT_FFPROBE_TIMEOUT_MS = 20_000;
 /** How much of stderr an error keeps: ffmpeg prints the cause last. */
 const STDERR_TAIL_CHARS = 2000;
 
+const FAULT_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set([
+  "SIGSEGV",
+  "SIGBUS",
+  "SIGILL",
+  "SIGFPE",
+  "SIGABRT",
+  "SIGTRAP",
+]);
+
 export class MediaToolError extends Error {
   readonly tool: MediaTool;
   readonly exitCode: number | null;
@@ -40,9 +49,13 @@ export class MediaToolError extends Error {
     this.stderrTail = args.stderrTail;
   }
 
-  /** The tool died of a signal it was not sent by us: a crash on its input, never a plain error. */
+  /**
+   * The tool died of a fault of its own (a bad memory access, an abort, an illegal instruction): what its
+   * input makes it do, so running it again on the same input crashes again. A SIGKILL is not counted: it
+   * is our timeout or the system reclaiming memory, which a retry on a quieter machine may not meet.
+   */
   get crashed(): boolean {
-    return this.signal !== null && !this.timedOut;
+    return this.signal !== null && !this.timedOut && FAULT_SIGNALS.has(this.signal);
   }
 }
 

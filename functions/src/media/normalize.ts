@@ -158,14 +158,15 @@ function reframeFilter(reframe: Reframe, { width, height }: FrameSize): string {
     const { rect } = reframe;
     return `[0:v:0]crop=${rect.width}:${rect.height}:${rect.x}:${rect.y},scale=${width}:${height},${tail}[rendered]`;
   }
-  // The backdrop is blurred at an eighth of the size: the same look for a fraction of the work.
+  // The backdrop is blurred at an eighth of the size: the same look for a fraction of the work. The rate
+  // is set once, before the split: a second fps after the overlay drops the clip's last frame.
   const [bw, bh] = [even(width / 8), even(height / 8)];
   return (
-    `[0:v:0]split=2[backdrop_source][clip_source];` +
+    `[0:v:0]fps=${CLIP_FPS},split=2[backdrop_source][clip_source];` +
     `[backdrop_source]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},` +
     `boxblur=luma_radius=4:luma_power=2,eq=brightness=-0.12,scale=${width}:${height}[backdrop];` +
     `[clip_source]scale=${width}:${height}:force_original_aspect_ratio=decrease,scale=trunc(iw/2)*2:trunc(ih/2)*2[whole];` +
-    `[backdrop][whole]overlay=x=(W-w)/2:y=(H-h)/2,${tail}[rendered]`
+    `[backdrop][whole]overlay=x=(W-w)/2:y=(H-h)/2,setsar=1,format=yuv420p[rendered]`
   );
 }
 

@@ -1,6 +1,7 @@
 /**
- * Is the product visible where the pipeline placed it? For clips whose geometry we know (Ken Burns)
- * this is measured right after the clip is rendered, for a fraction of its encoding:
+ * Is the product visible in a scene's clip? Generated clips: see "Generated clips" below. For clips whose
+ * geometry we know (Ken Burns, the local motion card) this is measured right after the clip is rendered,
+ * for a fraction of its encoding:
  *
  * - Geometry (media/productPlacement.ts): over every frame, the smallest share of the frame the product
  *   covers and the smallest share of the product on screen.

@@ -96,22 +96,29 @@ describe("normalizeClip", () => {
     });
   });
 
-  it("crops a landscape clip to a square frame edge to edge (no bars), and takes clips without audio", async () => {
+  it("crops a landscape clip to a square frame edge to edge around the product (no bars), and takes clips without audio", async () => {
     await withTempDir(async (dir) => {
+      // The product near the right edge: the square's middle would cut it, a square around it fits the clip.
+      const image = await offCentreProduct(dir);
       const inFile = await modelClip(join(dir, "wide.mp4"), {
         width: 480,
         height: 270,
         fps: 25,
         seconds: 1,
         audio: false,
+        image,
       });
       const outFile = join(dir, "square.mp4");
-      await normalizeClip({ inFile, outFile, width: 240, height: 240, seconds: 1, imageFile: COFFEE }, GATE);
+      const clip = await normalizeClip(
+        { inFile, outFile, width: 240, height: 240, seconds: 1, imageFile: image },
+        GATE,
+      );
       expect((await probeMedia(outFile)).video).toMatchObject({ width: 240, height: 240, fps: 30, frames: 30 });
-      // The photo has no black: a padded frame would have black rows at the top and bottom.
+      expect(clip.measurements.product?.shownShare).toBeGreaterThan(0.9);
+      // The ground is light: a padded frame would have black rows at the top and bottom.
       const frame = await grayFrame(outFile, 0, 240, 240);
       const topRow = frame.pixels.subarray(0, 240);
-      expect(Math.max(...topRow)).toBeGreaterThan(40);
+      expect(Math.min(...topRow)).toBeGreaterThan(150);
     });
   });
 
