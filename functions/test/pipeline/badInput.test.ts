@@ -100,7 +100,7 @@ test.each([
 
 test("an 80:1 photo strip is refused before any charge, saying what the video would look like", async () => {
   const uid = await newUser(db);
-  const image = await upload(uid, "strip.png", await photoStrip(8000, 100));
+  const image = await upload(uid, "strip.png", await photoStrip(12_000, 150));
   const runId = await createRun(db, { uid, image });
   const run = await expectRefusedUncharged(uid, runId, /cover only 0\.7% of each frame/);
   expect(run.failure?.reason).toMatch(
