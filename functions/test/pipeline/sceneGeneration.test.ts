@@ -311,6 +311,27 @@ test("a clip whose picture is black is that scene's provider error: the next mod
   expect(run.qualityGate?.passed).toBe(true);
 });
 
+test("a clip in which the product cannot be seen is that scene's provider error: the next model serves it", async () => {
+  const { runId } = await startRun(db, image, { scenes: 2 });
+  const { deps, dispatcher } = cloudDeps([PRIMARY, BACKUP]);
+  const atScenes = await runToScenes(runId, deps);
+  // The primary answers every scene with a moving picture that is not the product.
+  for (const scene of atScenes.script!.scenes) {
+    prompts.set(`${PRIMARY} ${scene.videoPrompt}`, { result: { kind: "video", delivery: "no_product" } });
+  }
+  const run = await drive(db, runId, deps, dispatcher);
+  expect(run.status).toBe("succeeded");
+  for (const scene of await scenesOf(runId)) {
+    expect(scene).toMatchObject({ method: "generated", model: BACKUP, fallbackReason: null });
+    expect(scene.attempts[0]).toMatchObject({ model: PRIMARY, errorClass: "invalid_output" });
+    expect(scene.attempts[0].error).toMatch(/the product cannot be seen in the generated clip/);
+    // The backup's clip, made from the start image, shows it: measured on the scene, judged by the gate.
+    expect(scene.measurements.product.likeness).toBeGreaterThan(0.6);
+    expect(scene.measurements.product.shownShare).toBeGreaterThan(0.9);
+  }
+  expect(run.qualityGate?.passed).toBe(true);
+});
+
 test("a delivery that finds its scene claimed makes the queue retry, and the scene is rendered once", async () => {
   const { runId } = await startRun(db, image, { scenes: 2 });
   const { deps, dispatcher } = cloudDeps([PRIMARY]);

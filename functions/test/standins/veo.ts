@@ -22,10 +22,11 @@ import type { StandinReply, StandinRequest } from "./httpStandin";
 
 export type VeoTerminal =
   /**
-   * `bytes` (inline, the default), `gcs` (a gs:// URI, as with an output bucket), `corrupt` (bytes that
-   * are no video), or `black` (a valid clip whose picture is black from start to end).
+   * `bytes` (inline, the default: a clip made from the start image), `gcs` (a gs:// URI, as with an
+   * output bucket), `corrupt` (bytes that are no video), `black` (a valid clip whose picture is black
+   * from start to end), or `no_product` (a valid, moving clip in which the start image's product is not).
    */
-  | { kind: "video"; delivery?: "bytes" | "gcs" | "corrupt" | "black" }
+  | { kind: "video"; delivery?: "bytes" | "gcs" | "corrupt" | "black" | "no_product" }
   | { kind: "filtered"; reasons: string[] }
   /** A finished operation carrying a google.rpc.Status. */
   | { kind: "error"; code: number; message: string };
@@ -202,7 +203,7 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
                   await clips.clip(
                     state.durationSeconds,
                     state.aspectRatio,
-                    delivery === "black" ? "black" : "start_image",
+                    delivery === "black" ? "black" : delivery === "no_product" ? "testsrc" : "start_image",
                     state.startImage,
                   ),
                 )
