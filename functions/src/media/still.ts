@@ -5,6 +5,8 @@
  * (sharp, the preflight's decoder and limits), refused below the smallest size the renders are safe at,
  * turned upright, flattened onto white, capped in size and written as a plain 8-bit RGB PNG.
  */
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
 import sharp, { type OutputInfo } from "sharp";
 import { MAX_IMAGE_PIXELS } from "../uploads/uploadRules";
 
@@ -34,6 +36,8 @@ export interface PreparedStill {
 
 /** Writes the render-safe copy of `imageFile` to `outFile` (PNG); throws UnrenderableImageError for any other. */
 export async function prepareStill(imageFile: string, outFile: string): Promise<PreparedStill> {
+  // A file that is not there is our own failure (a lost download), not the image's: it keeps its error.
+  await access(imageFile, constants.R_OK);
   let info: OutputInfo;
   try {
     const header = await sharp(imageFile, { limitInputPixels: MAX_IMAGE_PIXELS }).metadata();
