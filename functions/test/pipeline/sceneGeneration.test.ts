@@ -6,16 +6,18 @@
  * test/pipeline/duplicateDelivery.test.ts); from there every trigger event and scene step is
  * delivered twice (test/support/driver.ts).
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Timestamp } from "firebase-admin/firestore";
+import sharp from "sharp";
 import { objects, paths } from "../../src/contract/paths";
 import type { RunDocument } from "../../src/contract/runDocument";
 import { probeMedia } from "../../src/media/probe";
 import { handleRunUpdated } from "../../src/pipeline/advance";
 import type { PipelineDeps } from "../../src/pipeline/deps";
 import { handleRunCreated } from "../../src/pipeline/preflightStage";
+import { runInputOf } from "../../src/pipeline/runContext";
 import { PipelineSettingsSchema } from "../../src/pipelineSettings";
 import { productFailure } from "../../src/quality/verdict";
 import { freshScene, handleSceneTask, SceneBusy } from "../../src/pipeline/sceneTask";
@@ -221,6 +223,29 @@ test("a chain whose every video model is retired: Ken Burns with its reason, no 
   }
   // Two static scenes of two are past the degradation limit: the user is asked, never charged silently.
   expect(run.status).toBe("awaiting_decision");
+});
+
+test("a product image that cannot be rendered ends the run at its first scene delivery, not after the queue's retries, refunded", async () => {
+  const { runId } = await startRun(db, image, { scenes: 2 });
+  const { deps, dispatcher } = cloudDeps([PRIMARY], { [PRIMARY]: "2026-01-01" });
+  const atScenes = await runToScenes(runId, deps);
+  // Swapped for a 1x1 image after the preflight passed it (the preflight refuses one): the render's own guard holds.
+  const tiny = await sharp({ create: { width: 1, height: 1, channels: 3, background: "#8a5a3c" } })
+    .png()
+    .toBuffer();
+  await writeFile(path.join(LOCAL_BUCKET, runInputOf(atScenes).image), tiny);
+  // Ken Burns (every model retired) meets the image: with retries left, the delivery still ends the run.
+  const [first] = dispatcher.queued.splice(0, 1);
+  await expect(handleSceneTask(first, { retryCount: 0, maxAttempts: 5 }, deps)).resolves.toBeUndefined();
+  expect((await db.doc(paths.run(runId)).get()).get("status")).toBe("failed");
+  const run = await drive(db, runId, deps, dispatcher);
+  expect(run.failure).toMatchObject({ stage: "scenes", refunded: true });
+  expect(run.failure?.reason).toMatch(/^scene \d: UnrenderableImageError: the product image is 1x1, below the 16 px/);
+  expect(run.failure?.userMessage).toMatch(
+    /^Scene \d could not be rendered from your product image\. Please try again with another photo\./,
+  );
+  expect(run.credits?.refunded).toBe(run.credits?.charged);
+  expect(run.credits?.charged).toBeGreaterThan(0);
 });
 
 test("the default chain's order: Gemini Omni Flash serves every scene as primary, Veo is not called", async () => {
