@@ -14,7 +14,7 @@ import sharp from "sharp";
 import { objects, paths } from "../../src/contract/paths";
 import type { RunDocument } from "../../src/contract/runDocument";
 import { probeMedia } from "../../src/media/probe";
-import { handleRunUpdated } from "../../src/pipeline/advance";
+import { handleRunFailed, handleRunUpdated } from "../../src/pipeline/advance";
 import type { PipelineDeps } from "../../src/pipeline/deps";
 import { handleRunCreated } from "../../src/pipeline/preflightStage";
 import { runInputOf } from "../../src/pipeline/runContext";
@@ -236,8 +236,12 @@ test("a product image that cannot be rendered ends the run at its first scene de
   await writeFile(path.join(LOCAL_BUCKET, runInputOf(atScenes).image), tiny);
   // Ken Burns (every model retired) meets the image: with retries left, the delivery still ends the run.
   const [first] = dispatcher.queued.splice(0, 1);
+  const before = (await db.doc(paths.run(runId)).get()).data() as RunDocument;
   await expect(handleSceneTask(first, { retryCount: 0, maxAttempts: 5 }, deps)).resolves.toBeUndefined();
-  expect((await db.doc(paths.run(runId)).get()).get("status")).toBe("failed");
+  const failed = (await db.doc(paths.run(runId)).get()).data() as RunDocument;
+  expect(failed.status).toBe("failed");
+  // The failure's own trigger refunds it, as onRunFailed does.
+  await handleRunFailed(runId, before, failed, db);
   const run = await drive(db, runId, deps, dispatcher);
   expect(run.failure).toMatchObject({ stage: "scenes", refunded: true });
   expect(run.failure?.reason).toMatch(/^scene \d: UnrenderableImageError: the product image is 1x1, below the 16 px/);
