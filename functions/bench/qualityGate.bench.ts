@@ -19,7 +19,7 @@ import { assembleVideo } from "../src/media/assemble";
 import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../src/media/binaries";
 import { CLIP_FPS, clipEncodingArgs, frameSize, type ClipMeasurements } from "../src/media/clip";
 import { renderMotionClip } from "../src/media/motionClip";
-import { normalizeEncoding, type NormalizeRequest } from "../src/media/normalize";
+import { normalizeEncoding, reframeAround, type NormalizeRequest } from "../src/media/normalize";
 import { synthesizeSpeech } from "../src/media/speech";
 import { fitVoice } from "../src/media/voiceFit";
 import { PipelineSettingsSchema } from "../src/pipelineSettings";
@@ -70,6 +70,8 @@ async function main(): Promise<void> {
     if (!script) throw new Error("the sample ad's brief and names do not fill its length");
     const frame = frameSize("9:16");
     const requests: NormalizeRequest[] = [];
+    // The local model's clips have the frame's shape: scaled, nothing cut.
+    const reframe = reframeAround(localClipShape(frame), frame, []);
     const [modelClipsMs] = await timed(async () => {
       for (const [i, scene] of script.scenes.entries()) {
         const modelClip = await renderMotionClip(
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
           outFile: join(dir, `scene${i}.mp4`),
           ...frame,
           seconds: scene.durationSec,
+          imageFile: IMAGE,
         });
       }
     });
@@ -111,8 +114,9 @@ async function main(): Promise<void> {
       const [plain, plainCpu] = await timed(async () => {
         let cpu = 0;
         for (const req of requests) {
-          cpu += (await benchmarked(clipEncodingArgs(normalizeEncoding({ ...req, outFile: join(dir, "plain.mp4") }))))
-            .cpuMs;
+          cpu += (
+            await benchmarked(clipEncodingArgs(normalizeEncoding({ ...req, outFile: join(dir, "plain.mp4") }, reframe)))
+          ).cpuMs;
         }
         return cpu;
       });
@@ -121,7 +125,7 @@ async function main(): Promise<void> {
       const [measured, passes] = await timed(async () => {
         const done = [];
         for (const req of requests) {
-          const encoding = normalizeEncoding(req);
+          const encoding = normalizeEncoding(req, reframe);
           const pass = await benchmarked(clipEncodingArgs(encoding, gate));
           done.push({ ...pass, picture: pictureFromLog(pass.log, { ...encoding.frame, fps: encoding.plan.fps }) });
         }

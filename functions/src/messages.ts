@@ -99,6 +99,8 @@ export const userMessages = {
   confirmationExpired: "You did not confirm within the time allowed, so this video was cancelled. Nothing was charged.",
   stageStuck: (stage: Stage) => `${STAGE_LABELS[stage]} did not finish. ${WILL_BE_REFUNDED}`,
   sceneFailed: (scene: number) => `Scene ${scene} could not be rendered. ${WILL_BE_REFUNDED}`,
+  sceneImageUnrenderable: (scene: number) =>
+    `Scene ${scene} could not be rendered from your product image. Please try again with another photo. ${WILL_BE_REFUNDED}`,
   visualDnaFailed: "We could not analyse your product image with any of our models. " + WILL_BE_REFUNDED,
   scriptFailed: "We could not write a script for your ad with any of our models. " + WILL_BE_REFUNDED,
   voiceFailed: "We could not record the voiceover. " + WILL_BE_REFUNDED,

@@ -25,6 +25,32 @@ const FramingGatesSchema = z.object({
 export type FramingGates = z.infer<typeof FramingGatesSchema>;
 
 /**
+ * Hard floors on the product image, checked from its header before any pixel is decoded or anything is
+ * charged: below either the run is refused (`IMAGE_TOO_SMALL`), whatever the user confirms. They are not
+ * about a sharp ad (the preflight warns below 512 px on the shortest side, LOW_RESOLUTION) but about an
+ * image that cannot make one at all, and they keep tiny images (1x1, 2x2: ffmpeg's Ken Burns filters
+ * crash on them) from ever reaching a render.
+ *
+ * - What the video needs: every frame is at least 1080 px on its short side (1080x1920, 1920x1080,
+ *   1080x1080) and 2,073,600 pixels in all. Stretched more than 8x, one pixel of the photo becomes a block
+ *   of over 8x8 pixels of the video (half a millimetre on a phone held at arm's length): a smear, not a
+ *   product. 1080 / 8 = 135 px on the shortest side, and 1080 x 1920 / 8² = 32,400 pixels in all (180x180).
+ *   The side alone would let a 135x135 thumbnail through; the count alone a 60x540 sliver.
+ * - What the video models accept as a start image: Google documents no minimum. Veo 3.1 and Gemini Omni
+ *   Flash render 720p (16:9 or 9:16: https://docs.cloud.google.com/vertex-ai/generative-ai/docs/models/veo/3-1-generate
+ *   and https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/gemini/omni-flash-preview, read
+ *   2026-12-07) and scale the start image to that frame, so at the floors they stretch it at most 720 / 135
+ *   = 5.3x; third-party pages of the same models call 1280x720 or 720x1280 the ideal start image
+ *   (https://replicate.com/google/veo-3.1, read 2026-12-07).
+ */
+const ImageFloorSchema = z.object({
+  minSide: z.number().int().min(1).max(4096).default(135),
+  minPixels: z.number().int().min(1).max(16_777_216).default(32_400),
+});
+export type ImageFloor = z.infer<typeof ImageFloorSchema>;
+export const DEFAULT_IMAGE_FLOOR: ImageFloor = ImageFloorSchema.parse({});
+
+/**
  * The voice-over written and fitted to the video's length. How long a text takes to say is estimated
  * from its syllables (script/syllables.ts): `syllablesPerSec` of speech, plus `sentencePauseSec` for each
  * sentence (the pause after it, the voice's lengthening of its last word, and the silence before the
@@ -161,6 +187,7 @@ export const PipelineSettingsSchema = z.object({
   /** Above this share of Ken Burns scenes the user decides whether to continue. */
   degradationThresholdPct: z.number().min(0).max(100).default(50),
   framing: FramingGatesSchema.prefault({}),
+  imageFloor: ImageFloorSchema.prefault({}),
   voiceFit: VoiceFitSchema.prefault({}),
   qualityGate: QualityGateSchema.prefault({}),
 });

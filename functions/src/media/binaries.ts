@@ -15,10 +15,21 @@ export const DEFAULT_FFPROBE_TIMEOUT_MS = 20_000;
 /** How much of stderr an error keeps: ffmpeg prints the cause last. */
 const STDERR_TAIL_CHARS = 2000;
 
+const FAULT_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set([
+  "SIGSEGV",
+  "SIGBUS",
+  "SIGILL",
+  "SIGFPE",
+  "SIGABRT",
+  "SIGTRAP",
+]);
+
 export class MediaToolError extends Error {
   readonly tool: MediaTool;
   readonly exitCode: number | null;
   readonly timedOut: boolean;
+  /** The signal that ended the process: a crash (SIGSEGV, SIGABRT...), or our SIGKILL after a timeout. */
+  readonly signal: NodeJS.Signals | null;
   readonly stderrTail: string;
 
   constructor(args: {
@@ -26,6 +37,7 @@ export class MediaToolError extends Error {
     message: string;
     exitCode: number | null;
     timedOut: boolean;
+    signal?: NodeJS.Signals | null;
     stderrTail: string;
   }) {
     super(args.message);
@@ -33,7 +45,17 @@ export class MediaToolError extends Error {
     this.tool = args.tool;
     this.exitCode = args.exitCode;
     this.timedOut = args.timedOut;
+    this.signal = args.signal ?? null;
     this.stderrTail = args.stderrTail;
+  }
+
+  /**
+   * The tool died of a fault of its own (a bad memory access, an abort, an illegal instruction): what its
+   * input makes it do, so running it again on the same input crashes again. A SIGKILL is not counted: it
+   * is our timeout or the system reclaiming memory, which a retry on a quieter machine may not meet.
+   */
+  get crashed(): boolean {
+    return this.signal !== null && !this.timedOut && FAULT_SIGNALS.has(this.signal);
   }
 }
 
@@ -112,7 +134,7 @@ export interface RunOutput {
 }
 
 function describeFailure(tool: MediaTool, exitCode: number | null, signal: NodeJS.Signals | null, stderrTail: string) {
-  const how = exitCode !== null ? `exited with code ${exitCode}` : `was killed by ${signal}`;
+  const how = exitCode !== null ? `exited with code ${exitCode}` : `crashed (${signal ?? "unknown signal"})`;
   const cause = stderrTail.trim();
   return `${tool} ${how}${cause ? `: ${cause}` : " (no error output)"}`;
 }
@@ -155,6 +177,7 @@ function spawnTool(
             message: `${tool} timed out after ${timeoutMs} ms and was killed${tail(stderr).trim() ? `: ${tail(stderr).trim()}` : ""}`,
             exitCode,
             timedOut: true,
+            signal,
             stderrTail: tail(stderr),
           }),
         );
@@ -165,6 +188,7 @@ function spawnTool(
             message: describeFailure(tool, exitCode, signal, tail(stderr)),
             exitCode,
             timedOut: false,
+            signal,
             stderrTail: tail(stderr),
           }),
         );

@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import type { AspectRatio, CameraMotion } from "../contract/run";
 import { CAMERA_MOTIONS } from "../contract/run";
 import type { RenderedClip } from "../providers/types";
@@ -11,6 +12,7 @@ import {
 import { checkProductShown, type ProductMeasurements } from "../quality/productCheck";
 import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "./binaries";
 import type { ProductPlacement } from "./productPlacement";
+import { prepareStill } from "./still";
 
 /** Frame rate of every clip we render: clips are joined without re-encoding, so they must match. */
 export const CLIP_FPS = 30;
@@ -211,12 +213,19 @@ export async function measureEncodedClip(
  */
 export async function renderPlacedStill(
   req: ClipRequest,
-  encoding: ClipEncoding,
+  encodingOf: (req: ClipRequest) => ClipEncoding,
   placementOf: (image: { width: number; height: number }) => ProductPlacement,
   detection: DetectionSettings,
   options: RunOptions = {},
 ): Promise<MeasuredClip> {
-  const picture = await encodeMeasuredClip(encoding, detection, options);
-  const product = await checkProductShown(req.outFile, req.imageFile, placementOf, options);
-  return { file: req.outFile, durationSec: encoding.plan.durationSec, measurements: { picture, product } };
+  // ffmpeg sees only the render-safe copy of the upload (media/still.ts), and the check compares against it.
+  const still = await prepareStill(req.imageFile, `${req.outFile}.still.png`);
+  try {
+    const encoding = encodingOf({ ...req, imageFile: still.file });
+    const picture = await encodeMeasuredClip(encoding, detection, options);
+    const product = await checkProductShown(req.outFile, still.file, placementOf, options);
+    return { file: req.outFile, durationSec: encoding.plan.durationSec, measurements: { picture, product } };
+  } finally {
+    await rm(still.file, { force: true });
+  }
 }

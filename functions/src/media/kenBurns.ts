@@ -122,5 +122,5 @@ export async function renderKenBurns(
   gate: QualityGate,
   options: RunOptions = {},
 ): Promise<MeasuredClip> {
-  return renderPlacedStill(req, kenBurnsEncoding(req), (image) => kenBurnsPlacement(image, req), gate, options);
+  return renderPlacedStill(req, kenBurnsEncoding, (image) => kenBurnsPlacement(image, req), gate, options);
 }

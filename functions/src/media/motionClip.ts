@@ -252,7 +252,7 @@ export async function renderMotionClip(
 ): Promise<MeasuredClip> {
   const clip = await renderPlacedStill(
     req,
-    motionClipEncoding(req),
+    (still) => motionClipEncoding({ ...req, imageFile: still.imageFile }),
     (image) => motionCardPlacement(image, req),
     gate,
     options,

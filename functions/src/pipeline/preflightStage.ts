@@ -108,6 +108,7 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
     const report = await deps.preflight.check(await deps.store.read(input.image), {
       frame: frameSize(input.aspectRatio),
       gates: settings.framing,
+      floor: settings.imageFloor,
     });
     if (report.refused) {
       throw new PipelineFailure({

@@ -16,7 +16,9 @@ import { z } from "zod";
 import type { RunDocument } from "../contract/runDocument";
 import { writeNotification } from "../ledger/notifications";
 import { frameSize, type ClipMeasurements, type MeasuredClip } from "../media/clip";
+import { MediaToolError } from "../media/binaries";
 import { UnusableClipError } from "../media/normalize";
+import { UnrenderableImageError } from "../media/still";
 import { failRun } from "../lifecycle/runStore";
 import { needsDecision, qualityOf, scenesProgress } from "../lifecycle/stateMachine";
 import { applyTransition, minutesAfter, transitions } from "../lifecycle/transitions";
@@ -101,8 +103,16 @@ export interface SceneDocument {
   model?: string;
   tier?: ModelTier;
   durationMs?: number;
-  /** What the clip's encoding measured (picture; product for Ken Burns), for the quality gate. */
+  /** What the clip's encoding measured (picture and product), for the quality gate. */
   measurements?: ClipMeasurements;
+}
+
+/**
+ * A render that failed because of the product image itself (refused as unrenderable, or ffmpeg crashed on
+ * it): every retry would fail the same way, so the run ends now instead of after the queue's attempts.
+ */
+function failedOnTheImage(error: unknown): boolean {
+  return error instanceof UnrenderableImageError || (error instanceof MediaToolError && error.crashed);
 }
 
 /** gRPC DEADLINE_EXCEEDED, ABORTED (contention, lock timeouts), UNAVAILABLE from Firestore. */
@@ -181,7 +191,8 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
       updatedAt: Timestamp.now(),
     });
     // A database that was busy is no reason to fail a run: the sweeper picks the scene up again.
-    if (delivery.retryCount + 1 < delivery.maxAttempts || databaseBusy(error)) throw error;
+    const onTheImage = failedOnTheImage(error);
+    if (!onTheImage && (delivery.retryCount + 1 < delivery.maxAttempts || databaseBusy(error))) throw error;
     logger.error("scene failed for good", { runId: task.runId, scene: task.sceneNumber, error: String(error) });
     await failRun(
       db,
@@ -189,7 +200,9 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
       new PipelineFailure({
         stage: "scenes",
         reason: `scene ${task.sceneNumber}: ${String(error)}`,
-        userMessage: userMessages.sceneFailed(task.sceneNumber),
+        userMessage: onTheImage
+          ? userMessages.sceneImageUnrenderable(task.sceneNumber)
+          : userMessages.sceneFailed(task.sceneNumber),
       }),
       { status: ["running"], stage: "scenes", scenesRound: task.round },
     );
@@ -350,7 +363,14 @@ async function advanceScene(
       if (result.kind === "video") {
         try {
           normalized = await deps.media.normalize(
-            { inFile: result.file, outFile: sceneClip, width, height, seconds: scene.durationSec },
+            {
+              inFile: result.file,
+              outFile: sceneClip,
+              width,
+              height,
+              seconds: scene.durationSec,
+              imageFile: await image(),
+            },
             settings.qualityGate,
           );
         } catch (error) {

@@ -1,7 +1,8 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from "sharp";
 import { PipelineFailure } from "../pipeline/failure";
+import { DEFAULT_IMAGE_FLOOR } from "../pipelineSettings";
 import { MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES } from "../uploads/uploadRules";
-import { REFUSAL_MESSAGES, type RefusalCode } from "./messages";
+import { imageTooSmallMessage, REFUSAL_MESSAGES, type RefusalCode } from "./messages";
 
 export interface ImageLimits {
   maxBytes: number;
@@ -9,11 +10,16 @@ export interface ImageLimits {
   maxPixels: number;
   /** Shortest side below this is refused outright (a warning threshold lives in preflightImageCheck). */
   minSide?: number;
+  /** Width x height below this is refused outright. */
+  minPixels?: number;
 }
 
+/** The floors are config/pipeline's (imageFloor, with their reasoning); these are its defaults. */
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
   maxBytes: MAX_UPLOAD_BYTES,
   maxPixels: MAX_IMAGE_PIXELS,
+  minSide: DEFAULT_IMAGE_FLOOR.minSide,
+  minPixels: DEFAULT_IMAGE_FLOOR.minPixels,
 };
 
 export const SUPPORTED_FORMATS = ["jpeg", "png", "webp"] as const;
@@ -90,12 +96,12 @@ export function sniffFormat(bytes: Buffer): SniffedFormat | undefined {
   return undefined;
 }
 
-export function refusal(code: RefusalCode, detail: string): PipelineFailure {
+export function refusal(code: RefusalCode, detail: string, message = REFUSAL_MESSAGES[code]): PipelineFailure {
   return new PipelineFailure({
     stage: "preflight",
     reason: `${code}: ${detail}`,
     // Refusals happen before the charge: say so, the user's first worry is the money.
-    userMessage: `${REFUSAL_MESSAGES[code]} Nothing was charged.`,
+    userMessage: `${message} Nothing was charged.`,
     requiresRefund: false,
   });
 }
@@ -147,8 +153,17 @@ export async function decodeUpload(bytes: Buffer, limitsOverride: Partial<ImageL
   const [width, height] = swapsSides(header.orientation)
     ? [header.height, header.width]
     : [header.width, header.height];
-  if (limits.minSide !== undefined && Math.min(width, height) < limits.minSide) {
-    throw refusal("IMAGE_TOO_SMALL", `${width}x${height}, shortest side must be at least ${limits.minSide}`);
+  const floors = [
+    limits.minSide !== undefined && Math.min(width, height) < limits.minSide && `shortest side under ${limits.minSide}`,
+    limits.minPixels !== undefined && width * height < limits.minPixels && `fewer than ${limits.minPixels} pixels`,
+  ].filter((missed): missed is string => typeof missed === "string");
+  if (floors.length > 0) {
+    const floor = { minSide: limits.minSide, minPixels: limits.minPixels };
+    throw refusal(
+      "IMAGE_TOO_SMALL",
+      `${width}x${height}: ${floors.join(", ")}`,
+      imageTooSmallMessage({ width, height }, floor),
+    );
   }
 
   // Decoding every pixel (even while downscaling) is what exposes truncated or corrupt data.

@@ -25,6 +25,23 @@ export const REFUSAL_MESSAGES: Record<RefusalCode, string> = {
   IMAGE_TOO_SMALL: "The image is too small to make a video from. Please upload a larger photo of your product.",
 };
 
+const count = (n: number) => n.toLocaleString("en-US");
+
+/** IMAGE_TOO_SMALL with the image's size and the minimum it missed, so the user knows what to upload. */
+export function imageTooSmallMessage(
+  image: { width: number; height: number },
+  floor: { minSide?: number; minPixels?: number },
+): string {
+  const needs = [
+    floor.minSide !== undefined && `at least ${count(floor.minSide)} pixels on its shortest side`,
+    floor.minPixels !== undefined && `at least ${count(floor.minPixels)} pixels in all`,
+  ].filter(Boolean);
+  return (
+    `The image is only ${count(image.width)} x ${count(image.height)} pixels, too small to make a video from: ` +
+    `it needs ${needs.join(" and ")}. Please upload a larger photo of your product.`
+  );
+}
+
 /** Warnings the user may override by confirming; only `high` ones stop an unconfirmed run. */
 export const WARNING_CODES = [
   "FACES_DETECTED",

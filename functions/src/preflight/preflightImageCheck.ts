@@ -1,6 +1,6 @@
 import type { FramingMeasurements, PreflightReport, PreflightWarning } from "../contract/run";
 import type { FrameSize } from "../media/clip";
-import type { FramingGates } from "../pipelineSettings";
+import type { FramingGates, ImageFloor } from "../pipelineSettings";
 import type { FaceDetector } from "./faces";
 import { measureFraming, productBox } from "./framing";
 import { analyzeImage } from "./imageAnalysis";
@@ -27,10 +27,11 @@ export interface PreflightOptions {
   blurThreshold?: number;
 }
 
-/** The run's frame and the gates its framing must pass. */
+/** The run's frame and the gates its framing must pass; the image's hard floors (config/pipeline). */
 export interface FramingCheck {
   frame: FrameSize;
   gates: FramingGates;
+  floor?: ImageFloor;
 }
 
 const percent = (share: number) => (share * 100 < 1 ? (share * 100).toFixed(1) : String(Math.round(share * 100)));
@@ -124,7 +125,7 @@ export async function preflightImageCheck(
   options: PreflightOptions,
   framingCheck?: FramingCheck,
 ): Promise<PreflightReport> {
-  const image = await decodeUpload(bytes, options.limits);
+  const image = await decodeUpload(bytes, { ...options.limits, ...framingCheck?.floor });
   const [detection, analysis] = await Promise.all([options.detector.detect(image), analyzeImage(image)]);
   const warnings = preflightWarnings(
     { faces: detection.faces, width: image.width, height: image.height, sharpness: analysis.sharpness },

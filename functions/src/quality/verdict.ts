@@ -188,8 +188,9 @@ export function voiceFailures(
 const percent = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
 
 /**
- * Why a product placed by the pipeline itself (Ken Burns, the local motion card) cannot be seen, or
- * null when it can: big enough on screen, enough of it there, and real content in its place.
+ * Why the product cannot be seen in a scene, or null when it can: big enough on screen, enough of it
+ * there, and real content in its place that looks like the product image. Placed by the pipeline itself
+ * (Ken Burns, the local motion card) its place is known; in a generated clip it was found in the clip.
  */
 export function productFailure(product: ProductMeasurements, gate: QualityGate): string | null {
   if (product.frameShare < gate.minProductFrameShare) {
@@ -220,7 +221,7 @@ function productFailures(clips: ClipMeasurements[], gate: QualityGate): QualityF
 /**
  * The finished ad: the file's frame, length and sound as measured in it; its picture as its clips'
  * encoding passes measured it (`m.video` carries them joined), valid because the file holds exactly
- * those frames; and the product visible wherever the pipeline placed it.
+ * those frames; and the product visible in every scene.
  */
 export function finishedVideoVerdict(
   m: MediaMeasurements,

@@ -25,8 +25,10 @@ export function veoDurationSeconds(sceneSec: number): VeoDurationSec {
 }
 
 /**
- * Portrait output for portrait frames, landscape otherwise. A square (1:1) run gets 16:9 and
- * assembly center-crops it: Veo 3.1 has no square output.
+ * The run's orientation, asked of every video model: portrait output for portrait frames, landscape
+ * otherwise. A square (1:1) run gets 16:9 (Veo 3.1 and Omni Flash have no square output; Veo 3.1 offers
+ * "landscape (16:9) and portrait (9:16)": https://ai.google.dev/gemini-api/docs/video, read 2026-12-07)
+ * and the clip is cut to the square around the product when it is normalised (media/normalize.ts).
  */
 export function veoAspectRatio(width: number, height: number): VeoAspectRatio {
   if (!(width > 0 && height > 0)) throw new Error(`frame size must be positive, got ${width}x${height}`);

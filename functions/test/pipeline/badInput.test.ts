@@ -1,4 +1,5 @@
 /** Bad input ends in a clear `failed` state before any charge, through the real triggers. */
+import sharp from "sharp";
 import { PipelineFailure } from "../../src/pipeline/failure";
 import { validateRequest } from "../../src/pipeline/preflightStage";
 import { paths } from "../../src/contract/paths";
@@ -89,9 +90,32 @@ test.each([
   await expectRefusedUncharged(uid, runId, /./);
 });
 
+const solidImage = (width: number, height: number) =>
+  sharp({ create: { width, height, channels: 3, background: "#8a5a3c" } });
+
+test.each([
+  ["a 1x1 PNG", "1x1.png", () => solidImage(1, 1).png().toBuffer(), "1 x 1"],
+  ["a 2x2 JPEG", "2x2.jpg", () => solidImage(2, 2).jpeg().toBuffer(), "2 x 2"],
+  ["a 170x170 WebP thumbnail", "thumb.webp", () => solidImage(170, 170).webp().toBuffer(), "170 x 170"],
+])(
+  "%s is refused as too small before any charge, with the minimum, never reaching a render",
+  async (_n, file, bytes, size) => {
+    const uid = await newUser(db);
+    const image = await upload(uid, file, await bytes());
+    const runId = await createRun(db, { uid, image });
+    const run = await expectRefusedUncharged(
+      uid,
+      runId,
+      new RegExp(`^The image is only ${size} pixels, too small .* at least 135 pixels on its shortest side`),
+    );
+    expect(run.failure?.reason).toMatch(/^IMAGE_TOO_SMALL: /);
+    expect(await db.collection(`runs/${runId}/scenes`).get()).toHaveProperty("size", 0);
+  },
+);
+
 test("an 80:1 photo strip is refused before any charge, saying what the video would look like", async () => {
   const uid = await newUser(db);
-  const image = await upload(uid, "strip.png", await photoStrip(8000, 100));
+  const image = await upload(uid, "strip.png", await photoStrip(12_000, 150));
   const runId = await createRun(db, { uid, image });
   const run = await expectRefusedUncharged(uid, runId, /cover only 0\.7% of each frame/);
   expect(run.failure?.reason).toMatch(

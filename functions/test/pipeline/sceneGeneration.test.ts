@@ -6,16 +6,20 @@
  * test/pipeline/duplicateDelivery.test.ts); from there every trigger event and scene step is
  * delivered twice (test/support/driver.ts).
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Timestamp } from "firebase-admin/firestore";
+import sharp from "sharp";
 import { objects, paths } from "../../src/contract/paths";
 import type { RunDocument } from "../../src/contract/runDocument";
 import { probeMedia } from "../../src/media/probe";
-import { handleRunUpdated } from "../../src/pipeline/advance";
+import { handleRunFailed, handleRunUpdated } from "../../src/pipeline/advance";
 import type { PipelineDeps } from "../../src/pipeline/deps";
 import { handleRunCreated } from "../../src/pipeline/preflightStage";
+import { runInputOf } from "../../src/pipeline/runContext";
+import { PipelineSettingsSchema } from "../../src/pipelineSettings";
+import { productFailure } from "../../src/quality/verdict";
 import { freshScene, handleSceneTask, SceneBusy } from "../../src/pipeline/sceneTask";
 import { sweepStuckRuns } from "../../src/lifecycle/sweeper";
 import { OmniVideoGenerator } from "../../src/video/omni";
@@ -221,6 +225,33 @@ test("a chain whose every video model is retired: Ken Burns with its reason, no 
   expect(run.status).toBe("awaiting_decision");
 });
 
+test("a product image that cannot be rendered ends the run at its first scene delivery, not after the queue's retries, refunded", async () => {
+  const { runId } = await startRun(db, image, { scenes: 2 });
+  const { deps, dispatcher } = cloudDeps([PRIMARY], { [PRIMARY]: "2026-01-01" });
+  const atScenes = await runToScenes(runId, deps);
+  // Swapped for a 1x1 image after the preflight passed it (the preflight refuses one): the render's own guard holds.
+  const tiny = await sharp({ create: { width: 1, height: 1, channels: 3, background: "#8a5a3c" } })
+    .png()
+    .toBuffer();
+  await writeFile(path.join(LOCAL_BUCKET, runInputOf(atScenes).image), tiny);
+  // Ken Burns (every model retired) meets the image: with retries left, the delivery still ends the run.
+  const [first] = dispatcher.queued.splice(0, 1);
+  const before = (await db.doc(paths.run(runId)).get()).data() as RunDocument;
+  await expect(handleSceneTask(first, { retryCount: 0, maxAttempts: 5 }, deps)).resolves.toBeUndefined();
+  const failed = (await db.doc(paths.run(runId)).get()).data() as RunDocument;
+  expect(failed.status).toBe("failed");
+  // The failure's own trigger refunds it, as onRunFailed does.
+  await handleRunFailed(runId, before, failed, db);
+  const run = await drive(db, runId, deps, dispatcher);
+  expect(run.failure).toMatchObject({ stage: "scenes", refunded: true });
+  expect(run.failure?.reason).toMatch(/^scene \d: UnrenderableImageError: the product image is 1x1, below the 16 px/);
+  expect(run.failure?.userMessage).toMatch(
+    /^Scene \d could not be rendered from your product image\. Please try again with another photo\./,
+  );
+  expect(run.credits?.refunded).toBe(run.credits?.charged);
+  expect(run.credits?.charged).toBeGreaterThan(0);
+});
+
 test("the default chain's order: Gemini Omni Flash serves every scene as primary, Veo is not called", async () => {
   const { runId } = await startRun(db, image, { scenes: 2 });
   const { deps, dispatcher } = cloudDeps([OMNI, PRIMARY]);
@@ -308,6 +339,28 @@ test("a clip whose picture is black is that scene's provider error: the next mod
   // What the clips' encoding measured is on the scenes and went to the quality gate.
   expect(generated.measurements.picture).toMatchObject({ frames: 60, black: [], frozen: [] });
   expect(kenBurns.measurements.product.frameShare).toBe(1);
+  expect(run.qualityGate?.passed).toBe(true);
+});
+
+test("a clip in which the product cannot be seen is that scene's provider error: the next model serves it", async () => {
+  const { runId } = await startRun(db, image, { scenes: 2 });
+  const { deps, dispatcher } = cloudDeps([PRIMARY, BACKUP]);
+  const atScenes = await runToScenes(runId, deps);
+  // The primary answers every scene with a moving picture that is not the product.
+  for (const scene of atScenes.script!.scenes) {
+    prompts.set(`${PRIMARY} ${scene.videoPrompt}`, { result: { kind: "video", delivery: "no_product" } });
+  }
+  const run = await drive(db, runId, deps, dispatcher);
+  expect(run.status).toBe("succeeded");
+  for (const scene of await scenesOf(runId)) {
+    expect(scene).toMatchObject({ method: "generated", model: BACKUP, fallbackReason: null });
+    expect(scene.attempts[0]).toMatchObject({ model: PRIMARY, errorClass: "invalid_output" });
+    expect(scene.attempts[0].error).toMatch(/the product cannot be seen in the generated clip/);
+    // The backup's clip, made from the start image, shows it (the landscape photo covering a portrait
+    // clip, so part of it is cut): measured on the scene, and passing the product check.
+    expect(scene.measurements.product.likeness).toBeGreaterThan(0.6);
+    expect(productFailure(scene.measurements.product, PipelineSettingsSchema.parse({}).qualityGate)).toBeNull();
+  }
   expect(run.qualityGate?.passed).toBe(true);
 });
 

@@ -97,7 +97,7 @@ describe("productBox", () => {
 
 describe("preflightImageCheck framing gates (real images, local detector)", () => {
   it("an 80:1 strip is refused for a 9:16 video, with both findings in the warning shape", async () => {
-    const report = await check(await photoStrip(8000, 100));
+    const report = await check(await photoStrip(12_000, 150));
     expect(report.refused).toBe(true);
     expect(report.safeToProceed).toBe(false);
     expect(codes(report)).toEqual(["LOW_RESOLUTION", "ASPECT_RATIO", "PRODUCT_TOO_SMALL"]);

@@ -13,12 +13,15 @@ async function refusalOf(bytes: Buffer, limits = {}): Promise<PipelineFailure> {
   return error;
 }
 
-function expectRefusal(failure: PipelineFailure, code: RefusalCode) {
+function expectRefusal(failure: PipelineFailure, code: RefusalCode, message = REFUSAL_MESSAGES[code]) {
   expect(failure.reason.split(":")[0]).toBe(code);
   expect(failure.stage).toBe("preflight");
   expect(failure.requiresRefund).toBe(false);
-  expect(failure.userMessage).toBe(`${REFUSAL_MESSAGES[code]} Nothing was charged.`);
+  expect(failure.userMessage).toBe(`${message} Nothing was charged.`);
 }
+
+const solid = (width: number, height: number) =>
+  sharp({ create: { width, height, channels: 3, background: "#8a5a3c" } });
 
 describe("decodeUpload accepts JPEG, PNG and WebP", () => {
   it("decodes a PNG at full size with an sRGB working raster", async () => {
@@ -37,7 +40,7 @@ describe("decodeUpload accepts JPEG, PNG and WebP", () => {
   });
 
   it("decodes a WebP with transparency onto white, and a grey PNG to three channels", async () => {
-    const transparent = await sharp({ create: { width: 40, height: 30, channels: 4, background: "#00000000" } })
+    const transparent = await sharp({ create: { width: 400, height: 300, channels: 4, background: "#00000000" } })
       .webp({ lossless: true })
       .toBuffer();
     const webp = await decodeUpload(transparent);
@@ -48,22 +51,22 @@ describe("decodeUpload accepts JPEG, PNG and WebP", () => {
   });
 
   it("honours EXIF orientation 6: sides swap and pixels turn 90 degrees clockwise", async () => {
-    // Stored 60x40: top half red, bottom half blue. Orientation 6 displays it turned clockwise,
+    // Stored 600x400: top half red, bottom half blue. Orientation 6 displays it turned clockwise,
     // so the top (red) ends up on the right and the bottom (blue) on the left.
-    const red = await sharp({ create: { width: 60, height: 20, channels: 3, background: "#ff0000" } })
+    const red = await sharp({ create: { width: 600, height: 200, channels: 3, background: "#ff0000" } })
       .png()
       .toBuffer();
-    const stored = await sharp({ create: { width: 60, height: 40, channels: 3, background: "#0000ff" } })
+    const stored = await sharp({ create: { width: 600, height: 400, channels: 3, background: "#0000ff" } })
       .composite([{ input: red, left: 0, top: 0 }])
       .jpeg({ quality: 95 })
       .withMetadata({ orientation: 6 })
       .toBuffer();
     expect((await sharp(stored).metadata()).orientation).toBe(6);
     const image = await decodeUpload(stored);
-    expect([image.width, image.height]).toEqual([40, 60]);
-    const at = (x: number, y: number) => [...image.raster.data.subarray((y * 40 + x) * 3, (y * 40 + x) * 3 + 3)];
-    const [leftR, , leftB] = at(5, 30);
-    const [rightR, , rightB] = at(34, 30);
+    expect([image.width, image.height]).toEqual([400, 600]);
+    const at = (x: number, y: number) => [...image.raster.data.subarray((y * 400 + x) * 3, (y * 400 + x) * 3 + 3)];
+    const [leftR, , leftB] = at(50, 300);
+    const [rightR, , rightB] = at(340, 300);
     expect(leftB).toBeGreaterThan(200);
     expect(leftR).toBeLessThan(60);
     expect(rightR).toBeGreaterThan(200);
@@ -131,9 +134,54 @@ describe("decodeUpload refuses bad and hostile files with PipelineFailure before
     await expect(decodeUpload(fixture("coffee.png"), { maxPixels: 600 * 400 })).resolves.toBeDefined();
   });
 
-  it("IMAGE_TOO_SMALL below minSide, judged on the oriented image", async () => {
-    expectRefusal(await refusalOf(fixture("coffee_lowres.png"), { minSide: 161 }), "IMAGE_TOO_SMALL");
+  it("IMAGE_TOO_SMALL below minSide, saying the size and the minimum", async () => {
+    const failure = await refusalOf(fixture("coffee_lowres.png"), { minSide: 161 });
+    expectRefusal(
+      failure,
+      "IMAGE_TOO_SMALL",
+      "The image is only 240 x 160 pixels, too small to make a video from: it needs at least 161 pixels on its " +
+        "shortest side and at least 32,400 pixels in all. Please upload a larger photo of your product.",
+    );
+    expect(failure.reason).toBe("IMAGE_TOO_SMALL: 240x160: shortest side under 161");
     await expect(decodeUpload(fixture("coffee_lowres.png"), { minSide: 160 })).resolves.toBeDefined();
+  });
+
+  it("IMAGE_TOO_SMALL by default for 1x1, 2x2 and tiny PNG, JPEG and WebP files, from the header", async () => {
+    for (const [width, height] of [
+      [1, 1],
+      [2, 2],
+      [16, 16],
+      [64, 48],
+    ]) {
+      for (const format of ["png", "jpeg", "webp"] as const) {
+        const failure = await refusalOf(await solid(width, height)[format]().toBuffer());
+        expectRefusal(
+          failure,
+          "IMAGE_TOO_SMALL",
+          `The image is only ${width} x ${height} pixels, too small to make a video from: it needs at least 135 ` +
+            "pixels on its shortest side and at least 32,400 pixels in all. Please upload a larger photo of your product.",
+        );
+      }
+    }
+  });
+
+  it("the default floors: 135 px on the shortest side (oriented) and 32,400 pixels, each on its own", async () => {
+    const reasonOf = async (bytes: Buffer) => (await refusalOf(bytes)).reason;
+    // A sliver with pixels enough, a thumbnail with sides enough, and both just at the floor.
+    expect(await reasonOf(await solid(134, 2000).png().toBuffer())).toBe(
+      "IMAGE_TOO_SMALL: 134x2000: shortest side under 135",
+    );
+    expect(await reasonOf(await solid(170, 170).jpeg().toBuffer())).toBe(
+      "IMAGE_TOO_SMALL: 170x170: fewer than 32400 pixels",
+    );
+    expect(await reasonOf(await solid(2000, 100).webp().toBuffer())).toBe(
+      "IMAGE_TOO_SMALL: 2000x100: shortest side under 135",
+    );
+    // Stored 2000x100 with orientation 6 it displays 100x2000: still too thin.
+    const turned = await solid(2000, 100).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    expect(await reasonOf(turned)).toBe("IMAGE_TOO_SMALL: 100x2000: shortest side under 135");
+    await expect(decodeUpload(await solid(135, 240).png().toBuffer())).resolves.toMatchObject({ width: 135 });
+    await expect(decodeUpload(await solid(180, 180).webp().toBuffer())).resolves.toMatchObject({ width: 180 });
   });
 
   it("CORRUPT_IMAGE when the signature is PNG but the rest is not", async () => {

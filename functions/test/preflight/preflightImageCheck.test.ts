@@ -1,17 +1,79 @@
 import sharp from "sharp";
 import { PipelineFailure } from "../../src/pipeline/failure";
-import { CloudVisionFaceDetector, FallbackFaceDetector, LocalFaceDetector } from "../../src/preflight/faces";
+import {
+  CloudVisionFaceDetector,
+  FallbackFaceDetector,
+  LocalFaceDetector,
+  type FaceDetector,
+} from "../../src/preflight/faces";
 import {
   DEFAULT_BLUR_THRESHOLD,
   preflightImageCheck,
   preflightWarnings,
 } from "../../src/preflight/preflightImageCheck";
+import { PipelineSettingsSchema } from "../../src/pipelineSettings";
 import { fixture, pngDeclaring, twoFaces, upscaledCoffee } from "../support/samples";
 import { startVisionStandIn } from "./visionStandIn";
 
 const detector = new LocalFaceDetector();
 const check = (bytes: Buffer) => preflightImageCheck(bytes, { detector });
 const codes = (report: { warnings: { code: string }[] }) => report.warnings.map((w) => w.code);
+
+describe("preflightImageCheck's hard floors (config/pipeline imageFloor) before any detector runs", () => {
+  const settings = PipelineSettingsSchema.parse({});
+  const framing = (floor = settings.imageFloor) => ({
+    frame: { width: 1080, height: 1920 },
+    gates: settings.framing,
+    floor,
+  });
+  const counting = () => {
+    const calls = { detect: 0 };
+    const counted: FaceDetector = {
+      name: "counting",
+      detect: (image) => {
+        calls.detect++;
+        return detector.detect(image);
+      },
+    };
+    return { calls, counted };
+  };
+  const solid = (width: number, height: number) =>
+    sharp({ create: { width, height, channels: 3, background: "#8a5a3c" } })
+      .png()
+      .toBuffer();
+
+  it("a 1x1 image is refused uncharged, with the minimum in the message, and no detector sees it", async () => {
+    const { calls, counted } = counting();
+    const refused = await preflightImageCheck(await solid(1, 1), { detector: counted }, framing()).catch((e) => e);
+    expect(refused).toBeInstanceOf(PipelineFailure);
+    expect(refused).toMatchObject({
+      stage: "preflight",
+      requiresRefund: false,
+      reason: "IMAGE_TOO_SMALL: 1x1: shortest side under 135, fewer than 32400 pixels",
+    });
+    expect(refused.userMessage).toMatch(
+      /^The image is only 1 x 1 pixels, .* at least 135 pixels on its shortest side .* Nothing was charged\.$/,
+    );
+    expect(calls.detect).toBe(0);
+  });
+
+  it("the floor is the settings': raised to 300 px, coffee_lowres (240x160) is refused; at the defaults it passes", async () => {
+    const raised = await preflightImageCheck(
+      fixture("coffee_lowres.png"),
+      { detector },
+      framing({ minSide: 300, minPixels: 1 }),
+    ).catch((e) => e);
+    expect(raised).toMatchObject({ reason: "IMAGE_TOO_SMALL: 240x160: shortest side under 300" });
+    await expect(preflightImageCheck(fixture("coffee_lowres.png"), { detector }, framing())).resolves.toMatchObject({
+      width: 240,
+    });
+  });
+
+  it("a 12000x135 strip passes the floors and is refused by the framing gates instead", async () => {
+    const report = await preflightImageCheck(await solid(12_000, 135), { detector }, framing());
+    expect(report).toMatchObject({ refused: true, safeToProceed: false, width: 12_000, height: 135 });
+  });
+});
 
 describe("preflightImageCheck with the local detector", () => {
   it("astronaut.png: one face, a high warning, not safe to proceed", async () => {

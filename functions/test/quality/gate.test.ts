@@ -76,7 +76,7 @@ async function encode(inputs: string[], graph: string, outFile: string, seconds 
 
 /** A model's clip brought to the frame as the pipeline does it: normalised, measured and judged. */
 const normalized = (inFile: string, outFile: string, seconds: number) =>
-  normalizeClip({ inFile, outFile, width: SMALL.width, height: SMALL.height, seconds }, gate);
+  normalizeClip({ inFile, outFile, width: SMALL.width, height: SMALL.height, seconds, imageFile: COFFEE }, gate);
 
 /** Joins clips under a voice-over (Flite, fitted to the video) into one ad. */
 async function assembled(dir: string, clips: MeasuredClip[], voiceover: string): Promise<string> {
@@ -167,18 +167,18 @@ describe("the finished video", () => {
   it("a frozen stretch split across two clips (0.7 s in each, under the 1 s limit alone) fails", async () => {
     await withTempDir(async (dir) => {
       const moving = (await motionClip(dir, "moving.mp4", 2, 6)).file;
-      const still = `[1:v]scale=270:480,setsar=1,format=yuv420p,trim=end_frame=21,setpts=N/30/TB[still]`;
-      const motion = `[0:v]setsar=1,trim=end_frame=39,setpts=N/30/TB[motion]`;
-      const inputs = ["-i", moving, "-loop", "1", "-framerate", "30", "-i", COFFEE];
+      // The motion clip's own last (first) frame held for 21 frames: 0.7 s frozen, the product still in view.
+      const motion = `[0:v]setsar=1,trim=end_frame=39,setpts=N/30/TB`;
+      const inputs = ["-i", moving];
       const endsStill = await encode(
         inputs,
-        `${motion};${still};[motion][still]concat=n=2:v=1:a=0[out]`,
+        `${motion},tpad=stop_mode=clone:stop=21[out]`,
         join(dir, "ends-still.mp4"),
         2,
       );
       const startsStill = await encode(
         inputs,
-        `${motion};${still};[still][motion]concat=n=2:v=1:a=0[out]`,
+        `${motion},tpad=start_mode=clone:start=21[out]`,
         join(dir, "starts-still.mp4"),
         2,
       );

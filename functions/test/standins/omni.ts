@@ -115,6 +115,8 @@ interface InteractionState {
   polls: number;
   aspectRatio: ClipAspectRatio;
   seconds: number;
+  /** The start image sent, which the served clip is made from (as an image-to-video model's is). */
+  startImage: Buffer;
 }
 
 const STATUS_NAMES: Record<number, string> = {
@@ -192,6 +194,7 @@ export async function startOmniStandin(options: OmniStandinOptions): Promise<Omn
       polls: 0,
       aspectRatio: parsed.data.response_format.aspect_ratio,
       seconds: Number(parsed.data.response_format.duration.slice(0, -1)),
+      startImage: Buffer.from(parsed.data.input[0].data, "base64"),
     };
     interactions.set(id, state);
     return { status: 200, json: describe(state, "in_progress") };
@@ -227,7 +230,7 @@ export async function startOmniStandin(options: OmniStandinOptions): Promise<Omn
           ? Buffer.from("<html>not a video</html>")
           : delivery === "empty"
             ? Buffer.alloc(0)
-            : await readFile(await clips.clip(state.seconds, state.aspectRatio));
+            : await readFile(await clips.clip(state.seconds, state.aspectRatio, "start_image", state.startImage));
       video = { type: "video", data: bytes.toString("base64"), mime_type: "video/mp4" };
     }
     return describe(state, "completed", { steps: [{ type: "model_output", content: [video] }] });
@@ -259,7 +262,7 @@ export async function startOmniStandin(options: OmniStandinOptions): Promise<Omn
     if (!state) return apiError(404, `File files/${file} not found.`);
     return {
       status: 200,
-      bytes: await readFile(await clips.clip(state.seconds, state.aspectRatio)),
+      bytes: await readFile(await clips.clip(state.seconds, state.aspectRatio, "start_image", state.startImage)),
       contentType: "video/mp4",
     };
   };

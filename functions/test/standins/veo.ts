@@ -22,10 +22,11 @@ import type { StandinReply, StandinRequest } from "./httpStandin";
 
 export type VeoTerminal =
   /**
-   * `bytes` (inline, the default), `gcs` (a gs:// URI, as with an output bucket), `corrupt` (bytes that
-   * are no video), or `black` (a valid clip whose picture is black from start to end).
+   * `bytes` (inline, the default: a clip made from the start image), `gcs` (a gs:// URI, as with an
+   * output bucket), `corrupt` (bytes that are no video), `black` (a valid clip whose picture is black
+   * from start to end), or `no_product` (a valid, moving clip in which the start image's product is not).
    */
-  | { kind: "video"; delivery?: "bytes" | "gcs" | "corrupt" | "black" }
+  | { kind: "video"; delivery?: "bytes" | "gcs" | "corrupt" | "black" | "no_product" }
   | { kind: "filtered"; reasons: string[] }
   /** A finished operation carrying a google.rpc.Status. */
   | { kind: "error"; code: number; message: string };
@@ -109,6 +110,8 @@ interface OperationState {
   polls: number;
   aspectRatio: "16:9" | "9:16";
   durationSeconds: number;
+  /** The start image sent, which the served clip is made from (as an image-to-video model's is). */
+  startImage?: Buffer;
 }
 
 const STATUS_NAMES: Record<number, string> = {
@@ -170,6 +173,9 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
       polls: 0,
       aspectRatio: parsed.data.parameters?.aspectRatio ?? "16:9",
       durationSeconds: parsed.data.parameters?.durationSeconds ?? 8,
+      startImage: parsed.data.instances[0].image
+        ? Buffer.from(parsed.data.instances[0].image.bytesBase64Encoded, "base64")
+        : undefined,
     });
     return { status: 200, json: { name: `${resource}/operations/${id}` } };
   };
@@ -197,7 +203,8 @@ export async function startVeoStandin(options: VeoStandinOptions): Promise<VeoSt
                   await clips.clip(
                     state.durationSeconds,
                     state.aspectRatio,
-                    delivery === "black" ? "black" : "testsrc",
+                    delivery === "black" ? "black" : delivery === "no_product" ? "testsrc" : "start_image",
+                    state.startImage,
                   ),
                 )
             ).toString("base64"),

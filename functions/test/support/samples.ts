@@ -74,7 +74,7 @@ export async function twoFaces(): Promise<Buffer> {
 /** coffee.png (600x400) upscaled to 768 px on the short side, so no LOW_RESOLUTION warning applies. */
 export const upscaledCoffee = () => sharp(fixture("coffee.png")).resize({ height: 768 }).png().toBuffer();
 
-/** A textured photo strip of width x height (8000x100 is the 80:1 strip that once shipped as a hairline). */
+/** A textured photo strip of width x height (8000x100 is the 80:1 strip that once shipped as a hairline; 12000x150 is its shape above the size floors). */
 export function photoStrip(width: number, height: number): Promise<Buffer> {
   const pixels = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
