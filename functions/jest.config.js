@@ -12,6 +12,9 @@ const transpileOnly = ["ts-jest", { tsconfig: { isolatedModules: true } }];
 
 const shared = {
   preset: "ts-jest",
+  // Jest would keep its transform cache in the OS temp folder, which scripts/with-emulators.mjs
+  // makes new for every suite; kept here, the tiers share one cache that survives between runs.
+  cacheDirectory: "<rootDir>/../node_modules/.cache/jest",
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   // firebase-admin 14 verifies tokens with jose 6, which ships only ES modules; jest's module
