@@ -149,6 +149,9 @@ const child = spawn(
     env: { ...process.env, ...emulatorEnv(), ...standins?.env, FAIRSHOT_RESULT_FILE: resultFile },
   },
 );
+// Ctrl-C reaches the whole process group: firebase-tools stops the emulators (saving their state
+// with --persist) and this process ends after it, removing the suite's temp folder.
+process.on("SIGINT", () => undefined);
 child.on("exit", (code, signal) => {
   if (existsSync(resultFile)) {
     process.stdout.write(readFileSync(resultFile, "utf8"));
