@@ -1,8 +1,9 @@
 // Runs a command inside the Firebase emulator suite (Firestore, Functions, Cloud Tasks, Auth),
 // the way `npm run demo`, `npm test` and the other scripts need it.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { emulatorEnv, PROJECT_ID, ROOT } from "./emulator-env.mjs";
 
@@ -128,6 +129,14 @@ function configArgs() {
   return ["--config", file];
 }
 
+// firebase-tools finds a running suite through a locator file named after the project id in the
+// OS temp folder (hub-demo-fairshot.json), and the Functions emulator puts its worker sockets
+// there: two suites on one machine (other port offsets) would find each other's emulators, and
+// one would export the other's data into its saved state. So each suite, and the command it runs,
+// gets a temp folder of its own, removed when the suite ends.
+const suiteTmp = mkdtempSync(path.join(os.tmpdir(), `fairshot-suite-${portOffset}-`));
+process.env.TMPDIR = suiteTmp;
+
 const quoted = command.map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : `'${part.replace(/'/g, `'\\''`)}'`));
 const firebase = path.join(ROOT, "node_modules", ".bin", "firebase");
 // A command's final result (e.g. the demo's --json line) is printed after the emulators have
@@ -161,10 +170,14 @@ const child = spawn(
     },
   },
 );
+// Ctrl-C reaches the whole process group: firebase-tools stops the emulators (saving their state
+// with --persist) and this process ends after it, removing the suite's temp folder.
+process.on("SIGINT", () => undefined);
 child.on("exit", (code, signal) => {
   if (existsSync(resultFile)) {
     process.stdout.write(readFileSync(resultFile, "utf8"));
     rmSync(resultFile);
   }
+  rmSync(suiteTmp, { recursive: true, force: true });
   process.exit(signal ? 1 : (code ?? 1));
 });

@@ -2,7 +2,7 @@
  * The client-write contract of firestore.rules as a predicate the simulator can decide in
  * microseconds. The rules themselves run only inside the Firestore emulator (there is no
  * standalone evaluator of rules_version 2 for Node), which would cost a round trip per write.
- * This is a hand translation of the rules: test/sim/clientRules.test.ts puts the simulator's
+ * This is a hand translation of the rules: test/sim/clientRules.emulator.test.ts puts the simulator's
  * customers' writes, fair and hostile, to the real rules on the emulator and to this predicate,
  * and both must decide alike.
  */

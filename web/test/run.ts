@@ -1,5 +1,5 @@
 /**
- * Runs the page's unit tests, then the browser tests against already-running emulators (FIRESTORE_EMULATOR_HOST,
+ * Runs the browser tests against already-running emulators (FIRESTORE_EMULATOR_HOST,
  * FIREBASE_AUTH_EMULATOR_HOST and FIREBASE_EMULATOR_HUB set, e.g. by scripts/with-emulators.mjs).
  * Without Chromium it says so and exits 0, so the rest of the suite still runs.
  * Arguments other than options pick browser test files by name (`tsx web/test/run.ts looseEnds`);
@@ -12,15 +12,6 @@ import { buildPage } from "../build";
 import { CHROMIUM } from "./support/session";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const UNIT = path.join(__dirname, "unit");
-
-// The page's pure view logic first: it needs neither a browser nor the emulators.
-const unit = spawnSync(
-  process.execPath,
-  ["--import", "tsx", "--test", "--test-reporter=spec", ...readdirSync(UNIT).map((f) => path.join(UNIT, f))],
-  { cwd: ROOT, stdio: "inherit" },
-);
-if (unit.status !== 0) process.exit(unit.status ?? 1);
 
 if (!existsSync(CHROMIUM)) {
   console.log(`SKIPPED: chromium not installed (apt-get install chromium) — the browser tests need ${CHROMIUM}.`);

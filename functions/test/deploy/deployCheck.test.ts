@@ -1,40 +1,14 @@
 /**
- * `npm run deploy:check` as an operator runs it: the real command on this project and on
- * broken copies of a small fixture project, each breakage caught with a line that names the
- * function or file and the fix.
+ * `npm run deploy:check` as an operator runs it, on broken copies of a small fixture project
+ * (with its own built functions): each breakage caught with a line that names the function or
+ * file and the fix. The check of this project itself needs its build: deployCheckProject.emulator.test.ts.
  */
-import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { deployCheck, REPO } from "./deployCheckCommand";
 
-const REPO = path.resolve(__dirname, "..", "..", "..");
 const HEALTHY = path.join(__dirname, "..", "fixtures", "deploy", "healthy");
-const TSX = require.resolve("tsx/cli");
-
-function deployCheck(root: string, ...args: string[]): { code: number; out: string } {
-  return deployCheckWith({}, root, ...args);
-}
-
-/** The command with `env` added to an environment that holds no provider keys. */
-function deployCheckWith(env: Record<string, string>, root: string, ...args: string[]) {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GEMINI|OPENAI)_API_KEY$/.test(k)));
-  try {
-    const out = execFileSync(
-      process.execPath,
-      [TSX, path.join(REPO, "scripts", "deployCheck.ts"), "--root", root, ...args],
-      {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...base, ...env },
-      },
-    );
-    return { code: 0, out };
-  } catch (error) {
-    const e = error as { status: number; stdout: string };
-    return { code: e.status, out: e.stdout };
-  }
-}
 
 const copies: string[] = [];
 /** A copy of the fixture project, changed by `edit`; it resolves packages from the repo's node_modules. */
@@ -59,24 +33,6 @@ afterAll(() => {
 });
 
 describe("npm run deploy:check", () => {
-  it("passes this project and says what it checked", () => {
-    const { code, out } = deployCheck(REPO);
-    expect(out).toContain("deploy:check passed");
-    expect(code).toBe(0);
-    expect(out).toMatch(/✔ runtime Node\.js 24: deprecated \d{4}-\d\d-\d\d, decommissioned \d{4}-\d\d-\d\d/);
-    expect(out).toMatch(/✔ \d+ functions: timeout, memory, CPU, concurrency/);
-    expect(out).toMatch(/✔ secrets bound to the [1-9]\d* functions that build cloud providers/);
-    expect(out).toContain("firestore.rules, firestore.indexes.json, storage.rules");
-  }, 120_000);
-
-  it("asks models:check when provider keys are present, and a provider it cannot reach fails the check", () => {
-    // No network here: every provider is "provider down", never "missing".
-    const { code, out } = deployCheckWith({ GEMINI_API_KEY: "test-key", OPENAI_API_KEY: "test-key" }, REPO);
-    expect(code).toBe(1);
-    expect(out).toMatch(/text\s+1\s+primary\s+gemini\s+\S+\s+provider down/);
-    expect(out).toContain("✖ model config: models:check exited 1");
-  }, 120_000);
-
   it("passes the healthy fixture", () => {
     const root = brokenCopy(() => undefined);
     const { code, out } = deployCheck(root);

@@ -17,7 +17,9 @@ import { retryLockTimeouts } from "./lockRetry";
 export const TRIGGER_PROJECT = "demo-fairshot";
 
 if (!process.env.FIRESTORE_EMULATOR_HOST) {
-  throw new Error("Tests run against the Firestore emulator: use `npm test` (it starts the emulators).");
+  throw new Error(
+    "This test needs the Firestore emulator: name its file *.emulator.test.ts (the emulator tier, `npm run test:emulator`).",
+  );
 }
 
 export const LOCAL_BUCKET =

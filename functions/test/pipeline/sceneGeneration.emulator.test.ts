@@ -3,7 +3,7 @@
  * @google/genai client against the Vertex AI Veo stand-in and the Gemini API Interactions (Omni)
  * stand-in serving 720x1280 24 fps clips with audio, real ffmpeg. Each run is brought to its
  * scenes stage with one delivery per event (the stages before it see two in
- * test/pipeline/duplicateDelivery.test.ts); from there every trigger event and scene step is
+ * test/pipeline/duplicateDelivery.emulator.test.ts); from there every trigger event and scene step is
  * delivered twice (test/support/driver.ts).
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
