@@ -93,6 +93,7 @@ test("the backend's sentences for the customer name no provider or model", () =>
       ],
       stageStuck: ["scenes"],
       sceneFailed: [2],
+      sceneImageUnrenderable: [2],
       unexpected: ["voice"],
       qualityGateFailed: [QUALITY_CAUSES],
       decisionTimedOut: ["Accept"],
