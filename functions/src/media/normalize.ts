@@ -29,6 +29,11 @@ export interface NormalizeRequest {
   height: number;
   /** The scene's length: the clip is cut to it. */
   seconds: number;
+  /**
+   * The `slow_pass` test fault only: the pass runs this many times slower than real time, as on a
+   * machine too loaded to keep up (the frames are paced by the realtime filter, their timing restored).
+   */
+  slowdown?: number;
 }
 
 /** A clip that cannot become a scene: the model's output was not a usable video. */
@@ -49,7 +54,10 @@ export function normalizePlan(seconds: number): ClipPlan {
 }
 
 export function normalizeEncoding(req: NormalizeRequest): ClipEncoding {
-  const filter = [coverFilter(req.width, req.height), "setsar=1", `fps=${CLIP_FPS}`, "format=yuv420p"].join(",");
+  const paced = req.slowdown ? [`setpts=${req.slowdown}*PTS`, "realtime", `setpts=PTS/${req.slowdown}`] : [];
+  const filter = [...paced, coverFilter(req.width, req.height), "setsar=1", `fps=${CLIP_FPS}`, "format=yuv420p"].join(
+    ",",
+  );
   return {
     inputs: ["-i", req.inFile],
     graph: `[0:v:0]${filter}[rendered]`,
@@ -63,6 +71,8 @@ async function probeOrReject(file: string, what: string, options: RunOptions): P
   try {
     return await probeMedia(file, options);
   } catch (error) {
+    // A probe that ran out of time says nothing about the clip: the pass is retried, the clip not blamed.
+    if (error instanceof MediaToolError && error.timedOut) throw error;
     if (error instanceof MediaToolError) throw new UnusableClipError(`${what} is not a readable video file`);
     throw new UnusableClipError(`${what}: ${(error as Error).message}`);
   }
