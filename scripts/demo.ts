@@ -100,6 +100,22 @@ function logStages(run: DocumentData) {
   }
 }
 
+const secondsText = (span: { startSec: number; endSec: number }) =>
+  `${span.startSec.toFixed(2)}–${span.endSec.toFixed(2)} s`;
+
+/** The voice as the voice stage fitted it, before the scenes: tempo, gain, and where each scene's line is spoken. */
+function logVoice(run: DocumentData) {
+  const fit = run.voice?.fit;
+  const timing = run.voice?.timing;
+  if (!fit || !timing) return;
+  const gain = fit.gainDb === null ? "none (silent)" : `${fit.gainDb} dB`;
+  log(`  Voice: ${fit.spokenSec.toFixed(2)} s spoken at tempo ${fit.tempo}, gain ${gain}, in ${timing.durationSec} s`);
+  for (const scene of timing.scenes) {
+    const line = scene.line ? `line ${secondsText(scene.line)} (${scene.line.placed})` : "no speech";
+    log(`    scene ${scene.sceneNumber} at ${secondsText(scene.video)}: ${line}`);
+  }
+}
+
 /** What rendered each scene, attempt by attempt: the video chain's fallback made visible. */
 async function logScenes(runId: string) {
   const scenes = await adminDb().collection(paths.scenes(runId)).orderBy("sceneNumber").get();
@@ -235,8 +251,10 @@ async function main() {
     log(
       `  Quality: ${final.quality.kenBurnsScenes} of ${final.quality.totalScenes} scenes static (${final.quality.degradationPct}%)`,
     );
+    logVoice(final);
   } else if (final.status === "failed") {
     log(`✘ Run failed at ${final.failure.stage}: ${final.failure.userMessage}`);
+    log(`  Scenes started before it failed: ${(await adminDb().collection(paths.scenes(runRef.id)).get()).size}`);
     log(`  Refunded: ${final.failure.refunded ? `yes, ${final.credits.refunded} credits` : "nothing was charged"}`);
   } else {
     log(`… Run is waiting (${final.status}); nothing more happens until the user answers.`);

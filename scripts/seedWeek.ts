@@ -295,6 +295,12 @@ function finish(plan: RunPlan, cohort: Cohort, input: RunInput, outage: boolean)
   if (!script) throw new Error(`the seeded ${plan.product} brief does not fill ${SCENES} scenes of ${SCENE_SECONDS} s`);
   Object.assign(update, { dna, script });
 
+  // The voice comes before the scenes: a run whose every voice model failed has no scene at all.
+  const voiceOutcome = modelStage("voice", VOICE_MODELS, LEGACY_MODELS.voice, userMessages.voiceFailed);
+  if (typeof voiceOutcome === "object") return { update: voiceOutcome, scenes: [], failed: true };
+  const voiceSeconds =
+    voiceOutcome === "legacy" ? legacySilentVoice(script.voiceover).durationSec : SCENES * SCENE_SECONDS - 1;
+
   const scenes = plan.sceneFallbacks.map((reason, i) => ({
     id: sceneId(i + 1),
     doc: {
@@ -349,10 +355,6 @@ function finish(plan: RunPlan, cohort: Cohort, input: RunInput, outage: boolean)
       };
     }
   }
-  const voiceOutcome = modelStage("voice", VOICE_MODELS, LEGACY_MODELS.voice, userMessages.voiceFailed);
-  if (typeof voiceOutcome === "object") return { update: voiceOutcome, scenes, failed: true };
-  const voiceSeconds =
-    voiceOutcome === "legacy" ? legacySilentVoice(script.voiceover).durationSec : SCENES * SCENE_SECONDS - 1;
   stages.assembly = {
     model: "ffmpeg",
     tier: "local",

@@ -136,7 +136,7 @@ async function main(): Promise<void> {
       clips = passes.map(({ picture }) => ({ picture }));
       const [assembly] = await timed(async () => {
         const fitted = await fitVoice(
-          { voiceWav, videoSec, outFile: join(dir, "voice-fitted.wav") },
+          { voiceWav, videoSec, outFile: join(dir, "voice-fitted.wav"), silenceDb: gate.silenceDb },
           settings.voiceFit,
         );
         await assembleVideo({ clips: requests.map((r) => r.outFile), voiceWav: fitted.file, outFile: ad });

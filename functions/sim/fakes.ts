@@ -231,6 +231,7 @@ export class FakeWorld {
         spokenSec: 3,
         measured: { integratedLufs: -16, truePeakDbtp: -3 },
         gainDb: 2,
+        silences: [],
       })),
     checkFinishedVideo: () =>
       this.ffmpeg("quality gate", (): QualityCheck => {

@@ -81,6 +81,11 @@ export const userMessages = {
       : `${message} Your ${credits} credits have been refunded.`.trim(),
   cancelled: "You cancelled this video. Nothing was charged.",
   noRetriesLeft: "No retries left: choose Accept or Refund.",
+  retryingScenes: (count: number) => `Retrying ${count} static scene(s)`,
+  scenesDone: (round: number, done: number, total: number) =>
+    round === 0
+      ? `${STAGE_LABELS.scenes}: ${done} of ${total} done`
+      : `Retrying static scenes: ${done} of ${total} done`,
   invalidInput: (detail: string) => `Your request is incomplete or malformed (${detail}). Nothing was charged.`,
   imageMissing: (image: string) =>
     `We could not find the uploaded image "${image}". Please upload it again. Nothing was charged.`,
@@ -140,4 +145,9 @@ export const logMessages = {
   leaseLost: "lease lost before the stage finished; result discarded",
   stageCrashed: "stage crashed; the sweeper will retry it when its lease expires",
   refundResult: "refund processed",
+  clipPassFailed: (failures: number, allowed: number, error: string) =>
+    `normalising pass ${failures} of ${allowed} failed${failures >= allowed ? ", the scene falls back to Ken Burns" : ""}: ${error}`.slice(
+      0,
+      600,
+    ),
 };

@@ -179,6 +179,16 @@ export const PipelineSettingsSchema = z.object({
   videoMaxGenerationSeconds: z.number().int().min(10).default(900),
   /** Extra submissions to one video model after rate limits or transient failures. */
   videoRetriesPerModel: z.number().int().min(0).max(5).default(2),
+  /**
+   * The normalising pass of a generated clip (ffmpeg, to the run's frame): how long one pass may run
+   * before it is killed, and how many passes a scene gets, each in a delivery of its own, before it
+   * falls back to Ken Burns (`processing_failed`). A pass that times out or fails is our machine's
+   * trouble, not the clip's: the generation is kept (the next delivery fetches the finished clip again,
+   * nothing is paid twice), and it is never the whole run's failure. 120 s is the ffmpeg timeout the
+   * pass always had; a 4-8 s clip takes a few seconds on an idle core.
+   */
+  clipPassTimeoutSeconds: z.number().min(1).max(480).default(120),
+  clipPassAttempts: z.number().int().min(1).max(5).default(3),
   confirmationTimeoutMinutes: z.number().int().min(1).default(60),
   decisionTimeoutMinutes: z.number().int().min(1).default(60),
   /** What a run waiting for a quality decision does when the user does not answer. */

@@ -15,13 +15,15 @@ export const FaultsSchema = z
     /** Throws after the charge committed, once: the sweeper must pick the run up again. */
     charge: z.literal("crash_after").optional(),
     /**
-     * Per scene (1-based): "celebrity:1,2,3", "safety:2", "rate_limit:1", "fail:2", "slow:1" joined by ";".
-     * `slow` makes the generation outlast the scene queue's dispatch deadline.
+     * Per scene (1-based): "celebrity:1,2,3", "safety:2", "rate_limit:1", "fail:2", "slow:1", "slow_pass:1"
+     * joined by ";". `slow` makes the generation outlast the scene queue's dispatch deadline; `slow_pass`
+     * makes the normalising pass of the scene's clip run far slower than real time, as on a machine too
+     * loaded to keep up, so it outlasts a short `clipPassTimeoutSeconds`.
      */
     scenes: z
       .string()
       .regex(
-        /^(celebrity|safety|rate_limit|fail|slow):\d+(,\d+)*(;(celebrity|safety|rate_limit|fail|slow):\d+(,\d+)*)*$/,
+        /^(celebrity|safety|rate_limit|fail|slow|slow_pass):\d+(,\d+)*(;(celebrity|safety|rate_limit|fail|slow|slow_pass):\d+(,\d+)*)*$/,
       )
       .optional(),
     /** "drop_last_scene": the join leaves the last scene out, so the video is short of its promise. */
@@ -30,7 +32,10 @@ export const FaultsSchema = z
   .strict();
 export type Faults = z.infer<typeof FaultsSchema>;
 
-export type SceneFaultKind = "celebrity" | "safety" | "rate_limit" | "fail" | "slow";
+/** How many times slower than real time the `slow_pass` fault runs a clip's normalising pass. */
+export const SLOW_PASS_SLOWDOWN = 20;
+
+export type SceneFaultKind = "celebrity" | "safety" | "rate_limit" | "fail" | "slow" | "slow_pass";
 
 /** The fault injected into one scene (1-based index), if any. */
 export function sceneFault(faults: Faults, sceneNumber: number): SceneFaultKind | undefined {

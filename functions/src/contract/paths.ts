@@ -49,6 +49,8 @@ export const sceneTaskId = (runId: string, sceneNumber: number, round: number, s
 export const objects = {
   sceneClip: (runId: string, sceneId: string, round: number) => `runs/${runId}/${sceneId}-r${round}.mp4`,
   voice: (runId: string) => `runs/${runId}/voice.wav`,
+  /** The voice fitted to the video's length and loudness, laid under the clips as it is. */
+  fittedVoice: (runId: string) => `runs/${runId}/voice-fitted.wav`,
   /** The assembled ad before the quality gate: delivered (copied to `output`) only if it passes. */
   assembled: (runId: string) => `runs/${runId}/assembled.mp4`,
   output: (uid: string, runId: string) => `outputs/${uid}/${runId}.mp4`,

@@ -17,15 +17,20 @@ export const STAGES = [
   "charge",
   "visual_dna",
   "script",
-  "scenes",
   "voice",
+  "scenes",
   "assembly",
   "quality",
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
-/** Stages that do work after the charge, in order. */
-export const WORK_STAGES = ["visual_dna", "script", "scenes", "voice", "assembly", "quality"] as const;
+/**
+ * Stages that do work after the charge, in order. The voice needs only the script, so it is recorded
+ * and fitted to the promised length before any paid video is generated: a voice that cannot be made
+ * ends the run at no video cost. (Runs started before this order reach the voice after their scenes:
+ * lifecycle/stateMachine.ts `stageAfterFor` sends them on to assembly.)
+ */
+export const WORK_STAGES = ["visual_dna", "script", "voice", "scenes", "assembly", "quality"] as const;
 export type WorkStage = (typeof WORK_STAGES)[number];
 
 export const ASPECT_RATIOS = ["9:16", "16:9", "1:1"] as const;
@@ -163,4 +168,16 @@ export type Script = z.infer<typeof ScriptSchema>;
 
 /** How a scene's clip was made: by a video model of the chain, or the Ken Burns last resort. */
 export type SceneMethod = "generated" | "ken-burns";
-export type FallbackReason = "celebrity_detected" | "safety_filter" | "rate_limit" | "veo_error";
+/**
+ * Why a scene is Ken Burns: filtered by the model (`celebrity_detected`, `safety_filter`), rate-limited or
+ * failing on every model (`rate_limit`, `veo_error`), or a generated clip our own normalising pass could
+ * not turn into a scene within its attempts (`processing_failed`: it timed out or failed each time).
+ */
+export const FALLBACK_REASONS = [
+  "celebrity_detected",
+  "safety_filter",
+  "rate_limit",
+  "veo_error",
+  "processing_failed",
+] as const;
+export type FallbackReason = (typeof FALLBACK_REASONS)[number];

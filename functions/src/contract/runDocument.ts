@@ -4,6 +4,7 @@ import type { Cohort } from "../rollout/flag";
 import type { ClipMeasurements } from "../media/clip";
 import type { MediaMeasurements } from "../quality/measure";
 import type { PromisedVideo, QualityVerdict } from "../quality/verdict";
+import type { VoiceRecord } from "./voice";
 
 /** The output quality gate on the finished ad, recorded whether it passed or not. */
 export interface QualityGateRecord extends QualityVerdict {
@@ -83,12 +84,8 @@ export interface RunDocument {
   decisionLog?: { decision: Decision; at: Timestamp }[];
   /** The scenes that fell back to Ken Burns, shown with the quality question. */
   staticScenes?: { scene: number; reason: string }[];
-  /** The recorded voice-over; `fit` is how assembly fitted it to the video (media/voiceFit.ts). */
-  voice?: {
-    audio: string;
-    durationSec: number;
-    fit?: { tempo: number; spokenSec: number; inputLufs: number; gainDb: number | null };
-  };
+  /** The recorded voice-over, fitted to the promised length with each scene's line timed (contract/voice.ts). */
+  voice?: VoiceRecord;
   /** The error of the last attempt of the current stage that was handed back for a retry. */
   lastError?: string;
 }

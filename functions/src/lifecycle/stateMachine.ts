@@ -33,18 +33,49 @@ export function isWorkStage(stage: unknown): stage is WorkStage {
   return (WORK_STAGES as readonly unknown[]).includes(stage);
 }
 
-/** The stage after `stage`, or null after the last one. */
+/** The stage after `stage` in WORK_STAGES, or null after the last one. */
 export function stageAfter(stage: WorkStage): WorkStage | null {
   const index = WORK_STAGES.indexOf(stage);
   return WORK_STAGES[index + 1] ?? null;
 }
 
-/** Progress shown to the user when a stage starts: stages are weighted by their usual duration. */
+/** The voice stage recorded the fitted voice and its timing: assembly can lay it under the clips. */
+export function voiceReady(run: RunDocument): boolean {
+  return run.voice?.fitted !== undefined && run.voice.timing !== undefined;
+}
+
+/** The scenes stage is over: every scene was done and its quality recorded (on to assembly, or asked). */
+function scenesOver(run: RunDocument): boolean {
+  return run.quality !== undefined;
+}
+
+/**
+ * The stage after `stage` for this run. Runs started before the voice moved ahead of the scenes may
+ * still be in flight at a deploy: such a run reaches the voice stage after its scenes (its quality is
+ * recorded), and goes on to assembly, not back to the scenes.
+ */
+export function stageAfterFor(run: RunDocument, stage: WorkStage): WorkStage | null {
+  if (stage === "voice" && scenesOver(run)) return "assembly";
+  return stageAfter(stage);
+}
+
+/**
+ * The stage after the scenes: assembly, whose voice is ready. A run started under the old order (scenes
+ * before the voice) finishes its scenes with no voice yet: it records it first.
+ */
+export function stageAfterScenes(run: RunDocument): WorkStage {
+  return voiceReady(run) ? "assembly" : "voice";
+}
+
+/**
+ * Progress shown to the user when a stage starts: stages are weighted by their usual duration (the
+ * scenes, a video generation each, are most of a run). The voice comes before the scenes but is short.
+ */
 const STAGE_START_PCT: Record<WorkStage, number> = {
   visual_dna: 10,
   script: 20,
+  voice: 25,
   scenes: 30,
-  voice: 75,
   assembly: 85,
   quality: 95,
 };
@@ -52,9 +83,29 @@ export function progressAtStart(stage: WorkStage): number {
   return STAGE_START_PCT[stage];
 }
 
-/** Progress while scenes render: 30% → 75% as scenes finish. */
-export function scenesProgress(done: number, total: number): number {
-  return Math.round(STAGE_START_PCT.scenes + ((STAGE_START_PCT.voice - STAGE_START_PCT.scenes) * done) / total);
+/** Where the first round of scenes ends: the "Quality reduced" question is asked there. */
+const FIRST_ROUND_END_PCT = 80;
+
+/**
+ * Where round `round` of the scenes ends. A "retry" renders scenes again after the bar showed every
+ * scene done, and the bar never moves backwards: each retry round moves it half of what is left
+ * before assembly.
+ */
+function roundEndPct(round: number): number {
+  let end = FIRST_ROUND_END_PCT;
+  for (let r = 0; r < round; r++) end += (STAGE_START_PCT.assembly - end) / 2;
+  return end;
+}
+
+/**
+ * Progress while the scenes of `round` render: round 0 goes 30% → 80% as its scenes finish, each
+ * retry round from where the last one ended (the question's percentage) towards assembly. `done` and
+ * `total` count the scenes of that round only.
+ */
+export function scenesProgress(round: number, done: number, total: number): number {
+  const from = round === 0 ? STAGE_START_PCT.scenes : roundEndPct(round - 1);
+  const share = total === 0 ? 1 : done / total;
+  return Math.round(from + (roundEndPct(round) - from) * share);
 }
 
 export function qualityOf(methods: readonly string[]): QualityRecord {

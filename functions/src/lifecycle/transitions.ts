@@ -17,6 +17,9 @@
  *
  * A new work stage is added to WORK_STAGES (contract/run.ts): `finishStage` hands the run to the
  * stage after the current one and marks the run `succeeded` after the last.
+ *
+ * The progress bar never moves backwards: `applyTransition` never lowers the percentage a run shows
+ * (a run from an older stage order, a retry round), it keeps the shown one with the new message.
  */
 import { Timestamp, type DocumentReference, type Firestore, type Transaction } from "firebase-admin/firestore";
 import { paths } from "../contract/paths";
@@ -25,7 +28,7 @@ import type { Decision, QualityRecord, RunDocument, StageState } from "../contra
 import { STAGE_LABELS, userMessages } from "../messages";
 import type { FailureRecord } from "../pipeline/failure";
 import type { Cohort } from "../rollout/flag";
-import { progressAtStart, stageAfter } from "./stateMachine";
+import { progressAtStart, stageAfterFor, stageAfterScenes } from "./stateMachine";
 
 /** The fields a transition writes: typed run fields (null deletes the value) and dotted paths into maps. */
 export type RunUpdate = { [K in keyof RunDocument]?: RunDocument[K] | null } & {
@@ -85,7 +88,7 @@ export function applyTransition(
       found: run ? { status: run.status, stage: run.stage, stageState: run.stageState } : null,
     };
   }
-  const update = { ...transition.update, status: transition.to, updatedAt: Timestamp.now() };
+  const update = { ...forwardProgress(run, transition.update), status: transition.to, updatedAt: Timestamp.now() };
   tx.update(ref, update);
   return { kind: "applied", name: transition.name, to: transition.to, run: { ...run, ...update } as RunDocument };
 }
@@ -101,6 +104,14 @@ export async function transitionRun(
     if (!run) return { kind: "moved_on", name: "missing", found: null };
     return applyTransition(tx, ref, run, build(run));
   });
+}
+
+/** The update with its progress kept at or above the percentage the run shows already. */
+export function forwardProgress(run: RunDocument, update: RunUpdate): RunUpdate {
+  const next = update.progress;
+  const shown = run.progress?.pct;
+  if (!next || shown === undefined || next.pct >= shown) return update;
+  return { ...update, progress: { ...next, pct: shown } };
 }
 
 const untilMs = (nowMs: number, seconds: number) => Timestamp.fromMillis(nowMs + seconds * 1000);
@@ -192,8 +203,8 @@ export const transitions = {
     }) satisfies Transition,
 
   /** The owner's stage is done: hand the run to the next stage, or succeed after the last. */
-  finishStage: (stage: WorkStage, owner: string, result: RunUpdate): Transition => {
-    const next = stageAfter(stage);
+  finishStage: (run: RunDocument, stage: WorkStage, owner: string, result: RunUpdate): Transition => {
+    const next = stageAfterFor(run, stage);
     return {
       name: next ? "finish_stage" : "succeed",
       from: RUNNING_STAGE(stage, owner),
@@ -244,12 +255,12 @@ export const transitions = {
     update: { progress },
   }),
 
-  /** Every scene of `round` is done and good enough: on to the voice. */
-  scenesDone: (round: number, quality: QualityRecord): Transition => ({
+  /** Every scene of `round` is done and good enough: on to assembly (its voice is ready). */
+  scenesDone: (run: RunDocument, round: number, quality: QualityRecord): Transition => ({
     name: "scenes_done",
     from: { status: ["running"], stage: "scenes", stageState: ["waiting"], scenesRound: round },
     to: "running",
-    update: { quality, ...stageStart("voice") },
+    update: { quality, ...stageStart(stageAfterScenes(run)) },
   }),
 
   /** Every scene of `round` is done but too many are static: the user decides. */
@@ -279,18 +290,18 @@ export const transitions = {
     },
   }),
 
-  /** The user's answer "accept" (or the default): on to the voice. */
+  /** The user's answer "accept" (or the default): on to assembly (its voice is ready). */
   acceptDecision: (run: RunDocument, now: Timestamp): Transition => ({
     name: "accept_decision",
     from: answered("accept"),
     to: "running",
-    update: { ...stageStart("voice"), ...logDecision(run, "accept", now) },
+    update: { ...stageStart(stageAfterScenes(run)), ...logDecision(run, "accept", now) },
   }),
 
   /**
    * The user's answer "retry": the static scenes go back to pending in a new round (the caller
    * resets them in the same transaction) and the scenes stage runs again, dispatching exactly
-   * the scenes that are not done. No extra charge.
+   * the scenes that are not done. No extra charge; the voice, recorded before the scenes, stays.
    */
   retryScenes: (
     run: RunDocument,

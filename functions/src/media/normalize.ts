@@ -43,6 +43,11 @@ export interface NormalizeRequest {
   seconds: number;
   /** The product image the clip was generated from: the product is looked for in the clip. */
   imageFile: string;
+  /**
+   * The `slow_pass` test fault only: the pass runs this many times slower than real time, as on a
+   * machine too loaded to keep up (the frames are paced by the realtime filter, their timing restored).
+   */
+  slowdown?: number;
 }
 
 /** A clip that cannot become a scene: the model's output was not a usable video. */
@@ -152,17 +157,20 @@ export function productSampleTimes(plan: ClipPlan): number[] {
   return [0, plan.durationSec / 2, Math.max(0, plan.durationSec - 2 / plan.fps)];
 }
 
-function reframeFilter(reframe: Reframe, { width, height }: FrameSize): string {
+function reframeFilter(reframe: Reframe, { width, height }: FrameSize, slowdown?: number): string {
+  // The `slow_pass` fault paces the frames in real time, slowed down, then restores their timing.
+  const paced = slowdown ? `setpts=${slowdown}*PTS,realtime,setpts=PTS/${slowdown},` : "";
+  const source = `[0:v:0]${paced}`;
   const tail = `setsar=1,fps=${CLIP_FPS},format=yuv420p`;
   if (reframe.kind === "crop") {
     const { rect } = reframe;
-    return `[0:v:0]crop=${rect.width}:${rect.height}:${rect.x}:${rect.y},scale=${width}:${height},${tail}[rendered]`;
+    return `${source}crop=${rect.width}:${rect.height}:${rect.x}:${rect.y},scale=${width}:${height},${tail}[rendered]`;
   }
   // The backdrop is blurred at an eighth of the size: the same look for a fraction of the work. The rate
   // is set once, before the split: a second fps after the overlay drops the clip's last frame.
   const [bw, bh] = [even(width / 8), even(height / 8)];
   return (
-    `[0:v:0]fps=${CLIP_FPS},split=2[backdrop_source][clip_source];` +
+    `${source}fps=${CLIP_FPS},split=2[backdrop_source][clip_source];` +
     `[backdrop_source]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},` +
     `boxblur=luma_radius=4:luma_power=2,eq=brightness=-0.12,scale=${width}:${height}[backdrop];` +
     `[clip_source]scale=${width}:${height}:force_original_aspect_ratio=decrease,scale=trunc(iw/2)*2:trunc(ih/2)*2[whole];` +
@@ -174,7 +182,7 @@ export function normalizeEncoding(req: NormalizeRequest, reframe: Reframe): Clip
   const frame = { width: req.width, height: req.height };
   return {
     inputs: ["-i", req.inFile],
-    graph: reframeFilter(reframe, frame),
+    graph: reframeFilter(reframe, frame, req.slowdown),
     plan: normalizePlan(req.seconds),
     frame,
     outFile: req.outFile,
@@ -185,6 +193,8 @@ async function probeOrReject(file: string, what: string, options: RunOptions): P
   try {
     return await probeMedia(file, options);
   } catch (error) {
+    // A probe that ran out of time says nothing about the clip: the pass is retried, the clip not blamed.
+    if (error instanceof MediaToolError && error.timedOut) throw error;
     if (error instanceof MediaToolError) throw new UnusableClipError(`${what} is not a readable video file`);
     throw new UnusableClipError(`${what}: ${(error as Error).message}`);
   }

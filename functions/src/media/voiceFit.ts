@@ -1,12 +1,15 @@
 /**
- * Fits the recorded voice-over to the video before the join: a small tempo change so it ends just
- * before the video does (no long silent tail, no sentence cut off), and EBU R128 loudness normalisation
- * with ffmpeg's loudnorm in two passes (measure, then a linear gain), so the ad plays at the level
- * platforms normalise to. The result is a 48 kHz stereo WAV exactly as long as the video.
+ * Fits the recorded voice-over to the promised length of the video (the voice stage, before any scene
+ * is rendered): a small tempo change so it ends just before the video does (no long silent tail, no
+ * sentence cut off), and EBU R128 loudness normalisation in two passes (measure, then a linear gain),
+ * so the ad plays at the level platforms normalise to. The result is a 48 kHz stereo WAV exactly as
+ * long as the video; the pass that writes it also measures its silences (the pauses the lines' timing
+ * is placed by, media/voiceTiming.ts).
  */
+import type { VoiceSpan } from "../contract/voice";
 import type { VoiceFit } from "../pipelineSettings";
-import { loudnessSummary, type Loudness } from "../quality/measure";
-import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "./binaries";
+import { intervalsFrom, loudnessSummary, SILENCE_MIN_SEC, type Loudness } from "../quality/measure";
+import { runFfmpeg, type RunOptions } from "./binaries";
 import { probeMedia } from "./probe";
 
 export type VoiceFitTarget = Pick<VoiceFit, "targetLufs" | "truePeakDbtp" | "maxTempoChange" | "endPaddingSec">;
@@ -52,10 +55,20 @@ export interface FittedVoice {
   measured: Loudness;
   /** The gain applied; null when the voice had no loudness (silence, left as it is). */
   gainDb: number | null;
+  /** Silences of the fitted file (below `silenceDb` for at least SILENCE_MIN_SEC), the last one closed at its end. */
+  silences: VoiceSpan[];
+}
+
+export interface FitVoiceRequest {
+  voiceWav: string;
+  videoSec: number;
+  outFile: string;
+  /** The level below which the fitted voice counts as silent: the quality gate's. */
+  silenceDb: number;
 }
 
 export async function fitVoice(
-  req: { voiceWav: string; videoSec: number; outFile: string },
+  req: FitVoiceRequest,
   fit: VoiceFitTarget,
   options: RunOptions = {},
 ): Promise<FittedVoice> {
@@ -79,21 +92,31 @@ export async function fitVoice(
   );
   const measured = loudnessSummary(stderr);
   const gainDb = normalisingGain(measured, fit);
-  await runFfmpeg(
+  const written = await runFfmpeg(
     [
-      ...FFMPEG_BATCH_OPTIONS,
+      // At info level: silencedetect reports there.
+      ...["-hide_banner", "-nostdin", "-loglevel", "info", "-y"],
       "-i",
       req.voiceWav,
       "-af",
       // Silence to the video's end, so the voice track is exactly as long as the picture.
-      [...shape, ...(gainDb === null ? [] : [`volume=${gainDb}dB`]), "apad"].join(","),
+      [
+        ...shape,
+        ...(gainDb === null ? [] : [`volume=${gainDb}dB`]),
+        "apad",
+        `silencedetect=n=${req.silenceDb}dB:d=${SILENCE_MIN_SEC}`,
+      ].join(","),
       "-t",
       req.videoSec.toFixed(3),
       "-c:a",
       "pcm_s16le",
       req.outFile,
     ],
-    options,
+    { ...options, stderrChars: 200_000 },
   );
-  return { file: req.outFile, tempo, spokenSec: voice.durationSec / tempo, measured, gainDb };
+  const silences = intervalsFrom(written.stderr, /silence_start/, /silence_end/, req.videoSec).map((i) => ({
+    startSec: i.start,
+    endSec: Math.min(i.end, req.videoSec),
+  }));
+  return { file: req.outFile, tempo, spokenSec: voice.durationSec / tempo, measured, gainDb, silences };
 }

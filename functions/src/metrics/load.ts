@@ -2,7 +2,7 @@
 import { Timestamp, type DocumentReference, type Firestore } from "firebase-admin/firestore";
 import { z } from "zod";
 import { paths } from "../contract/paths";
-import { MODEL_TIERS, RUN_STATUSES } from "../contract/run";
+import { FALLBACK_REASONS, MODEL_TIERS, RUN_STATUSES } from "../contract/run";
 import { QUALITY_CAUSES } from "../quality/verdict";
 import { COHORTS } from "../rollout/flag";
 import { isLegacyFallback } from "../rollout/legacy";
@@ -30,7 +30,7 @@ const SceneDocSchema = z.object({
   method: z
     .enum(["generated", "ken-burns", "veo-3.1"])
     .transform((method) => (method === "veo-3.1" ? "generated" : method)),
-  fallbackReason: z.enum(["celebrity_detected", "safety_filter", "rate_limit", "veo_error"]).nullable(),
+  fallbackReason: z.enum(FALLBACK_REASONS).nullable(),
 });
 
 type MetricRunDoc = z.infer<typeof MetricRunDocSchema>;

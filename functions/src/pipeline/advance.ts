@@ -57,10 +57,10 @@ async function runStage(runId: string, stage: WorkStage, deliveryId: string, dep
   try {
     injectCrash(claim);
     const outcome = await STAGE_WORK[stage]({ claim, deps, settings });
-    const done = await transitionRun(deps.db, runId, () =>
+    const done = await transitionRun(deps.db, runId, (run) =>
       outcome.waitForScenes
         ? transitions.waitForScenes(claim.owner, settings.scenesLeaseSeconds, Date.now(), outcome.result)
-        : transitions.finishStage(stage, claim.owner, outcome.result),
+        : transitions.finishStage(run, stage, claim.owner, outcome.result),
     );
     if (done.kind !== "applied") {
       logger.warn(logMessages.leaseLost, { runId, stage });

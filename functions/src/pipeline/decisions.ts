@@ -10,6 +10,7 @@ import { paths } from "../contract/paths";
 import type { RunDocument } from "../contract/runDocument";
 import { scenesProgress } from "../lifecycle/stateMachine";
 import { applyTransition, transitionRun, transitions, type TransitionResult } from "../lifecycle/transitions";
+import { userMessages } from "../messages";
 import { freshScene } from "./sceneTask";
 
 export async function applyDecision(db: Firestore, runId: string): Promise<TransitionResult | null> {
@@ -27,16 +28,16 @@ export async function applyDecision(db: Firestore, runId: string): Promise<Trans
     }
     const staticScenes = await tx.get(db.collection(paths.scenes(runId)).where("method", "==", "ken-burns"));
     const round = (run.scenesRound ?? 0) + 1;
-    const total = run.quality?.totalScenes ?? staticScenes.size;
     const result = applyTransition(
       tx,
       ref,
       run,
       transitions.retryScenes(run, round, {
         now,
+        // The new round starts where the bar stands: none of its scenes is done yet.
         progress: {
-          pct: scenesProgress(total - staticScenes.size, total),
-          message: `Retrying ${staticScenes.size} static scene(s)`,
+          pct: scenesProgress(round, 0, staticScenes.size),
+          message: userMessages.retryingScenes(staticScenes.size),
         },
       }),
     );

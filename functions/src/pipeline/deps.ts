@@ -2,7 +2,8 @@ import type { Firestore } from "firebase-admin/firestore";
 import type { PreflightReport } from "../contract/run";
 import type { ClipMeasurements, ClipRequest, FrameSize, MeasuredClip } from "../media/clip";
 import type { NormalizeRequest } from "../media/normalize";
-import type { FittedVoice, VoiceFitTarget } from "../media/voiceFit";
+import type { RunOptions } from "../media/binaries";
+import type { FittedVoice, FitVoiceRequest, VoiceFitTarget } from "../media/voiceFit";
 import type { QualityGate } from "../pipelineSettings";
 import type { QualityCheck } from "../quality/gate";
 import type { PromisedVideo } from "../quality/verdict";
@@ -35,14 +36,14 @@ export interface ClipRenderer {
   kenBurns(req: ClipRequest, gate: QualityGate): Promise<MeasuredClip>;
   /**
    * Brings a model's clip to the run's frame, its picture measured; throws UnusableClipError for a clip
-   * that is not one or fails the clip verdict.
+   * that is not one or fails the clip verdict, and MediaToolError when the pass itself times out.
    */
-  normalize(req: NormalizeRequest, gate: QualityGate): Promise<MeasuredClip>;
+  normalize(req: NormalizeRequest, gate: QualityGate, options?: RunOptions): Promise<MeasuredClip>;
   /** Measures a clip rendered without its measurements (by a version before a deploy that added them). */
   measureClip(file: string, frame: FrameSize, gate: QualityGate): Promise<ClipMeasurements>;
   assemble(req: { clips: string[]; voiceWav: string; outFile: string }): Promise<{ file: string; durationSec: number }>;
-  /** Tempo and loudness of the voice-over fitted to the video (media/voiceFit.ts). */
-  fitVoice(req: { voiceWav: string; videoSec: number; outFile: string }, fit: VoiceFitTarget): Promise<FittedVoice>;
+  /** Tempo and loudness of the voice-over fitted to the video's length, its silences measured (media/voiceFit.ts). */
+  fitVoice(req: FitVoiceRequest, fit: VoiceFitTarget): Promise<FittedVoice>;
   /** The output quality gate on the finished ad and the measurements of its clips (quality/gate.ts). */
   checkFinishedVideo(
     file: string,

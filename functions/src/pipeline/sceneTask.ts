@@ -3,14 +3,18 @@
  * delivery waits for it: one delivery submits it (the operation name saved on the scene first),
  * later deliveries each poll once and re-enqueue themselves with a delay, and the delivery that
  * finds the clip downloads and normalises it. The video chain's models go in order; a filtered or
- * failed scene becomes a Ken Burns clip with its reason recorded. Generations in flight are bounded
- * by the video quota (video/quota.ts), not by how many instances run. The last scene to finish
- * decides, in one transaction, what happens next.
+ * failed scene becomes a Ken Burns clip with its reason recorded. The normalising pass of a clip is
+ * the scene's own affair too: a pass that times out or fails is tried again in a later delivery (the
+ * generation kept), up to `clipPassAttempts`, then the scene is Ken Burns (`processing_failed`); it
+ * never fails the run. Generations in flight are bounded by the video quota (video/quota.ts), not by
+ * how many instances run. The last scene to finish decides, in one transaction, between assembly
+ * and the user's decision.
  */
 import path from "node:path";
 import { FieldValue, Timestamp, type DocumentReference, type Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { RUN_ID_PATTERN, objects, paths, sceneHolder, sceneId } from "../contract/paths";
+import { SLOW_PASS_SLOWDOWN, sceneFault } from "../contract/faults";
 import { MAX_SCENES, type Attempt, type FallbackReason, type ModelTier, type SceneMethod } from "../contract/run";
 import { z } from "zod";
 import type { RunDocument } from "../contract/runDocument";
@@ -22,7 +26,7 @@ import { UnrenderableImageError } from "../media/still";
 import { failRun } from "../lifecycle/runStore";
 import { needsDecision, qualityOf, scenesProgress } from "../lifecycle/stateMachine";
 import { applyTransition, minutesAfter, transitions } from "../lifecycle/transitions";
-import { STAGE_LABELS, notificationTexts, userMessages } from "../messages";
+import { logMessages, notificationTexts, userMessages } from "../messages";
 import { loadPipelineSettings, type PipelineSettings } from "../pipelineSettings";
 import type { CallContext, SceneVideoRequest, VideoFailure, VideoPoll, VideoSubmission } from "../providers/types";
 import { cooldownDocId, CooldownStore } from "../models/cooldown";
@@ -97,6 +101,8 @@ export interface SceneDocument {
   attempts: Attempt[];
   /** Function time spent on this scene, every delivery together. */
   functionMs: number;
+  /** Normalising passes of a generated clip that timed out or failed (absent on scenes from before it was counted). */
+  clipPassFailures?: number;
   method?: SceneMethod;
   fallbackReason?: FallbackReason | null;
   video?: string;
@@ -144,7 +150,15 @@ function failedAttempt(model: string, tier: ModelTier, failure: VideoFailure, du
 
 /** Where a delivery leaves the scene: waiting for a later step, or done. */
 type SceneEnd =
-  | { kind: "later"; delaySeconds: number; generation: Generation | null; chain: ChainState; slot: number | null }
+  | {
+      kind: "later";
+      delaySeconds: number;
+      generation: Generation | null;
+      chain: ChainState;
+      slot: number | null;
+      /** Set when this delivery's normalising pass failed: the count so far. */
+      clipPassFailures?: number;
+    }
   | {
       kind: "done";
       method: SceneMethod;
@@ -155,6 +169,7 @@ type SceneEnd =
       measurements: ClipMeasurements;
       /** The quota slot to give back. */
       slot: number | null;
+      clipPassFailures?: number;
     };
 
 export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, deps: PipelineDeps): Promise<void> {
@@ -225,6 +240,7 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
       generation: end.generation,
       chain: end.chain,
       slot: end.slot,
+      ...(end.clipPassFailures !== undefined && { clipPassFailures: end.clipPassFailures }),
       attempts: allAttempts,
       functionMs: spent(),
       updatedAt: Timestamp.now(),
@@ -240,6 +256,7 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
     fallbackReason: end.fallbackReason,
     video: end.video,
     measurements: end.measurements,
+    ...(end.clipPassFailures !== undefined && { clipPassFailures: end.clipPassFailures }),
     generation: null,
     slot: null,
     attempts: allAttempts,
@@ -309,6 +326,7 @@ async function advanceScene(
     let slot = state.slot;
     let leaseFresh = false;
     let submittedHere = false;
+    let clipPassFailures: number | undefined;
     const position = (): ChainPosition => ({ ...chainState, length: chain.length });
 
     const submit = async (): Promise<ChainMove> => {
@@ -357,9 +375,11 @@ async function advanceScene(
         slot = null;
       }
       let normalized: MeasuredClip | undefined;
-      // A delivered clip is billed whether or not it turns out usable.
+      // A delivered clip is billed whether or not it turns out usable: recorded once, on the attempt
+      // that ends this generation.
       const costUsd = result.kind === "video" ? entry.costOf?.(scene.durationSec, Date.now()) : undefined;
       const cost = costUsd !== undefined ? { costUsd } : {};
+      let passFailures: number | undefined;
       if (result.kind === "video") {
         try {
           normalized = await deps.media.normalize(
@@ -370,41 +390,75 @@ async function advanceScene(
               height,
               seconds: scene.durationSec,
               imageFile: await image(),
+              ...(sceneFault(ctx.faults, task.sceneNumber) === "slow_pass" && { slowdown: SLOW_PASS_SLOWDOWN }),
             },
             settings.qualityGate,
+            { timeoutMs: settings.clipPassTimeoutSeconds * 1000 },
           );
         } catch (error) {
-          if (!(error instanceof UnusableClipError)) throw error;
-          result = unusableClip(error.message);
+          if (error instanceof UnusableClipError) result = unusableClip(error.message);
+          else {
+            // Our own pass timed out or failed, not the model: this scene's trouble, with its own budget.
+            passFailures = (state.clipPassFailures ?? 0) + 1;
+            attempts.push({
+              model: entry.model,
+              tier: entry.tier,
+              errorClass: "transient",
+              error: logMessages.clipPassFailed(passFailures, settings.clipPassAttempts, String(error)),
+              durationMs: Date.now() - polled,
+              // The last pass ends the generation (the scene becomes Ken Burns): its bill is recorded here.
+              ...(passFailures >= settings.clipPassAttempts ? cost : {}),
+            });
+            logger.warn(logMessages.clipPassFailed(passFailures, settings.clipPassAttempts, String(error)), {
+              runId: task.runId,
+              scene: task.sceneNumber,
+            });
+            if (passFailures < settings.clipPassAttempts) {
+              // The generation is kept: the next delivery fetches the finished clip again and passes it anew.
+              return {
+                kind: "later",
+                delaySeconds: policy.pollSeconds,
+                generation,
+                chain: chainState,
+                slot,
+                clipPassFailures: passFailures,
+              };
+            }
+          }
         }
       }
-      if (result.kind === "video") {
-        attempts.push({
-          model: entry.model,
-          tier: entry.tier,
-          errorClass: null,
-          durationMs: Date.now() - polled,
-          ...cost,
-        });
-      } else if (result.kind !== "pending") {
-        attempts.push({ ...failedAttempt(entry.model, entry.tier, result, Date.now() - polled), ...cost });
+      if (passFailures !== undefined) {
+        clipPassFailures = passFailures;
+        move = { kind: "ken_burns", reason: "processing_failed" };
+      } else {
+        if (result.kind === "video") {
+          attempts.push({
+            model: entry.model,
+            tier: entry.tier,
+            errorClass: null,
+            durationMs: Date.now() - polled,
+            ...cost,
+          });
+        } else if (result.kind !== "pending") {
+          attempts.push({ ...failedAttempt(entry.model, entry.tier, result, Date.now() - polled), ...cost });
+        }
+        const polledMove = afterPoll(result, (Date.now() - generation.submittedAtMs) / 1000, position(), policy);
+        if (polledMove.kind === "use_clip") {
+          if (!normalized) throw new Error(`scene ${task.sceneNumber}: a clip to use that was never normalised`);
+          const video = await upload();
+          return {
+            kind: "done",
+            method: "generated",
+            model: entry.model,
+            tier: entry.tier,
+            fallbackReason: null,
+            video,
+            measurements: normalized.measurements,
+            slot,
+          };
+        }
+        move = polledMove;
       }
-      const polledMove = afterPoll(result, (Date.now() - generation.submittedAtMs) / 1000, position(), policy);
-      if (polledMove.kind === "use_clip") {
-        if (!normalized) throw new Error(`scene ${task.sceneNumber}: a clip to use that was never normalised`);
-        const video = await upload();
-        return {
-          kind: "done",
-          method: "generated",
-          model: entry.model,
-          tier: entry.tier,
-          fallbackReason: null,
-          video,
-          measurements: normalized.measurements,
-          slot,
-        };
-      }
-      move = polledMove;
     } else {
       if (slot === null) {
         slot = await quota.acquire(holder, settings.videoInFlightLimit, slotLease);
@@ -478,6 +532,7 @@ async function advanceScene(
             video,
             measurements: clip.measurements,
             slot,
+            clipPassFailures,
           };
         }
       }
@@ -550,6 +605,7 @@ export function freshScene(sceneNumber: number, round: number, attempts: Attempt
     slot: null,
     attempts,
     functionMs: 0,
+    clipPassFailures: 0,
     startedAtMs: Date.now(),
   };
 }
@@ -585,7 +641,8 @@ async function claimScene(ref: DocumentReference, task: SceneTask, leaseSeconds:
 /**
  * Runs after each scene (and after a scenes stage with nothing left to render, and from the
  * sweeper): when every scene of the round is done, computes the quality and hands the run to
- * the voice stage or to the user's decision. One transaction decides, whatever the order.
+ * assembly (the voice was recorded before the scenes) or to the user's decision. One transaction
+ * decides, whatever the order.
  */
 export async function finishScenesIfComplete(db: Firestore, runId: string, round: number): Promise<void> {
   const settings = await loadPipelineSettings(db);
@@ -599,21 +656,14 @@ export async function finishScenesIfComplete(db: Firestore, runId: string, round
     const done = scenes.filter((s) => s.status === "done");
     const now = Timestamp.now();
     if (done.length < planned) {
-      if (run.progress?.pct === scenesProgress(done.length, planned)) return;
-      applyTransition(
-        tx,
-        runRef,
-        run,
-        transitions.scenesProgress(round, {
-          pct: scenesProgress(done.length, planned),
-          message: `${STAGE_LABELS.scenes}: ${done.length} of ${planned} done`,
-        }),
-      );
+      const { pct, message } = roundProgress(round, scenes, planned);
+      if (run.progress?.pct === pct && run.progress.message === message) return;
+      applyTransition(tx, runRef, run, transitions.scenesProgress(round, { pct, message }));
       return;
     }
     const quality = qualityOf(done.map((s) => s.method ?? "ken-burns"));
     if (!needsDecision(quality, settings)) {
-      applyTransition(tx, runRef, run, transitions.scenesDone(round, quality));
+      applyTransition(tx, runRef, run, transitions.scenesDone(run, round, quality));
       return;
     }
     const staticScenes = done
@@ -629,7 +679,7 @@ export async function finishScenesIfComplete(db: Firestore, runId: string, round
         quality,
         staticScenes,
         retriesLeft: run.decisionRetriesLeft ?? settings.maxDecisionRetries,
-        progress: { pct: scenesProgress(done.length, planned), message: text.body },
+        progress: { pct: roundProgress(round, scenes, planned).pct, message: text.body },
         now,
         answerBy: minutesAfter(now, settings.decisionTimeoutMinutes),
       }),
@@ -638,4 +688,19 @@ export async function finishScenesIfComplete(db: Firestore, runId: string, round
       writeNotification(tx, db, run.uid, `quality_${runId}_r${round}`, runId, "quality_reduced", text, now);
     }
   });
+}
+
+/**
+ * How far the scenes of `round` are: round 0 renders every planned scene (not all have a document
+ * yet); a retry round renders the scenes the "retry" moved to it.
+ */
+export function roundProgress(
+  round: number,
+  scenes: readonly Pick<SceneDocument, "round" | "status">[],
+  planned: number,
+): { pct: number; message: string } {
+  const inRound = scenes.filter((s) => s.round === round);
+  const total = round === 0 ? planned : inRound.length;
+  const done = inRound.filter((s) => s.status === "done").length;
+  return { pct: scenesProgress(round, done, total), message: userMessages.scenesDone(round, done, total) };
 }

@@ -8,16 +8,18 @@ import { objects, sceneId } from "../contract/paths";
 import type { StageRecord, WorkStage } from "../contract/run";
 import type { QualityGateRecord, RunDocument } from "../contract/runDocument";
 import type { Claim } from "../lifecycle/runStore";
-import { progressAtStart } from "../lifecycle/stateMachine";
 import { CLIP_FPS, frameSize, type ClipMeasurements } from "../media/clip";
 import type { RunUpdate } from "../lifecycle/transitions";
-import { STAGE_LABELS, userMessages } from "../messages";
+import { userMessages } from "../messages";
+import { timeVoiceLines } from "../media/voiceTiming";
+import type { VoiceRecord } from "../contract/voice";
 import type { PipelineSettings } from "../pipelineSettings";
 import type { Served } from "../providers/types";
 import { describeFailures } from "../quality/verdict";
 import type { PipelineDeps } from "./deps";
 import { PipelineFailure } from "./failure";
 import { callContext, runInputOf } from "./runContext";
+import { roundProgress } from "./sceneTask";
 import { extensionOf, withWorkspace } from "./workspace";
 
 export interface StageRun {
@@ -78,34 +80,75 @@ async function scenes({ claim, deps }: StageRun): Promise<StageOutcome> {
       const step = doc?.get("round") === round ? doc.get("step") : undefined;
       return { sceneNumber, step: typeof step === "number" ? step + 1 : 0 };
     });
+  const scenesSoFar = sceneDocs.docs.map((d) => ({ round: d.get("round") as number, status: d.get("status") }));
   return {
-    result: {
-      scenesRound: round,
-      progress: { pct: progressAtStart("scenes"), message: `${STAGE_LABELS.scenes}: 0 of ${planned.length} done` },
-    },
+    result: { scenesRound: round, progress: roundProgress(round, scenesSoFar, planned.length) },
     waitForScenes: todo,
   };
 }
 
-async function voice({ claim, deps }: StageRun): Promise<StageOutcome> {
+/**
+ * The voice-over, right after the script and before any scene: recorded, fitted to the promised
+ * length (the script's scene lengths) and timed line by line. A voice that cannot be made fails the
+ * run here, before any video is generated.
+ */
+async function voice({ claim, deps, settings }: StageRun): Promise<StageOutcome> {
   const started = Date.now();
   const input = runInputOf(claim.run);
   const { voiceover } = requireField(claim.run, "script", "voice");
   const served = await deps.voice.speak({ text: voiceover, input }, callContext(claim.runId, claim.run));
-  const objectPath = objects.voice(claim.runId);
-  await withWorkspace(deps.workDir, `voice-${claim.runId}`, async (dir) => {
+  const recorded = objects.voice(claim.runId);
+  const fitted = await withWorkspace(deps.workDir, `voice-${claim.runId}`, async (dir) => {
     const file = path.join(dir, "voice.wav");
     await writeFile(file, served.value.wav);
-    await deps.store.upload(file, objectPath, "audio/wav");
+    await deps.store.upload(file, recorded, "audio/wav");
+    return fitRecordedVoice(claim, file, dir, deps, settings);
   });
   return {
     result: {
-      voice: { audio: objectPath, durationSec: served.value.durationSec },
+      voice: { audio: recorded, durationSec: served.value.durationSec, ...fitted.record },
       "stages.voice": record(served, started),
     },
   };
 }
 
+/** Fits a recorded voice to the run's promised length, stores it, and times each scene's line in it. */
+async function fitRecordedVoice(
+  claim: Claim,
+  recordedFile: string,
+  dir: string,
+  deps: PipelineDeps,
+  settings: PipelineSettings,
+): Promise<{ file: string; record: Required<Pick<VoiceRecord, "fitted" | "fit" | "timing">> }> {
+  const { scenes } = requireField(claim.run, "script", claim.stage);
+  const videoSec = promisedDuration(claim.run);
+  const fitted = await deps.media.fitVoice(
+    {
+      voiceWav: recordedFile,
+      videoSec,
+      outFile: path.join(dir, "voice-fitted.wav"),
+      silenceDb: settings.qualityGate.silenceDb,
+    },
+    settings.voiceFit,
+  );
+  const stored = objects.fittedVoice(claim.runId);
+  await deps.store.upload(fitted.file, stored, "audio/wav");
+  return {
+    file: fitted.file,
+    record: {
+      fitted: stored,
+      fit: {
+        tempo: fitted.tempo,
+        spokenSec: fitted.spokenSec,
+        inputLufs: fitted.measured.integratedLufs,
+        gainDb: fitted.gainDb,
+      },
+      timing: timeVoiceLines({ durationSec: videoSec, silences: fitted.silences, scenes }),
+    },
+  };
+}
+
+/** Joins the scene clips and lays the fitted voice under them, as it is. */
 async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutcome> {
   const started = Date.now();
   const run = claim.run;
@@ -117,12 +160,13 @@ async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutco
       userMessage: userMessages.assemblyFailed,
     });
   }
+  const voiceRecord = requireField(run, "voice", "assembly");
   const allScenes = (await deps.db.collection(`runs/${claim.runId}/scenes`).orderBy("sceneNumber").get()).docs;
   // The injected fault replays a join that loses a scene: only the quality gate notices.
   const sceneDocs = faults.assembly === "drop_last_scene" ? allScenes.slice(0, -1) : allScenes;
   const candidate = objects.assembled(claim.runId);
   const frame = frameSize(runInputOf(run).aspectRatio);
-  const { result, voice, measured } = await withWorkspace(deps.workDir, `assembly-${claim.runId}`, async (dir) => {
+  const { result, fittedNow, measured } = await withWorkspace(deps.workDir, `assembly-${claim.runId}`, async (dir) => {
     const clips: string[] = [];
     // What each clip's encoding measured travels on to the quality gate, in join order.
     const measured: ClipMeasurements[] = [];
@@ -133,25 +177,30 @@ async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutco
       const measurements = doc.get("measurements") as ClipMeasurements | undefined;
       measured.push(measurements ?? (await deps.media.measureClip(file, frame, settings.qualityGate)));
     }
-    const rawVoice = path.join(dir, "voice.wav");
-    await deps.store.download(objects.voice(claim.runId), rawVoice);
-    const fitted = await deps.media.fitVoice(
-      { voiceWav: rawVoice, videoSec: promisedDuration(run), outFile: path.join(dir, "voice-fitted.wav") },
-      settings.voiceFit,
-    );
-    const assembled = await deps.media.assemble({ clips, voiceWav: fitted.file, outFile: path.join(dir, "ad.mp4") });
+    let voiceFile = path.join(dir, "voice-fitted.wav");
+    let fittedNow: Awaited<ReturnType<typeof fitRecordedVoice>>["record"] | undefined;
+    if (voiceRecord.fitted) {
+      await deps.store.download(voiceRecord.fitted, voiceFile);
+    } else {
+      // A run whose voice was recorded before the voice stage fitted it (in flight at a deploy).
+      const recordedFile = path.join(dir, "voice.wav");
+      await deps.store.download(voiceRecord.audio, recordedFile);
+      const fitted = await fitRecordedVoice(claim, recordedFile, dir, deps, settings);
+      voiceFile = fitted.file;
+      fittedNow = fitted.record;
+    }
+    const assembled = await deps.media.assemble({ clips, voiceWav: voiceFile, outFile: path.join(dir, "ad.mp4") });
     await deps.store.upload(assembled.file, candidate, "video/mp4");
-    return { result: assembled, voice: fitted, measured };
+    return { result: assembled, fittedNow, measured };
   });
   return {
     result: {
       assembled: { video: candidate, durationSec: result.durationSec, clips: measured },
-      "voice.fit": {
-        tempo: voice.tempo,
-        spokenSec: voice.spokenSec,
-        inputLufs: voice.measured.integratedLufs,
-        gainDb: voice.gainDb,
-      },
+      ...(fittedNow && {
+        "voice.fitted": fittedNow.fitted,
+        "voice.fit": fittedNow.fit,
+        "voice.timing": fittedNow.timing,
+      }),
       "stages.assembly": ffmpegRecord(started),
     },
   };
@@ -168,9 +217,9 @@ function ffmpegRecord(startedMs: number): StageRecord {
   };
 }
 
-/** The length the run planned: its scenes' durations, as the script set them. */
+/** The length the run planned: its scenes' durations, as the script set them (known before any scene renders). */
 function promisedDuration(run: RunDocument): number {
-  return requireField(run, "script", "assembly").scenes.reduce((sum, scene) => sum + scene.durationSec, 0);
+  return requireField(run, "script", "voice").scenes.reduce((sum, scene) => sum + scene.durationSec, 0);
 }
 
 /**

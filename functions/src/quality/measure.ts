@@ -88,7 +88,7 @@ export type FileMeasurements =
 /** Shortest stretches recorded; the verdict's own limits are longer. */
 const BLACK_MIN_SEC = 0.1;
 const FREEZE_MIN_SEC = 0.3;
-const SILENCE_MIN_SEC = 0.1;
+export const SILENCE_MIN_SEC = 0.1;
 
 /** The audio pass can take a while on long or hostile files; a hung decoder must not hold the stage. */
 const MEASURE_TIMEOUT_MS = 120_000;

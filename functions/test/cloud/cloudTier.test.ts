@@ -135,6 +135,9 @@ test("a run succeeds on the cloud tier: every stage records its model and tier; 
     expect(run.stages?.[stage]?.attempts[0]).toMatchObject({ model: RETIRED, errorClass: "retired", durationMs: 0 });
   }
   expect(run.stages?.voice).toMatchObject({ model: GEMINI_TTS, tier: "primary" });
+  // Fitted to the promised length before the scenes, each scene's line timed in it.
+  expect(run.voice?.timing).toMatchObject({ durationSec: SCENES * 4 });
+  expect(run.voice?.timing?.scenes.map((scene) => scene.line !== null)).toEqual([true, true]);
   expect(gemini.calls(RETIRED)).toBe(0);
   const scenes = await db.collection(paths.scenes(runId)).get();
   expect(scenes.docs.map((doc) => [doc.get("method"), doc.get("model"), doc.get("tier")])).toEqual([
@@ -231,16 +234,20 @@ test("voice primary gone: Cloud Text-to-Speech, a second provider, records the v
   expect(openai.calls(OPENAI_TTS)).toBe(0);
 });
 
-test("every voice down: failed at voice and refunded, no silent default", async () => {
+test("every voice down: failed at voice and refunded before any video generation, no silent default", async () => {
   gemini.reply(GEMINI_TEXT, geminiReplies.json(GOOD_DNA), geminiReplies.json(goodScript(SCENES)));
   gemini.reply(GEMINI_TTS, geminiReplies.internal());
   googleTts.reply(GOOGLE_TTS.voice, googleTtsReplies.unavailable());
   openai.reply(OPENAI_TTS, openAiReplies.serverError());
+  const videoCallsBefore = { omni: { ...omni.calls }, veo: { ...veo.calls } };
 
   const { uid, run, runId } = await runAd();
 
   expect(run.status).toBe("failed");
   expect(run.failure).toMatchObject({ stage: "voice", refunded: true });
   expect(run.output).toBeUndefined();
+  // The voice comes before the scenes: 0 video generations, counted at the Omni and Veo stand-ins.
+  expect({ omni: omni.calls, veo: veo.calls }).toEqual(videoCallsBefore);
+  expect((await db.collection(paths.scenes(runId)).get()).size).toBe(0);
   await expectRefundedOnce(uid, runId);
 });

@@ -3,6 +3,7 @@
  * Firestore emulator (a project without triggers, so a "lost delivery" is simply a handler
  * not called): every one ends with no credit lost, no run revived, no answer overridden.
  */
+import { FieldValue } from "firebase-admin/firestore";
 import { paths } from "../../src/contract/paths";
 import type { RunDocument } from "../../src/contract/runDocument";
 import { refundRun } from "../../src/ledger/credits";
@@ -246,7 +247,71 @@ test("every scene done but the finish step lost with its worker: the sweeper fin
 
   const report = await sweepStuckRuns(db);
   expect(report.actions).toContainEqual({ runId, action: "finish_scenes" });
-  expect(await runOf(runId)).toMatchObject({ status: "running", stage: "voice", stageState: "pending" });
+  // The voice was recorded before the scenes: the finished stage hands over to assembly.
+  expect(await runOf(runId)).toMatchObject({ status: "running", stage: "assembly", stageState: "pending" });
+});
+
+describe("runs in flight at the deploy that put the voice before the scenes finish", () => {
+  /** The run as the old order left it: scenes rendered, no voice recorded (or recorded but not fitted). */
+  const unvoiced = { voice: FieldValue.delete() };
+  const unfitted = {
+    "voice.fitted": FieldValue.delete(),
+    "voice.fit": FieldValue.delete(),
+    "voice.timing": FieldValue.delete(),
+  };
+
+  async function expectFinished(runId: string, uid: string, run: RunDocument, dispatched: string[]) {
+    expect(run.status).toBe("succeeded");
+    expect(run.voice).toMatchObject({ fitted: `runs/${runId}/voice-fitted.wav`, timing: { durationSec: 4 } });
+    expect(run.voice?.timing?.scenes).toHaveLength(2);
+    // No scene was rendered again: each step dispatched once, as before the deploy.
+    expect(dispatched.map((t) => t).sort()).toEqual(["1/0", "1/1", "2/0", "2/1"]);
+    expect(await movementsOf(db, uid, runId)).toHaveLength(1);
+  }
+  const steps = (dispatcher: RecordingDispatcher) => dispatcher.dispatched.map((t) => `${t.sceneNumber}/${t.step}`);
+
+  test("stage voice after its scenes (old order): the voice is recorded and fitted, then assembly, not the scenes", async () => {
+    const { uid, runId } = await startRun(db, image, { scenes: 2 });
+    const { deps, dispatcher } = handlerDeps(db);
+    await handleRunCreated(runId, deps);
+    await advance(runId, deps, dispatcher, (r) => r.stage === "assembly");
+    // What the old order wrote when the scenes were done: on to the voice, at its 75%.
+    await db.doc(paths.run(runId)).update({
+      ...unvoiced,
+      stage: "voice",
+      stageState: "pending",
+      stageAttempt: 0,
+      progress: { pct: 75, message: "Recording the voiceover" },
+    });
+    const seen: number[] = [];
+    const run = await advance(runId, deps, dispatcher, (r) => (seen.push(r.progress?.pct ?? 0), false));
+    await expectFinished(runId, uid, run, steps(dispatcher));
+    expect(run.stages?.voice?.attempts).toHaveLength(1);
+    // The bar never went back to the new order's 25% for the voice.
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(Math.min(...seen)).toBe(75);
+  });
+
+  test("scenes stage under way at the deploy, no voice yet: the scenes finish, then the voice, then assembly", async () => {
+    const { uid, runId } = await startRun(db, image, { scenes: 2 });
+    const { deps, dispatcher } = handlerDeps(db);
+    await handleRunCreated(runId, deps);
+    await advance(runId, deps, dispatcher, (r) => r.stage === "scenes" && r.stageState === "waiting");
+    await db.doc(paths.run(runId)).update(unvoiced);
+    await renderQueued(dispatcher, deps);
+    expect(await runOf(runId)).toMatchObject({ stage: "voice", stageState: "pending" });
+    await expectFinished(runId, uid, await advance(runId, deps, dispatcher), steps(dispatcher));
+  });
+
+  test("assembly of a voice recorded but never fitted: assembly fits it and records its timing", async () => {
+    const { uid, runId } = await startRun(db, image, { scenes: 2 });
+    const { deps, dispatcher } = handlerDeps(db);
+    await handleRunCreated(runId, deps);
+    await advance(runId, deps, dispatcher, (r) => r.stage === "assembly");
+    await db.doc(paths.run(runId)).update(unfitted);
+    expect((await runOf(runId)).voice).toEqual({ audio: `runs/${runId}/voice.wav`, durationSec: expect.any(Number) });
+    await expectFinished(runId, uid, await advance(runId, deps, dispatcher), steps(dispatcher));
+  });
 });
 
 describe("answers are applied, never expired or replaced", () => {

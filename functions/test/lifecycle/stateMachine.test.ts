@@ -2,10 +2,14 @@ import { Timestamp } from "firebase-admin/firestore";
 import type { RunDocument } from "../../src/contract/runDocument";
 import {
   nextAction,
+  progressAtStart,
   qualityOf,
   needsDecision,
+  scenesProgress,
   scenesStillMoving,
   stageAfter,
+  stageAfterFor,
+  stageAfterScenes,
   sweepAction,
 } from "../../src/lifecycle/stateMachine";
 import { PipelineSettingsSchema } from "../../src/pipelineSettings";
@@ -42,11 +46,37 @@ describe("nextAction", () => {
   });
 });
 
-test("stages follow the lifecycle order and end with the quality gate after assembly", () => {
+test("stages follow the lifecycle order: the voice before the scenes, the quality gate after assembly", () => {
   expect(stageAfter("visual_dna")).toBe("script");
-  expect(stageAfter("scenes")).toBe("voice");
+  expect(stageAfter("script")).toBe("voice");
+  expect(stageAfter("voice")).toBe("scenes");
+  expect(stageAfter("scenes")).toBe("assembly");
   expect(stageAfter("assembly")).toBe("quality");
   expect(stageAfter("quality")).toBeNull();
+});
+
+test("a run from the old order (scenes, then voice) reaches the voice after its scenes and goes on to assembly", () => {
+  const quality = { totalScenes: 2, kenBurnsScenes: 0, degradationPct: 0 };
+  expect(stageAfterFor(run({ stage: "voice" }), "voice")).toBe("scenes");
+  expect(stageAfterFor(run({ stage: "voice", quality }), "voice")).toBe("assembly");
+  expect(stageAfterScenes(run({}))).toBe("voice");
+  const timing = { durationSec: 4, speech: null, silences: [], scenes: [] };
+  const voice = { audio: "a", durationSec: 3, fitted: "b", timing };
+  expect(stageAfterScenes(run({ voice }))).toBe("assembly");
+});
+
+test("progress only grows: stage starts in order, each scenes round ending above the last", () => {
+  const starts = (["visual_dna", "script", "voice", "scenes", "assembly", "quality"] as const).map(progressAtStart);
+  expect(starts).toEqual([...starts].sort((a, b) => a - b));
+  expect(scenesProgress(0, 0, 4)).toBe(progressAtStart("scenes"));
+  const rounds = [0, 1, 2, 3].map((round) => [0, 1, 2].map((done) => scenesProgress(round, done, 2)));
+  for (const [round, marks] of rounds.entries()) {
+    expect(marks).toEqual([...marks].sort((a, b) => a - b));
+    // A retry round starts where the last one ended (the question's percentage) and stays below assembly.
+    if (round > 0) expect(marks[0]).toBe(rounds[round - 1][2]);
+    expect(marks[2]).toBeLessThanOrEqual(progressAtStart("assembly"));
+  }
+  expect(rounds.map((marks) => marks[2])).toEqual([80, 83, 84, 84]);
 });
 
 test("quality: the Ken Burns share decides whether the user is asked", () => {

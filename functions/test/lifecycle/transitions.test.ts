@@ -1,7 +1,7 @@
 /** The transition table as pure functions: which state each transition accepts, and what it writes. */
 import { Timestamp } from "firebase-admin/firestore";
 import type { RunDocument } from "../../src/contract/runDocument";
-import { isExpected, transitions } from "../../src/lifecycle/transitions";
+import { forwardProgress, isExpected, transitions } from "../../src/lifecycle/transitions";
 
 const run = (fields: Partial<RunDocument>): RunDocument => ({ uid: "u1", input: {}, status: "running", ...fields });
 const charged = { credits: { charged: 10, refunded: 0 } };
@@ -56,32 +56,69 @@ test("failure messages: 'will be refunded' only when charged, 'have been refunde
 
 test("a stage result counts only for the lease owner; the last stage succeeds the run", () => {
   const claimed = run({ stage: "voice", stageState: "claimed", lease: { owner: "a", expiresAt: now } });
-  expect(isExpected(claimed, transitions.finishStage("voice", "a", {}).from)).toBe(true);
-  expect(isExpected(claimed, transitions.finishStage("voice", "b", {}).from)).toBe(false);
-  expect(transitions.finishStage("voice", "a", {})).toMatchObject({
+  expect(isExpected(claimed, transitions.finishStage(claimed, "voice", "a", {}).from)).toBe(true);
+  expect(isExpected(claimed, transitions.finishStage(claimed, "voice", "b", {}).from)).toBe(false);
+  // The voice comes before the scenes: no video is generated before the voice exists.
+  expect(transitions.finishStage(claimed, "script", "a", {})).toMatchObject({ update: { stage: "voice" } });
+  expect(transitions.finishStage(claimed, "voice", "a", {})).toMatchObject({
     to: "running",
-    update: { stage: "assembly", stageState: "pending" },
+    update: { stage: "scenes", stageState: "pending" },
   });
-  expect(transitions.finishStage("assembly", "a", {})).toMatchObject({
+  expect(transitions.finishStage(claimed, "assembly", "a", {})).toMatchObject({
     to: "running",
     update: { stage: "quality", stageState: "pending" },
   });
-  expect(transitions.finishStage("quality", "a", {})).toMatchObject({ to: "succeeded", update: { stageState: null } });
+  expect(transitions.finishStage(claimed, "quality", "a", {})).toMatchObject({
+    to: "succeeded",
+    update: { stageState: null },
+  });
 });
 
-test("the default decision never replaces the user's", () => {
-  const asked = run({ status: "awaiting_decision" });
-  const always = () => true;
-  expect(isExpected(asked, transitions.decideByDefault(asked, "refund", always).from)).toBe(true);
-  const answered = { ...asked, decision: "accept" as const };
-  expect(isExpected(answered, transitions.decideByDefault(answered, "refund", always).from)).toBe(false);
-  expect(isExpected(answered, transitions.acceptDecision(answered, now).from)).toBe(true);
-  expect(isExpected(answered, transitions.refuseQuality(answered, now).from)).toBe(false);
+const quality = { totalScenes: 2, kenBurnsScenes: 0, degradationPct: 0 };
+const fittedVoice = {
+  voice: {
+    audio: "runs/r/voice.wav",
+    durationSec: 3,
+    fitted: "runs/r/voice-fitted.wav",
+    timing: { durationSec: 4, speech: null, silences: [], scenes: [] },
+  },
+};
+
+test("scenes hand over to assembly: the voice is already fitted; accepting the quality question too", () => {
+  const waiting = run({ stage: "scenes", stageState: "waiting", scenesRound: 0, ...fittedVoice });
+  expect(transitions.scenesDone(waiting, 0, quality)).toMatchObject({
+    update: { quality, stage: "assembly", stageState: "pending", progress: { pct: 85 } },
+  });
+  const asked = run({ status: "awaiting_decision", decision: "accept", ...fittedVoice });
+  expect(transitions.acceptDecision(asked, now)).toMatchObject({ update: { stage: "assembly" } });
+});
+
+describe("runs in flight at the deploy that put the voice before the scenes", () => {
+  test("scenes done under the old order, voice not yet recorded: the voice comes next, then assembly", () => {
+    const waiting = run({ stage: "scenes", stageState: "waiting", scenesRound: 0 });
+    expect(transitions.scenesDone(waiting, 0, quality)).toMatchObject({ update: { stage: "voice" } });
+    const asked = run({ status: "awaiting_decision", decision: "accept", quality });
+    expect(transitions.acceptDecision(asked, now)).toMatchObject({ update: { stage: "voice" } });
+    // At the voice stage with its scenes behind it (its quality recorded): on to assembly, not the scenes.
+    const atVoice = run({ stage: "voice", stageState: "claimed", lease: { owner: "a", expiresAt: now }, quality });
+    expect(transitions.finishStage(atVoice, "voice", "a", {})).toMatchObject({
+      name: "finish_stage",
+      update: { stage: "assembly", stageState: "pending" },
+    });
+  });
 });
 
 test("scene steps apply only to the run's current round", () => {
   const waiting = run({ stage: "scenes", stageState: "waiting", scenesRound: 1 });
-  const quality = { totalScenes: 2, kenBurnsScenes: 0, degradationPct: 0 };
-  expect(isExpected(waiting, transitions.scenesDone(1, quality).from)).toBe(true);
-  expect(isExpected(waiting, transitions.scenesDone(0, quality).from)).toBe(false);
+  expect(isExpected(waiting, transitions.scenesDone(waiting, 1, quality).from)).toBe(true);
+  expect(isExpected(waiting, transitions.scenesDone(waiting, 0, quality).from)).toBe(false);
+});
+
+test("the progress bar never moves backwards: a lower percentage keeps the shown one, with the new message", () => {
+  const shown = run({ stage: "voice", progress: { pct: 75, message: "Recording the voiceover" } });
+  const lower = transitions.finishStage(shown, "script", "a", {}); // the voice starts at 25%
+  expect(forwardProgress(shown, lower.update).progress).toEqual({ pct: 75, message: "Recording the voiceover" });
+  const higher = transitions.finishStage(shown, "assembly", "a", {});
+  expect(forwardProgress(shown, higher.update).progress).toEqual({ pct: 95, message: "Checking the finished video" });
+  expect(forwardProgress(run({}), lower.update).progress?.pct).toBe(25);
 });

@@ -5,7 +5,9 @@
 import { paths } from "../../src/contract/paths";
 import { refundRun } from "../../src/ledger/credits";
 import { failRun } from "../../src/lifecycle/runStore";
+import type { PipelineDeps } from "../../src/pipeline/deps";
 import { PipelineFailure } from "../../src/pipeline/failure";
+import type { CallContext, SceneVideoRequest } from "../../src/providers/types";
 import { handleRunCreated } from "../../src/pipeline/preflightStage";
 import { balanceOf, clearProject, firestoreFor, movementsOf, startRun, writeSettings } from "../support/emulator";
 import { drive, handlerDeps } from "../support/driver";
@@ -23,10 +25,26 @@ beforeAll(async () => {
 
 const newRun = (faults?: Record<string, string>) => startRun(db, image, { scenes: 2, faults });
 
+/** The handlers' deps with every video generation submitted counted, at the local video model itself. */
+function countingGenerations(deps: PipelineDeps) {
+  let submitted = 0;
+  const video = deps.video.map((entry) => ({
+    ...entry,
+    generator: {
+      submit: (req: SceneVideoRequest, ctx: CallContext) => (submitted++, entry.generator.submit(req, ctx)),
+      poll: entry.generator.poll.bind(entry.generator),
+    },
+  }));
+  return { deps: { ...deps, video }, submitted: () => submitted };
+}
+
 test("every event delivered twice: one charge, each stage claimed once, one video", async () => {
   const { uid, runId } = await newRun();
-  const { deps, dispatcher } = handlerDeps(db);
+  const handlers = handlerDeps(db);
+  const { deps, submitted } = countingGenerations(handlers.deps);
+  const dispatcher = handlers.dispatcher;
   const run = await drive(db, runId, deps, dispatcher);
+  expect(submitted()).toBe(2); // one generation per scene
   expect(run.status).toBe("succeeded");
   expect(await movementsOf(db, uid, runId)).toEqual([{ id: `charge_${runId}`, kind: "charge", amount: -10 }]);
   expect(await balanceOf(db, uid)).toBe(90);
@@ -47,6 +65,19 @@ test("every event delivered twice: one charge, each stage claimed once, one vide
     ["scene_01", "done", 1],
     ["scene_02", "done", 1],
   ]);
+});
+
+test("a voice that cannot be recorded ends the run before any video generation", async () => {
+  const { uid, runId } = await newRun({ voice: "fail" });
+  const handlers = handlerDeps(db);
+  const { deps, submitted } = countingGenerations(handlers.deps);
+  const run = await drive(db, runId, deps, handlers.dispatcher);
+  expect(run.failure).toMatchObject({ stage: "voice", refunded: true });
+  expect(submitted()).toBe(0);
+  expect(handlers.dispatcher.dispatched).toEqual([]);
+  expect((await db.collection(paths.scenes(runId)).get()).size).toBe(0);
+  expect((await movementsOf(db, uid, runId)).map((m) => m.kind).sort()).toEqual(["charge", "refund"]);
+  expect(await balanceOf(db, uid)).toBe(100);
 });
 
 test("a failure delivered twice: one refund", async () => {

@@ -2,7 +2,7 @@
  * End to end through the real emulators: the client writes runs/{runId}, the Functions
  * emulator's triggers and task queue carry it through every stage, the ledger settles.
  */
-import { access } from "node:fs/promises";
+import { access, readdir } from "node:fs/promises";
 import path from "node:path";
 import { probeMedia } from "../../src/media/probe";
 import { paths } from "../../src/contract/paths";
@@ -47,6 +47,21 @@ test("a run succeeds: one charge, an MP4 with video and audio of the planned len
     expect(run.stages?.[stage]?.attempts.length).toBeGreaterThan(0);
   }
   expect(run.quality).toEqual({ totalScenes: 2, kenBurnsScenes: 0, degradationPct: 0 });
+  // The voice was fitted to the promised length before the scenes, each scene's line timed in it.
+  expect(run.voice).toMatchObject({
+    audio: `runs/${runId}/voice.wav`,
+    fitted: `runs/${runId}/voice-fitted.wav`,
+    timing: { durationSec: 4, speech: expect.any(Object) },
+  });
+  expect(run.voice?.timing?.scenes.map((s) => [s.sceneNumber, s.video])).toEqual([
+    [1, { startSec: 0, endSec: 2 }],
+    [2, { startSec: 2, endSec: 4 }],
+  ]);
+  const lines = run.voice!.timing!.scenes.map((s) => s.line!);
+  expect(lines[0].startSec).toBeLessThan(lines[0].endSec);
+  expect(lines[0].endSec).toBeLessThanOrEqual(lines[1].startSec);
+  expect(lines[1].endSec).toBeLessThanOrEqual(4);
+  expect((await probeMedia(path.join(LOCAL_BUCKET, run.voice!.fitted!))).durationSec).toBeCloseTo(4, 2);
   // The quality gate measured what ships and recorded it.
   expect(run.qualityGate).toMatchObject({
     passed: true,
@@ -88,11 +103,23 @@ const FAULTS: [string, Record<string, string>, string][] = [
   ["a video short of its promise, caught by the quality gate", { assembly: "drop_last_scene" }, "quality"],
 ];
 
+/** Video generations a run asked for, counted where the local video model's calls are recorded. */
+async function videoGenerations(runId: string) {
+  const scenes = await db.collection(paths.scenes(runId)).get();
+  const attempts = scenes.docs.flatMap((d) => d.get("attempts") ?? []);
+  const clips = await readdir(path.join(LOCAL_BUCKET, "runs", runId)).catch(() => []);
+  return { sceneDocuments: scenes.size, attempts: attempts.length, clips: clips.filter((f) => f.endsWith(".mp4")) };
+}
+
 test.each(FAULTS)("%s: failed at the right stage, refunded exactly once", async (_name, faults, stage) => {
   const { uid, runId } = await start({ faults });
   const run = await waitForRun(db, runId, settled);
   expect(run.status).toBe("failed");
   expect(run.failure).toMatchObject({ stage, refunded: true });
+  if (["visual_dna", "script", "voice"].includes(stage)) {
+    // Failed before the scenes: no scene was ever claimed, no video model asked, no clip made.
+    expect(await videoGenerations(runId)).toEqual({ sceneDocuments: 0, attempts: 0, clips: [] });
+  }
   expect(run.failure?.userMessage).toMatch(/refunded/i);
   expect(run.credits).toEqual({ charged: 10, refunded: 10 });
   expect(await balanceOf(db, uid)).toBe(100);
@@ -134,4 +161,45 @@ test.each([
   expect(run.output).toBeUndefined();
   expect(run.assembled?.video).toBe(`runs/${runId}/assembled.mp4`);
   await expect(access(path.join(LOCAL_BUCKET, `outputs/${uid}/${runId}.mp4`))).rejects.toThrow();
+});
+
+describe("a clip pass that times out is that scene's problem", () => {
+  // Short enough that the `slow_pass` scene's pass (20x slower than real time: 40 s for its 2 s clip)
+  // is killed each time, long enough for an ordinary pass on a loaded machine.
+  const clipPass = { clipPassTimeoutSeconds: 10, clipPassAttempts: 2 };
+  beforeAll(() => writeSettings(db, clipPass));
+  afterAll(() => writeSettings(db));
+
+  test("retried with its own budget, then Ken Burns with its reason; the run is never failed", async () => {
+    const { uid, runId } = await start({ scenes: 2, faults: { scenes: "slow_pass:1" } });
+    const run = await waitForRun(db, runId, (r) => settled(r) || r.status === "awaiting_decision", 300_000);
+    const scenes = (await db.collection(paths.scenes(runId)).orderBy("sceneNumber").get()).docs.map((d) => d.data());
+    const passes = scenes[0].attempts.filter((a: { error?: string }) => a.error?.startsWith("normalising pass"));
+    console.log(
+      `clip pass timed out: run ${run.status}, quality ${JSON.stringify(run.quality)}; ` +
+        scenes.map((s) => `scene ${s.sceneNumber} ${s.method} (${s.fallbackReason ?? "-"})`).join(", ") +
+        `; scene 1 passes: ${passes.map((a: { error: string }) => a.error.slice(0, 90)).join(" | ")}`,
+    );
+    expect(scenes[0]).toMatchObject({
+      status: "done",
+      method: "ken-burns",
+      fallbackReason: "processing_failed",
+      clipPassFailures: clipPass.clipPassAttempts,
+    });
+    expect(passes).toHaveLength(clipPass.clipPassAttempts);
+    expect(passes[0]).toMatchObject({
+      errorClass: "transient",
+      error: expect.stringMatching(/timed out after 10000 ms/),
+    });
+    // Nothing but the passes: the finished generation was fetched again for each, never resubmitted or moved on.
+    expect(scenes[0].attempts).toEqual(passes);
+    expect(run.status).not.toBe("failed");
+    // The degradation rules as for a filtered scene: the question only above 50% Ken Burns.
+    const kenBurns = scenes.filter((s) => s.method === "ken-burns").length;
+    expect(run.status).toBe(kenBurns / scenes.length > 0.5 ? "awaiting_decision" : "succeeded");
+    if (run.status === "succeeded") {
+      expect(run.output?.video).toBe(`outputs/${uid}/${runId}.mp4`);
+      expect(await balanceOf(db, uid)).toBe(90);
+    }
+  });
 });

@@ -92,7 +92,8 @@ function cloudDeps(
 /** Runs the stages up to the scene fan-out and returns the run's script (its prompts are known from here). */
 async function runToScenes(runId: string, deps: PipelineDeps): Promise<RunDocument> {
   await handleRunCreated(runId, deps);
-  for (let event = 0; event < 3; event++) {
+  // One event each for Visual DNA, the script and the voice; the scenes stage's own event dispatches its tasks.
+  for (let event = 0; event < 4; event++) {
     const run = (await db.doc(paths.run(runId)).get()).data() as RunDocument;
     await handleRunUpdated(runId, run, `to-scenes-${event}`, deps);
   }

@@ -101,14 +101,26 @@ describe("quality reduced (manual test 3)", () => {
     expect(await balanceOf(db, uid)).toBe(90);
   });
 
-  test("retry re-renders only the static scenes, at no extra charge", async () => {
+  test("retry re-renders only the static scenes, at no extra charge, the voice kept and the bar never back", async () => {
     const { uid, runId } = await startRun(db, await productImage(), threeOfFour);
-    await waitForRun(db, runId, status("awaiting_decision"));
+    // Every progress the run shows, from its start to the second question.
+    const shown: number[] = [];
+    const watch = (r: RunDocument) => (r.progress && shown.push(r.progress.pct), false);
+    const asking = await waitForRun(db, runId, (r) => watch(r) || r.status === "awaiting_decision");
     const veoScene = (await db.doc(paths.scene(runId, "scene_04")).get()).data();
     await answerRun(db, runId, { decision: "retry" });
     // The injected filter still applies, so the retry ends with the question again, retries spent.
-    const again = await waitForRun(db, runId, (r) => r.status === "awaiting_decision" && r.scenesRound === 1);
+    const again = await waitForRun(
+      db,
+      runId,
+      (r) => watch(r) || (r.status === "awaiting_decision" && r.scenesRound === 1),
+    );
     expect(again.decisionRetriesLeft).toBe(0);
+    expect(shown).toEqual([...shown].sort((a, b) => a - b));
+    expect(again.progress!.pct).toBeGreaterThan(asking.progress!.pct);
+    // The voice, recorded before the scenes, was not recorded again.
+    expect(again.stages?.voice).toEqual(asking.stages?.voice);
+    expect(again.voice).toEqual(asking.voice);
     const scenes = (await db.collection(paths.scenes(runId)).get()).docs;
     expect(scenes.map((d) => d.get("round"))).toEqual([1, 1, 1, 0]);
     expect((await db.doc(paths.scene(runId, "scene_04")).get()).data()).toEqual(veoScene);

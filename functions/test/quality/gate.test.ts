@@ -83,7 +83,10 @@ async function assembled(dir: string, clips: MeasuredClip[], voiceover: string):
   const raw = join(dir, "voice.wav");
   await writeFile(raw, (await synthesizeSpeech(voiceover)).wav);
   const videoSec = clips.reduce((sum, clip) => sum + clip.durationSec, 0);
-  const fitted = await fitVoice({ voiceWav: raw, videoSec, outFile: join(dir, "fitted.wav") }, settings.voiceFit);
+  const fitted = await fitVoice(
+    { voiceWav: raw, videoSec, outFile: join(dir, "fitted.wav"), silenceDb: gate.silenceDb },
+    settings.voiceFit,
+  );
   const files = clips.map((clip) => clip.file);
   return (await assembleVideo({ clips: files, voiceWav: fitted.file, outFile: join(dir, "ad.mp4") })).file;
 }

@@ -49,7 +49,10 @@ export async function voiceoverTrial(
   try {
     const raw = join(dir, "voice.wav");
     await writeFile(raw, (await synthesizeSpeech(script.voiceover)).wav);
-    const fitted = await fitVoice({ voiceWav: raw, videoSec, outFile: join(dir, "fitted.wav") }, settings.voiceFit);
+    const fitted = await fitVoice(
+      { voiceWav: raw, videoSec, outFile: join(dir, "fitted.wav"), silenceDb: settings.qualityGate.silenceDb },
+      settings.voiceFit,
+    );
     const measured = await measureFinishedFile(fitted.file, settings.qualityGate);
     if (!measured.readable) throw new Error(`unreadable fitted voice: ${measured.error}`);
     const { endSec } = await voiceEnd(raw, settings);

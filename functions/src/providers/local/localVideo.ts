@@ -43,6 +43,7 @@ export class LocalVideoGenerator implements VideoGenerator {
       case "fail":
         throw new Error(`injected: scene ${req.sceneIndex + 1} cannot be rendered`);
       case "slow":
+      case "slow_pass":
       case undefined: {
         const seconds = fault === "slow" ? this.timing.slowGenerationSeconds : this.timing.generationSeconds;
         const readyAt = Date.now() + seconds * 1000;
