@@ -10,7 +10,7 @@ import path from "node:path";
 import { EMULATOR_ACCESS_TOKEN } from "../../functions/src/emulatorAuth";
 import type { Script, VisualDna } from "../../functions/src/contract/run";
 import { startVisionStandIn } from "../../functions/test/preflight/visionStandIn";
-import CHAINS from "../../functions/test/standins/cloudChains.json";
+import { CHAINS, voiceOf } from "../../functions/test/standins/chains";
 import { geminiReplies, startGeminiStandin } from "../../functions/test/standins/gemini";
 import { googleTtsReplies, startGoogleTtsStandin } from "../../functions/test/standins/googleTts";
 import { tonePcm } from "../../functions/test/standins/httpStandin";
@@ -38,11 +38,6 @@ export interface DemoInput {
 }
 
 const [, GEMINI_TEXT, OPENAI_TEXT, OPENAI_TEXT_2] = CHAINS.text.map((entry) => entry.model);
-const voiceOf = (provider: string) => {
-  const entry = CHAINS.voice.find((e) => e.provider === provider);
-  if (!entry) throw new Error(`cloudChains.json has no ${provider} voice`);
-  return entry;
-};
 const GEMINI_TTS = voiceOf("gemini").model;
 const OPENAI_TTS = voiceOf("openai").model;
 /** Cloud Text-to-Speech is asked for a voice (named after its model), so its calls are counted by voice. */

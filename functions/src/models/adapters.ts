@@ -15,6 +15,7 @@ import {
   type ProviderName,
 } from "./modelConfig";
 import { encodeWav } from "./wav";
+import { googleRestOptions } from "../providers/googleRest";
 
 /** A prompt that asks for one JSON object, with the product image when the stage needs it. */
 export interface JsonRequest {
@@ -249,21 +250,9 @@ export function emulatorGoogleAuth(): GoogleAuthOption {
   return { authClient };
 }
 
-/**
- * Client options for Cloud Text-to-Speech: the SDK's default (gRPC to Google, the service
- * account's credentials) without a URL, else REST (google-gax's fallback mode) at the URL's host
- * and port: a gateway or a loopback stand-in, as for Cloud Vision.
- */
+/** Client options for Cloud Text-to-Speech: REST at a gateway or stand-in's URL, as for Cloud Vision. */
 export function googleTtsClientOptions(baseUrl: string | undefined): GoogleTtsClientOptions {
-  if (!baseUrl) return {};
-  const url = new URL(baseUrl);
-  const protocol = url.protocol === "http:" ? "http" : "https";
-  return {
-    fallback: true,
-    apiEndpoint: url.hostname,
-    port: url.port ? Number(url.port) : protocol === "http" ? 80 : 443,
-    protocol,
-  };
+  return googleRestOptions(baseUrl);
 }
 
 /**

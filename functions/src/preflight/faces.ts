@@ -5,6 +5,7 @@ import { googleAuthLibrary } from "google-gax";
 import type * as FaceApi from "@vladmandic/face-api";
 import { EMULATOR_ACCESS_TOKEN } from "../emulatorAuth";
 import type { DecodedImage } from "./imageFile";
+import { googleRestOptions } from "../providers/googleRest";
 
 /** A face in full-resolution, oriented image pixels. */
 export interface FaceBox {
@@ -135,20 +136,9 @@ export class LocalFaceDetector implements FaceDetector {
 
 export type VisionClientOptions = ConstructorParameters<typeof ImageAnnotatorClient>[0];
 
-/**
- * Client options for a Cloud Vision endpoint from the model configuration: the SDK's default
- * (gRPC to Google) without a URL, else REST at the URL's host and port (a gateway or a stand-in).
- */
+/** Client options for a Cloud Vision endpoint from the model configuration (see googleRestOptions). */
 export function visionClientOptions(baseUrl: string | undefined): VisionClientOptions {
-  if (!baseUrl) return {};
-  const url = new URL(baseUrl);
-  const protocol = url.protocol === "http:" ? "http" : "https";
-  return {
-    fallback: true,
-    apiEndpoint: url.hostname,
-    port: url.port ? Number(url.port) : protocol === "http" ? 80 : 443,
-    protocol,
-  };
+  return googleRestOptions(baseUrl);
 }
 
 /**

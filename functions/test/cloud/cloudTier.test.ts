@@ -36,7 +36,7 @@ import {
   writeSettings,
 } from "../support/emulator";
 import { upscaledCoffee } from "../support/samples";
-import CHAINS from "../standins/cloudChains.json";
+import { CHAINS, voiceOf } from "../standins/chains";
 import { DEFAULT_MODEL_CONFIG } from "../../src/models/modelConfig";
 import { tierAt } from "../../src/models/fallback";
 
@@ -47,11 +47,6 @@ const port = (name: string) => {
 };
 
 const [RETIRED, GEMINI_TEXT, OPENAI_TEXT, OPENAI_TEXT_2] = CHAINS.text.map((entry) => entry.model);
-const voiceOf = (provider: string) => {
-  const entry = CHAINS.voice.find((e) => e.provider === provider);
-  if (!entry) throw new Error(`cloudChains.json has no ${provider} voice`);
-  return entry;
-};
 const GEMINI_TTS = voiceOf("gemini").model;
 const OPENAI_TTS = voiceOf("openai").model;
 const GOOGLE_TTS = voiceOf("google_tts");
