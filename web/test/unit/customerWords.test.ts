@@ -94,6 +94,8 @@ test("the backend's sentences for the customer name no provider or model", () =>
       stageStuck: ["scenes"],
       sceneFailed: [2],
       sceneImageUnrenderable: [2],
+      retryingScenes: [2],
+      scenesDone: [0, 1, 4],
       unexpected: ["voice"],
       qualityGateFailed: [QUALITY_CAUSES],
       decisionTimedOut: ["Accept"],
