@@ -16,10 +16,11 @@ describe("npm run deploy:check on this project", () => {
   }, 120_000);
 
   it("asks models:check when provider keys are present, and a provider it cannot reach fails the check", () => {
-    // No network here: every provider is "provider down", never "missing".
+    // No network here: every provider is "provider down" or not asked, never "missing": models:check
+    // exits 3 (nothing found wrong, not everything asked), which a deploy with keys does not pass.
     const { code, out } = deployCheckWith({ GEMINI_API_KEY: "test-key", OPENAI_API_KEY: "test-key" }, REPO);
     expect(code).toBe(1);
     expect(out).toMatch(/text\s+1\s+primary\s+gemini\s+\S+\s+provider down/);
-    expect(out).toContain("✖ model config: models:check exited 1");
+    expect(out).toContain("✖ model config: models:check exited 3");
   }, 120_000);
 });
