@@ -407,7 +407,8 @@ test("generations in flight never exceed the video quota; scenes waiting for a s
   } finally {
     await writeSettings(db, { videoInFlightLimit: 10 });
   }
-});
+  // One generation at a time, and the waiting scene may look again only after its quota wait: the slowest test here.
+}, 300_000);
 
 test("the sweeper lets a scenes stage wait on while its scenes still move, and retries it once they fall silent", async () => {
   // One scene of 4 s (the shortest ad the default settings allow): one scene task to follow.
