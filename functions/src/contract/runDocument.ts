@@ -5,6 +5,8 @@ import type { ClipMeasurements } from "../media/clip";
 import type { MediaMeasurements } from "../quality/measure";
 import type { PromisedVideo, QualityVerdict } from "../quality/verdict";
 import type { VoiceRecord } from "./voice";
+import type { RunBrand, RunOptions } from "./brand";
+import type { StoryboardAnswer, StoryboardEdit, StoryboardVersion } from "./storyboard";
 
 /** The output quality gate on the finished ad, recorded whether it passed or not. */
 export interface QualityGateRecord extends QualityVerdict {
@@ -88,6 +90,18 @@ export interface RunDocument {
   voice?: VoiceRecord;
   /** The error of the last attempt of the current stage that was handed back for a retry. */
   lastError?: string;
+  /** The latest storyboard, shown for approval before any charge (contract/storyboard.ts). */
+  storyboard?: StoryboardVersion;
+  /** Every earlier storyboard version of the run, oldest first. */
+  storyboardHistory?: StoryboardVersion[];
+  /** The owner's pending change to the latest storyboard, written by the client. */
+  storyboardEdit?: StoryboardEdit;
+  /** The owner's answer to the latest storyboard, written by the client. */
+  storyboardAnswer?: StoryboardAnswer;
+  /** The brand kit the run used, copied when it started. */
+  brand?: RunBrand;
+  /** What the ad adds over its scenes, resolved when the run started. */
+  options?: RunOptions;
 }
 
 export type { WorkStage };
