@@ -67,6 +67,11 @@ export interface SceneVideoRequest {
   sceneIndex: number;
   scene: SceneScript;
   imageFile: string;
+  /**
+   * The scene's start frame from the approved storyboard (PNG, the run's frame), when the run had one:
+   * the video models begin the clip from it, so the clip starts with the picture the owner approved.
+   */
+  startFrameFile?: string;
   /** Where a finished generation's clip is written, as the model delivered it. */
   outFile: string;
   width: number;
