@@ -10,7 +10,7 @@ import LAYERS from "../../layers.json";
 
 const FUNCTIONS = path.resolve(__dirname, "..", "..");
 const SRC = path.join(FUNCTIONS, "src");
-const ESLINT_CLI = require.resolve("eslint/bin/eslint.js", { paths: [FUNCTIONS] });
+const ESLINT_CLI = path.join(path.dirname(require.resolve("eslint/package.json")), "bin", "eslint.js");
 
 interface LintMessage {
   ruleId: string | null;
@@ -132,7 +132,7 @@ test("lint refuses the import that would close a circle between two domain folde
   expect(back.map((m) => m.message)).toEqual([expect.stringContaining("quality (layer domain) may not import media")]);
 });
 
-test("lint refuses a domain module reaching up to the composition root, from a nested folder too", () => {
+test("lint refuses a provider reaching up to the composition root, from a nested folder too", () => {
   const messages = lintAt(
     "providers/local/wired.ts",
     'import { pipelineDeps } from "../../wiring";\nexport const d = pipelineDeps;\n',
