@@ -10,7 +10,7 @@ import { ERROR_CLASSES, type Attempt, type ErrorClass, type PreflightReport, typ
 import type { ClipMeasurements, MeasuredClip } from "../src/media/clip";
 import { UnusableClipError } from "../src/media/normalize";
 import type { FittedVoice } from "../src/media/voiceFit";
-import type { ClipRenderer, ImagePreflight } from "../src/pipeline/deps";
+import type { ClipRenderer, ImagePreflight, MusicMixer } from "../src/pipeline/deps";
 import { PipelineFailure } from "../src/pipeline/failure";
 import type {
   ScriptProvider,
@@ -209,6 +209,18 @@ export class FakeWorld {
       return work();
     });
   }
+
+  /**
+   * Music is not simulated: the pad is never made (no step, no draw), so every run records its music as
+   * none and assembly mixes nothing. The histories of the pipeline's own steps stay as they were.
+   */
+  readonly musicMixer: MusicMixer = {
+    synthesizePad: () => Promise.reject(new Error("music is not simulated")),
+    shapeBed: () => Promise.reject(new Error("music is not simulated")),
+    duckBed: () => Promise.reject(new Error("music is not simulated")),
+    measureUnderVoice: () => Promise.reject(new Error("music is not simulated")),
+    mixGain: () => Promise.reject(new Error("music is not simulated")),
+  };
 
   readonly media: ClipRenderer = {
     kenBurns: (req) =>
