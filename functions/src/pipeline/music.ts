@@ -143,13 +143,14 @@ export async function duckedMusic(
     { bedFile, timing: req.timing, outFile: path.join(req.dir, "music-ducked.wav") },
     req.faultUnducked ? { ...mix, duckDb: 0 } : mix,
   );
+  if (ducked.speaking.length === 0) {
+    // A voice that never speaks has nothing to measure the music under (the gate fails it as silent), and
+    // a mix of the bed alone is not raised to the voice's loudness.
+    const nothing = { voiceLufs: null, musicLufs: null, underVoiceDb: null, speakingSec: 0 };
+    return { music: { wav: ducked.file, gainDb: 0 }, record: { source: music.source, ...nothing, mixGainDb: 0 } };
+  }
   const { gainDb } = await deps.musicMixer.mixGain({ voiceFile: req.voiceFile, musicFile: ducked.file }, settings.fit);
   const mixed = { wav: ducked.file, gainDb };
-  if (ducked.speaking.length === 0) {
-    // A voice that never speaks has nothing to measure the music under; the gate fails it as silent.
-    const nothing = { voiceLufs: null, musicLufs: null, underVoiceDb: null, speakingSec: 0 };
-    return { music: mixed, record: { source: music.source, ...nothing, mixGainDb: gainDb } };
-  }
   const under = await deps.musicMixer.measureUnderVoice({
     voiceFile: req.voiceFile,
     musicFile: ducked.file,
