@@ -22,7 +22,7 @@ import { timeVoiceLines } from "../src/media/voiceTiming";
 import { PipelineSettingsSchema } from "../src/pipelineSettings";
 import { analyzeImage } from "../src/preflight/imageAnalysis";
 import { decodeUpload } from "../src/preflight/imageFile";
-import { describeImage } from "../src/providers/local/imageFacts";
+import { describeImage } from "../src/script/imageFacts";
 import { composeScript } from "../src/providers/local/localScript";
 import { measureFinishedFile } from "../src/quality/measure";
 import { SAMPLE_AD_INPUT } from "../test/support/samples";

@@ -11,11 +11,12 @@
  */
 import type { VoiceSpan, VoiceTiming } from "../contract/voice";
 import type { MusicMix } from "../pipelineSettings";
-import { loudnessSummary, type Loudness } from "../quality/measure";
+import type { Loudness } from "../contract/measurements";
+import { loudnessSummary } from "../quality/measure";
 import { sumFilter } from "./assemble";
-import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "./binaries";
+import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "../ffmpeg/binaries";
 import { normalisingGain, type VoiceFitTarget } from "./voiceFit";
-import { probeMedia } from "./probe";
+import { probeMedia } from "../ffmpeg/probe";
 
 /** The local pad's model name, recorded on the run when it serves. */
 export const LOCAL_MUSIC_MODEL = "local-chord-pad";

@@ -10,13 +10,13 @@
  * service account's token from google-auth-library, the auth every Google client here uses.
  */
 import { GoogleAuth, type AuthClient } from "google-auth-library";
-import type { CallContext, MusicBed, MusicProvider, Served } from "../providers/types";
+import type { CallContext, MusicBed, MusicProvider, Served } from "../contract/providers";
 import type { Metered } from "./cost";
 import { ModelCallError } from "./errors";
 import { serveWithFallback, type FallbackRuntime } from "./fallback";
 import type { Attempt, ErrorClass } from "../contract/run";
 import type { MusicEntry } from "./modelConfig";
-import { inspectMusic } from "./quality";
+import { inspectMusic } from "./replyChecks";
 
 export interface LyriaEndpoint {
   project: string;

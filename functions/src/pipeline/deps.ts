@@ -1,13 +1,14 @@
 import type { Firestore } from "firebase-admin/firestore";
 import type { PreflightReport } from "../contract/run";
-import type { ClipMeasurements, ClipRequest, FrameSize, MeasuredClip } from "../media/clip";
+import type { ClipRequest, MeasuredClip } from "../media/clip";
+import type { ClipMeasurements, FrameSize } from "../contract/measurements";
 import type { NormalizeRequest } from "../media/normalize";
 import type { MixedMusic } from "../media/assemble";
-import type { RunOptions } from "../media/binaries";
+import type { RunOptions } from "../ffmpeg/binaries";
 import type { FittedVoice, FitVoiceRequest, VoiceFitTarget } from "../media/voiceFit";
 import type { MusicMix, QualityGate } from "../pipelineSettings";
 import type { QualityCheck } from "../quality/gate";
-import type { PromisedVideo } from "../quality/verdict";
+import type { PromisedVideo } from "../contract/quality";
 import type { FramingCheck } from "../preflight/preflightImageCheck";
 import type {
   MusicProvider,
@@ -15,10 +16,10 @@ import type {
   VideoChainEntry,
   VisualDnaProvider,
   VoiceProvider,
-} from "../providers/types";
+} from "../contract/providers";
 import type { VoiceSpan, VoiceTiming } from "../contract/voice";
 import type { ShapeBedRequest, UnderVoiceMeasurement } from "../media/musicBed";
-import type { Loudness } from "../quality/measure";
+import type { Loudness } from "../contract/measurements";
 import type { ModelConfig } from "../models/modelConfig";
 import type { ObjectStore } from "../storage/objectStore";
 

@@ -15,7 +15,7 @@ import { MusicChainExhausted } from "../models/music";
 import type { MixedMusic } from "../media/assemble";
 import type { VoiceFitTarget } from "../media/voiceFit";
 import type { MusicMix } from "../pipelineSettings";
-import type { CallContext } from "../providers/types";
+import type { CallContext } from "../contract/providers";
 import type { ObjectStore } from "../storage/objectStore";
 import type { MusicMixer, PipelineDeps } from "./deps";
 

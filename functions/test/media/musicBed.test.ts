@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { assembleVideo } from "../../src/media/assemble";
-import { runFfmpeg } from "../../src/media/binaries";
+import { runFfmpeg } from "../../src/ffmpeg/binaries";
 import { renderKenBurns } from "../../src/media/kenBurns";
 import {
   duckBed,
@@ -14,7 +14,7 @@ import {
   speakingSpans,
   synthesizePad,
 } from "../../src/media/musicBed";
-import { probeMedia } from "../../src/media/probe";
+import { probeMedia } from "../../src/ffmpeg/probe";
 import { synthesizeSpeech } from "../../src/media/speech";
 import { fitVoice } from "../../src/media/voiceFit";
 import { DEFAULT_MUSIC_MIX, DEFAULT_VOICE_FIT, PipelineSettingsSchema } from "../../src/pipelineSettings";

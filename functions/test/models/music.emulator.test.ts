@@ -19,7 +19,7 @@ import { composeMusic } from "../../src/pipeline/music";
 import { DEFAULT_MUSIC_MIX } from "../../src/pipelineSettings";
 import type { RunDocument } from "../../src/contract/runDocument";
 import { LocalFolderStore } from "../../src/storage/objectStore";
-import { lyriaReplies, musicWav, startLyriaStandin, type LyriaStandin } from "../standins/lyria";
+import { lyriaReplies, musicWav, startLyriaStandin, type LyriaStandin } from "../../src/providers/standins/lyria";
 import { captureLogger, clearCooldowns, CREDENTIALS, emulatorFirestore, GOOD_DNA, standinConfig } from "./helpers";
 
 const CTX = { runId: "run-music-test", faults: {} };

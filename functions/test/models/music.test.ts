@@ -1,12 +1,12 @@
 import { callCostUsd } from "../../src/models/cost";
 import { bedPrompt, classifyLyriaStatus } from "../../src/models/music";
 import { DEFAULT_MODEL_CONFIG, ModelConfigError, parseModelConfig } from "../../src/models/modelConfig";
-import { inspectMusic } from "../../src/models/quality";
+import { inspectMusic } from "../../src/models/replyChecks";
 import { encodeWav } from "../../src/models/wav";
 import { musicMood, musicWanted } from "../../src/pipeline/music";
 import { PipelineSettingsSchema } from "../../src/pipelineSettings";
 import { musicFailures, withMusicVerdict } from "../../src/quality/verdict";
-import { musicWav } from "../standins/lyria";
+import { musicWav } from "../../src/providers/standins/lyria";
 import { GOOD_DNA } from "./helpers";
 
 const gate = PipelineSettingsSchema.parse({}).qualityGate;
@@ -20,7 +20,7 @@ describe("the music chain's configuration", () => {
 
   it("takes an empty chain (the pad alone) and a configuration that does not mention music", () => {
     expect(parseModelConfig({ ...DEFAULT_MODEL_CONFIG, music: [] }).music).toEqual([]);
-    const { music: _music, ...without } = DEFAULT_MODEL_CONFIG;
+    const without = Object.fromEntries(Object.entries(DEFAULT_MODEL_CONFIG).filter(([key]) => key !== "music"));
     expect(parseModelConfig(without).music).toEqual([]);
   });
 

@@ -5,7 +5,7 @@
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { LOCAL_MUSIC_MODEL, measureLoudness } from "../../src/media/musicBed";
-import { probeMedia } from "../../src/media/probe";
+import { probeMedia } from "../../src/ffmpeg/probe";
 import { PipelineSettingsSchema } from "../../src/pipelineSettings";
 import {
   LOCAL_BUCKET,

@@ -1,4 +1,4 @@
-import { encodeWav } from "../../src/models/wav";
+import { encodeWav } from "../../models/wav";
 import { ReplyScript, scriptedStandin, startHttpStandin } from "./httpStandin";
 import type { ScriptedStandin, StandinReply, StandinRequest } from "./httpStandin";
 
