@@ -37,6 +37,18 @@ export interface VoiceProvider {
   speak(req: { text: string; input: RunInput }, ctx: CallContext): Promise<Served<Speech>>;
 }
 
+/** A music bed as a source delivered it: PCM WAV of any length (shaped to the video at assembly). */
+export interface MusicBed {
+  wav: Buffer;
+  durationSec: number;
+}
+
+/** A source of music beds: the cloud music chain. */
+export interface MusicProvider {
+  /** `mood`: what the bed should feel like, from the run's Visual DNA. */
+  compose(req: { mood: string }, ctx: CallContext): Promise<Served<MusicBed>>;
+}
+
 export interface RenderedClip {
   /** Local file path of an H.264 MP4 clip. */
   file: string;
