@@ -54,4 +54,7 @@ export const objects = {
   /** The assembled ad before the quality gate: delivered (copied to `output`) only if it passes. */
   assembled: (runId: string) => `runs/${runId}/assembled.mp4`,
   output: (uid: string, runId: string) => `outputs/${uid}/${runId}.mp4`,
+  /** The captions as WebVTT, beside the assembled ad and then beside the delivered one. */
+  assembledCaptions: (runId: string) => `runs/${runId}/assembled.vtt`,
+  outputCaptions: (uid: string, runId: string) => `outputs/${uid}/${runId}.vtt`,
 };

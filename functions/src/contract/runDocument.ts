@@ -3,6 +3,7 @@ import type { AspectRatio, PreflightReport, RunStatus, Script, Stage, StageRecor
 import type { Cohort } from "../rollout/flag";
 import type { ClipMeasurements } from "../media/clip";
 import type { MediaMeasurements } from "../quality/measure";
+import type { OverlayMeasurements } from "../quality/overlayCheck";
 import type { PromisedVideo, QualityVerdict } from "../quality/verdict";
 import type { VoiceRecord } from "./voice";
 import type { RunBrand, RunOptions } from "./brand";
@@ -12,6 +13,8 @@ import type { StoryboardAnswer, StoryboardEdit, StoryboardVersion } from "./stor
 export interface QualityGateRecord extends QualityVerdict {
   promised: PromisedVideo;
   measurements: MediaMeasurements;
+  /** The captions, title and end card as measured on the finished file, when the ad has them. */
+  overlay?: OverlayMeasurements;
 }
 
 /** Whether the current stage waits for a worker, is being worked on, or waits for its scene tasks. */
@@ -75,8 +78,9 @@ export interface RunDocument {
    * The assembled ad, waiting for the quality gate; `output` is set only when it passes. `clips`: what
    * each joined clip's encoding measured, in join order.
    */
-  assembled?: { video: string; durationSec: number; clips: ClipMeasurements[] };
-  output?: { video: string; durationSec: number };
+  assembled?: { video: string; durationSec: number; clips: ClipMeasurements[]; captions?: string };
+  /** `captions`: the ad's captions as WebVTT, when it has captions. */
+  output?: { video: string; durationSec: number; captions?: string };
   qualityGate?: QualityGateRecord;
   failure?: RunFailureRecord;
   stages?: Partial<Record<Stage, StageRecord>>;

@@ -31,6 +31,7 @@ import {
   type MeasuredClip,
 } from "./clip";
 import { probeMedia, type MediaInfo } from "./probe";
+import type { DrawnOverlay } from "./overlay";
 import type { Rect } from "./productPlacement";
 
 export interface NormalizeRequest {
@@ -48,6 +49,8 @@ export interface NormalizeRequest {
    * machine too loaded to keep up (the frames are paced by the realtime filter, their timing restored).
    */
   slowdown?: number;
+  /** What the scene writes on its picture, drawn in the normalising pass. */
+  overlay?: DrawnOverlay;
 }
 
 /** A clip that cannot become a scene: the model's output was not a usable video. */
@@ -186,6 +189,7 @@ export function normalizeEncoding(req: NormalizeRequest, reframe: Reframe): Clip
     plan: normalizePlan(req.seconds),
     frame,
     outFile: req.outFile,
+    ...(req.overlay && { overlay: req.overlay }),
   };
 }
 

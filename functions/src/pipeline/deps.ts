@@ -5,7 +5,7 @@ import type { NormalizeRequest } from "../media/normalize";
 import type { RunOptions } from "../media/binaries";
 import type { FittedVoice, FitVoiceRequest, VoiceFitTarget } from "../media/voiceFit";
 import type { QualityGate } from "../pipelineSettings";
-import type { QualityCheck } from "../quality/gate";
+import type { OverlayExpectation, QualityCheck } from "../quality/gate";
 import type { PromisedVideo } from "../quality/verdict";
 import type { FramingCheck } from "../preflight/preflightImageCheck";
 import type { ScriptProvider, VideoChainEntry, VisualDnaProvider, VoiceProvider } from "../providers/types";
@@ -50,6 +50,7 @@ export interface ClipRenderer {
     clips: ClipMeasurements[],
     promised: PromisedVideo,
     gate: QualityGate,
+    overlay?: OverlayExpectation,
   ): Promise<QualityCheck>;
 }
 

@@ -20,7 +20,9 @@ import type { PipelineDeps } from "./deps";
 import { PipelineFailure } from "./failure";
 import { callContext, runInputOf } from "./runContext";
 import { roundProgress } from "./sceneTask";
+import { overlayPlanOfRun } from "./overlayOfRun";
 import { extensionOf, withWorkspace } from "./workspace";
+import { webVtt } from "../media/captions";
 
 export interface StageRun {
   claim: Claim;
@@ -166,36 +168,54 @@ async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutco
   const sceneDocs = faults.assembly === "drop_last_scene" ? allScenes.slice(0, -1) : allScenes;
   const candidate = objects.assembled(claim.runId);
   const frame = frameSize(runInputOf(run).aspectRatio);
-  const { result, fittedNow, measured } = await withWorkspace(deps.workDir, `assembly-${claim.runId}`, async (dir) => {
-    const clips: string[] = [];
-    // What each clip's encoding measured travels on to the quality gate, in join order.
-    const measured: ClipMeasurements[] = [];
-    for (const doc of sceneDocs) {
-      const file = path.join(dir, `${doc.id}.mp4`);
-      await deps.store.download(String(doc.get("video")), file);
-      clips.push(file);
-      const measurements = doc.get("measurements") as ClipMeasurements | undefined;
-      measured.push(measurements ?? (await deps.media.measureClip(file, frame, settings.qualityGate)));
-    }
-    let voiceFile = path.join(dir, "voice-fitted.wav");
-    let fittedNow: Awaited<ReturnType<typeof fitRecordedVoice>>["record"] | undefined;
-    if (voiceRecord.fitted) {
-      await deps.store.download(voiceRecord.fitted, voiceFile);
-    } else {
-      // A run whose voice was recorded before the voice stage fitted it (in flight at a deploy).
-      const recordedFile = path.join(dir, "voice.wav");
-      await deps.store.download(voiceRecord.audio, recordedFile);
-      const fitted = await fitRecordedVoice(claim, recordedFile, dir, deps, settings);
-      voiceFile = fitted.file;
-      fittedNow = fitted.record;
-    }
-    const assembled = await deps.media.assemble({ clips, voiceWav: voiceFile, outFile: path.join(dir, "ad.mp4") });
-    await deps.store.upload(assembled.file, candidate, "video/mp4");
-    return { result: assembled, fittedNow, measured };
-  });
+  const { result, fittedNow, measured, captions } = await withWorkspace(
+    deps.workDir,
+    `assembly-${claim.runId}`,
+    async (dir) => {
+      const clips: string[] = [];
+      // What each clip's encoding measured travels on to the quality gate, in join order.
+      const measured: ClipMeasurements[] = [];
+      for (const doc of sceneDocs) {
+        const file = path.join(dir, `${doc.id}.mp4`);
+        await deps.store.download(String(doc.get("video")), file);
+        clips.push(file);
+        const measurements = doc.get("measurements") as ClipMeasurements | undefined;
+        measured.push(measurements ?? (await deps.media.measureClip(file, frame, settings.qualityGate)));
+      }
+      let voiceFile = path.join(dir, "voice-fitted.wav");
+      let fittedNow: Awaited<ReturnType<typeof fitRecordedVoice>>["record"] | undefined;
+      if (voiceRecord.fitted) {
+        await deps.store.download(voiceRecord.fitted, voiceFile);
+      } else {
+        // A run whose voice was recorded before the voice stage fitted it (in flight at a deploy).
+        const recordedFile = path.join(dir, "voice.wav");
+        await deps.store.download(voiceRecord.audio, recordedFile);
+        const fitted = await fitRecordedVoice(claim, recordedFile, dir, deps, settings);
+        voiceFile = fitted.file;
+        fittedNow = fitted.record;
+      }
+      const assembled = await deps.media.assemble({ clips, voiceWav: voiceFile, outFile: path.join(dir, "ad.mp4") });
+      await deps.store.upload(assembled.file, candidate, "video/mp4");
+      // The captions the clips drew, as WebVTT beside the ad (timed from the voice as fitted now).
+      const plan = overlayPlanOfRun(fittedNow ? { ...run, voice: { ...voiceRecord, ...fittedNow } } : run, settings);
+      let captions: string | undefined;
+      if (measured.every((clip) => clip.overlaid) && plan?.elements.some((e) => e.kind === "caption")) {
+        const vttFile = path.join(dir, "ad.vtt");
+        await writeFile(vttFile, webVtt(plan), "utf8");
+        captions = objects.assembledCaptions(claim.runId);
+        await deps.store.upload(vttFile, captions, "text/vtt");
+      }
+      return { result: assembled, fittedNow, measured, captions };
+    },
+  );
   return {
     result: {
-      assembled: { video: candidate, durationSec: result.durationSec, clips: measured },
+      assembled: {
+        video: candidate,
+        durationSec: result.durationSec,
+        clips: measured,
+        ...(captions && { captions }),
+      },
       ...(fittedNow && {
         "voice.fitted": fittedNow.fitted,
         "voice.fit": fittedNow.fit,
@@ -238,14 +258,38 @@ async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcom
   const output = objects.output(run.uid, claim.runId);
   // The legacy rollout cohort keeps the old behaviour (whatever ffmpeg wrote ships), measured as such.
   const legacy = run.cohort === "legacy";
+  // Clips rendered before the overlay existed (in flight at a deploy) drew none: not held to one.
+  const plan = assembled.clips.every((clip) => clip.overlaid) ? overlayPlanOfRun(run, settings) : null;
+  const overlay = plan
+    ? { plan, timing: run.voice?.timing, settings: settings.overlay, endCard: run.options?.endCard !== false }
+    : undefined;
+  const captions = assembled.captions ? objects.outputCaptions(run.uid, claim.runId) : undefined;
   const check = await withWorkspace(deps.workDir, `quality-${claim.runId}`, async (dir) => {
     const file = path.join(dir, "assembled.mp4");
     await deps.store.download(assembled.video, file);
-    const measured = await deps.media.checkFinishedVideo(file, assembled.clips, promised, settings.qualityGate);
-    if (measured.verdict.passed || legacy) await deps.store.upload(file, output, "video/mp4");
+    const measured = await deps.media.checkFinishedVideo(
+      file,
+      assembled.clips,
+      promised,
+      settings.qualityGate,
+      overlay,
+    );
+    if (measured.verdict.passed || legacy) {
+      if (assembled.captions && captions) {
+        const vttFile = path.join(dir, "assembled.vtt");
+        await deps.store.download(assembled.captions, vttFile);
+        await deps.store.upload(vttFile, captions, "text/vtt");
+      }
+      await deps.store.upload(file, output, "video/mp4");
+    }
     return measured;
   });
-  const qualityGate: QualityGateRecord = { ...check.verdict, promised, measurements: check.measurements };
+  const qualityGate: QualityGateRecord = {
+    ...check.verdict,
+    promised,
+    measurements: check.measurements,
+    ...(check.overlay && { overlay: check.overlay }),
+  };
   if (!check.verdict.passed && !legacy) {
     throw new PipelineFailure({
       stage: "quality",
@@ -256,7 +300,7 @@ async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcom
   }
   return {
     result: {
-      output: { video: output, durationSec: assembled.durationSec },
+      output: { video: output, durationSec: assembled.durationSec, ...(captions && { captions }) },
       qualityGate,
       "stages.quality": ffmpegRecord(started),
     },

@@ -25,6 +25,10 @@ export const QUALITY_CAUSES = [
   "loudness",
   "true_peak",
   "product_not_visible",
+  "captions_missing",
+  "captions_unsafe",
+  "text_contrast",
+  "end_card_missing",
 ] as const;
 export type QualityCause = (typeof QUALITY_CAUSES)[number];
 
