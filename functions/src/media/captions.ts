@@ -81,7 +81,21 @@ const round3 = (sec: number) => Math.round(sec * 1000) / 1000;
 
 /** A phrase ends at a comma, a colon, a dash or a sentence's end. */
 const PHRASE_END = /[,;:.!?…–—]["')\]]*$/u;
-const hasWord = (token: string) => /[\p{L}\p{N}]/u.test(token);
+/** A token the voice says: a word, a number or a spoken sign ("&", "%", "@"); not a lone dash or quote. */
+const hasWord = (token: string) => /[\p{L}\p{N}\p{S}&@#%]/u.test(token);
+
+/** Moves `speakingSec` of speech forward from `fromSec`, stepping over the pauses on the way. */
+function afterSpeaking(fromSec: number, speakingSec: number, pauses: readonly VoiceSpan[]): number {
+  let at = fromSec;
+  let left = speakingSec;
+  for (const pause of pauses) {
+    if (pause.endSec <= at) continue;
+    if (pause.startSec - at >= left) break;
+    left -= Math.max(0, pause.startSec - at);
+    at = Math.max(at, pause.endSec);
+  }
+  return at + left;
+}
 
 /** The line's words, grouped into phrases at punctuation. */
 export function phrases(line: string): string[][] {
@@ -120,14 +134,18 @@ export function timeWords(narrations: readonly string[], timing: VoiceTiming): T
     });
     placed.scenes.forEach((phrase, p) => {
       const span = phrase.line ?? { startSec: 0, endSec: lineSec };
+      const from = line.startSec + span.startSec;
+      const to = line.startSec + span.endSec;
+      // A pause inside a phrase (a breath the punctuation does not show) holds no word.
+      const pauses = timing.silences.filter((s) => s.startSec > from && s.endSec < to);
+      const speaking = to - from - pauses.reduce((sum, s) => sum + (s.endSec - s.startSec), 0);
       const weights = groups[p].map((word) => Math.max(1, syllables(word)));
       const total = weights.reduce((sum, w) => sum + w, 0);
-      let at = line.startSec + span.startSec;
-      const perWeight = (span.endSec - span.startSec) / total;
+      let said = 0;
       groups[p].forEach((word, w) => {
-        const endSec = at + weights[w] * perWeight;
-        words.push({ text: word, startSec: round3(at), endSec: round3(endSec) });
-        at = endSec;
+        const startSec = afterSpeaking(from, said, pauses);
+        said += (weights[w] / total) * speaking;
+        words.push({ text: word, startSec: round3(startSec), endSec: round3(afterSpeaking(from, said, pauses)) });
       });
     });
   });
