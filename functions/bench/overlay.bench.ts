@@ -17,8 +17,8 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../src/media/binaries";
-import { overlayPlan, sceneOverlay, silenceUnderCard } from "../src/media/captions";
+import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../src/ffmpeg/binaries";
+import { overlayPlan, sceneOverlay } from "../src/script/captions";
 import { clipEncodingArgs, frameSize } from "../src/media/clip";
 import { renderMotionClip } from "../src/media/motionClip";
 import { normalizeEncoding, reframeAround, type NormalizeRequest } from "../src/media/normalize";
@@ -27,14 +27,14 @@ import { synthesizeSpeech, wavInfo } from "../src/media/speech";
 import { fitVoice } from "../src/media/voiceFit";
 import { timeVoiceLines } from "../src/media/voiceTiming";
 import { assembleVideo } from "../src/media/assemble";
-import { probeMedia } from "../src/media/probe";
+import { probeMedia } from "../src/ffmpeg/probe";
 import { PipelineSettingsSchema } from "../src/pipelineSettings";
 import { analyzeImage } from "../src/preflight/imageAnalysis";
 import { decodeUpload } from "../src/preflight/imageFile";
-import { describeImage } from "../src/providers/local/imageFacts";
+import { describeImage } from "../src/script/imageFacts";
 import { localClipShape } from "../src/providers/local/localVideo";
 import { composeScript } from "../src/providers/local/localScript";
-import { measureOverlay, overlayFailures } from "../src/quality/overlayCheck";
+import { measureOverlay, overlayFailures, silenceUnderCard } from "../src/quality/overlayCheck";
 import { adTexts } from "../src/messages";
 import { SAMPLE_AD_INPUT } from "../test/support/samples";
 

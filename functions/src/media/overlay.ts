@@ -10,7 +10,8 @@
  */
 import { writeFile } from "node:fs/promises";
 import sharp from "sharp";
-import { lookOf, toHex, type PlacedElement, type Rgb, type SceneOverlay } from "./captions";
+import { lookOf, type PlacedElement, type Rgb, type SceneOverlay } from "../contract/overlay";
+import { toHex } from "../quality/contrast";
 
 /** The font every text is drawn with. */
 export const FONT_FILE = require.resolve("source-sans/TTF/SourceSans3-Bold.ttf");

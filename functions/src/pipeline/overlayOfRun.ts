@@ -5,7 +5,8 @@
  */
 import type { RunDocument } from "../contract/runDocument";
 import { frameSize } from "../media/clip";
-import { overlayPlan, type OverlayPlan } from "../media/captions";
+import type { OverlayPlan } from "../contract/overlay";
+import { overlayPlan } from "../script/captions";
 import { adTexts } from "../messages";
 import type { PipelineSettings } from "../pipelineSettings";
 import { runInputOf } from "./runContext";

@@ -8,21 +8,22 @@ import { objects, sceneId } from "../contract/paths";
 import type { StageRecord, WorkStage } from "../contract/run";
 import type { QualityGateRecord, RunDocument } from "../contract/runDocument";
 import type { Claim } from "../lifecycle/runStore";
-import { CLIP_FPS, frameSize, type ClipMeasurements } from "../media/clip";
+import { CLIP_FPS, frameSize } from "../media/clip";
+import type { ClipMeasurements } from "../contract/measurements";
 import type { RunUpdate } from "../lifecycle/transitions";
 import { userMessages } from "../messages";
 import { timeVoiceLines } from "../media/voiceTiming";
 import type { VoiceRecord } from "../contract/voice";
 import type { PipelineSettings } from "../pipelineSettings";
-import type { Served } from "../providers/types";
+import type { Served } from "../contract/providers";
 import { describeFailures } from "../quality/verdict";
 import type { PipelineDeps } from "./deps";
-import { PipelineFailure } from "./failure";
+import { PipelineFailure } from "../contract/failure";
 import { callContext, runInputOf } from "./runContext";
 import { roundProgress } from "./sceneTask";
 import { overlayPlanOfRun } from "./overlayOfRun";
 import { extensionOf, withWorkspace } from "./workspace";
-import { webVtt } from "../media/captions";
+import { webVtt } from "../script/captions";
 
 export interface StageRun {
   claim: Claim;

@@ -4,14 +4,15 @@
  * measurement of this file), decided by the pure verdict. Generated clips meet the clip verdict where
  * they are normalised (media/normalize.ts), so a black or frozen clip never reaches the join.
  */
-import type { ClipMeasurements } from "../media/clip";
-import type { RunOptions } from "../media/binaries";
+import type { ClipMeasurements, MediaMeasurements } from "../contract/measurements";
+import type { RunOptions } from "../ffmpeg/binaries";
+import type { OverlayMeasurements, OverlayPlan } from "../contract/overlay";
 import type { VoiceTiming } from "../contract/voice";
-import type { OverlayPlan } from "../media/captions";
 import type { OverlaySettings, QualityGate } from "../pipelineSettings";
-import { measureOverlay, overlayFailures, type OverlayMeasurements } from "./overlayCheck";
-import { joinedPicture, measureFinishedFile, type FileMeasurements, type MediaMeasurements } from "./measure";
-import { finishedVideoVerdict, type PromisedVideo, type QualityVerdict } from "./verdict";
+import { measureOverlay, overlayFailures } from "./overlayCheck";
+import { joinedPicture, measureFinishedFile, type FileMeasurements } from "./measure";
+import { finishedVideoVerdict } from "./verdict";
+import type { PromisedVideo, QualityVerdict } from "../contract/quality";
 
 export interface QualityCheck {
   verdict: QualityVerdict;

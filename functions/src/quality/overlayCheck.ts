@@ -15,46 +15,36 @@
  * the safe area, and the end card there when the run has one.
  */
 import { readFile, rm } from "node:fs/promises";
-import type { VoiceSpan, VoiceTiming } from "../contract/voice";
-import { runFfmpeg, FFMPEG_BATCH_OPTIONS, type RunOptions } from "../media/binaries";
 import {
-  contrastOfLuminance,
   lookOf,
-  luminance,
-  silenceUnderCard,
   type ElementKind,
+  type ElementMeasurement,
+  type OverlayMeasurements,
   type OverlayPlan,
   type PlacedElement,
   type Rect,
   type Rgb,
   type TextLook,
-} from "../media/captions";
+} from "../contract/overlay";
+import type { QualityFailure } from "../contract/quality";
+import type { VoiceSpan, VoiceTiming } from "../contract/voice";
+import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "../ffmpeg/binaries";
 import type { OverlaySettings } from "../pipelineSettings";
-import type { QualityFailure } from "./verdict";
+import { contrastOfLuminance, luminance } from "./contrast";
 
 /** A pixel within this RGB distance of a colour is of that colour (the encoder's 4:2:0 chroma blurs edges). */
 const COLOUR_TOLERANCE = 70;
 /** Share of the spoken time that must have a caption on screen. */
 export const MIN_SPEECH_COVERED = 0.9;
 
-export interface ElementMeasurement {
-  kind: ElementKind;
-  atSec: number;
-  /** Pixels of text found where the element is drawn. */
-  textPixels: number;
-  /** WCAG contrast between the text and what touches it; null when no text was found. */
-  contrast: number | null;
-  /** Extent of the text found, in frame pixels; null when none was found. */
-  extent: Rect | null;
+/** How long a caption card stays on screen during silences. */
+export function silenceUnderCard(card: { startSec: number; endSec: number }, silences: readonly VoiceSpan[]): number {
+  return silences.reduce(
+    (sum, s) => sum + Math.max(0, Math.min(card.endSec, s.endSec) - Math.max(card.startSec, s.startSec)),
+    0,
+  );
 }
 
-export interface OverlayMeasurements {
-  elements: ElementMeasurement[];
-  /** Spoken time with a caption on screen, over all spoken time (null: captions off, or nothing spoken). */
-  speechCovered: number | null;
-  /** The longest silence a single caption card stays up through, in seconds. */
-  worstCardSilenceSec: number;
-}
 
 /** The rows an element's lines occupy, with their boxes or outlines and a margin. */
 export function bandOf(element: PlacedElement, frameHeight: number): { top: number; height: number } {

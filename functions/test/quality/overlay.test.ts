@@ -5,7 +5,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { overlayPlan, sceneOverlay, type OverlayPlan } from "../../src/media/captions";
+import type { OverlayPlan } from "../../src/contract/overlay";
+import { overlayPlan, sceneOverlay } from "../../src/script/captions";
 import { renderKenBurns } from "../../src/media/kenBurns";
 import { prepareOverlay } from "../../src/media/overlay";
 import { timeVoiceLines } from "../../src/media/voiceTiming";

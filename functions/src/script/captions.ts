@@ -14,12 +14,24 @@
  * Placement. Every element sits inside the frame's safe area: clear of what feed apps draw over a video
  * (see SAFE_MARGINS). Captions sit at the bottom of it, the title at its top, the end card in between.
  */
-import type { CaptionStyle, RunBrand, RunOptions } from "../contract/brand";
+import type { RunBrand, RunOptions } from "../contract/brand";
+import type { FrameSize } from "../contract/measurements";
+import type {
+  ElementKind,
+  EndCardPanel,
+  OverlayPlan,
+  PlacedElement,
+  PlacedLine,
+  Rect,
+  SceneOverlay,
+  TextLook,
+  TimedWord,
+} from "../contract/overlay";
 import type { VoiceSpan, VoiceTiming } from "../contract/voice";
+import { timeVoiceLines } from "../media/voiceTiming";
 import type { OverlaySettings as OverlayConfig } from "../pipelineSettings";
-import { syllables } from "../script/syllables";
-import type { FrameSize } from "./clip";
-import { timeVoiceLines } from "./voiceTiming";
+import { contrastRatio, parseHex, readableOn, WHITE, BLACK } from "../quality/contrast";
+import { syllables } from "./syllables";
 
 /**
  * Margins of the frame that feed apps cover, as shares of its width and height.
@@ -40,13 +52,6 @@ export const SAFE_MARGINS: Record<
   "16:9": { top: 0.1, bottom: 0.1, left: 0.1, right: 0.1 },
 };
 
-export interface Rect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
 export function safeArea(frame: FrameSize): Rect {
   const ratio = frame.width === frame.height ? "1:1" : frame.width < frame.height ? "9:16" : "16:9";
   const m = SAFE_MARGINS[ratio];
@@ -58,13 +63,6 @@ export function safeArea(frame: FrameSize): Rect {
     width: Math.round(frame.width * (1 - m.right)) - x,
     height: Math.round(frame.height * (1 - m.bottom)) - y,
   };
-}
-
-/** A word of the voice-over and when it is spoken in the video. */
-export interface TimedWord {
-  text: string;
-  startSec: number;
-  endSec: number;
 }
 
 /** Words on screen at once: a caption card, the title or a line of the end card. */
@@ -243,57 +241,6 @@ export function captionCards(words: readonly TimedWord[], limits: CardLimits): C
   });
 }
 
-/** A caption card's time on screen during silences longer than the gap between words. */
-export function silenceUnderCard(card: { startSec: number; endSec: number }, silences: readonly VoiceSpan[]): number {
-  return silences.reduce(
-    (sum, s) => sum + Math.max(0, Math.min(card.endSec, s.endSec) - Math.max(card.startSec, s.startSec)),
-    0,
-  );
-}
-
-// ---- Colours and contrast (WCAG 2.x relative luminance and contrast ratio) ----
-
-export type Rgb = readonly [number, number, number];
-
-export function parseHex(hex: string): Rgb {
-  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex.trim());
-  if (!m) throw new Error(`not a #rrggbb colour: ${hex}`);
-  return [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)];
-}
-
-export const toHex = (rgb: Rgb) => `#${rgb.map((c) => Math.round(c).toString(16).padStart(2, "0")).join("")}`;
-
-/** Relative luminance of an sRGB colour (0 black to 1 white), as WCAG 2.x defines it. */
-export function luminance([r, g, b]: Rgb): number {
-  const lin = (c: number) => {
-    const s = c / 255;
-    return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  };
-  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-}
-
-/** WCAG contrast ratio of two luminances, 1 to 21. */
-export const contrastOfLuminance = (a: number, b: number) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-export const contrastRatio = (a: Rgb, b: Rgb) => contrastOfLuminance(luminance(a), luminance(b));
-
-const WHITE: Rgb = [255, 255, 255];
-const BLACK: Rgb = [0, 0, 0];
-/** Of white and black, the one that stands out more against `background`. */
-const readableOn = (background: Rgb): Rgb =>
-  contrastRatio(WHITE, background) >= contrastRatio(BLACK, background) ? WHITE : BLACK;
-
-/**
- * How text is drawn: its colour, and the colour directly around every glyph (an opaque box behind the
- * line, or the glyphs' own outline). Either way what is behind the text is drawn by us, so the contrast
- * holds on any frame; the gate measures it on the finished video.
- */
-export interface TextLook {
-  style: CaptionStyle;
-  text: Rgb;
-  /** The box's colour (boxed, highlight) or the outline's (outlined). */
-  backing: Rgb;
-}
-
 /** The kit's captions when a run has no brand kit. */
 export const DEFAULT_LOOK = { captionStyle: "boxed", primaryColour: "#111111", secondaryColour: "#ffffff" } as const;
 
@@ -334,49 +281,6 @@ export const LINE_SPACING = 1.3;
 /** Source Sans 3 Bold's average advance is about half its size: a line holds safe width / (size x 0.52). */
 const CHAR_WIDTH_EM = 0.52;
 export const MAX_CAPTION_WORDS = 6;
-
-export type ElementKind = "caption" | "title" | "end_card" | "call_to_action";
-
-/** One line of text on the frame: where its glyphs start (top) and their size; centred in the safe area. */
-export interface PlacedLine {
-  text: string;
-  y: number;
-  fontSize: number;
-  /** The padding of its box (boxed, highlight) or the width of its outline (outlined), in pixels. */
-  pad: number;
-}
-
-export interface PlacedElement {
-  kind: ElementKind;
-  startSec: number;
-  endSec: number;
-  lines: PlacedLine[];
-  /** Where its first words start being spoken (captions). */
-  wordsStartSec?: number;
-}
-
-export interface EndCardPanel {
-  startSec: number;
-  endSec: number;
-  /** The panel's colour: the brand's primary. */
-  colour: Rgb;
-  /** The logo's place (top, centred, scaled to fit), when the run has one. */
-  logo: { path: string; box: Rect } | null;
-}
-
-export interface OverlayPlan {
-  frame: FrameSize;
-  safe: Rect;
-  look: TextLook;
-  /** The end card's text is drawn on its panel: black or white, whichever reads on it. */
-  endCardLook: TextLook;
-  /** The call to action stands out on the panel: a box of the brand's secondary colour. */
-  callToActionLook: TextLook;
-  elements: PlacedElement[];
-  endCard: EndCardPanel | null;
-  /** The timed words the captions came from (for WebVTT and the benchmark). */
-  words: TimedWord[];
-}
 
 export type OverlaySettings = Pick<OverlayConfig, "minContrast" | "titleSec" | "endCardSec">;
 
@@ -505,20 +409,6 @@ export function overlayPlan(input: OverlayInput, settings: OverlaySettings): Ove
     };
   }
   return { frame, safe, look, endCardLook, callToActionLook, elements, endCard, words };
-}
-
-/** The look an element is drawn with. */
-export const lookOf = (plan: OverlayPlan, kind: ElementKind) =>
-  kind === "end_card" ? plan.endCardLook : kind === "call_to_action" ? plan.callToActionLook : plan.look;
-
-/** What one scene's clip draws: the plan's elements that overlap its place in the video, in its own time. */
-export interface SceneOverlay {
-  plan: OverlayPlan;
-  /** Where the clip starts in the video. */
-  offsetSec: number;
-  durationSec: number;
-  elements: PlacedElement[];
-  endCard: EndCardPanel | null;
 }
 
 export function sceneOverlay(plan: OverlayPlan, video: VoiceSpan): SceneOverlay | null {

@@ -1,19 +1,18 @@
 /** The overlay plan: words timed from the fitted voice, caption cards, placement, colours, WebVTT. Pure. */
+import { contrastRatio, parseHex } from "../../src/quality/contrast";
+import { silenceUnderCard } from "../../src/quality/overlayCheck";
 import {
   breakLines,
   captionCards,
-  contrastRatio,
   overlayPlan,
-  parseHex,
   phrases,
   safeArea,
   sceneOverlay,
-  silenceUnderCard,
   textLook,
   timeWords,
   webVtt,
   type OverlayInput,
-} from "../../src/media/captions";
+} from "../../src/script/captions";
 import { timeVoiceLines } from "../../src/media/voiceTiming";
 
 const silence = (startSec: number, endSec: number) => ({ startSec, endSec });
