@@ -7,8 +7,8 @@
  * of its lines are read as RGB. Its text is the pixels of the text's colour that have the colour behind
  * it (its box or outline) on both sides within a few pixels; a bright product or a white wall far from a
  * box is not text. The contrast is WCAG's ratio between the text's luminance (median of its pixels) and
- * the pixels 2 to a few pixels beside each glyph (the 5th percentile: the worst of what touches the
- * letters, not the average). The text's extent is checked against the safe area.
+ * the pixels from 2 px beside each glyph (past its anti-aliased edge) to the width of the outline or the
+ * box's padding: the 5th percentile, the worst of what touches the letters, not the average. The text's extent is checked against the safe area.
  *
  * Verdict: captions on screen for the spoken time (at least `minSpeechCovered` of it), no card up through
  * more than `maxCaptionSilenceSec` of silence, every element present and readable (`minContrast`), inside
@@ -45,7 +45,6 @@ export function silenceUnderCard(card: { startSec: number; endSec: number }, sil
   );
 }
 
-
 /** The rows an element's lines occupy, with their boxes or outlines and a margin. */
 export function bandOf(element: PlacedElement, frameHeight: number): { top: number; height: number } {
   const top = Math.max(0, Math.min(...element.lines.map((l) => l.y - l.pad)) - 6);
@@ -69,6 +68,7 @@ export function analyseBand(
   height: number,
   look: TextLook,
   reach: number,
+  ring: number,
   offsetY: number,
 ): Pick<ElementMeasurement, "textPixels" | "contrast" | "extent"> {
   const isText = new Uint8Array(width * height);
@@ -104,7 +104,7 @@ export function analyseBand(
       for (const dir of [-1, 1]) {
         const edge = x + dir;
         if (edge < 0 || edge >= width || isText[row + edge]) continue;
-        for (let d = 2; d <= Math.max(3, reach); d++) {
+        for (let d = 2; d <= ring; d++) {
           const q = x + dir * d;
           if (q < 0 || q >= width || isText[row + q]) break;
           nearLum.push(lum(row + q));
@@ -190,8 +190,14 @@ export async function measureOverlay(
       const band = bands[i];
       const rows = Math.min(band.height, Math.floor(data.length / (width * 3)));
       const look = lookOf(plan, s.element.kind);
-      const reach = Math.max(...s.element.lines.map((l) => l.pad)) + 4;
-      elements.push({ kind: s.element.kind, atSec: s.atSec, ...analyseBand(data, width, rows, look, reach, band.top) });
+      const pad = Math.min(...s.element.lines.map((l) => l.pad));
+      // What touches the letters is what we drew there: the outline, or the box's padding around the line.
+      const ring = Math.max(2, pad - 1);
+      elements.push({
+        kind: s.element.kind,
+        atSec: s.atSec,
+        ...analyseBand(data, width, rows, look, pad + 4, ring, band.top),
+      });
     }
   } finally {
     await Promise.all(outs.map((out) => rm(out, { force: true })));

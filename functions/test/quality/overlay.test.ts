@@ -120,11 +120,9 @@ test("text too close to what is behind it fails the contrast check with the meas
   };
   const file = await render(faint, "faint");
   const failures = overlayFailures(faint, await measureOverlay(file, faint, timing), settings.overlay, false);
-  expect(failures.length).toBeGreaterThan(0);
-  for (const failure of failures) {
-    expect(failure.cause).toBe("text_contrast");
-    expect(failure.detail).toMatch(/contrast [0-9.]+:1 \(at least 4.5:1\)/);
-  }
+  const contrast = failures.filter((f) => f.cause === "text_contrast");
+  expect(contrast.length).toBeGreaterThan(0);
+  for (const failure of contrast) expect(failure.detail).toMatch(/contrast [0-9.]+:1 \(at least 4.5:1\)/);
 });
 
 test("text drawn outside the safe area is found there", async () => {
