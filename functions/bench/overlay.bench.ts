@@ -181,7 +181,10 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     let wordIndex = 0;
     for (const card of cards) {
-      const n = card.lines.join(" ").split(" ").length;
+      const n = card.lines
+        .map((l) => l.text)
+        .join(" ")
+        .split(" ").length;
       const before = words.slice(0, wordIndex).map((w) => w.text);
       wordIndex += n;
       let truth: number;
@@ -196,7 +199,7 @@ async function main(): Promise<void> {
       const error = (card.wordsStartSec ?? card.startSec) - truth;
       errors.push(Math.abs(error));
       rows.push(
-        `  ${card.startSec.toFixed(2).padStart(6)}-${card.endSec.toFixed(2).padEnd(6)} ${`"${card.lines.join(" / ")}"`.padEnd(44)}` +
+        `  ${card.startSec.toFixed(2).padStart(6)}-${card.endSec.toFixed(2).padEnd(6)} ${`"${card.lines.map((l) => l.text).join(" / ")}"`.padEnd(44)}` +
           ` words at ${truth.toFixed(2)} s, off ${error >= 0 ? "+" : ""}${error.toFixed(2)} s, silence under it ${silenceUnderCard(card, fitted.silences).toFixed(2)} s`,
       );
     }

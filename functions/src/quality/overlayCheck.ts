@@ -7,7 +7,7 @@
  * of its lines are read as RGB. Its text is the pixels of the text's colour that have the colour behind
  * it (its box or outline) on both sides within a few pixels; a bright product or a white wall far from a
  * box is not text. The contrast is WCAG's ratio between the text's luminance (median of its pixels) and
- * the pixels from 2 px beside each glyph (past its anti-aliased edge) to the width of the outline or the
+ * the pixels from 3 px beside each glyph (past its anti-aliased edge and the encoder's chroma blur) to the width of the outline or the
  * box's padding: the 5th percentile, the worst of what touches the letters, not the average. The text's extent is checked against the safe area.
  *
  * Verdict: captions on screen for the spoken time (at least `minSpeechCovered` of it), no card up through
@@ -100,11 +100,11 @@ export function analyseBand(
       maxX = Math.max(maxX, x);
       minY = Math.min(minY, y);
       maxY = Math.max(maxY, y);
-      // What touches the glyph: the first non-text pixels beyond its anti-aliased edge, on both sides.
+      // What touches the glyph: the pixels past its anti-aliased edge, on both sides.
       for (const dir of [-1, 1]) {
         const edge = x + dir;
         if (edge < 0 || edge >= width || isText[row + edge]) continue;
-        for (let d = 2; d <= ring; d++) {
+        for (let d = 3; d <= ring; d++) {
           const q = x + dir * d;
           if (q < 0 || q >= width || isText[row + q]) break;
           nearLum.push(lum(row + q));
@@ -153,10 +153,22 @@ export function speechCovered(plan: OverlayPlan, timing: VoiceTiming | undefined
   return Math.round((covered / spoken) * 1000) / 1000;
 }
 
-/** The elements to look at: one frame in the middle of each (the end card's lines share one). */
+/** Captions looked at: each seek decodes up to a clip's worth of frames, so a few spread over the ad. */
+export const SAMPLED_CAPTIONS = 4;
+
+/**
+ * The elements to look at, each in the frame in its middle: the title, the end card's lines and up to
+ * SAMPLED_CAPTIONS caption cards spread evenly over the ad (the first and the last among them).
+ */
 export function sampledElements(plan: OverlayPlan): { element: PlacedElement; atSec: number }[] {
-  return plan.elements
-    .filter((e) => e.endSec - e.startSec > 0.05)
+  const shown = plan.elements.filter((e) => e.endSec - e.startSec > 0.05);
+  const captions = shown.filter((e) => e.kind === "caption");
+  const step = Math.max(1, (captions.length - 1) / Math.max(1, SAMPLED_CAPTIONS - 1));
+  const picked = new Set(
+    Array.from({ length: Math.min(SAMPLED_CAPTIONS, captions.length) }, (_, i) => captions[Math.round(i * step)]),
+  );
+  return shown
+    .filter((e) => e.kind !== "caption" || picked.has(e))
     .map((element) => ({ element, atSec: Math.round(((element.startSec + element.endSec) / 2) * 1000) / 1000 }));
 }
 
@@ -175,11 +187,14 @@ export async function measureOverlay(
   try {
     if (samples.length > 0) {
       const args: string[] = [...FFMPEG_BATCH_OPTIONS];
-      for (const s of samples) args.push("-ss", s.atSec.toFixed(3), "-i", file);
-      samples.forEach((_, i) => {
+      // One seek per distinct time: the end card's lines share theirs.
+      const times = [...new Set(samples.map((s) => s.atSec))];
+      for (const t of times) args.push("-ss", t.toFixed(3), "-i", file);
+      samples.forEach((s, i) => {
         const band = bands[i];
         args.push(
-          ...["-map", `${i}:v:0`, "-frames:v", "1", "-vf", `crop=${width}:${band.height}:0:${band.top}`],
+          ...["-map", `${times.indexOf(s.atSec)}:v:0`, "-frames:v", "1"],
+          ...["-vf", `crop=${width}:${band.height}:0:${band.top}`],
           ...["-f", "rawvideo", "-pix_fmt", "rgb24", outs[i]],
         );
       });
@@ -192,7 +207,7 @@ export async function measureOverlay(
       const look = lookOf(plan, s.element.kind);
       const pad = Math.min(...s.element.lines.map((l) => l.pad));
       // What touches the letters is what we drew there: the outline, or the box's padding around the line.
-      const ring = Math.max(2, pad - 1);
+      const ring = Math.max(3, pad - 1);
       elements.push({
         kind: s.element.kind,
         atSec: s.atSec,

@@ -304,7 +304,7 @@ function placeLines(
   top: number,
   look: TextLook,
 ): { lines: PlacedLine[]; bottom: number } {
-  const pad = look.style === "outlined" ? Math.max(2, Math.round(fontSize * 0.08)) : Math.round(fontSize * 0.22);
+  const pad = look.style === "outlined" ? Math.max(3, Math.round(fontSize * 0.12)) : Math.round(fontSize * 0.22);
   const step = Math.round(fontSize * LINE_SPACING) + (look.style === "outlined" ? 0 : pad);
   const lines = texts.map((text, i) => ({ text, y: Math.round(top + pad + i * step), fontSize, pad }));
   return { lines, bottom: top + pad * 2 + (texts.length - 1) * step + Math.round(fontSize * 1.2) };
