@@ -207,7 +207,8 @@ export async function measureOverlay(
       const look = lookOf(plan, s.element.kind);
       const pad = Math.min(...s.element.lines.map((l) => l.pad));
       // What touches the letters is what we drew there: the outline, or the box's padding around the line.
-      const ring = Math.max(3, pad - 1);
+      // Kept 3 px inside the box's or outline's own edge, where the encoder's chroma blur mixes it with the picture.
+      const ring = Math.max(3, pad - 3);
       elements.push({
         kind: s.element.kind,
         atSec: s.atSec,
