@@ -37,6 +37,15 @@ const QUALITY_CAUSE_WORDS: Record<QualityCause, string> = {
   true_peak: "the sound would distort on some speakers",
   product_not_visible: "your product could not be shown clearly in it",
   music_over_voice: "the background music was too loud under the voice-over",
+  captions_missing: "its captions did not follow the voice-over",
+  captions_unsafe: "its words would be hidden behind the buttons of feed apps",
+  text_contrast: "its words were hard to read against the picture",
+  end_card_missing: "its closing card with your brand was missing",
+};
+
+/** Words the ad itself shows, where neither the script nor the brand kit gives them. */
+export const adTexts = {
+  defaultCallToAction: "Shop now",
 };
 
 const secondsWords = (seconds: number) => `${Number(seconds.toFixed(2))} ${seconds === 1 ? "second" : "seconds"}`;
@@ -164,6 +173,8 @@ export const logMessages = {
   leaseLost: "lease lost before the stage finished; result discarded",
   stageCrashed: "stage crashed; the sweeper will retry it when its lease expires",
   refundResult: "refund processed",
+  endCardWithoutLogo: (problem: string) =>
+    `the end card goes without the brand's logo, which could not be read: ${problem}`,
   clipPassFailed: (failures: number, allowed: number, error: string) =>
     `normalising pass ${failures} of ${allowed} failed${failures >= allowed ? ", the scene falls back to Ken Burns" : ""}: ${error}`.slice(
       0,

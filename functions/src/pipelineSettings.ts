@@ -137,6 +137,26 @@ const QualityGateSchema = z.object({
 export type QualityGate = z.infer<typeof QualityGateSchema>;
 
 /**
+ * What the ad writes on its picture (media/captions.ts) and how the gate checks it.
+ *
+ * - `minContrast`: 4.5:1 between text and what is directly behind it, WCAG 2.x's minimum for body text
+ *   (success criterion 1.4.3); captions are read in passing on a small screen, so never less.
+ * - `titleSec`: the headline over the first 1.5 s of the first scene (at most half the scene), long
+ *   enough to read five or six words before the voice moves on.
+ * - `endCardSec`: the end card over the last 2 s (at most half the last scene), inside the promised length.
+ * - `maxCaptionSilenceSec`: no caption card stays up through more than 0.5 s of silence.
+ * - `minTextPixels`: fewer text-coloured pixels than this where an element should be means it is missing.
+ */
+const OverlaySettingsSchema = z.object({
+  minContrast: z.number().min(1).max(21).default(4.5),
+  titleSec: z.number().min(0.5).max(4).default(1.5),
+  endCardSec: z.number().min(0.5).max(4).default(2),
+  maxCaptionSilenceSec: z.number().min(0).max(2).default(0.5),
+  minTextPixels: z.number().int().min(1).default(200),
+});
+export type OverlaySettings = z.infer<typeof OverlaySettingsSchema>;
+
+/**
  * The timeout of the functions that run a stage: the most Cloud Run functions allow an event-driven
  * function ("9 minutes (540 seconds) for event-driven functions",
  * https://cloud.google.com/functions/docs/configuring/timeout).
@@ -239,6 +259,7 @@ export const PipelineSettingsSchema = z.object({
   voiceFit: VoiceFitSchema.prefault({}),
   qualityGate: QualityGateSchema.prefault({}),
   musicMix: MusicMixSchema.prefault({}),
+  overlay: OverlaySettingsSchema.prefault({}),
 });
 export type PipelineSettings = z.infer<typeof PipelineSettingsSchema>;
 

@@ -53,6 +53,11 @@ export interface FrameSize {
 export interface ClipMeasurements {
   picture: PictureMeasurements;
   product?: ProductMeasurements;
+  /**
+   * The clip drew its part of the run's overlay plan (captions, title, end card). Clips rendered by a
+   * version before the overlay existed lack it, and their ad is not held to it.
+   */
+  overlaid?: true;
 }
 
 export interface ProductMeasurements {

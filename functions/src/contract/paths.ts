@@ -61,4 +61,7 @@ export const objects = {
   /** A scene's start frame in one storyboard version (a new script makes new frames). */
   startFrame: (runId: string, version: number, sceneId: string) =>
     `runs/${runId}/storyboard-v${version}-${sceneId}.png`,
+  /** The captions as WebVTT, beside the assembled ad and then beside the delivered one. */
+  assembledCaptions: (runId: string) => `runs/${runId}/assembled.vtt`,
+  outputCaptions: (uid: string, runId: string) => `outputs/${uid}/${runId}.vtt`,
 };

@@ -17,6 +17,10 @@ export const QUALITY_CAUSES = [
   "true_peak",
   "product_not_visible",
   "music_over_voice",
+  "captions_missing",
+  "captions_unsafe",
+  "text_contrast",
+  "end_card_missing",
 ] as const;
 
 export type QualityCause = (typeof QUALITY_CAUSES)[number];

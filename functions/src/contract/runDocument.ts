@@ -3,6 +3,7 @@ import type { AspectRatio, PreflightReport, RunStatus, Script, Stage, StageRecor
 import type { Cohort } from "./cohorts";
 import type { ClipMeasurements, MediaMeasurements } from "./measurements";
 import type { PromisedVideo, QualityVerdict } from "./quality";
+import type { OverlayMeasurements } from "./overlay";
 import type { VoiceRecord } from "./voice";
 import type { MixedMusicRecord, MusicRecord } from "./music";
 import type { RunBrand, RunOptions } from "./brand";
@@ -14,6 +15,8 @@ export interface QualityGateRecord extends QualityVerdict {
   measurements: MediaMeasurements;
   /** The music under the voice as assembly measured it, when the ad has a bed. */
   music?: MixedMusicRecord;
+  /** The captions, title and end card as measured on the finished file, when the ad has them. */
+  overlay?: OverlayMeasurements;
 }
 
 /** Whether the current stage waits for a worker, is being worked on, or waits for its scene tasks. */
@@ -81,8 +84,15 @@ export interface RunDocument {
    * The assembled ad, waiting for the quality gate; `output` is set only when it passes. `clips`: what
    * each joined clip's encoding measured, in join order.
    */
-  assembled?: { video: string; durationSec: number; clips: ClipMeasurements[]; music?: MixedMusicRecord };
-  output?: { video: string; durationSec: number };
+  assembled?: {
+    video: string;
+    durationSec: number;
+    clips: ClipMeasurements[];
+    music?: MixedMusicRecord;
+    captions?: string;
+  };
+  /** `captions`: the ad's captions as WebVTT, when it has captions. */
+  output?: { video: string; durationSec: number; captions?: string };
   qualityGate?: QualityGateRecord;
   failure?: RunFailureRecord;
   stages?: Partial<Record<Stage, StageRecord>>;

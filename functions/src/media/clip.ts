@@ -11,6 +11,7 @@ import type { ClipMeasurements, FrameSize, PictureMeasurements } from "../contra
 import { checkProductShown } from "../quality/productCheck";
 import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "../ffmpeg/binaries";
 import type { ProductPlacement } from "../quality/productPlacement";
+import type { DrawnOverlay } from "./overlay";
 import { prepareStill } from "./still";
 
 /** Frame rate of every clip we render: clips are joined without re-encoding, so they must match. */
@@ -35,6 +36,8 @@ export interface ClipRequest {
   seconds: number;
   motion: CameraMotion;
   fps?: number;
+  /** What the scene writes on its picture (captions, title, end card), drawn in this same pass. */
+  overlay?: DrawnOverlay;
 }
 
 export interface ClipPlan {
@@ -119,6 +122,7 @@ export interface ClipEncoding {
   plan: ClipPlan;
   frame: FrameSize;
   outFile: string;
+  overlay?: DrawnOverlay;
 }
 
 /** The encoding pass of a clip made from the request's still image by `graph` (which reads `[0:v]`). */
@@ -130,36 +134,48 @@ export function stillClipEncoding(req: ClipRequest, graph: (plan: ClipPlan) => s
     plan,
     frame: { width: req.width, height: req.height },
     outFile: req.outFile,
+    ...(req.overlay && { overlay: req.overlay }),
   };
 }
 
 /**
  * The argv of a clip's encoding pass, cut to the plan's frames. With detection settings the same pass
  * also measures the picture it encodes (quality/measure.ts); without, it only encodes (what the media
- * benchmark compares against).
+ * benchmark compares against). An overlay is drawn on the frames on their way to the encoder, after the
+ * detectors' copy splits off: black and frozen stretches are the scene's own, and an end card's still
+ * panel is not a frozen picture.
  */
 export function clipEncodingArgs(encoding: ClipEncoding, detection?: DetectionSettings): string[] {
-  const { inputs, graph, plan, frame, outFile } = encoding;
+  const { inputs, graph, plan, frame, outFile, overlay } = encoding;
   const cut = `${graph};[rendered]trim=end_frame=${plan.frames}[clip]`;
+  const inputCount = inputs.filter((arg) => arg === "-i").length;
+  const drawn = (from: string) =>
+    overlay
+      ? { graph: `;${overlay.filter(from, "drawn", inputCount, plan.fps)}`, label: "drawn" }
+      : { graph: "", label: from };
   if (!detection) {
+    const out = drawn("clip");
     return [
       ...FFMPEG_BATCH_OPTIONS,
       ...inputs,
+      ...(overlay?.inputs ?? []),
       "-filter_complex",
-      cut,
+      `${cut}${out.graph}`,
       "-map",
-      "[clip]",
+      `[${out.label}]`,
       ...h264OutputArgs(plan, outFile),
     ];
   }
   const detect = pictureDetectionOutput("clip", frame, detection);
+  const out = drawn(detect.toEncoder);
   return [
     ...ANALYSIS_LOG_OPTIONS,
     ...inputs,
+    ...(overlay?.inputs ?? []),
     "-filter_complex",
-    `${cut};${detect.graph}`,
+    `${cut};${detect.graph}${out.graph}`,
     "-map",
-    `[${detect.toEncoder}]`,
+    `[${out.label}]`,
     ...h264OutputArgs(plan, outFile),
     ...detect.outputArgs,
   ];

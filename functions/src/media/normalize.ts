@@ -26,6 +26,7 @@ import { MediaToolError, type RunOptions } from "../ffmpeg/binaries";
 import { CLIP_FPS, encodeMeasuredClip, type ClipEncoding, type ClipPlan, type MeasuredClip } from "./clip";
 import { probeMedia, type MediaInfo } from "../ffmpeg/probe";
 import type { Rect } from "../quality/productPlacement";
+import type { DrawnOverlay } from "./overlay";
 
 export interface NormalizeRequest {
   /** The clip as the model delivered it. */
@@ -42,6 +43,8 @@ export interface NormalizeRequest {
    * machine too loaded to keep up (the frames are paced by the realtime filter, their timing restored).
    */
   slowdown?: number;
+  /** What the scene writes on its picture, drawn in the normalising pass. */
+  overlay?: DrawnOverlay;
 }
 
 /** A clip that cannot become a scene: the model's output was not a usable video. */
@@ -180,6 +183,7 @@ export function normalizeEncoding(req: NormalizeRequest, reframe: Reframe): Clip
     plan: normalizePlan(req.seconds),
     frame,
     outFile: req.outFile,
+    ...(req.overlay && { overlay: req.overlay }),
   };
 }
 

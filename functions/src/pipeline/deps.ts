@@ -7,7 +7,7 @@ import type { MixedMusic } from "../media/assemble";
 import type { RunOptions } from "../ffmpeg/binaries";
 import type { FittedVoice, FitVoiceRequest, VoiceFitTarget } from "../media/voiceFit";
 import type { MusicMix, QualityGate } from "../pipelineSettings";
-import type { QualityCheck } from "../quality/gate";
+import type { OverlayExpectation, QualityCheck } from "../quality/gate";
 import type { PromisedVideo } from "../contract/quality";
 import type { FramingCheck } from "../preflight/preflightImageCheck";
 import type {
@@ -68,6 +68,7 @@ export interface ClipRenderer {
     clips: ClipMeasurements[],
     promised: PromisedVideo,
     gate: QualityGate,
+    overlay?: OverlayExpectation,
   ): Promise<QualityCheck>;
 }
 

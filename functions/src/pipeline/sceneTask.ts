@@ -23,6 +23,8 @@ import { frameSize, type MeasuredClip } from "../media/clip";
 import type { ClipMeasurements } from "../contract/measurements";
 import { MediaToolError } from "../ffmpeg/binaries";
 import { UnusableClipError } from "../media/normalize";
+import { sceneOverlay } from "../script/captions";
+import { prepareOverlay, type DrawnOverlay } from "../media/overlay";
 import { UnrenderableImageError } from "../media/still";
 import { failRun } from "../lifecycle/runStore";
 import { needsDecision, degradationOf, scenesProgress } from "../lifecycle/stateMachine";
@@ -53,6 +55,7 @@ import {
 import type { PipelineDeps, SceneTask } from "./deps";
 import { PipelineFailure } from "../contract/failure";
 import { callContext, runInputOf } from "./runContext";
+import { overlayPlanOfRun } from "./overlayOfRun";
 import { extensionOf, withWorkspace } from "./workspace";
 
 export const SceneTaskSchema = z.object({
@@ -336,6 +339,25 @@ async function advanceScene(
       };
     };
     const sceneClip = path.join(dir, `${id}.mp4`);
+    // What this scene writes on its picture, drawn in the pass that encodes its clip.
+    let overlaid: boolean = false;
+    const overlay = async (): Promise<{ overlay?: DrawnOverlay }> => {
+      const plan = overlayPlanOfRun(run, settings);
+      overlaid = plan !== null;
+      const before = run.script?.scenes.slice(0, task.sceneNumber - 1).reduce((sum, s) => sum + s.durationSec, 0) ?? 0;
+      const part = plan && sceneOverlay(plan, { startSec: before, endSec: before + scene.durationSec });
+      if (!part) return {};
+      let logoFile: string | undefined;
+      if (part.endCard?.logo) {
+        logoFile = path.join(dir, `logo${extensionOf(part.endCard.logo.path)}`);
+        await deps.store.download(part.endCard.logo.path, logoFile);
+      }
+      const drawn = await prepareOverlay(part, path.join(dir, id), logoFile);
+      if (drawn.logoProblem) {
+        logger.warn(logMessages.endCardWithoutLogo(drawn.logoProblem), { runId: task.runId, scene: task.sceneNumber });
+      }
+      return { overlay: drawn };
+    };
     const upload = async () => {
       const video = objects.sceneClip(task.runId, id, task.round);
       await deps.store.upload(sceneClip, video, "video/mp4");
@@ -412,6 +434,7 @@ async function advanceScene(
               seconds: scene.durationSec,
               imageFile: await image(),
               ...(sceneFault(ctx.faults, task.sceneNumber) === "slow_pass" && { slowdown: SLOW_PASS_SLOWDOWN }),
+              ...(await overlay()),
             },
             settings.qualityGate,
             { timeoutMs: settings.clipPassTimeoutSeconds * 1000 },
@@ -474,7 +497,7 @@ async function advanceScene(
             tier: entry.tier,
             fallbackReason: null,
             video,
-            measurements: normalized.measurements,
+            measurements: { ...normalized.measurements, ...(overlaid ? { overlaid: true as const } : {}) },
             slot,
           };
         }
@@ -540,6 +563,7 @@ async function advanceScene(
               height,
               seconds: scene.durationSec,
               motion: scene.motion,
+              ...(await overlay()),
             },
             settings.qualityGate,
           );
@@ -551,7 +575,7 @@ async function advanceScene(
             tier: "fallback",
             fallbackReason: move.reason,
             video,
-            measurements: clip.measurements,
+            measurements: { ...clip.measurements, ...(overlaid ? { overlaid: true as const } : {}) },
             slot,
             clipPassFailures,
           };

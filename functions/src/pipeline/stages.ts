@@ -24,7 +24,9 @@ import { composeMusic, duckedMusic } from "./music";
 import { callContext, runInputOf } from "./runContext";
 import { roundProgress } from "./sceneTask";
 import { storyboardOf } from "./storyboardReview";
+import { overlayPlanOfRun } from "./overlayOfRun";
 import { extensionOf, withWorkspace } from "./workspace";
+import { webVtt } from "../script/captions";
 
 export interface StageRun {
   claim: Claim;
@@ -238,7 +240,7 @@ async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutco
   const sceneDocs = faults.assembly === "drop_last_scene" ? allScenes.slice(0, -1) : allScenes;
   const candidate = objects.assembled(claim.runId);
   const frame = frameSize(runInputOf(run).aspectRatio);
-  const { result, fittedNow, measured, mixed } = await withWorkspace(
+  const { result, fittedNow, measured, mixed, captions } = await withWorkspace(
     deps.workDir,
     `assembly-${claim.runId}`,
     async (dir) => {
@@ -279,7 +281,16 @@ async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutco
         outFile: path.join(dir, "ad.mp4"),
       });
       await deps.store.upload(assembled.file, candidate, "video/mp4");
-      return { result: assembled, fittedNow, measured, mixed: music?.record };
+      // The captions the clips drew, as WebVTT beside the ad (timed from the voice as fitted now).
+      const plan = overlayPlanOfRun(fittedNow ? { ...run, voice: { ...voiceRecord, ...fittedNow } } : run, settings);
+      let captions: string | undefined;
+      if (measured.every((clip) => clip.overlaid) && plan?.elements.some((e) => e.kind === "caption")) {
+        const vttFile = path.join(dir, "ad.vtt");
+        await writeFile(vttFile, webVtt(plan), "utf8");
+        captions = objects.assembledCaptions(claim.runId);
+        await deps.store.upload(vttFile, captions, "text/vtt");
+      }
+      return { result: assembled, fittedNow, measured, mixed: music?.record, captions };
     },
   );
   return {
@@ -289,6 +300,7 @@ async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutco
         durationSec: result.durationSec,
         clips: measured,
         ...(mixed && { music: mixed }),
+        ...(captions && { captions }),
       },
       ...(fittedNow && {
         "voice.fitted": fittedNow.fitted,
@@ -332,12 +344,31 @@ async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcom
   const output = objects.output(run.uid, claim.runId);
   // The legacy rollout cohort keeps the old behaviour (whatever ffmpeg wrote ships), measured as such.
   const legacy = run.cohort === "legacy";
+  // Clips rendered before the overlay existed (in flight at a deploy) drew none: not held to one.
+  const plan = assembled.clips.every((clip) => clip.overlaid) ? overlayPlanOfRun(run, settings) : null;
+  const overlay = plan
+    ? { plan, timing: run.voice?.timing, settings: settings.overlay, endCard: run.options?.endCard !== false }
+    : undefined;
+  const captions = assembled.captions ? objects.outputCaptions(run.uid, claim.runId) : undefined;
   const check = await withWorkspace(deps.workDir, `quality-${claim.runId}`, async (dir) => {
     const file = path.join(dir, "assembled.mp4");
     await deps.store.download(assembled.video, file);
-    const measured = await deps.media.checkFinishedVideo(file, assembled.clips, promised, settings.qualityGate);
+    const measured = await deps.media.checkFinishedVideo(
+      file,
+      assembled.clips,
+      promised,
+      settings.qualityGate,
+      overlay,
+    );
     const verdict = withMusicVerdict(measured.verdict, assembled.music, settings.qualityGate);
-    if (verdict.passed || legacy) await deps.store.upload(file, output, "video/mp4");
+    if (verdict.passed || legacy) {
+      if (assembled.captions && captions) {
+        const vttFile = path.join(dir, "assembled.vtt");
+        await deps.store.download(assembled.captions, vttFile);
+        await deps.store.upload(vttFile, captions, "text/vtt");
+      }
+      await deps.store.upload(file, output, "video/mp4");
+    }
     return { ...measured, verdict };
   });
   const qualityGate: QualityGateRecord = {
@@ -345,6 +376,7 @@ async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcom
     promised,
     measurements: check.measurements,
     ...(assembled.music && { music: assembled.music }),
+    ...(check.overlay && { overlay: check.overlay }),
   };
   if (!check.verdict.passed && !legacy) {
     throw new PipelineFailure({
@@ -356,7 +388,7 @@ async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcom
   }
   return {
     result: {
-      output: { video: output, durationSec: assembled.durationSec },
+      output: { video: output, durationSec: assembled.durationSec, ...(captions && { captions }) },
       qualityGate,
       "stages.quality": ffmpegRecord(started),
     },

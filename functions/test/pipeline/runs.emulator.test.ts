@@ -2,7 +2,7 @@
  * End to end through the real emulators: the client writes runs/{runId}, the Functions
  * emulator's triggers and task queue carry it through every stage, the ledger settles.
  */
-import { access, readdir } from "node:fs/promises";
+import { access, readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { probeMedia } from "../../src/ffmpeg/probe";
 import { paths } from "../../src/contract/paths";
@@ -69,8 +69,16 @@ test("a run succeeds: one charge, an MP4 with video and audio of the planned len
     promised: { width: 1080, height: 1920, fps: 30, durationSec: 4 },
     measurements: { readable: true, video: { width: 1080, height: 1920, frames: 120, black: [], frozen: [] } },
   });
+  // Captions, title and end card were drawn in the clips, found on the finished file, and shipped as WebVTT.
+  const kinds = run.qualityGate!.overlay!.elements.map((e) => e.kind);
+  expect(kinds).toEqual(expect.arrayContaining(["caption", "title", "end_card", "call_to_action"]));
+  for (const element of run.qualityGate!.overlay!.elements) expect(element.contrast).toBeGreaterThanOrEqual(4.5);
+  expect(run.output?.captions).toBe(`outputs/${uid}/${runId}.vtt`);
+  const vtt = await readFile(path.join(LOCAL_BUCKET, run.output!.captions!), "utf8");
+  expect(vtt).toMatch(/^WEBVTT\n\n1\n00:00:0\d\.\d{3} --> /);
   const scenes = await db.collection(paths.scenes(runId)).get();
   expect(scenes.docs.map((d) => d.get("method"))).toEqual(["generated", "generated"]);
+  expect(scenes.docs.map((d) => d.get("measurements.overlaid"))).toEqual([true, true]);
   const notifications = await db.collection(`users/${uid}/notifications`).get();
   expect(notifications.docs.map((d) => d.get("kind"))).toEqual(["succeeded"]);
 });

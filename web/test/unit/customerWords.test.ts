@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { STAGES, type FallbackReason } from "../../../functions/src/contract/run";
-import { adLengthWords, notificationTexts, STAGE_LABELS, userMessages } from "../../../functions/src/messages";
+import { adLengthWords, adTexts, notificationTexts, STAGE_LABELS, userMessages } from "../../../functions/src/messages";
 import { DEFAULT_MODEL_CONFIG } from "../../../functions/src/models/modelConfig";
 import { PROVIDERS } from "../../../functions/src/contract/providers";
 import { userMessageForFailure } from "../../../functions/src/models/messages";
@@ -107,6 +107,7 @@ test("the backend's sentences for the customer name no provider or model", () =>
     }),
   );
   assertNoNames("ad length", sentencesOf("adLengthWords", adLengthWords, { voiceNeeds: [4], sceneLasts: [2] }));
+  assertNoNames("words on the video", sentencesOf("adTexts", adTexts));
   assertNoNames(
     "notifications",
     sentencesOf("notificationTexts", notificationTexts, {
