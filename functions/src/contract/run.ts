@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RunOptionsSchema } from "./brand";
 
 /** Statuses and stages of the client contract (DESIGN.md). */
 export const RUN_STATUSES = [
@@ -38,6 +39,8 @@ export type AspectRatio = (typeof ASPECT_RATIOS)[number];
 
 export const MAX_BRIEF_CHARS = 2000;
 export const MAX_SCENES = 8;
+/** What a run may store; whether it fits the end card is judged before the charge (brand/endCard.ts). */
+export const MAX_CALL_TO_ACTION_CHARS = 200;
 
 /** Whether a text has anything a voice would say: a letter or a digit, not only punctuation or emoji. */
 export function hasWords(text: string): boolean {
@@ -57,6 +60,10 @@ export const RunInputSchema = z
     brief: z.string().trim().min(1).max(MAX_BRIEF_CHARS).refine(hasWords, NO_WORDS),
     scenes: z.number().int().min(1).max(MAX_SCENES).default(4),
     aspectRatio: z.enum(ASPECT_RATIOS).default("9:16"),
+    /** What the ad adds over its scenes; left out, each is on (music: as the brand kit says). */
+    options: RunOptionsSchema.partial().optional(),
+    /** This run's call to action on the end card, over the brand kit's. */
+    callToAction: z.string().trim().min(1).max(MAX_CALL_TO_ACTION_CHARS).refine(hasWords, NO_WORDS).optional(),
   })
   .strict();
 export type RunInput = z.infer<typeof RunInputSchema>;

@@ -5,7 +5,7 @@ import type { ClipMeasurements } from "../media/clip";
 import type { MediaMeasurements } from "../quality/measure";
 import type { PromisedVideo, QualityVerdict } from "../quality/verdict";
 import type { VoiceRecord } from "./voice";
-import type { RunBrand, RunOptions } from "./brand";
+import type { BrandKit, RunBrand, RunOptions } from "./brand";
 import type { StoryboardAnswer, StoryboardEdit, StoryboardVersion } from "./storyboard";
 
 /** The output quality gate on the finished ad, recorded whether it passed or not. */
@@ -98,6 +98,8 @@ export interface RunDocument {
   storyboardEdit?: StoryboardEdit;
   /** The owner's answer to the latest storyboard, written by the client. */
   storyboardAnswer?: StoryboardAnswer;
+  /** The owner's brand kit as it was when the run started (its logo copied to the run's folder). */
+  brandKit?: BrandKit;
   /** The brand kit the run used, copied when it started. */
   brand?: RunBrand;
   /** What the ad adds over its scenes, resolved when the run started. */

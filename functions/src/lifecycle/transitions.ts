@@ -22,6 +22,7 @@
  * (a run from an older stage order, a retry round), it keeps the shown one with the new message.
  */
 import { Timestamp, type DocumentReference, type Firestore, type Transaction } from "firebase-admin/firestore";
+import type { BrandKit, RunOptions } from "../contract/brand";
 import { paths } from "../contract/paths";
 import type { PreflightReport, RunStatus, Stage, WorkStage } from "../contract/run";
 import type { Decision, QualityRecord, RunDocument, StageState } from "../contract/runDocument";
@@ -157,6 +158,17 @@ export const transitions = {
       credits: { charged: 0, refunded: 0 },
       progress: { pct: 2, message: STAGE_LABELS.preflight },
     },
+  }),
+
+  /**
+   * preflight → preflight: the owner's brand kit as the run takes it, and what the ad adds; kept for the
+   * run's whole life, whatever the kit says later.
+   */
+  takeBrand: (kit: BrandKit, options: RunOptions): Transition => ({
+    name: "take_brand",
+    from: { status: ["preflight"] },
+    to: "preflight",
+    update: { brandKit: kit, options },
   }),
 
   /** preflight → awaiting_confirmation: the image raised a warning; nothing is charged. */
