@@ -127,6 +127,15 @@ export interface FailureInput {
   userMessage: string;
 }
 
+/**
+ * What a run takes when its preflight passes: the owner's brand kit as it is now and what the ad adds.
+ * Written with the preflight's outcome (the charge, or the question), kept for the run's whole life.
+ */
+export interface TakenBrand {
+  brandKit: BrandKit;
+  options: RunOptions;
+}
+
 const charged = (run: RunDocument) => (run.credits?.charged ?? 0) > 0;
 
 function stageStart(next: WorkStage): RunUpdate {
@@ -160,23 +169,13 @@ export const transitions = {
     },
   }),
 
-  /**
-   * preflight → preflight: the owner's brand kit as the run takes it, and what the ad adds; kept for the
-   * run's whole life, whatever the kit says later.
-   */
-  takeBrand: (kit: BrandKit, options: RunOptions): Transition => ({
-    name: "take_brand",
-    from: { status: ["preflight"] },
-    to: "preflight",
-    update: { brandKit: kit, options },
-  }),
-
   /** preflight → awaiting_confirmation: the image raised a warning; nothing is charged. */
-  awaitConfirmation: (report: PreflightReport, now: Timestamp, answerBy: Timestamp): Transition => ({
+  awaitConfirmation: (report: PreflightReport, now: Timestamp, answerBy: Timestamp, taken: TakenBrand): Transition => ({
     name: "await_confirmation",
     from: { status: ["preflight"] },
     to: "awaiting_confirmation",
     update: {
+      ...taken,
       preflight: report,
       awaitingSince: now,
       answerBy,
@@ -189,13 +188,14 @@ export const transitions = {
    * (awaiting_confirmation with `confirmation.proceed` → running). The ledger movement is
    * written by the caller in the same transaction.
    */
-  charge: (price: number, preflight?: PreflightReport): Transition => ({
+  charge: (price: number, preflight?: PreflightReport, taken?: TakenBrand): Transition => ({
     name: "charge",
     from: { status: ["preflight", "awaiting_confirmation"], holds: chargeable },
     to: "running",
     update: {
       ...stageStart("visual_dna"),
       ...(preflight && { preflight }),
+      ...taken,
       credits: { charged: price, refunded: 0 },
       progress: { pct: 5, message: `Charged ${price} credits` },
     },

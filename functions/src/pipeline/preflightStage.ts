@@ -118,8 +118,7 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
     const options = resolveRunOptions(input, kit);
     const tooLong = endCardRefusal(input, kit, options);
     if (tooLong) throw tooLong;
-    const took = await transitionRun(db, runId, () => transitions.takeBrand(kit, options));
-    if (took.kind !== "applied") return;
+    const taken = { brandKit: kit, options };
     const size = await deps.store.size(input.image);
     if (size === null) throw refuse("image_not_found", userMessages.imageMissing(input.image));
     if (size > MAX_UPLOAD_BYTES) {
@@ -153,7 +152,7 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
           tx,
           ref,
           run,
-          transitions.awaitConfirmation(report, now, minutesAfter(now, settings.confirmationTimeoutMinutes)),
+          transitions.awaitConfirmation(report, now, minutesAfter(now, settings.confirmationTimeoutMinutes), taken),
         );
         if (result.kind !== "applied") return result;
         writeNotification(
@@ -174,7 +173,7 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
       logger.info("preflight asks for confirmation", { runId, outcome: asked.kind });
       return;
     }
-    const outcome = await chargeRun(db, runId, { price: settings.runPriceCredits, preflight: report });
+    const outcome = await chargeRun(db, runId, { price: settings.runPriceCredits, preflight: report, taken });
     logger.info("charge after preflight", { runId, outcome });
   } catch (error) {
     const failure = isPipelineFailure(error)
