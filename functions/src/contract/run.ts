@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RunOptionsSchema } from "./brand";
+import type { RunOptions } from "./brand";
 
 /** Statuses and stages of the client contract (DESIGN.md). */
 export const RUN_STATUSES = [
@@ -60,8 +60,18 @@ export const RunInputSchema = z
     brief: z.string().trim().min(1).max(MAX_BRIEF_CHARS).refine(hasWords, NO_WORDS),
     scenes: z.number().int().min(1).max(MAX_SCENES).default(4),
     aspectRatio: z.enum(ASPECT_RATIOS).default("9:16"),
-    /** What the ad adds over its scenes; left out, each is on (music: as the brand kit says). */
-    options: RunOptionsSchema.partial().optional(),
+    /**
+     * What the ad adds over its scenes, each switch as the client wrote it: one left out is decided when
+     * the run starts (on; music as the brand kit says), so no default is filled in here.
+     */
+    options: z
+      .object({ captions: z.boolean(), music: z.boolean(), endCard: z.boolean() } satisfies Record<
+        keyof RunOptions,
+        z.ZodBoolean
+      >)
+      .partial()
+      .strict()
+      .optional(),
     /** This run's call to action on the end card, over the brand kit's. */
     callToAction: z.string().trim().min(1).max(MAX_CALL_TO_ACTION_CHARS).refine(hasWords, NO_WORDS).optional(),
   })

@@ -177,6 +177,14 @@ describe("what a run takes from its input and the kit", () => {
       endCard: true,
     });
     expect(resolveRunOptions({ options: { music: true } }, { ...DEFAULT_KIT, music: false }).music).toBe(true);
+    // Through the input's own schema: a switch left out stays left out, so the kit still decides music.
+    const input = RunInputSchema.parse({ ...SAMPLE_AD_INPUT, options: { captions: false } });
+    expect(input.options).toEqual({ captions: false });
+    expect(resolveRunOptions(input, { ...DEFAULT_KIT, music: false })).toEqual({
+      captions: false,
+      music: false,
+      endCard: true,
+    });
     expect(resolveRunOptions({ options: { captions: false, endCard: false } }, DEFAULT_KIT)).toEqual({
       captions: false,
       music: true,
