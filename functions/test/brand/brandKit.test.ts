@@ -5,6 +5,7 @@ import { checkLogo } from "../../src/brand/logo";
 import { resolveCallToAction, resolveRunBrand, resolveRunOptions } from "../../src/brand/resolve";
 import { BrandKitSchema, END_CARD_LIMITS, LOGO_LIMITS } from "../../src/contract/brand";
 import { RunInputSchema } from "../../src/contract/run";
+import { judgeLogoUpload } from "../../src/uploads/uploadPolicy";
 import { endCardRefusal } from "../../src/pipeline/preflightStage";
 import { pngDeclaring, SAMPLE_AD_INPUT } from "../support/samples";
 import { opaqueJpeg, opaqueWithAlpha, transparentLogo } from "./logos";
@@ -65,6 +66,21 @@ describe("the logo check", () => {
   test("refused: a PNG declaring more pixels than the limit, before decoding them", async () => {
     const side = Math.ceil(Math.sqrt(LOGO_LIMITS.maxPixels)) + 1;
     expect(await checkLogo(pngDeclaring(side, side))).toMatchObject({ ok: false, code: "pixels" });
+  });
+});
+
+describe("a logo uploaded under the emulators", () => {
+  test("stored where the kit may point to it, or refused with the check's words", async () => {
+    const stored = await judgeLogoUpload("u1", await transparentLogo(), "k1");
+    expect(stored).toEqual({ ok: true, format: "png", objectPath: "brand/u1/logo-k1.png" });
+    if (!stored.ok) throw new Error("unreachable");
+    expect(BrandKitSchema.parse({ logo: stored.objectPath }).logo).toBe(stored.objectPath);
+    expect(await judgeLogoUpload("u1", await opaqueWithAlpha(), "k2")).toMatchObject({
+      ok: false,
+      status: 400,
+      error: expect.stringMatching(/no transparent background/),
+    });
+    expect(await judgeLogoUpload("u1", await opaqueJpeg(), "k3")).toMatchObject({ ok: false, status: 415 });
   });
 });
 
