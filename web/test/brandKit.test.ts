@@ -139,7 +139,7 @@ test(
       await page.keyboard.press("Space");
       await tabTo(page, "#cta");
       await page.keyboard.type("Taste it today");
-      await screenshotBoth(page, "run-switches", "#new-run");
+      await screenshotBoth(page, "run-switches", ".switches");
       await expectAccessible(page, "run form with switches");
       await tabTo(page, "#create-run");
       await page.keyboard.press("Enter");
