@@ -1,12 +1,12 @@
 /**
- * Manual Test 3 of the plan: 3 of 4 scenes are refused by the video service; the customer chooses.
+ * A customer's run where 3 of 4 scenes are refused by the video service; the customer chooses.
  * The question survives a reload and shows in a second tab, where it is answered from the list;
  * an accepted video plays and downloads.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Locator, Page } from "playwright-core";
-import { probeMedia } from "../../functions/src/media/probe";
+import { probeMedia } from "../../functions/src/ffmpeg/probe";
 import {
   balanceOf,
   createRunOnPage,

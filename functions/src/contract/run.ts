@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { RunOptions } from "./brand";
 
-/** Statuses and stages of the client contract (DESIGN.md). */
+/** Statuses and stages of a run as the page and the functions both read them. */
 export const RUN_STATUSES = [
   "queued",
   "preflight",

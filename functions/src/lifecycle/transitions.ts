@@ -25,10 +25,10 @@ import { Timestamp, type DocumentReference, type Firestore, type Transaction } f
 import type { BrandKit, RunOptions } from "../contract/brand";
 import { paths } from "../contract/paths";
 import type { PreflightReport, RunStatus, Stage, WorkStage } from "../contract/run";
-import type { Decision, QualityRecord, RunDocument, StageState } from "../contract/runDocument";
+import type { Decision, DegradationRecord, RunDocument, StageState } from "../contract/runDocument";
 import { STAGE_LABELS, userMessages } from "../messages";
-import type { FailureRecord } from "../pipeline/failure";
-import type { Cohort } from "../rollout/flag";
+import type { FailureRecord } from "../contract/failure";
+import type { Cohort } from "../contract/cohorts";
 import { progressAtStart, stageAfterFor, stageAfterScenes } from "./stateMachine";
 
 /** The fields a transition writes: typed run fields (null deletes the value) and dotted paths into maps. */
@@ -268,7 +268,7 @@ export const transitions = {
   }),
 
   /** Every scene of `round` is done and good enough: on to assembly (its voice is ready). */
-  scenesDone: (run: RunDocument, round: number, quality: QualityRecord): Transition => ({
+  scenesDone: (run: RunDocument, round: number, quality: DegradationRecord): Transition => ({
     name: "scenes_done",
     from: { status: ["running"], stage: "scenes", stageState: ["waiting"], scenesRound: round },
     to: "running",
@@ -279,7 +279,7 @@ export const transitions = {
   askDecision: (
     round: number,
     fields: {
-      quality: QualityRecord;
+      quality: DegradationRecord;
       staticScenes: { scene: number; reason: string }[];
       retriesLeft: number;
       progress: { pct: number; message: string };

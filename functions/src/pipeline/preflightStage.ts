@@ -5,7 +5,7 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { endCardProblems } from "../brand/endCard";
-import { takeBrandKit } from "../brand/kit";
+import { takeBrandKit } from "./brandKit";
 import { brandRunMessages } from "../brand/messages";
 import { resolveCallToAction, resolveRunOptions } from "../brand/resolve";
 import type { BrandKit, RunOptions } from "../contract/brand";
@@ -23,7 +23,7 @@ import { adTooShort, loadPipelineSettings, minScenesFor, type PipelineSettings }
 import { cohortFor, loadRolloutFlag } from "../rollout/flag";
 import { voiceoverFit } from "../script/voiceoverPlan";
 import type { PipelineDeps } from "./deps";
-import { PipelineFailure, isPipelineFailure } from "./failure";
+import { PipelineFailure, isPipelineFailure } from "../contract/failure";
 
 /** Uploads larger than this are refused before they are read into memory. */
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;

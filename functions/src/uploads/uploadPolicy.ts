@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { sniffFormat, SUPPORTED_FORMATS, type SupportedFormat } from "../preflight/imageFile";
 import { checkLogo } from "../brand/logo";
-import { logoObjectPath, MAX_UPLOAD_BYTES, safeObjectName } from "./uploadRules";
+import { logoObjectPath, MAX_UPLOAD_BYTES, safeObjectName } from "../contract/uploadRules";
 
 /** `?name=` as the page sends it: the file's own name, cleaned up below. */
 export const UploadQuerySchema = z

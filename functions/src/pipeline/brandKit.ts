@@ -8,11 +8,11 @@ import path from "node:path";
 import { logger } from "firebase-functions";
 import { BrandKitSchema, type BrandKit } from "../contract/brand";
 import { objects, paths } from "../contract/paths";
-import type { PipelineDeps } from "../pipeline/deps";
-import { PipelineFailure } from "../pipeline/failure";
-import { withWorkspace } from "../pipeline/workspace";
-import { checkLogo } from "./logo";
-import { brandRunMessages } from "./messages";
+import { checkLogo } from "../brand/logo";
+import { brandRunMessages } from "../brand/messages";
+import { PipelineFailure } from "../contract/failure";
+import type { PipelineDeps } from "./deps";
+import { withWorkspace } from "./workspace";
 
 function refuse(reason: string, userMessage: string): PipelineFailure {
   return new PipelineFailure({ stage: "preflight", reason, userMessage, requiresRefund: false });
