@@ -14,10 +14,12 @@ import { sceneTaskId } from "./contract/paths";
 import { assembleVideo } from "./media/assemble";
 import { renderKenBurns } from "./media/kenBurns";
 import { renderMotionClip } from "./media/motionClip";
+import { renderStartFrame } from "./media/startFrame";
 import { measureEncodedClip } from "./media/clip";
 import { normalizeClip } from "./media/normalize";
 import { synthesizeSpeech } from "./media/speech";
 import { fitVoice } from "./media/voiceFit";
+import { duckBed, measureUnderVoice, mixGain, shapeBed, synthesizePad } from "./media/musicBed";
 import { checkFinishedVideo } from "./quality/gate";
 import { emulatorGoogleAuth } from "./models/adapters";
 import { createCloudProviders } from "./models/cloudProviders";
@@ -99,6 +101,7 @@ export function buildPipelineDeps(
       : new CloudStorageStore(getStorage().bucket()),
     preflight: { check: (bytes: Buffer, framing: FramingCheck) => preflightImageCheck(bytes, { detector }, framing) },
     media: {
+      startFrame: renderStartFrame,
       kenBurns: renderKenBurns,
       normalize: normalizeClip,
       measureClip: measureEncodedClip,
@@ -106,6 +109,7 @@ export function buildPipelineDeps(
       fitVoice,
       checkFinishedVideo,
     },
+    musicMixer: { synthesizePad, shapeBed, duckBed, measureUnderVoice, mixGain },
     scenes,
     modelCooldown: (models ?? DEFAULT_MODEL_CONFIG).cooldown,
     isEmulator: config.isEmulator,
@@ -149,7 +153,11 @@ export function buildPipelineDeps(
     ...common,
     // Cloud Text-to-Speech presents the emulators' fixed token there, as Cloud Vision does.
     ...legacyAware(
-      createCloudProviders(models, { db, ...(config.isEmulator ? { googleAuth: emulatorGoogleAuth() } : {}) }),
+      createCloudProviders(models, {
+        db,
+        vertex: { project: config.projectId, ...(config.isEmulator ? { authClient: emulatorAuthClient() } : {}) },
+        ...(config.isEmulator ? { googleAuth: emulatorGoogleAuth() } : {}),
+      }),
     ),
     video: models.video.map((entry, index) => ({
       model: entry.model,

@@ -18,6 +18,8 @@ export const paths = {
   brandKit: (uid: string) => `users/${uid}/brand/kit`,
   /** One per Checkout Session the webhook credited or refused. */
   purchase: (sessionId: string) => `purchases/${sessionId}`,
+  /** Storyboards started per customer (a day's count and the last hour's starts): functions only. */
+  storyboardQuota: (uid: string) => `users/${uid}/limits/storyboards`,
 };
 
 /** Who holds a video quota slot: one scene of one round. */
@@ -53,9 +55,14 @@ export const objects = {
   voice: (runId: string) => `runs/${runId}/voice.wav`,
   /** The voice fitted to the video's length and loudness, laid under the clips as it is. */
   fittedVoice: (runId: string) => `runs/${runId}/voice-fitted.wav`,
+  /** The music bed at the video's length and the bed level, before it is ducked under the voice. */
+  music: (runId: string) => `runs/${runId}/music-bed.wav`,
   /** The assembled ad before the quality gate: delivered (copied to `output`) only if it passes. */
   assembled: (runId: string) => `runs/${runId}/assembled.mp4`,
   output: (uid: string, runId: string) => `outputs/${uid}/${runId}.mp4`,
   /** The run's own copy of the brand kit's logo, taken when it started. */
   runLogo: (runId: string, format: "png" | "webp") => `runs/${runId}/logo.${format}`,
+  /** A scene's start frame in one storyboard version (a new script makes new frames). */
+  startFrame: (runId: string, version: number, sceneId: string) =>
+    `runs/${runId}/storyboard-v${version}-${sceneId}.png`,
 };

@@ -7,6 +7,7 @@ export const RUN_STATUSES = [
   "preflight",
   "awaiting_confirmation",
   "running",
+  "awaiting_approval",
   "awaiting_decision",
   "succeeded",
   "failed",
@@ -18,6 +19,7 @@ export const STAGES = [
   "charge",
   "visual_dna",
   "script",
+  "storyboard",
   "voice",
   "scenes",
   "assembly",
@@ -26,12 +28,14 @@ export const STAGES = [
 export type Stage = (typeof STAGES)[number];
 
 /**
- * Stages that do work after the charge, in order. The voice needs only the script, so it is recorded
- * and fitted to the promised length before any paid video is generated: a voice that cannot be made
+ * Stages that do work, in order. When the settings ask for the owner's approval, visual_dna, script and
+ * storyboard run before the charge and the run waits in `awaiting_approval`; the approval charges and
+ * hands the run to the voice. Without approval the charge comes first and the storyboard is skipped.
+ * The voice needs only the script, so it is recorded and fitted to the promised length before any paid video is generated: a voice that cannot be made
  * ends the run at no video cost. (Runs started before this order reach the voice after their scenes:
  * lifecycle/stateMachine.ts `stageAfterFor` sends them on to assembly.)
  */
-export const WORK_STAGES = ["visual_dna", "script", "voice", "scenes", "assembly", "quality"] as const;
+export const WORK_STAGES = ["visual_dna", "script", "storyboard", "voice", "scenes", "assembly", "quality"] as const;
 export type WorkStage = (typeof WORK_STAGES)[number];
 
 export const ASPECT_RATIOS = ["9:16", "16:9", "1:1"] as const;
@@ -39,8 +43,8 @@ export type AspectRatio = (typeof ASPECT_RATIOS)[number];
 
 export const MAX_BRIEF_CHARS = 2000;
 export const MAX_SCENES = 8;
-/** What a run may store; whether it fits the end card is judged before the charge (brand/endCard.ts). */
-export const MAX_CALL_TO_ACTION_CHARS = 200;
+/** The longest call to action stored (a script's, a run's own); whether it fits the end card is judged before the charge (brand/endCard.ts). */
+export const MAX_CALL_TO_ACTION_CHARS = 120;
 
 /** Whether a text has anything a voice would say: a letter or a digit, not only punctuation or emoji. */
 export function hasWords(text: string): boolean {
@@ -179,6 +183,8 @@ export type SceneScript = z.infer<typeof SceneScriptSchema>;
 export const ScriptSchema = z.object({
   headline: z.string().min(2).max(120),
   voiceover: z.string().min(10).max(3000),
+  /** The closing ask shown with the ad ("Order yours today"); runs scripted before it existed have none. */
+  callToAction: z.string().min(2).max(MAX_CALL_TO_ACTION_CHARS).optional(),
   scenes: z.array(SceneScriptSchema).min(1).max(MAX_SCENES),
 });
 export type Script = z.infer<typeof ScriptSchema>;

@@ -3,7 +3,8 @@
  * records its result and hands the run on; failures are thrown as PipelineFailure.
  */
 import path from "node:path";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { Timestamp } from "firebase-admin/firestore";
 import { resolveRunBrand } from "../brand/resolve";
 import { BrandKitSchema } from "../contract/brand";
 import { objects, sceneId } from "../contract/paths";
@@ -12,17 +13,19 @@ import type { QualityGateRecord, RunDocument } from "../contract/runDocument";
 import type { Claim } from "../lifecycle/runStore";
 import { CLIP_FPS, frameSize } from "../media/clip";
 import type { ClipMeasurements } from "../contract/measurements";
-import type { RunUpdate } from "../lifecycle/transitions";
+import { minutesAfter, type RunUpdate } from "../lifecycle/transitions";
 import { userMessages } from "../messages";
 import { timeVoiceLines } from "../media/voiceTiming";
 import type { VoiceRecord } from "../contract/voice";
 import type { PipelineSettings } from "../pipelineSettings";
 import type { Served } from "../contract/providers";
-import { describeFailures } from "../quality/verdict";
+import { describeFailures, withMusicVerdict } from "../quality/verdict";
 import type { PipelineDeps } from "./deps";
 import { PipelineFailure } from "../contract/failure";
+import { composeMusic, duckedMusic } from "./music";
 import { callContext, runInputOf } from "./runContext";
 import { roundProgress } from "./sceneTask";
+import { storyboardOf } from "./storyboardReview";
 import { extensionOf, withWorkspace } from "./workspace";
 
 export interface StageRun {
@@ -71,6 +74,64 @@ async function script({ claim, deps }: StageRun): Promise<StageOutcome> {
   return { result: { script: served.value, "stages.script": record(served, started) } };
 }
 
+/**
+ * The storyboard, before any charge: each scene's start frame rendered from the product image and put
+ * through the same image check as the upload (a frame the check refuses, or one showing more faces than
+ * the upload, ends the run here, uncharged), then the version the owner will approve, edit or cancel.
+ */
+async function storyboard({ claim, deps, settings }: StageRun): Promise<StageOutcome> {
+  const started = Date.now();
+  const run = claim.run;
+  const script = requireField(run, "script", "storyboard");
+  const input = runInputOf(run);
+  const frame = frameSize(input.aspectRatio);
+  const version = (run.storyboard?.version ?? 0) + 1;
+  const startFrames = await withWorkspace(deps.workDir, `storyboard-${claim.runId}`, async (dir) => {
+    const imageFile = path.join(dir, `product${extensionOf(input.image)}`);
+    await deps.store.download(input.image, imageFile);
+    const stored: string[] = [];
+    for (let i = 0; i < script.scenes.length; i++) {
+      const id = sceneId(i + 1);
+      const file = await deps.media.startFrame(imageFile, path.join(dir, `${id}.png`), frame);
+      const report = await deps.preflight.check(await readFile(file), {
+        frame,
+        gates: settings.framing,
+        floor: settings.imageFloor,
+      });
+      const moreFaces = report.faces > (run.preflight?.faces ?? 0);
+      if (report.refused || moreFaces) {
+        throw new PipelineFailure({
+          stage: "storyboard",
+          reason: `start_frame_refused: scene ${i + 1}: ${moreFaces ? `${report.faces} faces` : report.warnings.map((w) => w.code).join(", ")}`,
+          userMessage: userMessages.startFrameFailed(i + 1),
+          requiresRefund: false,
+        });
+      }
+      const object = objects.startFrame(claim.runId, version, id);
+      await deps.store.upload(file, object, "image/png");
+      stored.push(object);
+    }
+    return stored;
+  });
+  const now = Timestamp.now();
+  return {
+    result: {
+      storyboard: storyboardOf({
+        script,
+        startFrames,
+        version,
+        cause: run.storyboard ? "new_script" : "generated",
+        priceCredits: settings.runPriceCredits,
+        now,
+      }),
+      ...(run.storyboard && { storyboardHistory: [...(run.storyboardHistory ?? []), run.storyboard] }),
+      awaitingSince: now,
+      answerBy: minutesAfter(now, settings.approvalTimeoutMinutes),
+      "stages.storyboard": ffmpegRecord(started),
+    },
+  };
+}
+
 async function scenes({ claim, deps }: StageRun): Promise<StageOutcome> {
   const { scenes: planned } = requireField(claim.run, "script", "scenes");
   const round = claim.run.scenesRound ?? 0;
@@ -101,18 +162,28 @@ async function voice({ claim, deps, settings }: StageRun): Promise<StageOutcome>
   const started = Date.now();
   const input = runInputOf(claim.run);
   const { voiceover } = requireField(claim.run, "script", "voice");
-  const served = await deps.voice.speak({ text: voiceover, input }, callContext(claim.runId, claim.run));
+  const ctx = callContext(claim.runId, claim.run);
+  const served = await deps.voice.speak({ text: voiceover, input }, ctx);
   const recorded = objects.voice(claim.runId);
-  const fitted = await withWorkspace(deps.workDir, `voice-${claim.runId}`, async (dir) => {
+  const { fitted, music } = await withWorkspace(deps.workDir, `voice-${claim.runId}`, async (dir) => {
     const file = path.join(dir, "voice.wav");
     await writeFile(file, served.value.wav);
     await deps.store.upload(file, recorded, "audio/wav");
-    return fitRecordedVoice(claim, file, dir, deps, settings);
+    const fitted = await fitRecordedVoice(claim, file, dir, deps, settings);
+    // The bed needs only the video's length: made here, once, so assembly only ducks and mixes it.
+    const videoSec = promisedDuration(claim.run);
+    const music = await composeMusic(
+      { runId: claim.runId, run: claim.run, ctx, videoSec, dir },
+      deps,
+      settings.musicMix,
+    );
+    return { fitted, music };
   });
   return {
     result: {
       voice: { audio: recorded, durationSec: served.value.durationSec, ...fitted.record },
       "stages.voice": record(served, started),
+      music,
     },
   };
 }
@@ -171,36 +242,58 @@ async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutco
   const sceneDocs = faults.assembly === "drop_last_scene" ? allScenes.slice(0, -1) : allScenes;
   const candidate = objects.assembled(claim.runId);
   const frame = frameSize(runInputOf(run).aspectRatio);
-  const { result, fittedNow, measured } = await withWorkspace(deps.workDir, `assembly-${claim.runId}`, async (dir) => {
-    const clips: string[] = [];
-    // What each clip's encoding measured travels on to the quality gate, in join order.
-    const measured: ClipMeasurements[] = [];
-    for (const doc of sceneDocs) {
-      const file = path.join(dir, `${doc.id}.mp4`);
-      await deps.store.download(String(doc.get("video")), file);
-      clips.push(file);
-      const measurements = doc.get("measurements") as ClipMeasurements | undefined;
-      measured.push(measurements ?? (await deps.media.measureClip(file, frame, settings.qualityGate)));
-    }
-    let voiceFile = path.join(dir, "voice-fitted.wav");
-    let fittedNow: Awaited<ReturnType<typeof fitRecordedVoice>>["record"] | undefined;
-    if (voiceRecord.fitted) {
-      await deps.store.download(voiceRecord.fitted, voiceFile);
-    } else {
-      // A run whose voice was recorded before the voice stage fitted it (in flight at a deploy).
-      const recordedFile = path.join(dir, "voice.wav");
-      await deps.store.download(voiceRecord.audio, recordedFile);
-      const fitted = await fitRecordedVoice(claim, recordedFile, dir, deps, settings);
-      voiceFile = fitted.file;
-      fittedNow = fitted.record;
-    }
-    const assembled = await deps.media.assemble({ clips, voiceWav: voiceFile, outFile: path.join(dir, "ad.mp4") });
-    await deps.store.upload(assembled.file, candidate, "video/mp4");
-    return { result: assembled, fittedNow, measured };
-  });
+  const { result, fittedNow, measured, mixed } = await withWorkspace(
+    deps.workDir,
+    `assembly-${claim.runId}`,
+    async (dir) => {
+      const clips: string[] = [];
+      // What each clip's encoding measured travels on to the quality gate, in join order.
+      const measured: ClipMeasurements[] = [];
+      for (const doc of sceneDocs) {
+        const file = path.join(dir, `${doc.id}.mp4`);
+        await deps.store.download(String(doc.get("video")), file);
+        clips.push(file);
+        const measurements = doc.get("measurements") as ClipMeasurements | undefined;
+        measured.push(measurements ?? (await deps.media.measureClip(file, frame, settings.qualityGate)));
+      }
+      let voiceFile = path.join(dir, "voice-fitted.wav");
+      let fittedNow: Awaited<ReturnType<typeof fitRecordedVoice>>["record"] | undefined;
+      if (voiceRecord.fitted) {
+        await deps.store.download(voiceRecord.fitted, voiceFile);
+      } else {
+        // A run whose voice was recorded before the voice stage fitted it (in flight at a deploy).
+        const recordedFile = path.join(dir, "voice.wav");
+        await deps.store.download(voiceRecord.audio, recordedFile);
+        const fitted = await fitRecordedVoice(claim, recordedFile, dir, deps, settings);
+        voiceFile = fitted.file;
+        fittedNow = fitted.record;
+      }
+      const timing = fittedNow?.timing ?? voiceRecord.timing;
+      const music = timing
+        ? await duckedMusic(
+            { music: run.music, timing, voiceFile, dir, faultUnducked: faults.assembly === "music_unducked" },
+            deps,
+            { mix: settings.musicMix, fit: settings.voiceFit },
+          )
+        : undefined;
+      const assembled = await deps.media.assemble({
+        clips,
+        voiceWav: voiceFile,
+        ...(music && { music: music.music }),
+        outFile: path.join(dir, "ad.mp4"),
+      });
+      await deps.store.upload(assembled.file, candidate, "video/mp4");
+      return { result: assembled, fittedNow, measured, mixed: music?.record };
+    },
+  );
   return {
     result: {
-      assembled: { video: candidate, durationSec: result.durationSec, clips: measured },
+      assembled: {
+        video: candidate,
+        durationSec: result.durationSec,
+        clips: measured,
+        ...(mixed && { music: mixed }),
+      },
       ...(fittedNow && {
         "voice.fitted": fittedNow.fitted,
         "voice.fit": fittedNow.fit,
@@ -247,10 +340,16 @@ async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcom
     const file = path.join(dir, "assembled.mp4");
     await deps.store.download(assembled.video, file);
     const measured = await deps.media.checkFinishedVideo(file, assembled.clips, promised, settings.qualityGate);
-    if (measured.verdict.passed || legacy) await deps.store.upload(file, output, "video/mp4");
-    return measured;
+    const verdict = withMusicVerdict(measured.verdict, assembled.music, settings.qualityGate);
+    if (verdict.passed || legacy) await deps.store.upload(file, output, "video/mp4");
+    return { ...measured, verdict };
   });
-  const qualityGate: QualityGateRecord = { ...check.verdict, promised, measurements: check.measurements };
+  const qualityGate: QualityGateRecord = {
+    ...check.verdict,
+    promised,
+    measurements: check.measurements,
+    ...(assembled.music && { music: assembled.music }),
+  };
   if (!check.verdict.passed && !legacy) {
     throw new PipelineFailure({
       stage: "quality",
@@ -271,6 +370,7 @@ async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcom
 export const STAGE_WORK: Record<WorkStage, (run: StageRun) => Promise<StageOutcome>> = {
   visual_dna: visualDna,
   script,
+  storyboard,
   scenes,
   voice,
   assembly,

@@ -33,6 +33,8 @@ export type RunSnapshot = Partial<
     warnings?: { severity: string; code: string; message: string; recommendation: string }[];
   };
   staticScenes?: { scene: number; reason: string }[];
+  /** Present on runs approved on a storyboard (approval required): only they have its step. */
+  storyboard?: { version: number };
 };
 
 export type StepState = "done" | "current" | "stopped" | "pending";
@@ -118,7 +120,8 @@ function stepsOf(run: RunSnapshot, outcome: Outcome): RunView["steps"] {
   const charged = (run.credits?.charged ?? 0) > 0;
   if (!charged && run.status !== "running") return null;
   if (!IN_PROGRESS.includes(outcome) && outcome !== "refunded" && outcome !== "refunding") return null;
-  const stages: string[] = [...STAGES];
+  // Without a storyboard (approval off) the run goes from its script to its voice: no such step.
+  const stages: string[] = STAGES.filter((stage) => stage !== "storyboard" || run.storyboard !== undefined);
   if (run.stage && !isKnownStage(run.stage)) stages.push(run.stage);
   const current = run.stage ? stages.indexOf(run.stage) : -1;
   return stages.map((stage, index) => ({

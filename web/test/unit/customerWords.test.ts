@@ -89,6 +89,10 @@ test("the backend's sentences for the customer name no provider or model", () =>
       invalidInput: ["brief"],
       imageMissing: ["uploads/u/photo.png"],
       insufficientCredits: [10, 3],
+      approvalNeedsCredits: [10, 3],
+      storyboardsPerDay: [20],
+      storyboardsPerHour: [6],
+      startFrameFailed: [2],
       framingRefused: [["The product is cut off."]],
       adTooShort: [1, 2, 2, 4],
       voiceoverDoesNotFit: [
@@ -124,6 +128,7 @@ test("the backend's sentences for the customer name no provider or model", () =>
       failedUncharged: [userMessages.cancelled],
       qualityReduced: [staticScenes, 50],
       succeeded: [12],
+      storyboardReady: [10],
     }),
   );
   assertNoNames(
