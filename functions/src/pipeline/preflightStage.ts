@@ -114,12 +114,12 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
     // Before the image is read: an ad its voice-over cannot fill would fail the quality gate after the charge.
     const tooShort = lengthRefusal(input, settings);
     if (tooShort) throw tooShort;
-    // A storyboard's models are paid before any charge: bounded per customer, before any work.
-    if (settings.approval === "required") await reserveStoryboard(db, claimed.uid, Date.now(), settings);
     const kit = await takeBrandKit(deps, runId, claimed.uid);
     const options = resolveRunOptions(input, kit);
     const tooLong = endCardRefusal(input, kit, options);
     if (tooLong) throw tooLong;
+    // A storyboard's models are paid before any charge: bounded per customer, before any work.
+    if (settings.approval === "required") await reserveStoryboard(db, claimed.uid, Date.now(), settings);
     const taken = { brandKit: kit, options };
     const size = await deps.store.size(input.image);
     if (size === null) throw refuse("image_not_found", userMessages.imageMissing(input.image));
