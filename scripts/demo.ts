@@ -58,10 +58,29 @@ const { values: args } = parseArgs({
     providers: { type: "string", default: "local" },
     /** With --providers standins: which models fail (see STANDIN_SCENARIOS). */
     scenario: { type: "string", default: "healthy" },
+    /** What the ad adds over its scenes: `--no-captions`, `--no-music`, `--no-end-card` switch each off. */
+    captions: { type: "boolean", default: true },
+    music: { type: "boolean", default: true },
+    "end-card": { type: "boolean", default: true },
+    /** The end card's call to action for this run (over the brand kit's). */
+    cta: { type: "string" },
   },
+  allowNegative: true,
 });
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** What the run took from its input and the brand kit when it started. */
+function logBrand(run: DocumentData): void {
+  const on = (value: unknown) => (value ? "on" : "off");
+  const { options, brand } = run;
+  if (options) log(`  Captions ${on(options.captions)}, music ${on(options.music)}, end card ${on(options.endCard)}`);
+  if (brand)
+    log(
+      `  Brand: ${brand.primaryColour} / ${brand.secondaryColour}, captions ${brand.captionStyle}, ` +
+        `call to action ${brand.callToAction ? `"${brand.callToAction}"` : "none"}, logo ${brand.logo ?? "none"}`,
+    );
+}
 const TERMINAL = new Set(["succeeded", "failed"]);
 
 function progressBar(run: DocumentData): string {
@@ -197,6 +216,8 @@ async function main() {
       brief: args.brief,
       scenes: Number(args.scenes),
       aspectRatio: args.aspect,
+      options: { captions: args.captions, music: args.music, endCard: args["end-card"] },
+      ...(args.cta !== undefined && { callToAction: args.cta }),
     },
     ...(Object.keys(faults).length > 0 && { test: { faults } }),
     createdAt: serverTimestamp(),
@@ -293,6 +314,7 @@ async function main() {
       `  Quality: ${final.quality.kenBurnsScenes} of ${final.quality.totalScenes} scenes static (${final.quality.degradationPct}%)`,
     );
     logVoice(final);
+    logBrand(final);
     logMusic(final);
   } else if (final.status === "failed") {
     log(`✘ Run failed at ${final.failure.stage}: ${final.failure.userMessage}`);

@@ -12,8 +12,8 @@ import path from "node:path";
 import { z } from "zod";
 import type { PageConfig } from "./src/config";
 
-/** Only finished videos are served; uploads and intermediate clips stay private. */
-const SERVED_BUCKET_PREFIX = "outputs/";
+/** Only finished videos and brand kit logos are served; uploads and intermediate clips stay private. */
+const SERVED_BUCKET_PREFIXES = ["outputs/", "brand/"];
 const BUCKET_ROUTE = "/bucket/";
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -24,6 +24,7 @@ const CONTENT_TYPES: Record<string, string> = {
   ".json": "application/json",
   ".svg": "image/svg+xml",
   ".png": "image/png",
+  ".webp": "image/webp",
   ".mp4": "video/mp4",
 };
 
@@ -135,7 +136,9 @@ export async function startWebServer(options: {
     let file: string | null;
     if (urlPath.startsWith(BUCKET_ROUTE)) {
       const objectPath = urlPath.slice(BUCKET_ROUTE.length);
-      file = objectPath.startsWith(SERVED_BUCKET_PREFIX) ? inside(options.bucketDir, `/${objectPath}`) : null;
+      file = SERVED_BUCKET_PREFIXES.some((prefix) => objectPath.startsWith(prefix))
+        ? inside(options.bucketDir, `/${objectPath}`)
+        : null;
     } else {
       file = inside(options.distDir, urlPath === "/" ? "/index.html" : urlPath);
     }

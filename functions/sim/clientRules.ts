@@ -26,7 +26,7 @@ const onlyKeys = (m: Data, keys: string[]) => Object.keys(m).every((k) => keys.i
 
 function validInput(input: unknown, uid: string): boolean {
   if (!isMap(input)) return false;
-  const keys = ["image", "productName", "brandName", "brief", "scenes", "aspectRatio"];
+  const keys = ["image", "productName", "brandName", "brief", "scenes", "aspectRatio", "options", "callToAction"];
   if (!["image", "productName", "brandName", "brief"].every((k) => k in input) || !onlyKeys(input, keys)) return false;
   const image = input.image;
   return (
@@ -37,8 +37,15 @@ function validInput(input: unknown, uid: string): boolean {
     validText(input.brief, 2000) &&
     (!("scenes" in input) ||
       (Number.isInteger(input.scenes) && Number(input.scenes) >= 1 && Number(input.scenes) <= 8)) &&
-    (!("aspectRatio" in input) || ["9:16", "16:9", "1:1"].includes(input.aspectRatio as string))
+    (!("aspectRatio" in input) || ["9:16", "16:9", "1:1"].includes(input.aspectRatio as string)) &&
+    (!("options" in input) || validOptions(input.options)) &&
+    (!("callToAction" in input) || validText(input.callToAction, 120))
   );
+}
+
+function validOptions(options: unknown): boolean {
+  if (!isMap(options) || !onlyKeys(options, ["captions", "music", "endCard"])) return false;
+  return Object.values(options).every((value) => typeof value === "boolean");
 }
 
 function validTest(test: unknown): boolean {

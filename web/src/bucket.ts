@@ -5,13 +5,15 @@
  */
 import type { FirebaseApp } from "firebase/app";
 import type { User } from "firebase/auth";
-import { safeObjectName, type UploadFormat } from "../../functions/src/contract/uploadRules";
+import { logoObjectPath, safeObjectName, type UploadFormat } from "../../functions/src/contract/uploadRules";
 import type { PageConfig } from "./config";
 
 export interface Bucket {
   /** Uploads the image as the user's; resolves to its object path, `uploads/{uid}/{name}`. */
   upload(user: User, file: File): Promise<string>;
-  /** A URL the video element can play. */
+  /** Uploads the brand kit's logo (already checked by logic/brandKit.ts); resolves to `brand/{uid}/logo-….png|webp`. */
+  uploadLogo(user: User, file: File): Promise<string>;
+  /** A URL the video element can play, or an image element show (the saved logo). */
   videoUrl(objectPath: string): Promise<string>;
   /** The object's bytes, for a download that keeps its file name (a cross-origin URL would not). */
   download(objectPath: string): Promise<Blob>;
@@ -35,7 +37,17 @@ class EmulatorBucket implements Bucket {
 
   async upload(user: User, file: File): Promise<string> {
     formatOf(file);
-    const response = await fetch(`${this.emulators.uploadUrl}?name=${encodeURIComponent(file.name)}`, {
+    return this.send(user, file, "product");
+  }
+
+  /** The emulator endpoint checks a logo as a run will (transparency too) and refuses it in words. */
+  async uploadLogo(user: User, file: File): Promise<string> {
+    return this.send(user, file, "logo");
+  }
+
+  private async send(user: User, file: File, purpose: "product" | "logo"): Promise<string> {
+    const query = `name=${encodeURIComponent(file.name)}&purpose=${purpose}`;
+    const response = await fetch(`${this.emulators.uploadUrl}?${query}`, {
       method: "POST",
       headers: {
         Authorization: `Bearer ${await user.getIdToken()}`,
@@ -72,6 +84,15 @@ class StorageBucket implements Bucket {
     await uploadBytes(ref(getStorage(this.app), objectPath), file, {
       contentType: file.type,
     });
+    return objectPath;
+  }
+
+  async uploadLogo(user: User, file: File): Promise<string> {
+    const format = formatOf(file);
+    if (format === "jpeg") throw new Error("Choose a PNG or WebP image.");
+    const { getStorage, ref, uploadBytes } = await import("firebase/storage");
+    const objectPath = logoObjectPath(user.uid, format, Date.now().toString(36));
+    await uploadBytes(ref(getStorage(this.app), objectPath), file, { contentType: file.type });
     return objectPath;
   }
 

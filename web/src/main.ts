@@ -15,6 +15,7 @@ import { connectFirestoreEmulator, getFirestore, type Unsubscribe } from "fireba
 import { connectFunctionsEmulator, getFunctions } from "firebase/functions";
 import { FaultsSchema } from "../../functions/src/contract/faults";
 import { bucketFor } from "./bucket";
+import { createBrandKitStore } from "./brandKitData";
 import { loadPageConfig, type PageConfig } from "./config";
 import { createBillingStore, createStore, type Answer, type RunItem } from "./data";
 import { checkRunForm, sceneRange } from "./logic/form";
@@ -22,6 +23,7 @@ import { ASKING_KINDS, notificationWords } from "./logic/activity";
 import { isInProgress } from "./logic/runView";
 import { errorWords } from "./logic/words";
 import { AccountView } from "./views/account";
+import { BrandKitView } from "./views/brandKit";
 import { renderLedger, renderNotifications, runHref } from "./views/activity";
 import { BuyCreditsView } from "./views/buyCredits";
 import { $ } from "./views/dom";
@@ -95,6 +97,7 @@ async function main(config: PageConfig): Promise<void> {
   const buyCredits = new BuyCreditsView(billing, (url) => location.assign(url));
   buyCredits.takeCheckoutReturn();
   const form = new NewRunForm();
+  const brandKit = new BrandKitView(createBrandKitStore(db), bucket);
 
   const answer = (runId: string, fields: Answer): void => {
     if (videos.isBusy(runId)) return;
@@ -211,6 +214,7 @@ async function main(config: PageConfig): Promise<void> {
       ),
     );
     stops.push(...buyCredits.watch(store, showError));
+    stops.push(brandKit.watch(user, showError, (kit) => form.setMusicDefault(kit.music)));
     void account.started(user);
     watchRuns();
   }

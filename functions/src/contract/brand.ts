@@ -7,17 +7,34 @@ export type CaptionStyle = (typeof CAPTION_STYLES)[number];
 const HEX_COLOUR = /^#[0-9a-fA-F]{6}$/;
 
 /**
+ * The longest brand name and call to action the end card holds, in characters. Set at the smallest
+ * frame width of any format (1080 px: 9:16 and 1:1) with a 7% margin each side, 930 px of text: the
+ * brand name on one line at 56 px, the call to action on at most two lines at 40 px, DejaVu Sans Bold.
+ * Measured by rendering (functions/test/brand/brandKit.test.ts, "endCardFit"): capitals spread evenly
+ * over the alphabet, 0.76 em a letter, fill at most 930 px at these lengths; mixed-case names are
+ * narrower (about 0.6 em). A run of the very widest letters ("WWW", 1.1 em) can still overflow: the card
+ * shrinks its text to fit rather than refuse a real name for it.
+ */
+export const END_CARD_LIMITS = { brandName: 22, callToAction: 48 } as const;
+
+/** The logo's limits: a small graphic, checked before it is stored and again when a run takes it. */
+export const LOGO_LIMITS = { maxBytes: 5 * 1024 * 1024, maxPixels: 16_000_000, minSide: 32 } as const;
+
+/** Where a customer's logo lives: their own brand folder, a PNG or WebP. */
+export const LOGO_OBJECT_PATTERN = /^brand\/[A-Za-z0-9_-]{1,128}\/logo-[A-Za-z0-9._-]{1,120}\.(png|webp)$/;
+
+/**
  * A customer's brand kit as stored (`users/{uid}/brand/kit`). Colours left null default to the run's
  * Visual DNA palette.
  */
 export const BrandKitSchema = z
   .object({
     /** Storage path of the logo (PNG or WebP with transparency), checked like uploads. */
-    logo: z.string().nullable().default(null),
+    logo: z.string().regex(LOGO_OBJECT_PATTERN).nullable().default(null),
     primaryColour: z.string().regex(HEX_COLOUR).nullable().default(null),
     secondaryColour: z.string().regex(HEX_COLOUR).nullable().default(null),
     captionStyle: z.enum(CAPTION_STYLES).default("boxed"),
-    callToAction: z.string().trim().nullable().default(null),
+    callToAction: z.string().trim().min(1).max(END_CARD_LIMITS.callToAction).nullable().default(null),
     music: z.boolean().default(true),
   })
   .strict();

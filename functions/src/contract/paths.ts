@@ -14,6 +14,8 @@ export const paths = {
   ledgerEntry: (uid: string, entryId: string) => `users/${uid}/ledger/${entryId}`,
   notification: (uid: string, id: string) => `users/${uid}/notifications/${id}`,
   refund: (runId: string) => `refunds/${runId}`,
+  /** The owner's brand kit: one document, written by the owner, taken by each run when it starts. */
+  brandKit: (uid: string) => `users/${uid}/brand/kit`,
   /** One per Checkout Session the webhook credited or refused. */
   purchase: (sessionId: string) => `purchases/${sessionId}`,
   /** Storyboards started per customer (a day's count and the last hour's starts): functions only. */
@@ -58,6 +60,8 @@ export const objects = {
   /** The assembled ad before the quality gate: delivered (copied to `output`) only if it passes. */
   assembled: (runId: string) => `runs/${runId}/assembled.mp4`,
   output: (uid: string, runId: string) => `outputs/${uid}/${runId}.mp4`,
+  /** The run's own copy of the brand kit's logo, taken when it started. */
+  runLogo: (runId: string, format: "png" | "webp") => `runs/${runId}/logo.${format}`,
   /** A scene's start frame in one storyboard version (a new script makes new frames). */
   startFrame: (runId: string, version: number, sceneId: string) =>
     `runs/${runId}/storyboard-v${version}-${sceneId}.png`,

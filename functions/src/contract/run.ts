@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RunOptions } from "./brand";
 
 /** Statuses and stages of a run as the page and the functions both read them. */
 export const RUN_STATUSES = [
@@ -42,6 +43,8 @@ export type AspectRatio = (typeof ASPECT_RATIOS)[number];
 
 export const MAX_BRIEF_CHARS = 2000;
 export const MAX_SCENES = 8;
+/** The longest call to action stored (a script's, a run's own); whether it fits the end card is judged before the charge (brand/endCard.ts). */
+export const MAX_CALL_TO_ACTION_CHARS = 120;
 
 /** Whether a text has anything a voice would say: a letter or a digit, not only punctuation or emoji. */
 export function hasWords(text: string): boolean {
@@ -61,6 +64,20 @@ export const RunInputSchema = z
     brief: z.string().trim().min(1).max(MAX_BRIEF_CHARS).refine(hasWords, NO_WORDS),
     scenes: z.number().int().min(1).max(MAX_SCENES).default(4),
     aspectRatio: z.enum(ASPECT_RATIOS).default("9:16"),
+    /**
+     * What the ad adds over its scenes, each switch as the client wrote it: one left out is decided when
+     * the run starts (on; music as the brand kit says), so no default is filled in here.
+     */
+    options: z
+      .object({ captions: z.boolean(), music: z.boolean(), endCard: z.boolean() } satisfies Record<
+        keyof RunOptions,
+        z.ZodBoolean
+      >)
+      .partial()
+      .strict()
+      .optional(),
+    /** This run's call to action on the end card, over the brand kit's. */
+    callToAction: z.string().trim().min(1).max(MAX_CALL_TO_ACTION_CHARS).refine(hasWords, NO_WORDS).optional(),
   })
   .strict();
 export type RunInput = z.infer<typeof RunInputSchema>;
@@ -162,8 +179,6 @@ export const SceneScriptSchema = z.object({
   durationSec: z.number().min(2).max(8),
 });
 export type SceneScript = z.infer<typeof SceneScriptSchema>;
-
-export const MAX_CALL_TO_ACTION_CHARS = 120;
 
 export const ScriptSchema = z.object({
   headline: z.string().min(2).max(120),

@@ -6,7 +6,7 @@ import type { PromisedVideo, QualityVerdict } from "./quality";
 import type { OverlayMeasurements } from "./overlay";
 import type { VoiceRecord } from "./voice";
 import type { MixedMusicRecord, MusicRecord } from "./music";
-import type { RunBrand, RunOptions } from "./brand";
+import type { BrandKit, RunBrand, RunOptions } from "./brand";
 import type { StoryboardAnswer, StoryboardEdit, StoryboardVersion } from "./storyboard";
 
 /** The output quality gate on the finished ad, recorded whether it passed or not. */
@@ -114,6 +114,8 @@ export interface RunDocument {
   storyboardEdit?: StoryboardEdit;
   /** The owner's answer to the latest storyboard, written by the client. */
   storyboardAnswer?: StoryboardAnswer;
+  /** The owner's brand kit as it was when the run started (its logo copied to the run's folder). */
+  brandKit?: BrandKit;
   /** Why the owner's last edit was refused, per field ("headline", "callToAction", "line 2", "newScript"). */
   storyboardEditRefused?: { version: number; reasons: { field: string; reason: string }[]; at: Timestamp };
   /** The brand kit the run used, copied when it started. */

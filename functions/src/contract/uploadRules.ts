@@ -23,3 +23,8 @@ export function safeObjectName(original: string, format: UploadFormat, unique: s
     .slice(0, 120);
   return `${unique}-${stem || "image"}${EXTENSIONS[format]}`;
 }
+
+/** Where a brand kit's logo is stored (contract/brand.ts LOGO_OBJECT_PATTERN): a new name per upload. */
+export function logoObjectPath(uid: string, format: "png" | "webp", unique: string): string {
+  return `brand/${uid}/logo-${unique}${EXTENSIONS[format]}`;
+}

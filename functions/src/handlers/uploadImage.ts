@@ -13,7 +13,7 @@ import { onRequest } from "firebase-functions/v2/https";
 import { initAdmin } from "../adminApp";
 import { runtimeConfig } from "../config";
 import { LocalFolderStore } from "../storage/objectStore";
-import { BearerTokenSchema, judgeUpload, UploadQuerySchema } from "../uploads/uploadPolicy";
+import { BearerTokenSchema, judgeLogoUpload, judgeUpload, UploadQuerySchema } from "../uploads/uploadPolicy";
 
 /** The page is served from this machine under the emulators. */
 const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/;
@@ -66,12 +66,11 @@ export const uploadImage = onRequest({ cors: [LOOPBACK_ORIGIN], memory: "512MiB"
     return;
   }
   const bytes = Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0);
-  const verdict = judgeUpload(
-    uid,
-    query.data.name,
-    bytes,
-    `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`,
-  );
+  const unique = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+  const verdict =
+    query.data.purpose === "logo"
+      ? await judgeLogoUpload(uid, bytes, unique)
+      : judgeUpload(uid, query.data.name, bytes, unique);
   if (!verdict.ok) {
     res.status(verdict.status).json({ error: verdict.error });
     return;

@@ -7,7 +7,7 @@ import { FieldValue, Timestamp, type Firestore, type Transaction } from "firebas
 import { ledgerIds, paths } from "../contract/paths";
 import type { PreflightReport } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
-import { applyTransition, approvesLatest, isExpected, transitions } from "../lifecycle/transitions";
+import { applyTransition, approvesLatest, isExpected, transitions, type TakenBrand } from "../lifecycle/transitions";
 import { notificationTexts, userMessages } from "../messages";
 import type { LedgerMovement, RefundRecord } from "./movements";
 import { writeNotification } from "./notifications";
@@ -22,12 +22,12 @@ export type ChargeOutcome = "charged" | "not_chargeable" | "insufficient_credits
 export async function chargeRun(
   db: Firestore,
   runId: string,
-  args: { price: number; preflight?: PreflightReport },
+  args: { price: number; preflight?: PreflightReport; taken?: TakenBrand },
 ): Promise<ChargeOutcome> {
   return db.runTransaction(async (tx) => {
     const runRef = db.doc(paths.run(runId));
     const run = (await tx.get(runRef)).data() as RunDocument | undefined;
-    const charge = transitions.charge(args.price, args.preflight);
+    const charge = transitions.charge(args.price, args.preflight, args.taken);
     if (!run || !isExpected(run, charge.from)) return "not_chargeable";
     const userRef = db.doc(paths.user(run.uid));
     const chargeRef = db.doc(paths.ledgerEntry(run.uid, ledgerIds.charge(runId)));

@@ -22,6 +22,7 @@
  * (a run from an older stage order, a retry round), it keeps the shown one with the new message.
  */
 import { Timestamp, type DocumentReference, type Firestore, type Transaction } from "firebase-admin/firestore";
+import type { BrandKit, RunOptions } from "../contract/brand";
 import { paths } from "../contract/paths";
 import type { PreflightReport, RunStatus, Script, Stage, WorkStage } from "../contract/run";
 import type { Decision, DegradationRecord, RunDocument, StageState } from "../contract/runDocument";
@@ -128,6 +129,15 @@ export interface FailureInput {
   userMessage: string;
 }
 
+/**
+ * What a run takes when its preflight passes: the owner's brand kit as it is now and what the ad adds.
+ * Written with the preflight's outcome (the charge, or the question), kept for the run's whole life.
+ */
+export interface TakenBrand {
+  brandKit: BrandKit;
+  options: RunOptions;
+}
+
 const charged = (run: RunDocument) => (run.credits?.charged ?? 0) > 0;
 
 function stageStart(next: WorkStage): RunUpdate {
@@ -162,11 +172,12 @@ export const transitions = {
   }),
 
   /** preflight → awaiting_confirmation: the image raised a warning; nothing is charged. */
-  awaitConfirmation: (report: PreflightReport, now: Timestamp, answerBy: Timestamp): Transition => ({
+  awaitConfirmation: (report: PreflightReport, now: Timestamp, answerBy: Timestamp, taken: TakenBrand): Transition => ({
     name: "await_confirmation",
     from: { status: ["preflight"] },
     to: "awaiting_confirmation",
     update: {
+      ...taken,
       preflight: report,
       awaitingSince: now,
       answerBy,
@@ -179,13 +190,14 @@ export const transitions = {
    * (awaiting_confirmation with `confirmation.proceed` → running). The ledger movement is
    * written by the caller in the same transaction.
    */
-  charge: (price: number, preflight?: PreflightReport): Transition => ({
+  charge: (price: number, preflight?: PreflightReport, taken?: TakenBrand): Transition => ({
     name: "charge",
     from: { status: ["preflight", "awaiting_confirmation"], holds: chargeable },
     to: "running",
     update: {
       ...stageStart("visual_dna"),
       ...(preflight && { preflight }),
+      ...taken,
       credits: { charged: price, refunded: 0 },
       progress: { pct: 5, message: `Charged ${price} credits` },
     },
@@ -426,7 +438,7 @@ export const transitions = {
    * The image passed (preflight → running) or the owner confirmed it (awaiting_confirmation → running)
    * and the settings ask for a storyboard first: the work up to the storyboard starts uncharged.
    */
-  startUncharged: (preflight?: PreflightReport): Transition => ({
+  startUncharged: (preflight?: PreflightReport, taken?: TakenBrand): Transition => ({
     name: "start_uncharged",
     // Startable exactly when chargeable: the work before the storyboard stands in for the charge.
     from: { holds: chargeable, status: ["preflight", "awaiting_confirmation"] },
@@ -434,6 +446,7 @@ export const transitions = {
     update: {
       ...stageStart("visual_dna"),
       ...(preflight && { preflight }),
+      ...taken,
       credits: { charged: 0, refunded: 0 },
     },
   }),

@@ -4,6 +4,11 @@
  */
 import { Timestamp } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
+import { endCardProblems } from "../brand/endCard";
+import { takeBrandKit } from "./brandKit";
+import { brandRunMessages } from "../brand/messages";
+import { resolveCallToAction, resolveRunOptions } from "../brand/resolve";
+import type { BrandKit, RunOptions } from "../contract/brand";
 import { FaultsSchema } from "../contract/faults";
 import { RUN_ID_PATTERN, paths } from "../contract/paths";
 import { MAX_SCENES, RunInputSchema, type PreflightReport, type RunInput } from "../contract/run";
@@ -85,6 +90,18 @@ export function lengthRefusal(
   );
 }
 
+/** A brand name or call to action longer than the end card holds, before any charge; null when it fits or is off. */
+export function endCardRefusal(input: RunInput, kit: BrandKit, options: RunOptions): PipelineFailure | null {
+  const callToAction = resolveCallToAction(input, kit);
+  const problems = endCardProblems({ brandName: input.brandName, callToAction, endCard: options.endCard });
+  if (!problems) return null;
+  const lengths = `brand name ${input.brandName.length}, call to action ${callToAction?.length ?? 0}`;
+  return refuse(
+    `end_card_too_long: ${lengths}`,
+    brandRunMessages.endCard([problems.brandName, problems.callToAction].filter(Boolean).join(" ")),
+  );
+}
+
 export async function handleRunCreated(runId: string, deps: PipelineDeps): Promise<void> {
   const { db } = deps;
   const flag = await loadRolloutFlag(db);
@@ -97,8 +114,13 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
     // Before the image is read: an ad its voice-over cannot fill would fail the quality gate after the charge.
     const tooShort = lengthRefusal(input, settings);
     if (tooShort) throw tooShort;
+    const kit = await takeBrandKit(deps, runId, claimed.uid);
+    const options = resolveRunOptions(input, kit);
+    const tooLong = endCardRefusal(input, kit, options);
+    if (tooLong) throw tooLong;
     // A storyboard's models are paid before any charge: bounded per customer, before any work.
     if (settings.approval === "required") await reserveStoryboard(db, claimed.uid, Date.now(), settings);
+    const taken = { brandKit: kit, options };
     const size = await deps.store.size(input.image);
     if (size === null) throw refuse("image_not_found", userMessages.imageMissing(input.image));
     if (size > MAX_UPLOAD_BYTES) {
@@ -132,7 +154,7 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
           tx,
           ref,
           run,
-          transitions.awaitConfirmation(report, now, minutesAfter(now, settings.confirmationTimeoutMinutes)),
+          transitions.awaitConfirmation(report, now, minutesAfter(now, settings.confirmationTimeoutMinutes), taken),
         );
         if (result.kind !== "applied") return result;
         writeNotification(
@@ -153,7 +175,7 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
       logger.info("preflight asks for confirmation", { runId, outcome: asked.kind });
       return;
     }
-    const outcome = await startAfterPreflight(db, runId, settings, report);
+    const outcome = await startAfterPreflight(db, runId, settings, report, taken);
     logger.info("start after preflight", { runId, outcome });
   } catch (error) {
     const failure = isPipelineFailure(error)

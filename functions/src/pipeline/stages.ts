@@ -5,6 +5,8 @@
 import path from "node:path";
 import { readFile, writeFile } from "node:fs/promises";
 import { Timestamp } from "firebase-admin/firestore";
+import { resolveRunBrand } from "../brand/resolve";
+import { BrandKitSchema } from "../contract/brand";
 import { objects, sceneId } from "../contract/paths";
 import type { StageRecord, WorkStage } from "../contract/run";
 import type { QualityGateRecord, RunDocument } from "../contract/runDocument";
@@ -61,7 +63,9 @@ async function visualDna({ claim, deps }: StageRun): Promise<StageOutcome> {
   const image = await deps.store.read(input.image);
   const mimeType = extensionOf(input.image) === ".png" ? "image/png" : "image/jpeg";
   const served = await deps.visualDna.extract({ image, mimeType, input }, callContext(claim.runId, claim.run));
-  return { result: { dna: served.value, "stages.visual_dna": record(served, started) } };
+  // The kit's colours left empty take the palette's: known only now. Runs started before kits default all.
+  const brand = resolveRunBrand(claim.run.brandKit ?? BrandKitSchema.parse({}), input, served.value);
+  return { result: { dna: served.value, brand, "stages.visual_dna": record(served, started) } };
 }
 
 async function script({ claim, deps }: StageRun): Promise<StageOutcome> {

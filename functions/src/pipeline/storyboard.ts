@@ -9,7 +9,7 @@ import { paths } from "../contract/paths";
 import type { PreflightReport } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
 import { chargeRun, type ChargeOutcome } from "../ledger/credits";
-import { applyTransition, transitionRun, transitions } from "../lifecycle/transitions";
+import { applyTransition, transitionRun, transitions, type TakenBrand } from "../lifecycle/transitions";
 import { userMessages } from "../messages";
 import type { PipelineSettings } from "../pipelineSettings";
 import { PipelineFailure } from "../contract/failure";
@@ -27,9 +27,10 @@ export async function startAfterPreflight(
   runId: string,
   settings: PipelineSettings,
   preflight?: PreflightReport,
+  taken?: TakenBrand,
 ): Promise<StartOutcome> {
-  if (settings.approval === "off") return chargeRun(db, runId, { price: settings.runPriceCredits, preflight });
-  const started = await transitionRun(db, runId, () => transitions.startUncharged(preflight));
+  if (settings.approval === "off") return chargeRun(db, runId, { price: settings.runPriceCredits, preflight, taken });
+  const started = await transitionRun(db, runId, () => transitions.startUncharged(preflight, taken));
   return started.kind === "applied" ? "started_uncharged" : "not_chargeable";
 }
 

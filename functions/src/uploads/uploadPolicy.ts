@@ -1,9 +1,16 @@
 import { z } from "zod";
 import { sniffFormat, SUPPORTED_FORMATS, type SupportedFormat } from "../preflight/imageFile";
-import { MAX_UPLOAD_BYTES, safeObjectName } from "../contract/uploadRules";
+import { checkLogo } from "../brand/logo";
+import { logoObjectPath, MAX_UPLOAD_BYTES, safeObjectName } from "../contract/uploadRules";
 
 /** `?name=` as the page sends it: the file's own name, cleaned up below. */
-export const UploadQuerySchema = z.object({ name: z.string().trim().min(1).max(300) }).strict();
+export const UploadQuerySchema = z
+  .object({
+    name: z.string().trim().min(1).max(300),
+    /** A product photo for a run, or the brand kit's logo. */
+    purpose: z.enum(["product", "logo"]).default("product"),
+  })
+  .strict();
 
 export const BearerTokenSchema = z
   .string()
@@ -33,4 +40,14 @@ export function judgeUpload(uid: string, originalName: string, bytes: Buffer, un
     };
   }
   return { ok: true, format, objectPath: `uploads/${uid}/${safeObjectName(originalName, format, unique)}` };
+}
+
+/** Decides a logo upload: every check a run makes of it later (brand/logo.ts), so a stored logo is one a run can use. */
+export async function judgeLogoUpload(uid: string, bytes: Buffer, unique: string): Promise<UploadVerdict> {
+  const verdict = await checkLogo(bytes);
+  if (!verdict.ok) {
+    const status = verdict.code === "too_large" ? 413 : verdict.code === "format" ? 415 : 400;
+    return { ok: false, status, error: verdict.message };
+  }
+  return { ok: true, format: verdict.format, objectPath: logoObjectPath(uid, verdict.format, unique) };
 }

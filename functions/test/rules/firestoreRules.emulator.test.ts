@@ -88,8 +88,22 @@ describe("creating a run", () => {
     ["with an oversized fault", newRun({ test: { faults: { scenes: "celebrity:" + "1,".repeat(60) + "1" } } })],
     ["with a fault that is not a string", newRun({ test: { faults: { script: { nested: "x".repeat(10) } } } })],
     ["with extra test fields", newRun({ test: { faults: {}, payload: "x" } })],
+    ["with an unknown option", newRun({}, { options: { captions: true, watermark: false } })],
+    ["with an option that is not a switch", newRun({}, { options: { music: "off" } })],
+    ["with options that are not a map", newRun({}, { options: true })],
+    ["with an empty call to action", newRun({}, { callToAction: "" })],
+    ["with a call to action over 120 characters", newRun({}, { callToAction: "x".repeat(121) })],
   ])("refused: %s", async (_name, data) => {
     await assertFails(setDoc(doc(alice(), "runs/r1"), data));
+  });
+  test("allowed: the three switches (each optional) and a call to action", async () => {
+    await assertSucceeds(
+      setDoc(
+        doc(alice(), "runs/r3"),
+        newRun({}, { options: { captions: false, music: false, endCard: false }, callToAction: "Order today" }),
+      ),
+    );
+    await assertSucceeds(setDoc(doc(alice(), "runs/r4"), newRun({}, { options: { music: false } })));
   });
   test("run ids are safe in Cloud Tasks task ids", async () => {
     await assertSucceeds(setDoc(doc(alice(), "runs/Ab-9_z"), newRun()));
@@ -326,5 +340,55 @@ describe("buying credits", () => {
     );
     await assertFails(setDoc(doc(alice(), "users/alice/ledger/grant_welcome"), { kind: "grant", amount: 20 }));
     await assertFails(setDoc(doc(alice(), "users/alice"), { credits: 20 }));
+  });
+});
+
+describe("the brand kit", () => {
+  const kit = (overrides: Record<string, unknown> = {}) => ({
+    logo: "brand/alice/logo-abc123.png",
+    primaryColour: "#112233",
+    secondaryColour: null,
+    captionStyle: "boxed",
+    callToAction: "Order today",
+    music: true,
+    ...overrides,
+  });
+  const KIT = "users/alice/brand/kit";
+
+  test("its owner creates, reads, updates and deletes it", async () => {
+    await assertSucceeds(setDoc(doc(alice(), KIT), kit()));
+    await assertSucceeds(getDoc(doc(alice(), KIT)));
+    await assertSucceeds(setDoc(doc(alice(), KIT), kit({ logo: null, primaryColour: null, music: false })));
+    await assertSucceeds(updateDoc(doc(alice(), KIT), { captionStyle: "highlight", callToAction: null }));
+    await assertSucceeds(setDoc(doc(alice(), KIT), kit({ logo: "brand/alice/logo-x_1.webp" })));
+    await assertSucceeds(deleteDoc(doc(alice(), KIT)));
+  });
+  test("nobody else reads or writes it, signed out neither", async () => {
+    await seed(KIT, kit());
+    await assertFails(getDoc(doc(bob(), KIT)));
+    await assertFails(setDoc(doc(bob(), KIT), kit()));
+    await assertFails(deleteDoc(doc(bob(), KIT)));
+    const stranger = env.unauthenticatedContext().firestore() as unknown as Firestore;
+    await assertFails(getDoc(doc(stranger, KIT)));
+    await assertFails(setDoc(doc(stranger, KIT), kit()));
+  });
+  test("one document only: no other id under brand/", async () => {
+    await assertFails(setDoc(doc(alice(), "users/alice/brand/other"), kit()));
+  });
+  test.each([
+    ["someone else's logo", kit({ logo: "brand/bob/logo-abc.png" })],
+    ["a logo outside the brand folder", kit({ logo: "uploads/alice/logo-abc.png" })],
+    ["a JPEG logo", kit({ logo: "brand/alice/logo-abc.jpg" })],
+    ["a logo path climbing out", kit({ logo: "brand/alice/../bob/logo-a.png" })],
+    ["a colour that is not #rrggbb", kit({ primaryColour: "red" })],
+    ["a short colour", kit({ secondaryColour: "#fff" })],
+    ["an unknown caption style", kit({ captionStyle: "comic" })],
+    ["a call to action longer than the end card holds", kit({ callToAction: "x".repeat(49) })],
+    ["an empty call to action", kit({ callToAction: "" })],
+    ["music that is not a switch", kit({ music: "yes" })],
+    ["an unknown field", kit({ credits: 1000 })],
+    ["a missing field", { logo: null, primaryColour: null, secondaryColour: null, captionStyle: "boxed", music: true }],
+  ])("refused: %s", async (_name, data) => {
+    await assertFails(setDoc(doc(alice(), KIT), data));
   });
 });

@@ -4,7 +4,7 @@
  */
 
 /** The form's own field ids, in the form's order. */
-export const DRAFT_FIELDS = ["product", "brand", "brief", "scenes", "aspect"] as const;
+export const DRAFT_FIELDS = ["product", "brand", "brief", "scenes", "aspect", "cta"] as const;
 export type DraftField = (typeof DRAFT_FIELDS)[number];
 export type Draft = Partial<Record<DraftField, string>>;
 

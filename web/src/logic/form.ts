@@ -6,10 +6,13 @@
 import {
   ASPECT_RATIOS,
   MAX_BRIEF_CHARS,
+  MAX_CALL_TO_ACTION_CHARS,
   MAX_SCENES,
   hasWords,
   type AspectRatio,
 } from "../../../functions/src/contract/run";
+import { endCardProblems } from "../../../functions/src/brand/endCard";
+import { END_CARD_LIMITS, type RunOptions } from "../../../functions/src/contract/brand";
 import { adLengthWords, voiceoverWords } from "../../../functions/src/messages";
 import { minScenesFor, type AdLengthSettings, type VoiceoverSettings } from "../../../functions/src/pipelineSettings";
 import { voiceoverFit } from "../../../functions/src/script/voiceoverPlan";
@@ -24,6 +27,7 @@ export const FIELD_LIMITS = {
   brand: `up to ${MAX_NAME_CHARS} characters`,
   brief: `up to ${MAX_BRIEF_CHARS} characters`,
   scenes: scenesLimit(sceneRange(null)),
+  cta: `optional, up to ${END_CARD_LIMITS.callToAction} characters on the end card`,
 } as const;
 
 /**
@@ -72,9 +76,13 @@ export interface FormFields {
   brief: string;
   scenes: string;
   aspect: string;
+  /** This video's call to action; empty: the brand kit's. */
+  cta: string;
+  /** The three switches: what the video adds over its scenes. */
+  options: RunOptions;
 }
 
-export type FieldName = keyof FormFields;
+export type FieldName = Exclude<keyof FormFields, "options">;
 
 export interface RunRequestFields {
   productName: string;
@@ -82,13 +90,15 @@ export interface RunRequestFields {
   brief: string;
   scenes: number;
   aspectRatio: AspectRatio;
+  options: RunOptions;
+  callToAction?: string;
 }
 
 export type FormCheck =
   { ok: true; fields: RunRequestFields } | { ok: false; errors: Partial<Record<FieldName, string>> };
 
 /** The order errors are announced and focused in: the form's own order. */
-export const FIELD_ORDER: FieldName[] = ["image", "product", "brand", "brief", "scenes", "aspect"];
+export const FIELD_ORDER: FieldName[] = ["image", "product", "brand", "brief", "scenes", "aspect", "cta"];
 
 export function imageError(image: ImageFacts | null): string | null {
   if (!image) return "Choose a photo of your product.";
@@ -144,6 +154,7 @@ export function checkRunForm(form: FormFields, scenesAllowed: SceneRange = scene
     ["brief", textError(form.brief, "a short brief", MAX_BRIEF_CHARS)],
     ["scenes", scenesError(form.scenes, scenesAllowed)],
     ["aspect", (ASPECT_RATIOS as readonly string[]).includes(form.aspect) ? null : "Choose a format."],
+    ["cta", form.cta.trim() ? textError(form.cta, "the call to action", MAX_CALL_TO_ACTION_CHARS) : null],
   ];
   const errors: Partial<Record<FieldName, string>> = {};
   for (const [field, error] of candidates) if (error) errors[field] = error;
@@ -154,9 +165,24 @@ export function checkRunForm(form: FormFields, scenesAllowed: SceneRange = scene
     brief: form.brief.trim(),
     scenes,
     aspectRatio: form.aspect as AspectRatio,
+    options: form.options,
+    ...(form.cta.trim() && { callToAction: form.cta.trim() }),
   };
   const tooShortOrLong = voiceoverErrors(fields, scenesAllowed);
   if (Object.keys(tooShortOrLong).length > 0) return { ok: false, errors: tooShortOrLong };
+  // Then the backend's end-card check (brand/endCard.ts), in its order: before any upload, as before any charge.
+  const endCard = endCardProblems({
+    brandName: fields.brandName,
+    callToAction: fields.callToAction ?? null,
+    endCard: fields.options.endCard,
+  });
+  if (endCard) {
+    const errors = {
+      ...(endCard.brandName && { brand: endCard.brandName }),
+      ...(endCard.callToAction && { cta: endCard.callToAction }),
+    };
+    return { ok: false, errors };
+  }
   return { ok: true, fields };
 }
 

@@ -24,6 +24,7 @@ const FIELD_IDS: Record<FieldName, string> = {
   brief: "brief",
   scenes: "scenes",
   aspect: "aspect",
+  cta: "cta",
 };
 
 /** Reads the chosen file's size and pixel dimensions (null when the browser cannot decode it). */
@@ -191,7 +192,20 @@ export class NewRunForm {
       brief: $<HTMLTextAreaElement>("brief").value,
       scenes: $<HTMLInputElement>("scenes").value,
       aspect: $<HTMLSelectElement>("aspect").value,
+      cta: $<HTMLInputElement>("cta").value,
+      options: {
+        captions: $<HTMLInputElement>("opt-captions").checked,
+        music: $<HTMLInputElement>("opt-music").checked,
+        endCard: $<HTMLInputElement>("opt-end-card").checked,
+      },
     };
+  }
+
+  /** The music switch starts as the brand kit says; the customer may still change it for this video. */
+  setMusicDefault(music: boolean): void {
+    const input = $<HTMLInputElement>("opt-music");
+    input.defaultChecked = music;
+    input.checked = music;
   }
 
   private setError(field: FieldName, message: string | null): void {

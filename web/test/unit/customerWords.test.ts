@@ -14,7 +14,9 @@ import { PROVIDERS } from "../../../functions/src/contract/providers";
 import { userMessageForFailure } from "../../../functions/src/models/messages";
 import { REFUSAL_MESSAGES, WARNING_CODES, WARNING_TEXT } from "../../../functions/src/preflight/messages";
 import { QUALITY_CAUSES } from "../../../functions/src/contract/quality";
+import { brandRunMessages, endCardWords, logoWords } from "../../../functions/src/brand/messages";
 import { notificationWords, runLinkWords } from "../../src/logic/activity";
+import { BRAND_KIT_WORDS } from "../../src/logic/brandKit";
 import { fallbackReasonWords, OUTCOME_WORDS, warningWords } from "../../src/logic/words";
 
 /** Every provider, every model id of the default chains and the first word of each (its family), and the brands. */
@@ -109,6 +111,18 @@ test("the backend's sentences for the customer name no provider or model", () =>
   assertNoNames("ad length", sentencesOf("adLengthWords", adLengthWords, { voiceNeeds: [4], sceneLasts: [2] }));
   assertNoNames("words on the video", sentencesOf("adTexts", adTexts));
   assertNoNames(
+    "logo refusals",
+    sentencesOf("logoWords", logoWords, { tooLarge: [6 * 2 ** 20], tooManyPixels: [20e6], tooSmall: [16, 16] }),
+  );
+  assertNoNames(
+    "end card",
+    sentencesOf("endCardWords", endCardWords, { brandNameTooLong: [29], callToActionTooLong: [61] }),
+  );
+  assertNoNames(
+    "brand kit refusals",
+    sentencesOf("brandRunMessages", brandRunMessages, { endCard: ["Too long."], logo: [logoWords.opaque] }),
+  );
+  assertNoNames(
     "notifications",
     sentencesOf("notificationTexts", notificationTexts, {
       refunded: [10, "Scene 2 could not be rendered. Your credits will be refunded."],
@@ -135,6 +149,7 @@ test("the page's own words name no provider or model, even for a warning stored 
     recommendation: "",
   };
   assertNoNames("page", [
+    ...sentencesOf("BRAND_KIT_WORDS", BRAND_KIT_WORDS),
     ...Object.values(OUTCOME_WORDS),
     ...reasons.map(fallbackReasonWords),
     ...[0, 1, 2].flatMap((faces) => Object.values(warningWords(legacyFace, faces))),

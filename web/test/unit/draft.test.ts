@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DRAFT_FIELDS, draftKey, parseDraft, serializeDraft } from "../../src/logic/draft";
 
-const initial = { product: "", brand: "", brief: "", scenes: "4", aspect: "9:16" };
+const initial = { product: "", brand: "", brief: "", scenes: "4", aspect: "9:16", cta: "" };
 
 test("what was typed round-trips; untouched fields keep their values too", () => {
   const typed = { ...initial, product: "Morning Ritual Coffee", brief: "Rich crema.\nSmooth finish." };
@@ -31,7 +31,7 @@ test("an unreadable or foreign stored value counts as no draft; unknown keys and
   });
   assert.deepEqual(
     [...DRAFT_FIELDS],
-    ["product", "brand", "brief", "scenes", "aspect"],
+    ["product", "brand", "brief", "scenes", "aspect", "cta"],
     "the photo is never a draft field",
   );
 });

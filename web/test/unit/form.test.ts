@@ -13,6 +13,8 @@ const good: FormFields = {
   brief: "Rich crema.",
   scenes: "4",
   aspect: "9:16",
+  cta: "",
+  options: { captions: true, music: true, endCard: true },
 };
 
 const LONG_BRIEF =
@@ -28,7 +30,27 @@ test("a good form gives trimmed fields", () => {
     brief: "Rich crema.",
     scenes: 4,
     aspectRatio: "9:16",
+    options: { captions: true, music: true, endCard: true },
   });
+});
+
+test("the switches and a call to action go with the run; the end card's limits are judged only when it is on", () => {
+  const off = { captions: false, music: false, endCard: false };
+  const check = checkRunForm({ ...good, cta: "  Order today ", options: off });
+  assert.ok(check.ok);
+  assert.deepEqual([check.fields.options, check.fields.callToAction], [off, "Order today"]);
+
+  const tooLong = checkRunForm({ ...good, brand: "Fairbean Small Batch Roasters", cta: "c".repeat(49) });
+  assert.ok(!tooLong.ok);
+  assert.deepEqual(tooLong.errors, {
+    brand: "The brand name is 29 characters; the end card holds 22. Shorten it or switch the end card off.",
+    cta: "The call to action is 49 characters; the end card holds 48. Shorten it or switch the end card off.",
+  });
+  const endCardOff = { ...good, brand: "Fairbean Small Batch Roasters", cta: "c".repeat(49), options: off };
+  assert.ok(checkRunForm(endCardOff).ok);
+  const noWords = checkRunForm({ ...good, cta: "!!!" });
+  assert.ok(!noWords.ok);
+  assert.equal(noWords.errors.cta, "Write the call to action in words, not only punctuation or emoji.");
 });
 
 test("spaces-only and over-long fields are refused one by one, in words", () => {
