@@ -476,7 +476,7 @@ async function main() {
     breaches.push({
       kind: "forged payment accepted",
       subject: "stripeWebhook",
-      detail: `${tally.purchases.forgedAccepted} forged deliveries not refused with 400`,
+      detail: `${tally.purchases.forgedAccepted} forged deliveries answered but not refused with 400`,
     });
   const audit = auditLedger(await retryLockTimeouts(() => loadAuditSnapshot(admin)));
   report({ finals, users, breaches, audit, sweeps, clientMs, price: settings.runPriceCredits });
@@ -608,7 +608,11 @@ function report(r: {
     "purchases paid / refunded",
     `${p.paid} / ${p.refunds} (webhook deliveries ${p.deliveries}, ${p.redelivered} redelivered after no 200)`,
   );
-  line("forged webhook deliveries refused", `${p.forgedRefused} of ${p.forgedRefused + p.forgedAccepted}`);
+  line(
+    "forged webhook deliveries refused",
+    `${p.forgedRefused} of ${p.forgedRefused + p.forgedAccepted + p.forgedUnanswered}` +
+      (p.forgedUnanswered > 0 ? ` (${p.forgedUnanswered} not answered)` : ""),
+  );
   line(
     "sweeper passes (actions, runs left for the next)",
     r.sweeps.map((s) => `${s.actions}${s.failed ? ` (${s.failed} left)` : ""}`).join(", "),

@@ -42,7 +42,10 @@ export interface PurchaseTally {
   /** Deliveries answered with anything but 200 (or nothing), then delivered again. */
   redelivered: number;
   forgedRefused: number;
+  /** Forged deliveries answered anything below 500 but 400: not refused as forged. */
   forgedAccepted: number;
+  /** Forged deliveries that got no answer or a 5xx (the function not reachable): Stripe would send them again. */
+  forgedUnanswered: number;
   refunds: number;
   creditsBought: number;
   /** What the refunds could take: each at most the balance the harness expects at that moment. */
@@ -56,6 +59,7 @@ export function emptyPurchaseTally(): PurchaseTally {
     redelivered: 0,
     forgedRefused: 0,
     forgedAccepted: 0,
+    forgedUnanswered: 0,
     refunds: 0,
     creditsBought: 0,
     creditsTakenBack: 0,
@@ -117,7 +121,8 @@ export async function buyPack(args: {
   if (plan.forgedFirst) {
     const forged = await stripe.deliver(completed, { signature: "t=1,v1=" + "0".repeat(64) }).catch(() => null);
     if (forged?.status === 400) tally.forgedRefused++;
-    else tally.forgedAccepted++;
+    else if (forged && forged.status < 500) tally.forgedAccepted++;
+    else tally.forgedUnanswered++;
   }
   if (plan.asyncPayment) {
     const succeeded = stripe.asyncSucceeded(session.id);
