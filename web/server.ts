@@ -12,8 +12,12 @@ import path from "node:path";
 import { z } from "zod";
 import type { PageConfig } from "./src/config";
 
-/** Only finished videos are served; uploads and intermediate clips stay private. */
-const SERVED_BUCKET_PREFIX = "outputs/";
+/**
+ * Finished videos and a run's own media (scene clips, storyboard start frames) are served, as
+ * storage.rules lets their owner read them; uploads stay private. This local server does not check
+ * who asks (test mode only: run ids are unguessable, and nothing here runs in production).
+ */
+const SERVED_BUCKET_PREFIXES = ["outputs/", "runs/"];
 const BUCKET_ROUTE = "/bucket/";
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -135,7 +139,9 @@ export async function startWebServer(options: {
     let file: string | null;
     if (urlPath.startsWith(BUCKET_ROUTE)) {
       const objectPath = urlPath.slice(BUCKET_ROUTE.length);
-      file = objectPath.startsWith(SERVED_BUCKET_PREFIX) ? inside(options.bucketDir, `/${objectPath}`) : null;
+      file = SERVED_BUCKET_PREFIXES.some((prefix) => objectPath.startsWith(prefix))
+        ? inside(options.bucketDir, `/${objectPath}`)
+        : null;
     } else {
       file = inside(options.distDir, urlPath === "/" ? "/index.html" : urlPath);
     }

@@ -106,13 +106,16 @@ async function main(config: PageConfig): Promise<void> {
   };
   const videos = new VideosView($("run-list") as HTMLOListElement, $("runs-empty"), $<HTMLButtonElement>("more-runs"), {
     answer,
-    videoUrl: (objectPath) => bucket.videoUrl(objectPath),
+    mediaUrl: (objectPath) => bucket.mediaUrl(objectPath),
+    buyCredits: () => buyCredits.focus(),
+    watchScenes: (runId, next) => store.watchScenes(runId, next, showError),
     download: async (_runId, objectPath, title) => saveBlob(await bucket.download(objectPath), fileNameFor(title)),
   });
   const questionModal = new QuestionModal(
     $<HTMLDialogElement>("question-modal"),
     answer,
     (runId) => videos.card(runId)?.heading ?? null,
+    (objectPath) => bucket.mediaUrl(objectPath),
   );
   videos.onRender = (item, view, busy) => {
     questionModal.update(item.id, view, busy);
@@ -183,6 +186,7 @@ async function main(config: PageConfig): Promise<void> {
         (credits) => {
           $("balance").textContent = String(credits);
           form.setBalance(credits);
+          videos.setBalance(credits);
         },
         showError,
       ),
@@ -223,6 +227,7 @@ async function main(config: PageConfig): Promise<void> {
     videos.clear();
     questionModal.follow(null);
     form.setBalance(null);
+    videos.setBalance(null);
     form.useDraftOf(null);
   }
 
