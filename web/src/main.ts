@@ -193,7 +193,7 @@ async function main(config: PageConfig): Promise<void> {
       store.watchSettings((settings) => {
         form.setPrice(settings.runPriceCredits);
         form.setSceneRange(sceneRange(settings));
-        videos.setPrice(settings.runPriceCredits);
+        videos.setSettings(settings.runPriceCredits, settings.maxScriptRegenerations);
       }, showError),
       store.watchLedger(user.uid, (items) => renderLedger($("ledger"), items), showError),
       store.watchNotifications(

@@ -63,14 +63,18 @@ export type Question =
       choices: Choice[];
     };
 
-/** What the page knows beside the run document: the balance, the run's scene documents, measured stage times. */
+/**
+ * What the page knows beside the run document: the balance, the new scripts a run may ask for
+ * (config/pipeline), the run's scene documents, measured stage times.
+ */
 export interface RunContext {
   balance: number | null;
+  newScriptsAllowed: number | null;
   scenes: readonly SceneSnapshot[];
   stageTimes: StageTimes;
 }
 
-const NO_CONTEXT: RunContext = { balance: null, scenes: [], stageTimes: {} };
+const NO_CONTEXT: RunContext = { balance: null, newScriptsAllowed: null, scenes: [], stageTimes: {} };
 
 export interface RunView {
   title: string;
@@ -283,6 +287,6 @@ export function runView(run: RunSnapshot, price: number | null, context: RunCont
     question: questionOf(run, outcome, price, context),
     note: noteOf(run, outcome),
     video: videoOf(run),
-    storyboard: outcome === "needs_answer" ? storyboardView(run, context.balance) : null,
+    storyboard: outcome === "needs_answer" ? storyboardView(run, context.balance, context.newScriptsAllowed) : null,
   };
 }

@@ -17,12 +17,13 @@ export interface StoryboardSnapshot {
   priceCredits: number;
 }
 
-/** Where the backend says why it did not take a change: beside the field it was about. */
+/**
+ * Why the backend did not take the owner's last change, per field: "headline", "callToAction",
+ * "line {n}" (scene n's line) or "newScript". Shown beside the field it is about.
+ */
 export interface StoryboardRefusal {
   version: number;
-  field: "headline" | "callToAction" | "lines" | "newScript";
-  sceneNumber?: number;
-  reason: string;
+  reasons: { field: string; reason: string }[];
 }
 
 export interface StoryboardFields {
@@ -31,7 +32,7 @@ export interface StoryboardFields {
   storyboardHistory?: { cause?: string }[];
   storyboardEdit?: StoryboardEdit;
   storyboardAnswer?: { version: number; approve: boolean };
-  storyboardRefusal?: StoryboardRefusal;
+  storyboardEditRefused?: StoryboardRefusal;
 }
 
 export interface StoryboardSceneView {
@@ -56,31 +57,36 @@ export interface StoryboardView {
   shortOfCredits: string | null;
   /** A change was sent and the backend has not made a new version of it yet: nothing else can be sent. */
   waiting: string | null;
-  refusals: { headline: string | null; callToAction: string | null; newScript: string | null };
+  /** `other`: about the change as a whole (the lines together, a stale version), shown under the scenes. */
+  refusals: { headline: string | null; callToAction: string | null; newScript: string | null; other: string | null };
   newScriptsLeft: number;
 }
-
-/** How many new scripts a customer may ask for on one run. */
-export const NEW_SCRIPTS_PER_RUN = 2;
 
 const seconds = (n: number): string => `${Math.round(n * 10) / 10} s`;
 
 function waitingFor(run: StoryboardFields, version: number): string | null {
   // A refused change stays on the run beside its refusal: it is not being worked on any more.
-  if (run.storyboardEdit?.version === version && run.storyboardRefusal?.version !== version)
+  if (run.storyboardEdit?.version === version && run.storyboardEditRefused?.version !== version)
     return run.storyboardEdit.newScript ? STORYBOARD_WORDS.writingNewScript : STORYBOARD_WORDS.savingChange;
   return null;
 }
 
 /** A refusal is shown only with the version it was about: a newer storyboard starts clean. */
-function refusalOf(run: StoryboardFields, version: number, field: StoryboardRefusal["field"], scene?: number) {
-  const refusal = run.storyboardRefusal;
-  if (!refusal || refusal.version !== version || refusal.field !== field) return null;
-  if (field === "lines" && refusal.sceneNumber !== undefined && refusal.sceneNumber !== scene) return null;
-  return refusal.reason;
+function refusalOf(run: StoryboardFields, version: number, about: (field: string) => boolean): string | null {
+  const refusal = run.storyboardEditRefused;
+  if (!refusal || refusal.version !== version) return null;
+  const reasons = refusal.reasons.filter((r) => about(r.field)).map((r) => STORYBOARD_WORDS.refused(r.reason));
+  return reasons.length > 0 ? reasons.join(" ") : null;
 }
 
-export function storyboardView(run: StoryboardFields, balance: number | null): StoryboardView | null {
+const OWN_PLACE = /^(headline|callToAction|newScript|line \d+)$/;
+
+/** `newScriptsAllowed`: the settings' `maxScriptRegenerations`, null while they are not read. */
+export function storyboardView(
+  run: StoryboardFields,
+  balance: number | null,
+  newScriptsAllowed: number | null,
+): StoryboardView | null {
   const board = run.storyboard;
   if (run.status !== "awaiting_approval" || !board) return null;
   const newScripts = [run.storyboard, ...(run.storyboardHistory ?? [])].filter((v) => v?.cause === "new_script").length;
@@ -98,7 +104,7 @@ export function storyboardView(run: StoryboardFields, balance: number | null): S
         length: seconds(scene.durationSec),
         frame: scene.startFrame,
         frameAlt: STORYBOARD_WORDS.frameAlt(scene.sceneNumber, scene.shows),
-        refusal: refusalOf(run, board.version, "lines", scene.sceneNumber),
+        refusal: refusalOf(run, board.version, (field) => field === `line ${scene.sceneNumber}`),
       })),
     total: STORYBOARD_WORDS.total(board.totalSec),
     approveLabel: STORYBOARD_WORDS.approve(board.priceCredits),
@@ -108,11 +114,12 @@ export function storyboardView(run: StoryboardFields, balance: number | null): S
         : null,
     waiting: waitingFor(run, board.version),
     refusals: {
-      headline: refusalOf(run, board.version, "headline"),
-      callToAction: refusalOf(run, board.version, "callToAction"),
-      newScript: refusalOf(run, board.version, "newScript"),
+      headline: refusalOf(run, board.version, (field) => field === "headline"),
+      callToAction: refusalOf(run, board.version, (field) => field === "callToAction"),
+      newScript: refusalOf(run, board.version, (field) => field === "newScript"),
+      other: refusalOf(run, board.version, (field) => !OWN_PLACE.test(field)),
     },
-    newScriptsLeft: Math.max(0, NEW_SCRIPTS_PER_RUN - newScripts),
+    newScriptsLeft: Math.max(0, (newScriptsAllowed ?? 0) - newScripts),
   };
 }
 

@@ -119,6 +119,8 @@ export const STORYBOARD_WORDS = {
       ? `Writes the scenes and lines again from your brief, at no cost. ${left} ${left === 1 ? "new script" : "new scripts"} left.`
       : "No new scripts left for this video.",
   emptyField: "Write something here, or put back what was there.",
+  /** The backend's reason, as a sentence: "Not changed: it is too long." */
+  refused: (reason: string) => `Not changed: ${reason.replace(/[.\s]+$/, "")}.`,
   unsavedChanges: "You changed the storyboard: save your changes first, so that you approve what you see.",
   frameMissing: "This start frame could not be loaded.",
   savingChange: "Saving your change…",

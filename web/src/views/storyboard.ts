@@ -33,6 +33,7 @@ export class StoryboardPanel {
   private approve!: HTMLButtonElement;
   private cancel!: HTMLButtonElement;
   private status!: HTMLParagraphElement;
+  private refusedWhole!: HTMLParagraphElement;
   private shortOfCredits!: HTMLDivElement;
 
   constructor(
@@ -59,6 +60,8 @@ export class StoryboardPanel {
       callToAction: view.refusals.callToAction,
       lines: Object.fromEntries(view.scenes.map((s) => [s.sceneNumber, s.refusal])),
     });
+    this.refusedWhole.hidden = view.refusals.other === null;
+    this.refusedWhole.textContent = view.refusals.other ?? "";
     if (view.waiting) this.status.textContent = view.waiting;
     else if (this.status.dataset.said === "waiting") this.status.textContent = "";
     this.status.dataset.said = view.waiting ? "waiting" : "";
@@ -140,6 +143,7 @@ export class StoryboardPanel {
       STORYBOARD_WORDS.cancel,
     );
     this.status = el("p", { class: "hint storyboard-status", role: "status" });
+    this.refusedWhole = el("p", { class: "field-error", hidden: "" });
     const buy = el("button", { type: "button", class: "link", "data-storyboard": "buy" }, STORYBOARD_WORDS.buyCredits);
     buy.addEventListener("click", () => this.actions.buyCredits());
     this.shortOfCredits = el("div", { class: "notice short-of-credits" }, el("p", {}), buy);
@@ -149,6 +153,7 @@ export class StoryboardPanel {
       { novalidate: "" },
       headlineBlock,
       el("ol", { class: "storyboard-scenes" }, ...scenes),
+      this.refusedWhole,
       ctaBlock,
       el("p", { class: "total" }, view.total),
       el("div", { class: "actions start" }, this.save, this.newScript),

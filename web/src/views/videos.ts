@@ -23,6 +23,7 @@ export class VideosView {
   private pinned = new Map<string, RunItem>();
   private price: number | null = null;
   private balance: number | null = null;
+  private newScriptsAllowed: number | null = null;
   private readonly scenes = new Map<string, { stop: Unsubscribe; scenes: SceneSnapshot[] }>();
   private readonly busy = new Set<string>();
   /** Told of every rendered run (the question modal follows one of them). */
@@ -35,8 +36,10 @@ export class VideosView {
     private readonly actions: VideosActions,
   ) {}
 
-  setPrice(price: number): void {
+  /** From config/pipeline: the price of a video and the new scripts a storyboard may ask for. */
+  setSettings(price: number, newScriptsAllowed: number): void {
     this.price = price;
+    this.newScriptsAllowed = newScriptsAllowed;
     this.render();
   }
 
@@ -117,6 +120,7 @@ export class VideosView {
         this.list.insertBefore(card.element, this.list.children[index] ?? null);
       const view = runView(item.run, this.price, {
         balance: this.balance,
+        newScriptsAllowed: this.newScriptsAllowed,
         scenes: this.scenes.get(item.id)?.scenes ?? [],
         // The stage times the customer's other runs measured (a run's own are not known until its stage ends).
         stageTimes: measuredStageTimes(shown.filter((other) => other.id !== item.id).map((other) => other.run)),

@@ -70,18 +70,20 @@ async function newUser(credits: number): Promise<TestUser> {
   return user;
 }
 
-/** The seeded pipeline settings, with 2 s scenes so a run takes seconds, not a minute. */
-async function seedFastSettings(): Promise<void> {
+/** The seeded pipeline settings, with 2 s scenes so a run takes seconds, not a minute, and a test's own. */
+async function seedFastSettings(pipeline: Record<string, unknown>): Promise<void> {
   const seed = readSeed();
   await seedEmulators(seed);
   await adminDb()
     .doc(PIPELINE_SETTINGS_PATH)
-    .set({ ...seed.config.pipeline, sceneSeconds: 2 });
+    .set({ ...seed.config.pipeline, sceneSeconds: 2, ...pipeline });
 }
 
 export interface SessionOptions {
   viewport?: { width: number; height: number };
   credits?: number;
+  /** Pipeline settings of this test over the seeded ones (e.g. `approval: "required"`). */
+  pipeline?: Record<string, unknown>;
   /** Runs on the signed-out page, before signing in. */
   signedOut?: (page: Page) => Promise<void>;
 }
@@ -89,7 +91,7 @@ export interface SessionOptions {
 export async function startSession(options: SessionOptions = {}): Promise<Session> {
   const viewport = options.viewport ?? DESKTOP;
   const credits = options.credits ?? 100;
-  await seedFastSettings();
+  await seedFastSettings(options.pipeline ?? {});
   const user = await newUser(credits);
   const server = await startWebServer({
     distDir: WEB_DIST,

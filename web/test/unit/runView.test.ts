@@ -210,7 +210,7 @@ test("the quality question shows each still scene's clip of the latest round it 
     { sceneNumber: 2, round: 0, status: "done", method: "generated", video: "runs/r/scene_02-r0.mp4" },
     { sceneNumber: 3, round: 1, status: "rendering" },
   ];
-  const question = runView(run, 10, { balance: 90, scenes, stageTimes: {} }).question;
+  const question = runView(run, 10, { balance: 90, newScriptsAllowed: 2, scenes, stageTimes: {} }).question;
   assert.ok(question?.kind === "decide");
   assert.deepEqual(question.scenes, [
     { text: "Scene 1: our video service was too busy at that moment.", clip: "runs/r/scene_01-r1.mp4" },

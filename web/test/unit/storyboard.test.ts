@@ -28,7 +28,7 @@ const board: StoryboardSnapshot = {
 const awaiting: RunSnapshot = { status: "awaiting_approval", storyboard: board };
 
 test("a storyboard is shown while it awaits approval, with every scene, its line and length, and the price", () => {
-  const view = storyboardView(awaiting, 25);
+  const view = storyboardView(awaiting, 25, 2);
   assert.ok(view);
   assert.equal(view.version, 3);
   assert.equal(view.headline, "Wake up to Fairbean");
@@ -45,8 +45,8 @@ test("a storyboard is shown while it awaits approval, with every scene, its line
   assert.equal(view.approveLabel, "Approve and pay 10 credits");
   assert.equal(view.shortOfCredits, null);
   assert.equal(view.waiting, null);
-  assert.equal(storyboardView({ ...awaiting, status: "running" }, 25), null);
-  assert.equal(storyboardView({ status: "awaiting_approval" }, 25), null);
+  assert.equal(storyboardView({ ...awaiting, status: "running" }, 25, 2), null);
+  assert.equal(storyboardView({ status: "awaiting_approval" }, 25, 2), null);
 });
 
 test("an approval waits as the customer's answer; a cancel reads as cancelled at once", () => {
@@ -61,22 +61,22 @@ test("an approval waits as the customer's answer; a cancel reads as cancelled at
   assert.equal(cancelled.cost, "Nothing was charged.");
   // An answer to an older version does not answer the one shown.
   assert.equal(outcomeOf({ ...awaiting, storyboardAnswer: { version: 2, approve: true } }), "needs_answer");
-  assert.ok(runView(awaiting, 10, { balance: 50, scenes: [], stageTimes: {} }).storyboard);
+  assert.ok(runView(awaiting, 10, { balance: 50, newScriptsAllowed: 2, scenes: [], stageTimes: {} }).storyboard);
   assert.equal(runView(awaiting, 10).question, null);
 });
 
 test("a balance below the price says how to buy credits instead of offering an approval that fails", () => {
   assert.equal(
-    storyboardView(awaiting, 0)?.shortOfCredits,
+    storyboardView(awaiting, 0, 2)?.shortOfCredits,
     "You have 0 credits; this video costs 10 credits. Buy credits, then approve: the storyboard waits for you.",
   );
-  assert.equal(storyboardView(awaiting, 10)?.shortOfCredits, null);
+  assert.equal(storyboardView(awaiting, 10, 2)?.shortOfCredits, null);
   // The balance not read yet is not "short".
-  assert.equal(storyboardView(awaiting, null)?.shortOfCredits, null);
+  assert.equal(storyboardView(awaiting, null, 2)?.shortOfCredits, null);
 });
 
 test("an edit sends only what changed, trimmed, aimed at the version shown", () => {
-  const view = storyboardView(awaiting, 25);
+  const view = storyboardView(awaiting, 25, 2);
   assert.ok(view);
   const unchanged = { headline: view.headline, callToAction: view.callToAction, lines: { 1: view.scenes[0].line } };
   assert.equal(storyboardEditOf(view, unchanged), null);
@@ -100,44 +100,69 @@ test("an edit sends only what changed, trimmed, aimed at the version shown", () 
 });
 
 test("a change being made locks the screen; a refusal is shown beside its field, for its version only", () => {
-  const pending = storyboardView({ ...awaiting, storyboardEdit: { version: 3, headline: "x" } }, 25);
+  const pending = storyboardView({ ...awaiting, storyboardEdit: { version: 3, headline: "x" } }, 25, 2);
   assert.equal(pending?.waiting, "Saving your change…");
-  const newScript = storyboardView({ ...awaiting, storyboardEdit: { version: 3, newScript: true } }, 25);
+  const newScript = storyboardView({ ...awaiting, storyboardEdit: { version: 3, newScript: true } }, 25, 2);
   assert.equal(newScript?.waiting, "Writing a new script…");
   // A change aimed at an older version was dealt with: the version shown is newer.
-  assert.equal(storyboardView({ ...awaiting, storyboardEdit: { version: 2, headline: "x" } }, 25)?.waiting, null);
+  assert.equal(storyboardView({ ...awaiting, storyboardEdit: { version: 2, headline: "x" } }, 25, 2)?.waiting, null);
 
   const refusedLine = storyboardView(
     {
       ...awaiting,
       storyboardEdit: { version: 3, lines: [{ sceneNumber: 2, narration: "x" }] },
-      storyboardRefusal: { version: 3, field: "lines", sceneNumber: 2, reason: "This line is too short to say." },
+      storyboardEditRefused: {
+        version: 3,
+        reasons: [
+          { field: "line 2", reason: "is too short to say" },
+          { field: "callToAction", reason: "must be 120 characters or fewer." },
+        ],
+      },
     },
     25,
+    2,
   );
   assert.equal(refusedLine?.waiting, null);
   assert.deepEqual(
     refusedLine?.scenes.map((s) => s.refusal),
-    [null, "This line is too short to say."],
+    [null, "Not changed: is too short to say."],
   );
   assert.equal(refusedLine?.refusals.headline, null);
-  const refusedHeadline = storyboardView(
-    { ...awaiting, storyboardRefusal: { version: 3, field: "headline", reason: "Too long." } },
+  assert.equal(refusedLine?.refusals.callToAction, "Not changed: must be 120 characters or fewer.");
+  assert.equal(refusedLine?.refusals.other, null);
+  const wholeScript = storyboardView(
+    {
+      ...awaiting,
+      storyboardEditRefused: { version: 3, reasons: [{ field: "lines", reason: "the voice-over would not fill 8 s" }] },
+    },
     25,
+    2,
   );
-  assert.equal(refusedHeadline?.refusals.headline, "Too long.");
-  const oldRefusal = storyboardView(
-    { ...awaiting, storyboardRefusal: { version: 2, field: "headline", reason: "Too long." } },
+  assert.equal(wholeScript?.refusals.other, "Not changed: the voice-over would not fill 8 s.");
+  assert.deepEqual(
+    wholeScript?.scenes.map((s) => s.refusal),
+    [null, null],
+  );
+  const refusedHeadline = storyboardView(
+    { ...awaiting, storyboardEditRefused: { version: 3, reasons: [{ field: "headline", reason: "Too long." }] } },
     25,
+    2,
+  );
+  assert.equal(refusedHeadline?.refusals.headline, "Not changed: Too long.");
+  const oldRefusal = storyboardView(
+    { ...awaiting, storyboardEditRefused: { version: 2, reasons: [{ field: "headline", reason: "Too long." }] } },
+    25,
+    2,
   );
   assert.equal(oldRefusal?.refusals.headline, null);
 });
 
-test("new scripts are offered while some are left", () => {
-  assert.equal(storyboardView(awaiting, 25)?.newScriptsLeft, 2);
+test("new scripts are offered while the settings allow more", () => {
+  assert.equal(storyboardView(awaiting, 25, 2)?.newScriptsLeft, 2);
   const once = storyboardView(
     { ...awaiting, storyboard: { ...board, cause: "new_script" }, storyboardHistory: [{ cause: "generated" }] },
     25,
+    2,
   );
   assert.equal(once?.newScriptsLeft, 1);
   const twice = storyboardView(
@@ -147,6 +172,10 @@ test("new scripts are offered while some are left", () => {
       storyboardHistory: [{ cause: "generated" }, { cause: "new_script" }, { cause: "new_script" }],
     },
     25,
+    2,
   );
   assert.equal(twice?.newScriptsLeft, 0);
+  assert.equal(storyboardView(awaiting, 25, 0)?.newScriptsLeft, 0);
+  // Settings not read yet: no new script offered rather than one the backend may refuse.
+  assert.equal(storyboardView(awaiting, 25, null)?.newScriptsLeft, 0);
 });

@@ -63,7 +63,12 @@ test("the card's bar carries the scene count and the time left while scenes rend
     credits: { charged: 10, refunded: 0 },
     progress: { pct: 55, message: "Generating video scenes: 2 of 4 done" },
   };
-  const view = runView(run, 10, { balance: 90, scenes: [done(1), done(2)], stageTimes: measuredStageTimes(earlier) });
+  const view = runView(run, 10, {
+    balance: 90,
+    newScriptsAllowed: 2,
+    scenes: [done(1), done(2)],
+    stageTimes: measuredStageTimes(earlier),
+  });
   assert.deepEqual(view.progress, {
     pct: 55,
     label: view.progress?.label,
