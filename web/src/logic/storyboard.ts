@@ -65,8 +65,8 @@ export interface StoryboardView {
 const seconds = (n: number): string => `${Math.round(n * 10) / 10} s`;
 
 function waitingFor(run: StoryboardFields, version: number): string | null {
-  // A refused change stays on the run beside its refusal: it is not being worked on any more.
-  if (run.storyboardEdit?.version === version && run.storyboardEditRefused?.version !== version)
+  // The backend takes the change away once it made a version of it or refused it.
+  if (run.storyboardEdit?.version === version)
     return run.storyboardEdit.newScript ? STORYBOARD_WORDS.writingNewScript : STORYBOARD_WORDS.savingChange;
   return null;
 }
@@ -74,7 +74,8 @@ function waitingFor(run: StoryboardFields, version: number): string | null {
 /** A refusal is shown only with the version it was about: a newer storyboard starts clean. */
 function refusalOf(run: StoryboardFields, version: number, about: (field: string) => boolean): string | null {
   const refusal = run.storyboardEditRefused;
-  if (!refusal || refusal.version !== version) return null;
+  // While a newer change is being looked at, the refusal of the last one is out of date.
+  if (!refusal || refusal.version !== version || run.storyboardEdit) return null;
   const reasons = refusal.reasons.filter((r) => about(r.field)).map((r) => STORYBOARD_WORDS.refused(r.reason));
   return reasons.length > 0 ? reasons.join(" ") : null;
 }

@@ -4,10 +4,15 @@
  * pay" or "Cancel". Built once per storyboard version, then updated in place, so what the customer
  * types survives every snapshot until a new version replaces it.
  */
+import { SceneScriptSchema, ScriptSchema } from "../../../functions/src/contract/run";
 import type { Answer } from "../data";
 import { emptyFieldsOf, storyboardEditOf, type StoryboardView } from "../logic/storyboard";
 import { STORYBOARD_WORDS } from "../logic/words";
 import { el } from "./dom";
+
+const MAX_HEADLINE_CHARS = ScriptSchema.shape.headline.maxLength ?? 120;
+const MAX_LINE_CHARS = SceneScriptSchema.shape.narration.maxLength ?? 400;
+const MAX_CALL_TO_ACTION_CHARS = 120;
 
 export interface StoryboardActions {
   answer(fields: Answer): void;
@@ -71,8 +76,11 @@ export class StoryboardPanel {
     return [this.headline, this.callToAction, ...this.lines.values()];
   }
 
-  private field(id: string, label: string, value: string, multiline: boolean): [HTMLElement, Field] {
-    const input = multiline ? el("textarea", { id, rows: "2" }) : el("input", { id, autocomplete: "off" });
+  /** `max`: the backend's own limit, so a change the rules would turn away is never typed. */
+  private field(id: string, label: string, value: string, max: number, multiline: boolean): [HTMLElement, Field] {
+    const input = multiline
+      ? el("textarea", { id, rows: "2", maxlength: String(max) })
+      : el("input", { id, autocomplete: "off", maxlength: String(max) });
     input.value = value;
     const error = el("p", { id: `${id}-error`, class: "field-error", hidden: "" });
     input.setAttribute("aria-describedby", error.id);
@@ -87,11 +95,18 @@ export class StoryboardPanel {
     const titleId = `${prefix}-title`;
     this.element.setAttribute("aria-labelledby", titleId);
 
-    const [headlineBlock, headline] = this.field(`${prefix}-headline`, STORYBOARD_WORDS.headline, view.headline, false);
+    const [headlineBlock, headline] = this.field(
+      `${prefix}-headline`,
+      STORYBOARD_WORDS.headline,
+      view.headline,
+      MAX_HEADLINE_CHARS,
+      false,
+    );
     const [ctaBlock, callToAction] = this.field(
       `${prefix}-cta`,
       STORYBOARD_WORDS.callToAction,
       view.callToAction,
+      MAX_CALL_TO_ACTION_CHARS,
       false,
     );
     this.headline = headline;
@@ -107,6 +122,7 @@ export class StoryboardPanel {
         `${prefix}-line-${scene.sceneNumber}`,
         STORYBOARD_WORDS.line(scene.sceneNumber),
         scene.line,
+        MAX_LINE_CHARS,
         true,
       );
       this.lines.set(scene.sceneNumber, line);

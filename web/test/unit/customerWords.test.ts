@@ -158,6 +158,7 @@ test("the page's own words name no provider or model, even for a warning stored 
       approve: [10],
       newScriptsLeft: [1],
       shortOfCredits: [0, 10],
+      refused: ["contains placeholder or template text"],
     }),
   );
   assertNoNames(

@@ -110,7 +110,6 @@ test("a change being made locks the screen; a refusal is shown beside its field,
   const refusedLine = storyboardView(
     {
       ...awaiting,
-      storyboardEdit: { version: 3, lines: [{ sceneNumber: 2, narration: "x" }] },
       storyboardEditRefused: {
         version: 3,
         reasons: [
@@ -155,6 +154,17 @@ test("a change being made locks the screen; a refusal is shown beside its field,
     2,
   );
   assert.equal(oldRefusal?.refusals.headline, null);
+  const changedAgain = storyboardView(
+    {
+      ...awaiting,
+      storyboardEdit: { version: 3, headline: "Mornings" },
+      storyboardEditRefused: { version: 3, reasons: [{ field: "headline", reason: "Too long." }] },
+    },
+    25,
+    2,
+  );
+  assert.equal(changedAgain?.refusals.headline, null, "a new change being looked at hides the last refusal");
+  assert.equal(changedAgain?.waiting, "Saving your change…");
 });
 
 test("new scripts are offered while the settings allow more", () => {
