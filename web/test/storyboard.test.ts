@@ -60,7 +60,7 @@ async function retype(page: Page, selector: string, text: string): Promise<void>
 }
 
 test(
-  "storyboard: shown before any charge, edited in place, a refusal beside its field, approved from a second tab and paid once",
+  "storyboard: shown before any charge, edited in place, a refusal beside its field, approved from a second tab and charged once",
   { timeout: 3 * RUN_TIMEOUT_MS },
   async () => {
     const session = await startSession({ pipeline: APPROVAL });
@@ -130,7 +130,8 @@ test(
       await second.keyboard.press("Enter");
       await waitForOutcome(second, runId, "working");
       await waitForOutcome(page, runId, "working");
-      await waitForOutcome(page, runId, "ready");
+      // The approval is what charges: once, the price shown.
+      await page.locator("#balance", { hasText: "90" }).waitFor({ timeout: RUN_TIMEOUT_MS });
       await second.close();
       assert.deepEqual(await ledgerOf(user.uid, runId), [{ kind: "charge", amount: -10 }]);
       assert.equal(await balanceOf(user.uid), 90);

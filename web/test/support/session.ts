@@ -145,12 +145,19 @@ export interface RunRequest {
 /** The run the page shows as its latest (it puts `#run-{id}` in the address, never on screen). */
 const shownRunId = (page: Page): Promise<string> => page.evaluate(() => /^#run-(.+)$/.exec(location.hash)?.[1] ?? "");
 
-/** Waits until the page has created a run other than `previous` and returns its id. */
+/**
+ * Waits until the page has created a run other than `previous` and returns its id. The upload is the
+ * first call of a function: on a loaded machine its worker can take longer than 30 s to start.
+ */
 export async function newRunId(page: Page, previous: string): Promise<string> {
-  await page.waitForFunction((old) => {
-    const id = /^#run-(.+)$/.exec(location.hash)?.[1] ?? "";
-    return id !== "" && id !== old && document.getElementById(`run-${id}`) !== null;
-  }, previous);
+  await page.waitForFunction(
+    (old) => {
+      const id = /^#run-(.+)$/.exec(location.hash)?.[1] ?? "";
+      return id !== "" && id !== old && document.getElementById(`run-${id}`) !== null;
+    },
+    previous,
+    { timeout: RUN_TIMEOUT_MS },
+  );
   return shownRunId(page);
 }
 
