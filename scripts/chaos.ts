@@ -2,7 +2,8 @@
  * `npm run chaos`: the promise under faults. Many users, as real clients (web SDK signed in on the
  * Auth emulator, so every write passes firestore.rules), start runs with random injected faults
  * (some with fewer scenes than the settings allow, which the preflight must refuse uncharged),
- * answer the face warning and the quality question, ignore them or answer twice, and try writes
+ * answer the face warning, the storyboard (approve, edit then approve, cancel, approve past its
+ * deadline) and the quality question, ignore them or answer twice, and try writes
  * the rules must refuse. Meanwhile the harness delivers handler events a second time and kills the
  * Functions emulator's worker processes mid-execution. Then the sweeper runs (as the schedule
  * would, its clock past every lease and wait), then the ledger audit and the harness's own
@@ -164,6 +165,10 @@ async function hostileWrite(kind: HostileWrite, client: Client, other: Client, r
       setDoc(doc(collection(db, "runs")), { ...newRun, test: { faults: { scenes: "celebrity:1,".repeat(50) } } }),
     unsafe_run_id: () => setDoc(doc(db, "runs", "run.with.dots"), newRun),
     notification: () => setDoc(doc(db, paths.notification(uid, "fake")), { title: "Credits refunded" }),
+    // Either the run is not waiting for approval, or the answer is the function's to apply: both refused.
+    storyboard_answer_while_running: () =>
+      updateDoc(doc(db, paths.run(runId)), { storyboardAnswer: { version: 1, approve: true }, status: "running" }),
+    storyboard_price: () => updateDoc(doc(db, paths.run(runId)), { "storyboard.priceCredits": 0 }),
   };
   tally.hostileTried++;
   if (await tryWrite(attempts[kind])) tally.hostileAccepted.push({ subject: `${uid} run ${runId}`, write: kind });
@@ -211,6 +216,8 @@ async function clientRun(
     confirmation: null,
     decisions: [],
     tooShort: plan.tooShort,
+    storyboardApproved: null,
+    storyboardCancelled: false,
   };
   const objectPath = `uploads/${client.uid}/run-${plan.index}.png`;
   const local = path.join(LOCAL_BUCKET, objectPath);
@@ -243,6 +250,16 @@ async function clientRun(
       clearTimeout(idle);
       idle = setTimeout(finish, IDLE_MS);
     };
+    /** The owner's storyboard answer; recorded only when the rules took it. */
+    const answerStoryboard = async (version: number, approve: boolean) => {
+      const accepted = await tryWrite(() => updateDoc(runRef, { storyboardAnswer: { version, approve } }));
+      if (accepted) tally.answersWritten++;
+      else tally.answersRefused++;
+      if (accepted && approve) observed.storyboardApproved ??= version;
+      if (accepted && !approve && observed.storyboardApproved === null) observed.storyboardCancelled = true;
+    };
+    let storyboardSeen = 0;
+    let approvedAfterRefusal = false;
     const answer = async (field: "confirmation" | "decision", value: unknown, question: number) => {
       const accepted = await tryWrite(() => updateDoc(runRef, { [field]: value }));
       if (accepted) tally.answersWritten++;
@@ -269,6 +286,36 @@ async function clientRun(
           if (choice === "twice") await answer("confirmation", { proceed: false }, 0);
         })();
       }
+      const version = run.storyboard?.version ?? 0;
+      // A refused edit leaves the version as it was: the owner approves it as it stands.
+      const editRefused = run.storyboardEditRefused?.version === version && !approvedAfterRefusal;
+      if (
+        run.status === "awaiting_approval" &&
+        (version > storyboardSeen || editRefused) &&
+        run.storyboardAnswer == null
+      ) {
+        const first = storyboardSeen === 0;
+        storyboardSeen = version;
+        if (editRefused) approvedAfterRefusal = true;
+        const choice = plan.storyboard;
+        if (choice === "ignore") return finish();
+        void (async () => {
+          await sleep(random() * 500);
+          if (choice === "edit_then_approve" && first) {
+            // Approved once the edit made the next version (or, refused, on the next pass below).
+            const edited = await tryWrite(() =>
+              updateDoc(runRef, { storyboardEdit: { version, headline: "Fairbean: the cup worth waking for" } }),
+            );
+            if (edited) return;
+          }
+          if (choice === "late") {
+            // Past the deadline (the harness's settings give a minute): the rules refuse it, the sweeper expires the run.
+            await sleep(Math.max(0, (run.answerBy?.toMillis() ?? Date.now()) - Date.now()) + 1500);
+          }
+          await answerStoryboard(version, choice !== "cancel");
+          if (choice === "twice") await answerStoryboard(version, false);
+        })();
+      }
       if (entered && run.status === "awaiting_decision") {
         const question = questions++;
         // A second question comes after a retry, with no retries left: accept or refund then.
@@ -293,7 +340,15 @@ async function main() {
   const suitePid = emulatorSuitePid();
   if (!suitePid) throw new Error("no emulator suite above this process: run it through `npm run chaos`");
   const seed = readSeed();
-  const settings = PipelineSettingsSchema.parse({ ...seed.config.pipeline, sceneSeconds: 2 });
+  // Every run shows a storyboard first; a minute to answer it, so approvals past the deadline happen too.
+  const settings = PipelineSettingsSchema.parse({
+    ...seed.config.pipeline,
+    sceneSeconds: 2,
+    approval: "required",
+    approvalTimeoutMinutes: 1,
+    storyboardsPerDay: 1000,
+    storyboardsPerHour: 1000,
+  });
   await retryLockTimeouts(() => admin.doc(PIPELINE_SETTINGS_PATH).set(settings));
   await retryLockTimeouts(() => admin.doc(ROLLOUT_FLAG_PATH).set(seed.config.rollout));
   const billing = BillingSettingsSchema.parse(seed.config.billing);
@@ -504,6 +559,8 @@ async function finalRuns(admin: Firestore, observed: ObservedRun[]) {
         refundDue: run.failure?.refundDue === true,
         noticeDue: run.failure?.noticeDue === true,
         decisionLog: (run.decisionLog ?? []).map((d) => d.decision),
+        storyboardVersion: run.storyboard?.version ?? null,
+        approvedVersion: run.storyboardAnswer?.approve === true ? run.storyboardAnswer.version : null,
       };
     },
   );
@@ -584,6 +641,7 @@ function report(r: {
   line("hostile writes accepted", count("hostile write accepted"));
   line("too-short ads not refused", count("too-short ad not refused"));
   line("forged payments accepted", count("forged payment accepted"));
+  line("charged without approval", count("charged without approval"));
   line("ledger audit breaches", r.audit.length);
   for (const b of r.breaches) print(`BREACH  ${b.kind}  ${b.subject}: ${b.detail}`);
   for (const b of r.audit) print(`AUDIT   ${b.invariant}  ${b.subject}: ${b.detail}`);

@@ -26,7 +26,7 @@ import { paths } from "../functions/src/contract/paths";
 import { STAGES, type Stage } from "../functions/src/contract/run";
 import { sweepStuckRuns } from "../functions/src/lifecycle/sweeper";
 import { STAGE_LABELS } from "../functions/src/messages";
-import { loadPipelineSettings } from "../functions/src/pipelineSettings";
+import { PIPELINE_SETTINGS_PATH, loadPipelineSettings } from "../functions/src/pipelineSettings";
 import { STANDIN_SCENARIOS, startDemoStandins, type StandinScenario } from "./lib/demoStandins";
 import { LOCAL_BUCKET, PROJECT_ID, ROOT, adminDb, readSeed, requireEmulators, seedEmulators } from "./lib/emulators";
 
@@ -48,6 +48,10 @@ const { values: args } = parseArgs({
     fault: { type: "string", multiple: true, default: [] },
     confirm: { type: "boolean", default: false },
     decision: { type: "string" },
+    /** required: the storyboard is shown and approved before the charge; off: charged after the image check. */
+    approval: { type: "string", default: "required" },
+    /** Stop at the storyboard's question, uncharged. */
+    "no-approve": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     "stall-seconds": { type: "string", default: "30" },
     /** local (the offline stand-ins of the emulators) or standins (the cloud tier's SDKs at loopback stand-ins). */
@@ -100,6 +104,19 @@ function logStages(run: DocumentData) {
   }
 }
 
+/** The storyboard as the owner reads it: what each scene shows and says, its start frame, and the price. */
+function logStoryboard(board: DocumentData) {
+  log(
+    `  Storyboard v${board.version}: "${board.headline}" — ${board.totalSec} s, ${board.priceCredits} credits on approval`,
+  );
+  for (const scene of board.scenes as DocumentData[]) {
+    log(`    ${scene.sceneNumber}. ${scene.title} (${scene.durationSec} s) says: "${scene.narration}"`);
+    log(`       shows: ${scene.shows}`);
+    log(`       starts from: ${path.join(LOCAL_BUCKET, scene.startFrame)}`);
+  }
+  log(`    Call to action: "${board.callToAction}"`);
+}
+
 const secondsText = (span: { startSec: number; endSec: number }) =>
   `${span.startSec.toFixed(2)}–${span.endSec.toFixed(2)} s`;
 
@@ -128,6 +145,9 @@ async function main() {
   requireEmulators();
   const seed = readSeed();
   await seedEmulators(seed);
+  if (args.approval !== "required" && args.approval !== "off") throw new Error("--approval is required or off");
+  // The demo's own emulators: the storyboard question is asked unless the run asks for today's flow.
+  await adminDb().doc(PIPELINE_SETTINGS_PATH).set({ approval: args.approval }, { merge: true });
   const standins = await cloudStandins();
   const demoUser = seed.users[0];
 
@@ -216,6 +236,15 @@ async function main() {
           answered = true;
           log("  --confirm: proceeding anyway (writing confirmation: {proceed: true})");
           await updateDoc(runRef, { confirmation: { proceed: true } });
+        }
+        if (run.status === "awaiting_approval" && run.storyboard && run.storyboardAnswer == null) {
+          logStoryboard(run.storyboard);
+          if (args["no-approve"]) {
+            log("  Nothing has been charged. Re-run without --no-approve to approve the storyboard and pay.");
+            return finish();
+          }
+          log(`  Approving version ${run.storyboard.version} (writing storyboardAnswer: {approve: true})`);
+          await updateDoc(runRef, { storyboardAnswer: { version: run.storyboard.version, approve: true } });
         }
         if (run.status === "awaiting_decision" && run.decision == null) {
           for (const s of run.staticScenes ?? []) log(`  ⚠ scene ${s.scene} is a static Ken Burns clip (${s.reason})`);

@@ -211,6 +211,7 @@ export class FakeWorld {
   }
 
   readonly media: ClipRenderer = {
+    startFrame: (_image, outFile) => this.ffmpeg("start frame", () => outFile),
     kenBurns: (req) =>
       this.ffmpeg("ken burns", (): MeasuredClip => ({
         file: req.outFile,

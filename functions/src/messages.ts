@@ -11,6 +11,7 @@ export const STAGE_LABELS: Record<Stage, string> = {
   charge: "Reserving credits",
   visual_dna: "Analysing the product",
   script: "Writing the script",
+  storyboard: "Drawing the storyboard",
   scenes: "Rendering scenes",
   voice: "Recording the voiceover",
   assembly: "Assembling the video",
@@ -80,6 +81,17 @@ export const userMessages = {
       ? message.replace(WILL_BE_REFUNDED, `Your ${credits} credits have been refunded.`)
       : `${message} Your ${credits} credits have been refunded.`.trim(),
   cancelled: "You cancelled this video. Nothing was charged.",
+  awaitingApproval:
+    "Your storyboard is ready. Review it, change it if you like, and approve it to make the video; nothing is charged until you do.",
+  storyboardCancelled: "You cancelled this video at the storyboard. Nothing was charged.",
+  storyboardExpired:
+    "You did not approve the storyboard within the time allowed, so this video was cancelled. Nothing was charged.",
+  approvalNeedsCredits: (price: number, balance: number) =>
+    `This video costs ${price} credits and your balance is ${balance}. Add credits and approve again: your storyboard stays open. Nothing was charged.`,
+  storyboardsPerDay: (limit: number) =>
+    `You have started ${limit} videos today, the most we can prepare in one day. Please try again tomorrow. Nothing was charged.`,
+  storyboardsPerHour: (limit: number) =>
+    `You have started ${limit} videos in the last hour. Please wait a little and try again. Nothing was charged.`,
   noRetriesLeft: "No retries left: choose Accept or Refund.",
   retryingScenes: (count: number) => `Retrying ${count} static scene(s)`,
   scenesDone: (round: number, done: number, total: number) =>
@@ -103,6 +115,8 @@ export const userMessages = {
     `${voiceoverWords.why(fit)}. ${voiceoverWords.suggestion(fit)}. Nothing was charged.`,
   confirmationExpired: "You did not confirm within the time allowed, so this video was cancelled. Nothing was charged.",
   stageStuck: (stage: Stage) => `${STAGE_LABELS[stage]} did not finish. ${WILL_BE_REFUNDED}`,
+  startFrameFailed: (scene: number) =>
+    `We could not make a usable first picture of scene ${scene} from your product image. Please try again with another photo. Nothing was charged.`,
   sceneFailed: (scene: number) => `Scene ${scene} could not be rendered. ${WILL_BE_REFUNDED}`,
   sceneImageUnrenderable: (scene: number) =>
     `Scene ${scene} could not be rendered from your product image. Please try again with another photo. ${WILL_BE_REFUNDED}`,
@@ -133,6 +147,10 @@ export const notificationTexts = {
       `${staticScenes.length} ${staticScenes.length === 1 ? "scene" : "scenes"} (${Math.round(pct)}%) could only be ` +
       `made as still pan-and-zoom animations: ${staticScenes.map((s) => `scene ${s.scene}`).join(", ")}. ` +
       "Choose Accept, Retry or Refund.",
+  }),
+  storyboardReady: (price: number) => ({
+    title: "Your storyboard is ready",
+    body: `Review each scene, change the words if you like, and approve it to make your video for ${price} credits. Nothing is charged until you approve.`,
   }),
   succeeded: (durationSec: number) => ({
     title: "Your video is ready",

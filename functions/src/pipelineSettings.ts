@@ -196,6 +196,23 @@ export const PipelineSettingsSchema = z.object({
   maxDecisionRetries: z.number().int().min(0).max(3).default(1),
   /** Above this share of Ken Burns scenes the user decides whether to continue. */
   degradationThresholdPct: z.number().min(0).max(100).default(50),
+  /**
+   * `required`: the script and the storyboard (each scene's line and start frame) are made uncharged and
+   * the owner approves them before any credit is taken; `off`: charged as soon as the image passes, no
+   * storyboard. Off by default until the page can show and approve a storyboard.
+   */
+  approval: z.enum(["off", "required"]).default("off"),
+  /** How long a storyboard waits for the owner's answer before the run ends uncharged. */
+  approvalTimeoutMinutes: z.number().int().min(1).max(10_080).default(1440),
+  /** New scripts the owner may ask for on one run (each costs a script and start frames, uncharged). */
+  maxScriptRegenerations: z.number().int().min(0).max(5).default(2),
+  /**
+   * Storyboards are made before any charge, so their provider spend is bounded per customer: at most
+   * `storyboardsPerDay` runs a UTC day and `storyboardsPerHour` in any hour ask for one; a run over
+   * either is refused before any work.
+   */
+  storyboardsPerDay: z.number().int().min(1).max(1000).default(20),
+  storyboardsPerHour: z.number().int().min(1).max(1000).default(6),
   framing: FramingGatesSchema.prefault({}),
   imageFloor: ImageFloorSchema.prefault({}),
   voiceFit: VoiceFitSchema.prefault({}),

@@ -14,6 +14,7 @@ import { sceneTaskId } from "./contract/paths";
 import { assembleVideo } from "./media/assemble";
 import { renderKenBurns } from "./media/kenBurns";
 import { renderMotionClip } from "./media/motionClip";
+import { renderStartFrame } from "./media/startFrame";
 import { measureEncodedClip } from "./media/clip";
 import { normalizeClip } from "./media/normalize";
 import { synthesizeSpeech } from "./media/speech";
@@ -109,6 +110,7 @@ export function buildPipelineDeps(
       : new CloudStorageStore(getStorage().bucket()),
     preflight: { check: (bytes: Buffer, framing: FramingCheck) => preflightImageCheck(bytes, { detector }, framing) },
     media: {
+      startFrame: renderStartFrame,
       kenBurns: renderKenBurns,
       normalize: normalizeClip,
       measureClip: measureEncodedClip,

@@ -15,6 +15,9 @@ export interface ObservedRun {
   decisions: (string | null)[];
   /** Asked for fewer scenes than the settings allow: must end failed at preflight, uncharged. */
   tooShort: boolean;
+  /** The storyboard version whose approval the rules accepted, if any; whether a cancel was accepted. */
+  storyboardApproved: number | null;
+  storyboardCancelled: boolean;
 }
 
 export interface FinalRun {
@@ -25,6 +28,9 @@ export interface FinalRun {
   refunded: number;
   failure: { stage: string; reason: string; userMessage: string; refunded: boolean } | null;
   decisionLog: string[];
+  /** The run's latest storyboard version (runs that waited for approval) and the version its answer approves. */
+  storyboardVersion: number | null;
+  approvedVersion: number | null;
 }
 
 export interface FinalUser {
@@ -44,7 +50,8 @@ export interface ChaosBreach {
     | "untrue message"
     | "hostile write accepted"
     | "too-short ad not refused"
-    | "forged payment accepted";
+    | "forged payment accepted"
+    | "charged without approval";
   subject: string;
   detail: string;
 }
@@ -92,6 +99,20 @@ export function checkChaos(args: {
     }
     if (seen.confirmation === false && run.failure?.reason !== "cancelled") {
       breach("answer overridden", seen.runId, `cancelled, but ended ${run.status} (${run.failure?.reason ?? "-"})`);
+    }
+    if (run.storyboardVersion !== null && run.charged > 0 && seen.storyboardApproved !== run.approvedVersion) {
+      breach(
+        "charged without approval",
+        seen.runId,
+        `charged ${run.charged}; the owner approved ${seen.storyboardApproved ?? "nothing"}, the run records ${run.approvedVersion ?? "nothing"}`,
+      );
+    }
+    if (seen.storyboardCancelled && run.failure?.reason !== "storyboard_cancelled") {
+      breach(
+        "answer overridden",
+        seen.runId,
+        `cancelled the storyboard, but ended ${run.status} (${run.failure?.reason ?? "-"})`,
+      );
     }
     seen.decisions.forEach((decision, question) => {
       if (decision !== null && run.decisionLog[question] !== decision) {

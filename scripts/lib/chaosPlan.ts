@@ -7,6 +7,8 @@ import { seededRandom } from "../../functions/src/seededRandom";
 
 export type Answer = "proceed" | "cancel" | "ignore" | "twice";
 export type DecisionAnswer = "accept" | "retry" | "refund" | "ignore" | "twice";
+/** The owner's answer to the storyboard: approve, ignore it, answer twice, edit then approve, approve past the deadline, cancel. */
+export type StoryboardChoice = "approve" | "ignore" | "twice" | "edit_then_approve" | "late" | "cancel";
 export type ImageKind = "product" | "face" | "not_an_image" | "missing";
 
 export interface RunPlan {
@@ -19,6 +21,7 @@ export interface RunPlan {
   faults: Record<string, string>;
   confirmation: Answer;
   decision: DecisionAnswer;
+  storyboard: StoryboardChoice;
   /** Client writes the rules must refuse, tried while the run is live. */
   hostile: HostileWrite[];
   /** Handler deliveries the harness repeats beside the emulator's own. */
@@ -38,6 +41,8 @@ export const HOSTILE_WRITES = [
   "oversized_test",
   "unsafe_run_id",
   "notification",
+  "storyboard_answer_while_running",
+  "storyboard_price",
 ] as const;
 export type HostileWrite = (typeof HOSTILE_WRITES)[number];
 
@@ -102,6 +107,14 @@ export function planRuns(seed: number, runs: number, users: number, minScenes: n
         [20, "refund"],
         [20, "ignore"],
         [15, "twice"],
+      ]),
+      storyboard: weighted<StoryboardChoice>(random, [
+        [45, "approve"],
+        [10, "ignore"],
+        [10, "twice"],
+        [15, "edit_then_approve"],
+        [8, "late"],
+        [12, "cancel"],
       ]),
       hostile,
       duplicate: random() < 0.35,

@@ -16,6 +16,8 @@ export const paths = {
   refund: (runId: string) => `refunds/${runId}`,
   /** One per Checkout Session the webhook credited or refused. */
   purchase: (sessionId: string) => `purchases/${sessionId}`,
+  /** Storyboards started per customer (a day's count and the last hour's starts): functions only. */
+  storyboardQuota: (uid: string) => `users/${uid}/limits/storyboards`,
 };
 
 /** Who holds a video quota slot: one scene of one round. */
@@ -54,4 +56,7 @@ export const objects = {
   /** The assembled ad before the quality gate: delivered (copied to `output`) only if it passes. */
   assembled: (runId: string) => `runs/${runId}/assembled.mp4`,
   output: (uid: string, runId: string) => `outputs/${uid}/${runId}.mp4`,
+  /** A scene's start frame in one storyboard version (a new script makes new frames). */
+  startFrame: (runId: string, version: number, sceneId: string) =>
+    `runs/${runId}/storyboard-v${version}-${sceneId}.png`,
 };

@@ -6,6 +6,7 @@ export const RUN_STATUSES = [
   "preflight",
   "awaiting_confirmation",
   "running",
+  "awaiting_approval",
   "awaiting_decision",
   "succeeded",
   "failed",
@@ -17,6 +18,7 @@ export const STAGES = [
   "charge",
   "visual_dna",
   "script",
+  "storyboard",
   "voice",
   "scenes",
   "assembly",
@@ -25,12 +27,14 @@ export const STAGES = [
 export type Stage = (typeof STAGES)[number];
 
 /**
- * Stages that do work after the charge, in order. The voice needs only the script, so it is recorded
- * and fitted to the promised length before any paid video is generated: a voice that cannot be made
+ * Stages that do work, in order. When the settings ask for the owner's approval, visual_dna, script and
+ * storyboard run before the charge and the run waits in `awaiting_approval`; the approval charges and
+ * hands the run to the voice. Without approval the charge comes first and the storyboard is skipped.
+ * The voice needs only the script, so it is recorded and fitted to the promised length before any paid video is generated: a voice that cannot be made
  * ends the run at no video cost. (Runs started before this order reach the voice after their scenes:
  * lifecycle/stateMachine.ts `stageAfterFor` sends them on to assembly.)
  */
-export const WORK_STAGES = ["visual_dna", "script", "voice", "scenes", "assembly", "quality"] as const;
+export const WORK_STAGES = ["visual_dna", "script", "storyboard", "voice", "scenes", "assembly", "quality"] as const;
 export type WorkStage = (typeof WORK_STAGES)[number];
 
 export const ASPECT_RATIOS = ["9:16", "16:9", "1:1"] as const;
@@ -159,9 +163,13 @@ export const SceneScriptSchema = z.object({
 });
 export type SceneScript = z.infer<typeof SceneScriptSchema>;
 
+export const MAX_CALL_TO_ACTION_CHARS = 120;
+
 export const ScriptSchema = z.object({
   headline: z.string().min(2).max(120),
   voiceover: z.string().min(10).max(3000),
+  /** The closing ask shown with the ad ("Order yours today"); runs scripted before it existed have none. */
+  callToAction: z.string().min(2).max(MAX_CALL_TO_ACTION_CHARS).optional(),
   scenes: z.array(SceneScriptSchema).min(1).max(MAX_SCENES),
 });
 export type Script = z.infer<typeof ScriptSchema>;

@@ -98,6 +98,8 @@ export interface RunDocument {
   storyboardEdit?: StoryboardEdit;
   /** The owner's answer to the latest storyboard, written by the client. */
   storyboardAnswer?: StoryboardAnswer;
+  /** Why the owner's last edit was refused, per field ("headline", "callToAction", "line 2", "newScript"). */
+  storyboardEditRefused?: { version: number; reasons: { field: string; reason: string }[]; at: Timestamp };
   /** The brand kit the run used, copied when it started. */
   brand?: RunBrand;
   /** What the ad adds over its scenes, resolved when the run started. */

@@ -12,6 +12,8 @@ export interface AuditMovement {
   runId: string | null;
   /** Purchases and reversals: the Checkout Session that paid for the credits. */
   sessionId?: string | null;
+  /** A charge taken on approval: the storyboard version approved. */
+  storyboardVersion?: number | null;
   /** Firestore's own timestamps: a movement that was ever updated has updateMs > createMs. */
   createMs: number;
   updateMs: number;
@@ -31,6 +33,10 @@ export interface AuditRun {
   refunded: number;
   /** When the client created the run; absent on runs written without it. */
   createdMs?: number;
+  /** The latest storyboard's version: present on runs that waited for approval (approval required). */
+  storyboardVersion?: number;
+  /** The version the owner's recorded answer approves; absent when none does. */
+  approvedVersion?: number;
 }
 
 export interface AuditRefund {
@@ -193,6 +199,23 @@ export function auditLedger(snapshot: AuditSnapshot): Breach[] {
           `${run.status} for ${Math.round(ageMs / 60_000)} min (longest possible ${Math.round(longestRunMs / 60_000)} min)`,
         );
     }
+    if (run.storyboardVersion !== undefined && charge) {
+      // Approval required: the charge follows the owner's approval of the run's latest storyboard.
+      if (run.approvedVersion !== run.storyboardVersion || charge.storyboardVersion !== run.storyboardVersion)
+        breach(
+          "a charge only after an approval of the run's latest storyboard",
+          subject,
+          `latest ${run.storyboardVersion}, approved ${run.approvedVersion ?? "none"}, charged on ${charge.storyboardVersion ?? "none"}`,
+        );
+    }
+    if (run.storyboardVersion === undefined && charge?.storyboardVersion != null)
+      breach(
+        "a charge only after an approval of the run's latest storyboard",
+        subject,
+        "charged on a storyboard the run has not",
+      );
+    if (run.status === "awaiting_approval" && charge)
+      breach("nothing is charged while a storyboard waits", subject, "a charge before the approval");
     if (refundMovement && run.refunded !== refundMovement.amount)
       breach("run records its refund", subject, `run says ${run.refunded}`);
   }

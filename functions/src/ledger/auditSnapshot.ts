@@ -32,6 +32,7 @@ export async function loadAuditSnapshot(db: Firestore, readTime: Timestamp = Tim
           amount: Number(doc.get("amount")),
           runId: (doc.get("runId") as string | null) ?? null,
           sessionId: (doc.get("sessionId") as string | undefined) ?? null,
+          storyboardVersion: (doc.get("storyboardVersion") as number | undefined) ?? null,
           createMs: doc.createTime.toMillis(),
           updateMs: doc.updateTime.toMillis(),
         });
@@ -42,6 +43,8 @@ export async function loadAuditSnapshot(db: Firestore, readTime: Timestamp = Tim
       const runs: AuditSnapshot["runs"] = [];
       await forEachDoc(tx, db.collection("runs"), (doc) => {
         const createdAt = doc.get("createdAt") as Timestamp | undefined;
+        const storyboardVersion = doc.get("storyboard.version") as number | undefined;
+        const answer = doc.get("storyboardAnswer") as { version?: unknown; approve?: unknown } | null | undefined;
         runs.push({
           id: doc.id,
           uid: String(doc.get("uid")),
@@ -49,6 +52,8 @@ export async function loadAuditSnapshot(db: Firestore, readTime: Timestamp = Tim
           charged: Number(doc.get("credits.charged") ?? 0),
           refunded: Number(doc.get("credits.refunded") ?? 0),
           ...(createdAt instanceof Timestamp && { createdMs: createdAt.toMillis() }),
+          ...(typeof storyboardVersion === "number" && { storyboardVersion }),
+          ...(answer?.approve === true && typeof answer.version === "number" && { approvedVersion: answer.version }),
         });
       });
       const refunds: AuditSnapshot["refunds"] = [];

@@ -7,7 +7,7 @@ import { FieldValue, Timestamp, type Firestore, type Transaction } from "firebas
 import { ledgerIds, paths } from "../contract/paths";
 import type { PreflightReport } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
-import { applyTransition, isExpected, transitions } from "../lifecycle/transitions";
+import { applyTransition, approvesLatest, isExpected, transitions } from "../lifecycle/transitions";
 import { notificationTexts, userMessages } from "../messages";
 import type { LedgerMovement, RefundRecord } from "./movements";
 import { writeNotification } from "./notifications";
@@ -54,6 +54,61 @@ export async function chargeRun(
     tx.create(chargeRef, movement);
     tx.update(userRef, { credits: FieldValue.increment(-args.price), updatedAt: now });
     applyTransition(tx, runRef, run, charge);
+    return "charged";
+  });
+}
+
+export type StoryboardAnswerOutcome = "charged" | "insufficient_credits" | "cancelled" | "stale" | "not_open";
+
+/**
+ * Applies the owner's answer to the storyboard in one transaction. An approval of the latest version
+ * takes the price the storyboard showed, writes the charge movement (naming the approved version) and
+ * starts the voice, together; without the credits nothing is taken and the storyboard stays open. A
+ * cancel ends the run uncharged; an approval of an older version is dropped. Repeats find nothing to do.
+ */
+export async function applyStoryboardAnswer(db: Firestore, runId: string): Promise<StoryboardAnswerOutcome> {
+  return db.runTransaction(async (tx) => {
+    const runRef = db.doc(paths.run(runId));
+    const run = (await tx.get(runRef)).data() as RunDocument | undefined;
+    if (!run || run.status !== "awaiting_approval" || !run.storyboardAnswer) return "not_open";
+    if (run.storyboardAnswer.approve === false) {
+      return applyTransition(tx, runRef, run, transitions.cancelStoryboard(run)).kind === "applied"
+        ? "cancelled"
+        : "not_open";
+    }
+    if (!approvesLatest(run) || !run.storyboard) {
+      applyTransition(tx, runRef, run, transitions.dropStaleAnswer());
+      return "stale";
+    }
+    const price = run.storyboard.priceCredits;
+    const approve = transitions.approveStoryboard(price);
+    if (!isExpected(run, approve.from)) return "not_open";
+    const userRef = db.doc(paths.user(run.uid));
+    const chargeRef = db.doc(paths.ledgerEntry(run.uid, ledgerIds.charge(runId)));
+    const [user, existingCharge] = await Promise.all([tx.get(userRef), tx.get(chargeRef)]);
+    if (existingCharge.exists) return "not_open";
+    const balance = Number(user.get("credits") ?? 0);
+    if (balance < price) {
+      applyTransition(
+        tx,
+        runRef,
+        run,
+        transitions.approvalShortOfCredits(run, userMessages.approvalNeedsCredits(price, balance)),
+      );
+      return "insufficient_credits";
+    }
+    const now = Timestamp.now();
+    const movement: LedgerMovement = {
+      kind: "charge",
+      amount: -price,
+      runId,
+      reason: "video run",
+      storyboardVersion: run.storyboard.version,
+      createdAt: now,
+    };
+    tx.create(chargeRef, movement);
+    tx.update(userRef, { credits: FieldValue.increment(-price), updatedAt: now });
+    applyTransition(tx, runRef, run, approve);
     return "charged";
   });
 }

@@ -10,6 +10,8 @@ export interface LedgerMovement {
   runId: string | null;
   reason: string;
   createdAt: Timestamp;
+  /** A charge on approval: the storyboard version the owner approved (the audit checks it is the run's latest). */
+  storyboardVersion?: number;
   /** Purchases and reversals: the Checkout Session paid for the credits. */
   sessionId?: string;
 }

@@ -12,6 +12,7 @@ export type NotificationKind =
   | "quality_reduced"
   | "succeeded"
   | "awaiting_confirmation"
+  | "awaiting_approval"
   | "purchased"
   | "payment_reversed"
   | "welcome";

@@ -11,7 +11,9 @@ export type RunAction =
   | { kind: "charge_after_confirmation" }
   | { kind: "cancel" }
   | { kind: "run_stage"; stage: WorkStage }
-  | { kind: "apply_decision"; decision: Decision };
+  | { kind: "apply_decision"; decision: Decision }
+  | { kind: "apply_storyboard_answer" }
+  | { kind: "apply_storyboard_edit" };
 
 /** What an update of the run document asks the functions to do. */
 export function nextAction(run: RunDocument): RunAction {
@@ -24,6 +26,10 @@ export function nextAction(run: RunDocument): RunAction {
       return { kind: "none" };
     case "awaiting_decision":
       return run.decision ? { kind: "apply_decision", decision: run.decision } : { kind: "none" };
+    case "awaiting_approval":
+      // An answer settles the storyboard: an edit written with it is not applied.
+      if (run.storyboardAnswer) return { kind: "apply_storyboard_answer" };
+      return run.storyboardEdit ? { kind: "apply_storyboard_edit" } : { kind: "none" };
     default:
       return { kind: "none" };
   }
@@ -56,7 +62,18 @@ function scenesOver(run: RunDocument): boolean {
  */
 export function stageAfterFor(run: RunDocument, stage: WorkStage): WorkStage | null {
   if (stage === "voice" && scenesOver(run)) return "assembly";
+  // A charged run has nothing to approve: its script goes straight to the voice.
+  if (stage === "script") return awaitsApproval(run) ? "storyboard" : "voice";
   return stageAfter(stage);
+}
+
+/**
+ * Whether a run works towards a storyboard: it was started uncharged (approval required). A run that is
+ * running without a charge is in its storyboard phase; every run charged at the start (the flow without
+ * approval, and runs from before it) has its charge before its first stage.
+ */
+export function awaitsApproval(run: RunDocument): boolean {
+  return run.credits !== undefined && run.credits.charged === 0;
 }
 
 /**
@@ -74,6 +91,7 @@ export function stageAfterScenes(run: RunDocument): WorkStage {
 const STAGE_START_PCT: Record<WorkStage, number> = {
   visual_dna: 10,
   script: 20,
+  storyboard: 22,
   voice: 25,
   scenes: 30,
   assembly: 85,
@@ -137,6 +155,7 @@ export function longestRunMs(settings: PipelineSettings): number {
   const seconds =
     settings.confirmationTimeoutMinutes * 60 +
     sweep +
+    (settings.maxScriptRegenerations + 1) * (settings.approvalTimeoutMinutes * 60 + sweep) +
     otherStages * settings.maxStageAttempts * (settings.stageLeaseSeconds + sweep) +
     rounds * settings.maxStageAttempts * (settings.scenesLeaseSeconds + sweep) +
     rounds * (settings.decisionTimeoutMinutes * 60 + sweep);
@@ -152,7 +171,10 @@ export type SweepAction =
   | { kind: "apply_cancel" }
   | { kind: "expire_confirmation" }
   | { kind: "apply_decision" }
-  | { kind: "decide_by_default"; decision: "accept" | "refund" };
+  | { kind: "decide_by_default"; decision: "accept" | "refund" }
+  | { kind: "apply_storyboard_answer" }
+  | { kind: "apply_storyboard_edit" }
+  | { kind: "expire_storyboard" };
 
 /**
  * A scenes stage whose lease ended is not stuck while its scenes still move: each poll of a
@@ -183,6 +205,14 @@ export function sweepAction(run: RunDocument, nowMs: number, settings: PipelineS
     if (run.confirmation?.proceed === false) return { kind: "apply_cancel" };
     return nowMs > answerDeadlineMs(run, settings.confirmationTimeoutMinutes)
       ? { kind: "expire_confirmation" }
+      : { kind: "none" };
+  }
+  if (run.status === "awaiting_approval") {
+    // A written answer (or edit) is applied even after the deadline: the rules took it before it.
+    if (run.storyboardAnswer) return { kind: "apply_storyboard_answer" };
+    if (run.storyboardEdit) return { kind: "apply_storyboard_edit" };
+    return nowMs > answerDeadlineMs(run, settings.approvalTimeoutMinutes)
+      ? { kind: "expire_storyboard" }
       : { kind: "none" };
   }
   if (run.status === "awaiting_decision") {

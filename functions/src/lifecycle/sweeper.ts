@@ -5,9 +5,10 @@
  *   - a failed, charged run without its refund → refund it;
  *   - a failed, uncharged run whose user was not told → write the "not created" notification;
  *   - a scenes stage whose scenes are all done but which did not advance → finish it;
- *   - an answer the user wrote (confirm, cancel, decision) that was not applied → apply it;
+ *   - an answer the user wrote (confirm, cancel, decision, a storyboard's approval, cancel or edit)
+ *     that was not applied → apply it;
  *   - a claimed stage past its lease → retry it, or fail (and so refund) it after its attempts;
- *   - a wait for the user past its deadline → expire it, or write the default decision
+ *   - a wait for the user past its deadline → expire it (a storyboard ends uncharged), or write the default decision
  *     (only when the user wrote none).
  * Every action goes through the transition table, re-checked in its own transaction.
  * Each pass reads at most `maxRuns` runs, in pages, resuming where the last pass stopped.
@@ -22,10 +23,11 @@ import {
 import { paths } from "../contract/paths";
 import { logger } from "firebase-functions";
 import type { RunDocument } from "../contract/runDocument";
-import { chargeRun, refundRun } from "../ledger/credits";
+import { applyStoryboardAnswer, refundRun } from "../ledger/credits";
 import { userMessages } from "../messages";
 import { applyCancel, applyDecision } from "../pipeline/decisions";
 import { finishScenesIfComplete } from "../pipeline/sceneTask";
+import { applyStoryboardEdit, startAfterPreflight } from "../pipeline/storyboard";
 import { loadPipelineSettings, type PipelineSettings } from "../pipelineSettings";
 import { scenesStillMoving, sweepAction, type SweepAction } from "./stateMachine";
 import { OPEN_STATUSES, transitionRun, transitions } from "./transitions";
@@ -176,7 +178,13 @@ async function applySweep(
   };
   switch (action.kind) {
     case "apply_confirmation":
-      return (await chargeRun(db, runId, { price: settings.runPriceCredits })) !== "not_chargeable";
+      return (await startAfterPreflight(db, runId, settings)) !== "not_chargeable";
+    case "apply_storyboard_answer":
+      return (await applyStoryboardAnswer(db, runId)) !== "not_open";
+    case "apply_storyboard_edit":
+      return (await applyStoryboardEdit(db, runId, settings)) !== "not_open";
+    case "expire_storyboard":
+      return applied(transitionRun(db, runId, (run) => transitions.expireStoryboard(run, stillApplies)));
     case "apply_cancel":
       return (await applyCancel(db, runId)).kind === "applied";
     case "apply_decision":

@@ -23,12 +23,13 @@
  */
 import { Timestamp, type DocumentReference, type Firestore, type Transaction } from "firebase-admin/firestore";
 import { paths } from "../contract/paths";
-import type { PreflightReport, RunStatus, Stage, WorkStage } from "../contract/run";
+import type { PreflightReport, RunStatus, Script, Stage, WorkStage } from "../contract/run";
 import type { Decision, QualityRecord, RunDocument, StageState } from "../contract/runDocument";
+import type { StoryboardVersion } from "../contract/storyboard";
 import { STAGE_LABELS, userMessages } from "../messages";
 import type { FailureRecord } from "../pipeline/failure";
 import type { Cohort } from "../rollout/flag";
-import { progressAtStart, stageAfterFor, stageAfterScenes } from "./stateMachine";
+import { awaitsApproval, progressAtStart, stageAfterFor, stageAfterScenes } from "./stateMachine";
 
 /** The fields a transition writes: typed run fields (null deletes the value) and dotted paths into maps. */
 export type RunUpdate = { [K in keyof RunDocument]?: RunDocument[K] | null } & {
@@ -63,6 +64,7 @@ export const OPEN_STATUSES = [
   "preflight",
   "awaiting_confirmation",
   "running",
+  "awaiting_approval",
   "awaiting_decision",
 ] as const satisfies readonly RunStatus[];
 
@@ -204,6 +206,22 @@ export const transitions = {
 
   /** The owner's stage is done: hand the run to the next stage, or succeed after the last. */
   finishStage: (run: RunDocument, stage: WorkStage, owner: string, result: RunUpdate): Transition => {
+    if (stage === "storyboard") {
+      // The storyboard is made: the run waits, uncharged, for its owner (result: the version and answerBy).
+      return {
+        name: "await_approval",
+        from: { ...RUNNING_STAGE(stage, owner), holds: awaitsApproval },
+        to: "awaiting_approval",
+        update: {
+          ...result,
+          stageState: null,
+          lease: null,
+          storyboardAnswer: null,
+          storyboardEdit: null,
+          progress: { pct: progressAtStart("voice"), message: userMessages.awaitingApproval },
+        },
+      };
+    }
     const next = stageAfterFor(run, stage);
     return {
       name: next ? "finish_stage" : "succeed",
@@ -404,6 +422,115 @@ export const transitions = {
     from: { status: ["awaiting_confirmation"], holds: (r) => r.confirmation?.proceed === false && !charged(r) },
   }),
 
+  /**
+   * The image passed (preflight → running) or the owner confirmed it (awaiting_confirmation → running)
+   * and the settings ask for a storyboard first: the work up to the storyboard starts uncharged.
+   */
+  startUncharged: (preflight?: PreflightReport): Transition => ({
+    name: "start_uncharged",
+    from: { status: ["preflight", "awaiting_confirmation"], holds: chargeable },
+    to: "running",
+    update: {
+      ...stageStart("visual_dna"),
+      ...(preflight && { preflight }),
+      credits: { charged: 0, refunded: 0 },
+    },
+  }),
+
+  /**
+   * The owner approved the latest storyboard: the charge (the caller's ledger movement, same transaction)
+   * and the start of the voice. The answer stays on the run as the record of what was approved.
+   */
+  approveStoryboard: (price: number): Transition => ({
+    name: "approve_storyboard",
+    from: { status: ["awaiting_approval"], holds: (r) => approvesLatest(r) && !charged(r) },
+    to: "running",
+    update: {
+      ...stageStart("voice"),
+      credits: { charged: price, refunded: 0 },
+      storyboardEdit: null,
+    },
+  }),
+
+  /** The owner approved without the credits for it: nothing taken, the storyboard stays open, they are told. */
+  approvalShortOfCredits: (run: RunDocument, message: string): Transition => ({
+    name: "approval_short_of_credits",
+    from: { status: ["awaiting_approval"], holds: (r) => approvesLatest(r) && !charged(r) },
+    to: "awaiting_approval",
+    update: { storyboardAnswer: null, progress: { pct: run.progress?.pct ?? 0, message } },
+  }),
+
+  /** An answer to a version that is no longer the latest (or malformed): dropped, the storyboard stays open. */
+  dropStaleAnswer: (): Transition => ({
+    name: "drop_stale_answer",
+    from: {
+      status: ["awaiting_approval"],
+      holds: (r) => r.storyboardAnswer?.approve === true && !approvesLatest(r),
+    },
+    to: "awaiting_approval",
+    update: { storyboardAnswer: null },
+  }),
+
+  /** The owner cancelled at the storyboard: failed, uncharged. */
+  cancelStoryboard: (run: RunDocument): Transition => ({
+    ...transitions.fail(run, {
+      stage: "storyboard",
+      reason: "storyboard_cancelled",
+      userMessage: userMessages.storyboardCancelled,
+    }),
+    name: "cancel_storyboard",
+    // A cancel ends the run whichever version it was written on.
+    from: { status: ["awaiting_approval"], holds: (r) => r.storyboardAnswer?.approve === false && !charged(r) },
+  }),
+
+  /** The storyboard waited past its deadline without an answer: failed, uncharged. */
+  expireStoryboard: (run: RunDocument, stillDue: (r: RunDocument) => boolean): Transition => ({
+    ...transitions.fail(run, {
+      stage: "storyboard",
+      reason: "storyboard_expired",
+      userMessage: userMessages.storyboardExpired,
+    }),
+    name: "expire_storyboard",
+    from: { status: ["awaiting_approval"], holds: (r) => !r.storyboardAnswer && !charged(r) && stillDue(r) },
+  }),
+
+  /** An accepted edit: the new version replaces the latest, which goes to the history; the script follows it. */
+  reviseStoryboard: (run: RunDocument, next: StoryboardVersion, script: Script): Transition => ({
+    name: "revise_storyboard",
+    from: { status: ["awaiting_approval"], holds: (r) => editsLatest(r) && !r.storyboardAnswer && !charged(r) },
+    to: "awaiting_approval",
+    update: {
+      storyboard: next,
+      storyboardHistory: [...(run.storyboardHistory ?? []), ...(run.storyboard ? [run.storyboard] : [])],
+      script,
+      storyboardEdit: null,
+      storyboardEditRefused: null,
+    },
+  }),
+
+  /** A refused edit (or one aimed at an older version): nothing changes but the reasons recorded. */
+  refuseStoryboardEdit: (
+    reasons: { field: string; reason: string }[],
+    version: number,
+    now: Timestamp,
+  ): Transition => ({
+    name: "refuse_storyboard_edit",
+    from: { status: ["awaiting_approval"], holds: (r) => r.storyboardEdit != null && !r.storyboardAnswer },
+    to: "awaiting_approval",
+    update: { storyboardEdit: null, storyboardEditRefused: { version, reasons, at: now } },
+  }),
+
+  /** The owner asked for a new script: the script and storyboard stages run again, still uncharged. */
+  regenerateScript: (): Transition => ({
+    name: "regenerate_script",
+    from: {
+      status: ["awaiting_approval"],
+      holds: (r) => editsLatest(r) && r.storyboardEdit?.newScript === true && !r.storyboardAnswer && !charged(r),
+    },
+    to: "running",
+    update: { ...stageStart("script"), storyboardEdit: null, storyboardEditRefused: null },
+  }),
+
   /** Not enough credits for the charge: failed, nothing taken. */
   refuseCharge: (run: RunDocument, message: string): Transition => ({
     ...transitions.fail(run, { stage: "charge", reason: "insufficient_credits", userMessage: message }),
@@ -444,6 +571,17 @@ export const transitions = {
 function chargeable(run: RunDocument): boolean {
   if (charged(run)) return false;
   return run.status === "preflight" || run.confirmation?.proceed === true;
+}
+
+const latestVersion = (run: RunDocument) => run.storyboard?.version;
+
+/** The owner's answer approves the run's latest storyboard (the only one that can be approved). */
+export function approvesLatest(run: RunDocument): boolean {
+  return run.storyboardAnswer?.approve === true && run.storyboardAnswer.version === latestVersion(run);
+}
+
+function editsLatest(run: RunDocument): boolean {
+  return run.storyboardEdit != null && run.storyboardEdit.version === latestVersion(run);
 }
 
 function answered(decision: Decision, holds: (run: RunDocument) => boolean = () => true): Expected {

@@ -95,6 +95,7 @@ export function scriptPrompt(input: RunInput, dna: VisualDna, settings: ScriptLe
         "longer to say: with long product or brand names use fewer words. Use the brief and the Visual DNA; never " +
         "pad with generic phrases.",
       "headline: one line for the ad.",
+      'callToAction: the closing ask shown with the ad, a few words (for example "Order yours today").',
       `Return JSON matching this JSON Schema: ${shapeOf(schema)}`,
     ].join("\n"),
   };

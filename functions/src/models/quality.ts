@@ -38,7 +38,7 @@ export function words(text: string): number {
   return text.trim().split(/\s+/).filter(Boolean).length;
 }
 
-function markersIn(value: unknown): string[] {
+export function markersIn(value: unknown): string[] {
   const text = JSON.stringify(value);
   return TEMPLATE_MARKERS.filter((marker) => marker.test(text)).map((marker) => `template marker ${marker}`);
 }

@@ -6,7 +6,7 @@ import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import type { WorkStage } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
-import { chargeRun, refundRun } from "../ledger/credits";
+import { applyStoryboardAnswer, refundRun } from "../ledger/credits";
 import { writeNotification } from "../ledger/notifications";
 import { claimStage, failRun, newLeaseOwner, type Claim } from "../lifecycle/runStore";
 import { transitionRun, transitions } from "../lifecycle/transitions";
@@ -19,6 +19,7 @@ import type { PipelineDeps } from "./deps";
 import { PipelineFailure, isPipelineFailure } from "./failure";
 import { faultsOf } from "./runContext";
 import { STAGE_WORK } from "./stages";
+import { applyStoryboardEdit, startAfterPreflight } from "./storyboard";
 
 /** Thrown by the `charge=crash_after` fault: the instance "dies" holding the lease. */
 export class SimulatedCrash extends Error {}
@@ -30,10 +31,18 @@ export async function handleRunUpdated(runId: string, after: RunDocument, delive
       return;
     case "charge_after_confirmation": {
       const settings = await loadPipelineSettings(deps.db);
-      const outcome = await chargeRun(deps.db, runId, { price: settings.runPriceCredits });
-      logger.info("charge after confirmation", { runId, outcome });
+      const outcome = await startAfterPreflight(deps.db, runId, settings);
+      logger.info("start after confirmation", { runId, outcome });
       return;
     }
+    case "apply_storyboard_answer": {
+      const outcome = await applyStoryboardAnswer(deps.db, runId);
+      logger.info("storyboard answer", { runId, outcome });
+      return;
+    }
+    case "apply_storyboard_edit":
+      await applyStoryboardEdit(deps.db, runId, await loadPipelineSettings(deps.db));
+      return;
     case "cancel": {
       const outcome = await applyCancel(deps.db, runId);
       logger.info("cancel", { runId, outcome: outcome.kind });
@@ -75,6 +84,7 @@ async function runStage(runId: string, stage: WorkStage, deliveryId: string, dep
       if (outcome.waitForScenes.length === 0) await finishScenesIfComplete(deps.db, runId, round);
     }
     if (done.to === "succeeded") await notifySucceeded(runId, done.run, deps);
+    if (done.to === "awaiting_approval") await notifyStoryboard(runId, done.run, deps);
   } catch (error) {
     if (error instanceof SimulatedCrash) throw error;
     await handleStageError(claim, error, settings, deps);
@@ -85,6 +95,16 @@ async function notifySucceeded(runId: string, run: RunDocument, deps: PipelineDe
   const batch = deps.db.batch();
   const text = notificationTexts.succeeded(run.output?.durationSec ?? 0);
   writeNotification(batch, deps.db, run.uid, `succeeded_${runId}`, runId, "succeeded", text, Timestamp.now());
+  await batch.commit();
+}
+
+/** One notice per storyboard version: a repeated delivery rewrites the same notification. */
+async function notifyStoryboard(runId: string, run: RunDocument, deps: PipelineDeps) {
+  const version = run.storyboard?.version ?? 0;
+  const batch = deps.db.batch();
+  const text = notificationTexts.storyboardReady(run.storyboard?.priceCredits ?? 0);
+  const id = `storyboard_${runId}_v${version}`;
+  writeNotification(batch, deps.db, run.uid, id, runId, "awaiting_approval", text, Timestamp.now());
   await batch.commit();
 }
 

@@ -32,6 +32,8 @@ export interface ImagePreflight {
 }
 
 export interface ClipRenderer {
+  /** A scene's start frame (PNG, the run's frame size) from the product image, as its clip begins. */
+  startFrame(imageFile: string, outFile: string, frame: FrameSize): Promise<string>;
   /** The Ken Burns fallback: a pan/zoom of the product image, its picture and product measured. */
   kenBurns(req: ClipRequest, gate: QualityGate): Promise<MeasuredClip>;
   /**

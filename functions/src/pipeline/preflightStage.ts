@@ -8,7 +8,6 @@ import { FaultsSchema } from "../contract/faults";
 import { RUN_ID_PATTERN, paths } from "../contract/paths";
 import { MAX_SCENES, RunInputSchema, type PreflightReport, type RunInput } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
-import { chargeRun } from "../ledger/credits";
 import { writeNotification } from "../ledger/notifications";
 import { failRun } from "../lifecycle/runStore";
 import { applyTransition, minutesAfter, transitionRun, transitions } from "../lifecycle/transitions";
@@ -19,6 +18,7 @@ import { cohortFor, loadRolloutFlag } from "../rollout/flag";
 import { voiceoverFit } from "../script/voiceoverPlan";
 import type { PipelineDeps } from "./deps";
 import { PipelineFailure, isPipelineFailure } from "./failure";
+import { reserveStoryboard, startAfterPreflight } from "./storyboard";
 
 /** Uploads larger than this are refused before they are read into memory. */
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
@@ -97,6 +97,8 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
     // Before the image is read: an ad its voice-over cannot fill would fail the quality gate after the charge.
     const tooShort = lengthRefusal(input, settings);
     if (tooShort) throw tooShort;
+    // A storyboard's models are paid before any charge: bounded per customer, before any work.
+    if (settings.approval === "required") await reserveStoryboard(db, claimed.uid, Date.now(), settings);
     const size = await deps.store.size(input.image);
     if (size === null) throw refuse("image_not_found", userMessages.imageMissing(input.image));
     if (size > MAX_UPLOAD_BYTES) {
@@ -151,8 +153,8 @@ export async function handleRunCreated(runId: string, deps: PipelineDeps): Promi
       logger.info("preflight asks for confirmation", { runId, outcome: asked.kind });
       return;
     }
-    const outcome = await chargeRun(db, runId, { price: settings.runPriceCredits, preflight: report });
-    logger.info("charge after preflight", { runId, outcome });
+    const outcome = await startAfterPreflight(db, runId, settings, report);
+    logger.info("start after preflight", { runId, outcome });
   } catch (error) {
     const failure = isPipelineFailure(error)
       ? error

@@ -3,13 +3,14 @@
  * records its result and hands the run on; failures are thrown as PipelineFailure.
  */
 import path from "node:path";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { Timestamp } from "firebase-admin/firestore";
 import { objects, sceneId } from "../contract/paths";
 import type { StageRecord, WorkStage } from "../contract/run";
 import type { QualityGateRecord, RunDocument } from "../contract/runDocument";
 import type { Claim } from "../lifecycle/runStore";
 import { CLIP_FPS, frameSize, type ClipMeasurements } from "../media/clip";
-import type { RunUpdate } from "../lifecycle/transitions";
+import { minutesAfter, type RunUpdate } from "../lifecycle/transitions";
 import { userMessages } from "../messages";
 import { timeVoiceLines } from "../media/voiceTiming";
 import type { VoiceRecord } from "../contract/voice";
@@ -20,6 +21,7 @@ import type { PipelineDeps } from "./deps";
 import { PipelineFailure } from "./failure";
 import { callContext, runInputOf } from "./runContext";
 import { roundProgress } from "./sceneTask";
+import { storyboardOf } from "./storyboardReview";
 import { extensionOf, withWorkspace } from "./workspace";
 
 export interface StageRun {
@@ -64,6 +66,64 @@ async function script({ claim, deps }: StageRun): Promise<StageOutcome> {
   const dna = requireField(claim.run, "dna", "script");
   const served = await deps.script.write({ input, dna }, callContext(claim.runId, claim.run));
   return { result: { script: served.value, "stages.script": record(served, started) } };
+}
+
+/**
+ * The storyboard, before any charge: each scene's start frame rendered from the product image and put
+ * through the same image check as the upload (a frame the check refuses, or one showing more faces than
+ * the upload, ends the run here, uncharged), then the version the owner will approve, edit or cancel.
+ */
+async function storyboard({ claim, deps, settings }: StageRun): Promise<StageOutcome> {
+  const started = Date.now();
+  const run = claim.run;
+  const script = requireField(run, "script", "storyboard");
+  const input = runInputOf(run);
+  const frame = frameSize(input.aspectRatio);
+  const version = (run.storyboard?.version ?? 0) + 1;
+  const startFrames = await withWorkspace(deps.workDir, `storyboard-${claim.runId}`, async (dir) => {
+    const imageFile = path.join(dir, `product${extensionOf(input.image)}`);
+    await deps.store.download(input.image, imageFile);
+    const stored: string[] = [];
+    for (let i = 0; i < script.scenes.length; i++) {
+      const id = sceneId(i + 1);
+      const file = await deps.media.startFrame(imageFile, path.join(dir, `${id}.png`), frame);
+      const report = await deps.preflight.check(await readFile(file), {
+        frame,
+        gates: settings.framing,
+        floor: settings.imageFloor,
+      });
+      const moreFaces = report.faces > (run.preflight?.faces ?? 0);
+      if (report.refused || moreFaces) {
+        throw new PipelineFailure({
+          stage: "storyboard",
+          reason: `start_frame_refused: scene ${i + 1}: ${moreFaces ? `${report.faces} faces` : report.warnings.map((w) => w.code).join(", ")}`,
+          userMessage: userMessages.startFrameFailed(i + 1),
+          requiresRefund: false,
+        });
+      }
+      const object = objects.startFrame(claim.runId, version, id);
+      await deps.store.upload(file, object, "image/png");
+      stored.push(object);
+    }
+    return stored;
+  });
+  const now = Timestamp.now();
+  return {
+    result: {
+      storyboard: storyboardOf({
+        script,
+        startFrames,
+        version,
+        cause: run.storyboard ? "new_script" : "generated",
+        priceCredits: settings.runPriceCredits,
+        now,
+      }),
+      ...(run.storyboard && { storyboardHistory: [...(run.storyboardHistory ?? []), run.storyboard] }),
+      awaitingSince: now,
+      answerBy: minutesAfter(now, settings.approvalTimeoutMinutes),
+      "stages.storyboard": ffmpegRecord(started),
+    },
+  };
 }
 
 async function scenes({ claim, deps }: StageRun): Promise<StageOutcome> {
@@ -266,6 +326,7 @@ async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcom
 export const STAGE_WORK: Record<WorkStage, (run: StageRun) => Promise<StageOutcome>> = {
   visual_dna: visualDna,
   script,
+  storyboard,
   scenes,
   voice,
   assembly,

@@ -48,7 +48,8 @@ describe("nextAction", () => {
 
 test("stages follow the lifecycle order: the voice before the scenes, the quality gate after assembly", () => {
   expect(stageAfter("visual_dna")).toBe("script");
-  expect(stageAfter("script")).toBe("voice");
+  expect(stageAfter("script")).toBe("storyboard");
+  expect(stageAfter("storyboard")).toBe("voice");
   expect(stageAfter("voice")).toBe("scenes");
   expect(stageAfter("scenes")).toBe("assembly");
   expect(stageAfter("assembly")).toBe("quality");

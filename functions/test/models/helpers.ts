@@ -65,6 +65,7 @@ export function goodScript(scenes = INPUT.scenes): Script {
   const chosen = all.slice(0, scenes);
   return {
     headline: "Morning Ritual Blend by Ferro Roasters",
+    callToAction: "Order your Morning Ritual Blend today",
     voiceover: chosen.map((scene) => scene.narration).join(" "),
     scenes: chosen,
   };

@@ -209,6 +209,100 @@ describe("writing after creation", () => {
   });
 });
 
+describe("the storyboard", () => {
+  const future = () => new Date(Date.now() + 3_600_000);
+  const awaiting = (extra: Record<string, unknown> = {}) => ({
+    uid: "alice",
+    status: "awaiting_approval",
+    storyboard: { version: 2, headline: "Bottle by Acme" },
+    answerBy: future(),
+    ...extra,
+  });
+
+  test("the owner approves or cancels the latest version, once, before the deadline", async () => {
+    await seed("runs/r1", awaiting());
+    await assertFails(updateDoc(doc(bob(), "runs/r1"), { storyboardAnswer: { version: 2, approve: true } }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { storyboardAnswer: { version: 1, approve: true } }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { storyboardAnswer: { version: 2, approve: "yes" } }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { storyboardAnswer: { version: 2 } }));
+    await assertFails(
+      updateDoc(doc(alice(), "runs/r1"), { storyboardAnswer: { version: 2, approve: true, credits: 0 } }),
+    );
+    await assertFails(
+      updateDoc(doc(alice(), "runs/r1"), { storyboardAnswer: { version: 2, approve: true }, status: "running" }),
+    );
+    await assertSucceeds(updateDoc(doc(alice(), "runs/r1"), { storyboardAnswer: { version: 2, approve: true } }));
+    // Answered: never replaced, and no edit after it.
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { storyboardAnswer: { version: 2, approve: false } }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { storyboardEdit: { version: 2, headline: "New" } }));
+    await seed("runs/r2", awaiting({ answerBy: new Date(Date.now() - 1000) }));
+    await assertFails(updateDoc(doc(alice(), "runs/r2"), { storyboardAnswer: { version: 2, approve: false } }));
+    await seed("runs/r3", awaiting({ status: "running" }));
+    await assertFails(updateDoc(doc(alice(), "runs/r3"), { storyboardAnswer: { version: 2, approve: true } }));
+    await seed("runs/r4", awaiting({ storyboardAnswer: null }));
+    await assertSucceeds(updateDoc(doc(alice(), "runs/r4"), { storyboardAnswer: { version: 2, approve: false } }));
+  });
+
+  test("an edit: the owner's, of the latest version, bounded, one at a time, while it waits", async () => {
+    await seed("runs/r1", awaiting());
+    const line = (sceneNumber: unknown, narration: unknown) => ({ sceneNumber, narration });
+    await assertFails(updateDoc(doc(bob(), "runs/r1"), { storyboardEdit: { version: 2, headline: "New" } }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { storyboardEdit: { version: 1, headline: "New" } }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { storyboardEdit: { version: 2 } }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { storyboardEdit: { version: 2, headline: "" } }));
+    await assertFails(
+      updateDoc(doc(alice(), "runs/r1"), { storyboardEdit: { version: 2, headline: "x".repeat(121) } }),
+    );
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { storyboardEdit: { version: 2, newScript: false } }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { storyboardEdit: { version: 2, price: 0 } }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { storyboardEdit: { version: 2, lines: [] } }));
+    await assertFails(
+      updateDoc(doc(alice(), "runs/r1"), { storyboardEdit: { version: 2, lines: [line(9, "Nine scenes")] } }),
+    );
+    await assertFails(
+      updateDoc(doc(alice(), "runs/r1"), { storyboardEdit: { version: 2, lines: [line(1, "x".repeat(401))] } }),
+    );
+    await assertFails(
+      updateDoc(doc(alice(), "runs/r1"), {
+        storyboardEdit: { version: 2, lines: Array.from({ length: 9 }, (_, i) => line((i % 8) + 1, "Words")) },
+      }),
+    );
+    await assertFails(
+      updateDoc(doc(alice(), "runs/r1"), {
+        storyboardEdit: { version: 2, lines: [{ ...line(1, "Words"), extra: true }] },
+      }),
+    );
+    await assertFails(
+      updateDoc(doc(alice(), "runs/r1"), {
+        storyboardEdit: { version: 2, headline: "New" },
+        storyboard: { version: 9 },
+      }),
+    );
+    await assertSucceeds(
+      updateDoc(doc(alice(), "runs/r1"), {
+        storyboardEdit: { version: 2, headline: "New", callToAction: "Buy it", lines: [line(1, "Fresh words")] },
+      }),
+    );
+    // One pending edit at a time: the next waits until this one is applied or refused.
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { storyboardEdit: { version: 2, newScript: true } }));
+    await seed("runs/r2", awaiting({ storyboardEdit: null }));
+    await assertSucceeds(updateDoc(doc(alice(), "runs/r2"), { storyboardEdit: { version: 2, newScript: true } }));
+    await seed("runs/r3", awaiting({ answerBy: new Date(Date.now() - 1000) }));
+    await assertFails(updateDoc(doc(alice(), "runs/r3"), { storyboardEdit: { version: 2, headline: "Late" } }));
+    await seed("runs/r4", awaiting({ status: "running" }));
+    await assertFails(updateDoc(doc(alice(), "runs/r4"), { storyboardEdit: { version: 2, headline: "New" } }));
+  });
+
+  test("no client writes the storyboard itself, its history, or the storyboard limits", async () => {
+    await seed("runs/r1", awaiting());
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { "storyboard.priceCredits": 0 }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { storyboardHistory: [] }));
+    await assertFails(updateDoc(doc(alice(), "runs/r1"), { storyboardEditRefused: null }));
+    await assertFails(setDoc(doc(alice(), "users/alice/limits/storyboards"), { dayCount: 0 }));
+    await assertFails(getDoc(doc(alice(), "users/alice/limits/storyboards")));
+  });
+});
+
 describe("buying credits", () => {
   test("the credit packs are readable when signed in, never writable", async () => {
     await seed("config/billing", { welcomeCredits: 20, packs: {} });

@@ -73,6 +73,7 @@ export function composeScript(
   });
   return {
     headline: `${input.productName} by ${input.brandName}`,
+    callToAction: plan.cta ?? `Discover ${input.brandName} ${input.productName}`,
     // Said once, in order; a scene whose share of the lines ran out repeats a line in its notes only.
     voiceover: lines.join(" "),
     scenes,
