@@ -4,7 +4,7 @@
  * pay" or "Cancel". Built once per storyboard version, then updated in place, so what the customer
  * types survives every snapshot until a new version replaces it.
  */
-import { SceneScriptSchema, ScriptSchema } from "../../../functions/src/contract/run";
+import { MAX_CALL_TO_ACTION_CHARS, SceneScriptSchema, ScriptSchema } from "../../../functions/src/contract/run";
 import type { Answer } from "../data";
 import { emptyFieldsOf, storyboardEditOf, type StoryboardView } from "../logic/storyboard";
 import { STORYBOARD_WORDS } from "../logic/words";
@@ -12,7 +12,6 @@ import { el } from "./dom";
 
 const MAX_HEADLINE_CHARS = ScriptSchema.shape.headline.maxLength ?? 120;
 const MAX_LINE_CHARS = SceneScriptSchema.shape.narration.maxLength ?? 400;
-const MAX_CALL_TO_ACTION_CHARS = 120;
 
 export interface StoryboardActions {
   answer(fields: Answer): void;
