@@ -149,12 +149,25 @@ function costLine(run: RunSnapshot, outcome: Outcome, price: number | null): str
   }
 }
 
+/**
+ * The stages a run goes through, in its order. A run approved before paying makes its storyboard
+ * uncharged and is charged after it (working while uncharged, or with a storyboard); any other run is
+ * charged first and has no storyboard step.
+ */
+function stagesOf(run: RunSnapshot, charged: boolean): string[] {
+  const approval = Boolean(run.storyboard) || (!charged && run.status === "running");
+  if (!approval) return STAGES.filter((stage) => stage !== "storyboard");
+  const work = STAGES.filter((stage) => stage !== "charge");
+  work.splice(work.indexOf("storyboard") + 1, 0, "charge");
+  return work;
+}
+
 function stepsOf(run: RunSnapshot, outcome: Outcome): RunView["steps"] {
   // Steps tell where paid work is; before the charge there is one step and nothing to follow.
   const charged = (run.credits?.charged ?? 0) > 0;
   if (!charged && run.status !== "running") return null;
   if (!IN_PROGRESS.includes(outcome) && outcome !== "refunded" && outcome !== "refunding") return null;
-  const stages: string[] = [...STAGES];
+  const stages = stagesOf(run, charged);
   if (run.stage && !isKnownStage(run.stage)) stages.push(run.stage);
   const current = run.stage ? stages.indexOf(run.stage) : -1;
   return stages.map((stage, index) => ({

@@ -105,6 +105,10 @@ test("the backend's sentences for the customer name no provider or model", () =>
       unexpected: ["voice"],
       qualityGateFailed: [QUALITY_CAUSES],
       decisionTimedOut: ["Accept"],
+      approvalNeedsCredits: [10, 3],
+      storyboardsPerDay: [20],
+      storyboardsPerHour: [6],
+      startFrameFailed: [2],
     }),
   );
   assertNoNames("ad length", sentencesOf("adLengthWords", adLengthWords, { voiceNeeds: [4], sceneLasts: [2] }));
@@ -115,6 +119,7 @@ test("the backend's sentences for the customer name no provider or model", () =>
       failedUncharged: [userMessages.cancelled],
       qualityReduced: [staticScenes, 50],
       succeeded: [12],
+      storyboardReady: [10],
     }),
   );
   assertNoNames(

@@ -236,6 +236,31 @@ test("steps show where paid work is: none before the charge, the stopped one aft
   );
 });
 
+test("a run approved before paying is charged after its storyboard; a run without one has no storyboard step", () => {
+  const labels = (run: RunSnapshot) => runView(run, 10).steps?.map((s) => `${s.label}: ${s.state}`);
+  assert.deepEqual(labels({ status: "running", stage: "script" }), [
+    "Checking your image: done",
+    "Analysing the product: done",
+    "Writing the script: current",
+    "Drawing the storyboard: pending",
+    "Reserving credits: pending",
+    "Recording the voiceover: pending",
+    "Rendering scenes: pending",
+    "Assembling the video: pending",
+    "Checking the finished video: pending",
+  ]);
+  const board = { version: 1, headline: "h", callToAction: "c", scenes: [], totalSec: 8, priceCredits: 10 };
+  const approved = labels({ status: "running", stage: "voice", credits: charged, storyboard: board });
+  assert.deepEqual(approved?.slice(3, 6), [
+    "Drawing the storyboard: done",
+    "Reserving credits: done",
+    "Recording the voiceover: current",
+  ]);
+  const plain = labels({ status: "running", stage: "voice", credits: charged });
+  assert.ok(plain && !plain.some((line) => line.startsWith("Drawing the storyboard")), String(plain));
+  assert.equal(plain?.[1], "Reserving credits: done");
+});
+
 test("an unknown stage from a newer backend is named, not shown as a code", () => {
   const view = runView({ status: "running", stage: "output_check", credits: charged }, 10);
   assert.equal(view.progress?.label, "Final checks");
