@@ -165,7 +165,7 @@ test(
       );
       assert.equal(await board.locator('[data-storyboard="approve"]').isDisabled(), true);
       await expectAccessible(page, "storyboard, balance too low");
-      await screenshotBoth(page, "storyboard-no-credits", `#run-${second}`);
+      await screenshotBoth(page, "storyboard-no-credits", `#run-${second} .short-of-credits`);
       await tabTo(page, `#run-${second} [data-storyboard="buy"]`, 120);
       await page.keyboard.press("Enter");
       assert.equal(await page.evaluate(() => document.activeElement?.id), "buy-credits-title");

@@ -78,7 +78,7 @@ export class StoryboardPanel {
   /** `max`: the backend's own limit, so a change the rules would turn away is never typed. */
   private field(id: string, label: string, value: string, max: number, multiline: boolean): [HTMLElement, Field] {
     const input = multiline
-      ? el("textarea", { id, rows: "2", maxlength: String(max) })
+      ? el("textarea", { id, rows: "3", maxlength: String(max) })
       : el("input", { id, autocomplete: "off", maxlength: String(max) });
     input.value = value;
     const error = el("p", { id: `${id}-error`, class: "field-error", hidden: "" });
