@@ -10,7 +10,7 @@ import path from "node:path";
 import { Timestamp } from "firebase-admin/firestore";
 import { paths } from "../functions/src/contract/paths";
 import type { RunDocument } from "../functions/src/contract/runDocument";
-import { binaryPath } from "../functions/src/media/binaries";
+import { binaryPath } from "../functions/src/ffmpeg/binaries";
 import { frameSize } from "../functions/src/media/clip";
 import { motionClipArgs } from "../functions/src/media/motionClip";
 import { LOCAL_BUCKET, ROOT, adminDb, requireEmulators, seedEmulators } from "./lib/emulators";

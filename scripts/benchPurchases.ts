@@ -8,7 +8,7 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { ledgerIds } from "../functions/src/contract/paths";
-import { startStripeStandin } from "../functions/test/standins/stripe";
+import { startStripeStandin } from "../functions/src/providers/standins/stripe";
 import { emulatorSecrets, functionsBaseUrl } from "../functions/test/support/billing";
 import { adminDb, PROJECT_ID, readSeed, requireEmulators, seedEmulators } from "./lib/emulators";
 

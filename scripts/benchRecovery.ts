@@ -16,7 +16,7 @@ import { paths } from "../functions/src/contract/paths";
 import type { RunDocument } from "../functions/src/contract/runDocument";
 import { grantCredits } from "../functions/src/ledger/credits";
 import { SWEEP_INTERVAL_MINUTES } from "../functions/src/lifecycle/stateMachine";
-import { sweepStuckRuns } from "../functions/src/lifecycle/sweeper";
+import { sweepStuckRuns } from "../functions/src/handlers/sweeper";
 import {
   PIPELINE_SETTINGS_PATH,
   PipelineSettingsSchema,

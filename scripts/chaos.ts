@@ -41,7 +41,7 @@ import type { RunDocument } from "../functions/src/contract/runDocument";
 import { auditLedger } from "../functions/src/ledger/audit";
 import { loadAuditSnapshot } from "../functions/src/ledger/auditSnapshot";
 import { grantCredits } from "../functions/src/ledger/credits";
-import { sweepStuckRuns } from "../functions/src/lifecycle/sweeper";
+import { sweepStuckRuns } from "../functions/src/handlers/sweeper";
 import { handleRunFailed, handleRunUpdated } from "../functions/src/pipeline/advance";
 import type { PipelineDeps, SceneDispatcher } from "../functions/src/pipeline/deps";
 import { handleRunCreated } from "../functions/src/pipeline/preflightStage";
@@ -49,7 +49,7 @@ import { handleSceneTask } from "../functions/src/pipeline/sceneTask";
 import { PIPELINE_SETTINGS_PATH, PipelineSettingsSchema, minScenesFor } from "../functions/src/pipelineSettings";
 import { ROLLOUT_FLAG_PATH } from "../functions/src/rollout/flag";
 import { buildPipelineDeps } from "../functions/src/wiring";
-import { startStripeStandin, type StripeStandin } from "../functions/test/standins/stripe";
+import { startStripeStandin, type StripeStandin } from "../functions/src/providers/standins/stripe";
 import { emulatorSecrets, functionsBaseUrl } from "../functions/test/support/billing";
 import { checkChaos, type ChaosBreach, type FinalRun, type ObservedRun } from "./lib/chaosChecks";
 import { buyPack, emptyPurchaseTally, planPurchases, refundPurchases, type PaidPurchase } from "./lib/chaosPurchases";
@@ -57,7 +57,7 @@ import { planRuns, type HostileWrite, type RunPlan } from "./lib/chaosPlan";
 import { LOCAL_BUCKET, PROJECT_ID, ROOT, adminDb, readSeed, requireEmulators } from "./lib/emulators";
 import { retryLockTimeouts } from "../functions/test/support/lockRetry";
 import { emulatorSuitePid, killBusyWorker } from "./lib/functionWorkers";
-import { seededRandom } from "../functions/src/seededRandom";
+import { seededRandom } from "../functions/src/media/seededRandom";
 
 const { values: args } = parseArgs({
   options: {

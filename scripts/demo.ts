@@ -24,7 +24,7 @@ import {
 import { parseFaultFlags } from "../functions/src/contract/faults";
 import { paths } from "../functions/src/contract/paths";
 import { STAGES, type Stage } from "../functions/src/contract/run";
-import { sweepStuckRuns } from "../functions/src/lifecycle/sweeper";
+import { sweepStuckRuns } from "../functions/src/handlers/sweeper";
 import { STAGE_LABELS } from "../functions/src/messages";
 import { PIPELINE_SETTINGS_PATH, loadPipelineSettings } from "../functions/src/pipelineSettings";
 import { STANDIN_SCENARIOS, startDemoStandins, type StandinScenario } from "./lib/demoStandins";

@@ -8,8 +8,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { addDays, dayOf, DAY_PATTERN, daysBetween } from "../functions/src/metrics/compute";
 import { renderHtmlReport, renderTable } from "../functions/src/metrics/report";
-import { loadMetricsDocuments, rollUpMetrics } from "../functions/src/metrics/rollup";
-import { OPERATOR_ALERTS_PATH } from "../functions/src/rollout/guard";
+import { loadMetricsDocuments, rollUpMetrics } from "../functions/src/handlers/metricsRollup";
+import { OPERATOR_ALERTS_PATH } from "../functions/src/metrics/rollbackGuard";
 import { adminDb, requireEmulators, ROOT } from "./lib/emulators";
 
 async function main() {

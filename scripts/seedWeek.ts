@@ -22,23 +22,18 @@ import type {
   WorkStage,
 } from "../functions/src/contract/run";
 import { chargeRun, grantCredits, refundRun } from "../functions/src/ledger/credits";
-import { qualityOf } from "../functions/src/lifecycle/stateMachine";
+import { degradationOf } from "../functions/src/lifecycle/stateMachine";
 import { addDays, dayRange, daysBetween } from "../functions/src/metrics/compute";
-import { rollUpMetrics, type RollUpResult } from "../functions/src/metrics/rollup";
+import { rollUpMetrics, type RollUpResult } from "../functions/src/handlers/metricsRollup";
 import { userMessages } from "../functions/src/messages";
 import { DEFAULT_MODEL_CONFIG } from "../functions/src/models/modelConfig";
 import { loadPipelineSettings, PipelineSettingsSchema } from "../functions/src/pipelineSettings";
 import { WARNING_TEXT } from "../functions/src/preflight/messages";
 import { composeScript } from "../functions/src/providers/local/localScript";
-import {
-  cohortFor,
-  loadRolloutFlag,
-  ROLLOUT_FLAG_PATH,
-  RolloutFlagSchema,
-  type Cohort,
-} from "../functions/src/rollout/flag";
+import { cohortFor, loadRolloutFlag, ROLLOUT_FLAG_PATH, RolloutFlagSchema } from "../functions/src/rollout/flag";
+import type { Cohort } from "../functions/src/contract/cohorts";
 import { LEGACY_DNA, LEGACY_MODELS, legacyScript, legacySilentVoice } from "../functions/src/rollout/legacy";
-import { seededRandom } from "../functions/src/seededRandom";
+import { seededRandom } from "../functions/src/media/seededRandom";
 
 export interface SeedWeekOptions {
   /** The last day seeded (UTC, YYYY-MM-DD). */
@@ -338,7 +333,7 @@ function finish(plan: RunPlan, cohort: Cohort, input: RunInput, outage: boolean)
       failed: true,
     };
   }
-  const quality = qualityOf(scenes.map((s) => s.doc.method));
+  const quality = degradationOf(scenes.map((s) => s.doc.method));
   update.quality = quality;
   if (quality.degradationPct > 50) {
     update.decisionLog = [

@@ -43,7 +43,7 @@ function freePort() {
 // FAIRSHOT_STANDIN_{GOOGLE,OPENAI,VISION,VIDEO,OMNI,TTS}_PORT (VIDEO: Veo on Vertex AI; TTS: Cloud Text-to-Speech; OMNI: the
 // Gemini API's Interactions API serving Gemini Omni Flash, the video chain's first model). Their URLs reach the functions through a
 // generated functions config folder (firebase.json `configDir`): the checked-in .env files are
-// copied, then FAIRSHOT_PROVIDERS and MODEL_CHAINS (functions/test/standins/cloudChains.json) added.
+// copied, then FAIRSHOT_PROVIDERS and MODEL_CHAINS (functions/src/providers/standins/cloudChains.json) added.
 const providersArg = command.indexOf("--providers");
 const standinsMode =
   process.env.FAIRSHOT_STANDINS === "cloud" || (providersArg !== -1 && command[providersArg + 1] === "standins");
@@ -60,7 +60,7 @@ async function prepareStandins() {
     omni: await freePort(),
     tts: await freePort(),
   };
-  const chains = JSON.parse(readFileSync(path.join(ROOT, "functions/test/standins/cloudChains.json"), "utf8"));
+  const chains = JSON.parse(readFileSync(path.join(ROOT, "functions/src/providers/standins/cloudChains.json"), "utf8"));
   const modelChains = {
     ...chains,
     providers: {
@@ -106,7 +106,7 @@ async function prepareStandins() {
 }
 const standins = standinsMode ? await prepareStandins() : null;
 
-// The Stripe stand-in (functions/test/standins/stripe.ts), in every suite: the command serves it on
+// The Stripe stand-in (functions/src/providers/standins/stripe.ts), in every suite: the command serves it on
 // FAIRSHOT_STANDIN_STRIPE_PORT and the functions' Stripe SDK is pointed at it (FAIRSHOT_STRIPE_API_URL,
 // honoured only under the emulators); the Functions emulator passes this environment to its workers.
 const stripePort = await freePort();

@@ -38,7 +38,7 @@ import {
   writeSettings,
 } from "../test/support/emulator";
 import { upscaledCoffee } from "../test/support/samples";
-import { standinClient, startVeoStandin } from "../test/standins/veo";
+import { standinClient, startVeoStandin } from "../src/providers/standins/veo";
 
 const PROJECT = "demo-fairshot-load";
 const MODEL = "veo-3.1-generate-001";

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { binaryPath } from "../src/media/binaries";
+import { binaryPath } from "../src/ffmpeg/binaries";
 import { frameSize, kenBurnsArgs, renderKenBurns } from "../src/media/kenBurns";
 import { motionClipArgs, renderMotionClip } from "../src/media/motionClip";
 import { PipelineSettingsSchema } from "../src/pipelineSettings";

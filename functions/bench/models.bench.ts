@@ -17,10 +17,10 @@ import { createCloudProviders } from "../src/models/cloudProviders";
 import { CooldownStore } from "../src/models/cooldown";
 import { isRetired } from "../src/models/modelConfig";
 import { scriptPrompt } from "../src/models/prompts";
-import { scriptProblems } from "../src/models/quality";
+import { scriptProblems } from "../src/models/replyChecks";
 import { PipelineSettingsSchema } from "../src/pipelineSettings";
-import { geminiReplies, startGeminiStandin } from "../test/standins/gemini";
-import { openAiReplies, startOpenAiStandin } from "../test/standins/openai";
+import { geminiReplies, startGeminiStandin } from "../src/providers/standins/gemini";
+import { openAiReplies, startOpenAiStandin } from "../src/providers/standins/openai";
 import {
   clearCooldowns,
   CREDENTIALS,

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../src/media/binaries";
+import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../src/ffmpeg/binaries";
 import { frameSize } from "../src/media/clip";
 import { normalizeClip } from "../src/media/normalize";
 import { PipelineSettingsSchema } from "../src/pipelineSettings";

@@ -7,11 +7,12 @@
  * ffmpeg failing, and the quality gate's verdict.
  */
 import { ERROR_CLASSES, type Attempt, type ErrorClass, type PreflightReport, type Script } from "../src/contract/run";
-import type { ClipMeasurements, MeasuredClip } from "../src/media/clip";
+import type { MeasuredClip } from "../src/media/clip";
+import type { ClipMeasurements } from "../src/contract/measurements";
 import { UnusableClipError } from "../src/media/normalize";
 import type { FittedVoice } from "../src/media/voiceFit";
 import type { ClipRenderer, ImagePreflight } from "../src/pipeline/deps";
-import { PipelineFailure } from "../src/pipeline/failure";
+import { PipelineFailure } from "../src/contract/failure";
 import type {
   ScriptProvider,
   Served,
@@ -22,9 +23,9 @@ import type {
   VideoSubmission,
   VisualDnaProvider,
   VoiceProvider,
-} from "../src/providers/types";
+} from "../src/contract/providers";
 import type { QualityCheck } from "../src/quality/gate";
-import { QUALITY_CAUSES } from "../src/quality/verdict";
+import { QUALITY_CAUSES } from "../src/contract/quality";
 import type { ObjectStore } from "../src/storage/objectStore";
 import type { Gate } from "./memoryFirestore";
 import type { SimRandom } from "./random";

@@ -1,4 +1,4 @@
-import { seededRandom } from "../src/seededRandom";
+import { seededRandom } from "../src/media/seededRandom";
 
 /** A fault the history injected: its ordinal among all fault draws, and what it was. */
 export interface FiredFault {

@@ -16,13 +16,17 @@ import { sceneTaskId } from "../src/contract/paths";
 import type { RunDocument } from "../src/contract/runDocument";
 import { grantCredits } from "../src/ledger/credits";
 import { longestRunMs, SWEEP_INTERVAL_MINUTES } from "../src/lifecycle/stateMachine";
-import { sweepStuckRuns } from "../src/lifecycle/sweeper";
+import { sweepStuckRuns } from "../src/handlers/sweeper";
 import { handleRunFailed, handleRunUpdated } from "../src/pipeline/advance";
 import type { PipelineDeps, SceneDispatcher, SceneTask } from "../src/pipeline/deps";
 import { handleRunCreated } from "../src/pipeline/preflightStage";
 import { handleSceneTask, SceneTaskSchema } from "../src/pipeline/sceneTask";
-import { loadPipelineSettings, PIPELINE_SETTINGS_PATH, type PipelineSettings } from "../src/pipelineSettings";
-import { STAGE_TIMEOUT_SECONDS } from "../src/pipelineSettings";
+import {
+  loadPipelineSettings,
+  PIPELINE_SETTINGS_PATH,
+  type PipelineSettings,
+  STAGE_TIMEOUT_SECONDS,
+} from "../src/pipelineSettings";
 import { clientWriteAllowed, type ClientWrite } from "./clientRules";
 import { FakeWorld } from "./fakes";
 import { Invariants, type Violation } from "./invariants";

@@ -7,20 +7,21 @@ import { onDocumentCreated, onDocumentUpdated } from "firebase-functions/v2/fire
 import { onCall, onRequest } from "firebase-functions/v2/https";
 import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
-import { billingCallables, handleWebhookRequest, STRIPE_CALLABLE_OPTIONS } from "./billing/functions";
+import { billingCallables, handleWebhookRequest, STRIPE_CALLABLE_OPTIONS } from "./handlers/billing";
 import { STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET } from "./billing/stripeClient";
 import { runtimeConfig } from "./config";
 import type { RunDocument } from "./contract/runDocument";
 import { SWEEP_INTERVAL_MINUTES } from "./lifecycle/stateMachine";
-import { sweepStuckRuns } from "./lifecycle/sweeper";
-import { daysToRollUp, rollUpMetrics } from "./metrics/rollup";
-import { handleDailyModelCheck } from "./models/dailyCheck";
+import { sweepStuckRuns } from "./handlers/sweeper";
+import { daysToRollUp, rollUpMetrics } from "./handlers/metricsRollup";
+import { handleDailyModelCheck } from "./handlers/dailyModelCheck";
 import { MODEL_SECRETS } from "./models/modelConfig";
 import { handleRunFailed, handleRunUpdated } from "./pipeline/advance";
 import { handleRunCreated } from "./pipeline/preflightStage";
 import { handleSceneTask, SceneTaskSchema } from "./pipeline/sceneTask";
 import { STAGE_TIMEOUT_SECONDS } from "./pipelineSettings";
-import { database, pipelineDeps } from "./wiring";
+import { database } from "./adminApp";
+import { pipelineDeps } from "./wiring";
 
 const config = runtimeConfig();
 // Image checks and ffmpeg renders are CPU-bound: one request per instance, not the default 80.
@@ -83,7 +84,7 @@ export const checkModelsDaily = onSchedule(
   { schedule: "30 5 * * *", timeZone: "UTC", secrets: MODEL_SECRETS },
   async () => handleDailyModelCheck((await pipelineDeps()).db),
 );
-export { uploadImage } from "./uploads/uploadImage";
+export { uploadImage } from "./handlers/uploadImage";
 
 /** Buying credits: the Checkout callable (holds STRIPE_SECRET_KEY), the welcome grant, and Stripe's webhook. */
 export const createCheckoutSession = onCall(

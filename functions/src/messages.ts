@@ -3,8 +3,8 @@
  * so wording stays consistent and reviewable.
  */
 import type { Stage } from "./contract/run";
-import type { QualityCause } from "./quality/verdict";
-import type { VoiceoverFit } from "./script/voiceoverPlan";
+import type { QualityCause } from "./contract/quality";
+import type { VoiceoverFit } from "./contract/voiceoverFit";
 
 export const STAGE_LABELS: Record<Stage, string> = {
   preflight: "Checking your image",

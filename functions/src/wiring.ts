@@ -4,10 +4,10 @@
  * selects Gemini/OpenAI, the video chain (Gemini Omni Flash, Veo) and Cloud Vision.
  */
 import path from "node:path";
-import { getApps, initializeApp } from "firebase-admin/app";
 import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import { getFunctions } from "firebase-admin/functions";
 import { getStorage } from "firebase-admin/storage";
+import { initAdmin } from "./adminApp";
 import { runtimeConfig, type RuntimeConfig } from "./config";
 import { emulatorAuthClient } from "./emulatorAuth";
 import { sceneTaskId } from "./contract/paths";
@@ -72,16 +72,6 @@ class CloudTasksSceneDispatcher implements SceneDispatcher {
       }),
     );
   }
-}
-
-function initAdmin(config: RuntimeConfig) {
-  // firebase-functions creates a named app of its own to decode events: look for the default one.
-  if (getApps().some((app) => app.name === "[DEFAULT]")) return;
-  // Under the emulators, a service account id keeps taskQueue().enqueue() from probing the
-  // metadata server, which does not exist off Google Cloud.
-  initializeApp(
-    config.isEmulator ? { serviceAccountId: `fairshot-tasks@${config.projectId}.iam.gserviceaccount.com` } : undefined,
-  );
 }
 
 /** Builds the dependencies; tests pass their own Firestore and scene dispatcher. */
@@ -193,12 +183,6 @@ export function buildPipelineDeps(
             }),
     })),
   };
-}
-
-/** The database alone, for functions that move no media and call no model (so hold no model secrets). */
-export function database(): Firestore {
-  initAdmin(runtimeConfig());
-  return getFirestore();
 }
 
 let deps: Promise<PipelineDeps> | undefined;

@@ -3,7 +3,7 @@
  * Pure: no I/O here, the harness (scripts/chaos.ts) carries the plan out.
  */
 import { MAX_SCENES } from "../../functions/src/contract/run";
-import { seededRandom } from "../../functions/src/seededRandom";
+import { seededRandom } from "../../functions/src/media/seededRandom";
 
 export type Answer = "proceed" | "cancel" | "ignore" | "twice";
 export type DecisionAnswer = "accept" | "retry" | "refund" | "ignore" | "twice";

@@ -9,7 +9,7 @@
  * refund may take from a balance known independently of the ledger), never read from the ledger.
  */
 import type { BillingSettings } from "../../functions/src/billing/settings";
-import type { StripeEvent, StripeStandin } from "../../functions/test/standins/stripe";
+import type { StripeEvent, StripeStandin } from "../../functions/src/providers/standins/stripe";
 
 export interface PurchasePlan {
   user: number;

@@ -1,7 +1,7 @@
 /**
  * `npm run demo -- --providers standins`: the cloud tier offline. The functions run with
  * FAIRSHOT_PROVIDERS=cloud and every SDK pointed at these loopback stand-ins (scripts/with-emulators.mjs
- * reserved their ports and wrote MODEL_CHAINS from functions/test/standins/cloudChains.json). The
+ * reserved their ports and wrote MODEL_CHAINS from functions/src/providers/standins/cloudChains.json). The
  * stand-ins answer as the real APIs do; a scenario makes some models fail so the fallback shows.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -9,14 +9,14 @@ import os from "node:os";
 import path from "node:path";
 import { EMULATOR_ACCESS_TOKEN } from "../../functions/src/emulatorAuth";
 import type { Script, VisualDna } from "../../functions/src/contract/run";
-import { startVisionStandIn } from "../../functions/test/preflight/visionStandIn";
-import { CHAINS, voiceOf } from "../../functions/test/standins/chains";
-import { geminiReplies, startGeminiStandin } from "../../functions/test/standins/gemini";
-import { googleTtsReplies, startGoogleTtsStandin } from "../../functions/test/standins/googleTts";
-import { tonePcm } from "../../functions/test/standins/httpStandin";
-import { openAiReplies, startOpenAiStandin } from "../../functions/test/standins/openai";
-import { startOmniStandin } from "../../functions/test/standins/omni";
-import { startVeoStandin } from "../../functions/test/standins/veo";
+import { startVisionStandIn } from "../../functions/src/providers/standins/vision";
+import { CHAINS, voiceOf } from "../../functions/src/providers/standins/chains";
+import { geminiReplies, startGeminiStandin } from "../../functions/src/providers/standins/gemini";
+import { googleTtsReplies, startGoogleTtsStandin } from "../../functions/src/providers/standins/googleTts";
+import { tonePcm } from "../../functions/src/providers/standins/httpStandin";
+import { openAiReplies, startOpenAiStandin } from "../../functions/src/providers/standins/openai";
+import { startOmniStandin } from "../../functions/src/providers/standins/omni";
+import { startVeoStandin } from "../../functions/src/providers/standins/veo";
 
 /** What goes wrong, so the run shows the cloud tier's fallback. */
 export const STANDIN_SCENARIOS = {

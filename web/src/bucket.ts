@@ -5,7 +5,7 @@
  */
 import type { FirebaseApp } from "firebase/app";
 import type { User } from "firebase/auth";
-import { safeObjectName, type UploadFormat } from "../../functions/src/uploads/uploadRules";
+import { safeObjectName, type UploadFormat } from "../../functions/src/contract/uploadRules";
 import type { PageConfig } from "./config";
 
 export interface Bucket {

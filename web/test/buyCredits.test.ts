@@ -12,7 +12,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { chromium } from "playwright-core";
 import { ledgerIds } from "../../functions/src/contract/paths";
-import { startStripeStandin } from "../../functions/test/standins/stripe";
+import { startStripeStandin } from "../../functions/src/providers/standins/stripe";
 import { emulatorSecrets, functionsBaseUrl, oobCodes } from "../../functions/test/support/billing";
 import { PIPELINE_SETTINGS_PATH } from "../../functions/src/pipelineSettings";
 import { getAuth } from "firebase-admin/auth";

@@ -1,5 +1,5 @@
 /**
- * Manual Test 2 of the plan, by keyboard alone on a phone: a face in the image asks first and
+ * A customer on a phone, by keyboard alone: a face in the image asks first and
  * nothing is charged until "Proceed anyway"; Escape cancels; after a reload the question is
  * still there and is answered from My videos.
  */

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Locator, Page } from "playwright-core";
-import { probeMedia } from "../../functions/src/media/probe";
+import { probeMedia } from "../../functions/src/ffmpeg/probe";
 import {
   balanceOf,
   createRunOnPage,

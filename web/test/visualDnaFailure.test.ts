@@ -1,4 +1,4 @@
-/** Manual Test 1 of the plan: product analysis fails on every model; the customer sees it and gets the credits back. */
+/** A customer's run whose product analysis fails on every model; the customer sees it and gets the credits back. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {

@@ -1,8 +1,8 @@
 import { z } from "zod";
 
 /**
- * Fault injection (emulators only): lets tests and the demo replay the plan's
- * failures on a real run. A run carrying `test.faults` is refused outside the emulators.
+ * Fault injection (emulators only): lets tests and the demo make a provider,
+ * a scene or a stage fail on a real run. A run carrying `test.faults` is refused outside the emulators.
  */
 export const ModelFault = z.enum(["model_not_found", "all_models_down"]);
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Statuses and stages of the client contract (DESIGN.md). */
+/** Statuses and stages of a run as the page and the functions both read them. */
 export const RUN_STATUSES = [
   "queued",
   "preflight",

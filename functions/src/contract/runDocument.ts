@@ -1,9 +1,8 @@
 import type { Timestamp } from "firebase-admin/firestore";
 import type { AspectRatio, PreflightReport, RunStatus, Script, Stage, StageRecord, VisualDna, WorkStage } from "./run";
-import type { Cohort } from "../rollout/flag";
-import type { ClipMeasurements } from "../media/clip";
-import type { MediaMeasurements } from "../quality/measure";
-import type { PromisedVideo, QualityVerdict } from "../quality/verdict";
+import type { Cohort } from "./cohorts";
+import type { ClipMeasurements, MediaMeasurements } from "./measurements";
+import type { PromisedVideo, QualityVerdict } from "./quality";
 import type { VoiceRecord } from "./voice";
 import type { RunBrand, RunOptions } from "./brand";
 import type { StoryboardAnswer, StoryboardEdit, StoryboardVersion } from "./storyboard";
@@ -33,7 +32,11 @@ export interface RunFailureRecord {
   noticeDue?: boolean;
 }
 
-export interface QualityRecord {
+/**
+ * How many scenes fell back to a Ken Burns still, stored as the run's `quality` field (its stored
+ * name; the output quality gate is `qualityGate`).
+ */
+export interface DegradationRecord {
   totalScenes: number;
   kenBurnsScenes: number;
   degradationPct: number;
@@ -70,7 +73,7 @@ export interface RunDocument {
   credits?: { charged: number; refunded: number };
   dna?: VisualDna;
   script?: Script;
-  quality?: QualityRecord;
+  quality?: DegradationRecord;
   /**
    * The assembled ad, waiting for the quality gate; `output` is set only when it passes. `clips`: what
    * each joined clip's encoding measured, in join order.

@@ -1,7 +1,9 @@
 /**
- * The ledger invariants of DESIGN.md as a pure function over a snapshot of the database, linear
- * in its size. `npm run audit` loads the snapshot (read-only, one read time) and exits non-zero
- * on any breach.
+ * The ledger's invariants (a balance is the sum of its movements and never negative, movement ids are
+ * deterministic and never edited, every failed charged run has exactly one refund of exactly its
+ * charge, every purchase and reversal matches its paid session...) as a pure function over a
+ * snapshot of the database, linear in its size. `npm run audit` loads the snapshot (read-only, one
+ * read time) and exits non-zero on any breach.
  */
 import { ledgerIds } from "../contract/paths";
 

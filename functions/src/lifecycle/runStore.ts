@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Firestore } from "firebase-admin/firestore";
 import type { WorkStage } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
-import type { PipelineFailure } from "../pipeline/failure";
+import type { PipelineFailure } from "../contract/failure";
 import { transitionRun, transitions, type Expected } from "./transitions";
 
 export interface Claim {

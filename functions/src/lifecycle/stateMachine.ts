@@ -3,7 +3,7 @@
  * stuck run needs, and how far along a run is. All I/O lives in the handlers.
  */
 import { WORK_STAGES, type Stage, type WorkStage } from "../contract/run";
-import type { Decision, QualityRecord, RunDocument } from "../contract/runDocument";
+import type { Decision, DegradationRecord, RunDocument } from "../contract/runDocument";
 import type { PipelineSettings } from "../pipelineSettings";
 
 export type RunAction =
@@ -126,7 +126,7 @@ export function scenesProgress(round: number, done: number, total: number): numb
   return Math.round(from + (roundEndPct(round) - from) * share);
 }
 
-export function qualityOf(methods: readonly string[]): QualityRecord {
+export function degradationOf(methods: readonly string[]): DegradationRecord {
   const kenBurnsScenes = methods.filter((m) => m === "ken-burns").length;
   const totalScenes = methods.length;
   return {
@@ -136,7 +136,7 @@ export function qualityOf(methods: readonly string[]): QualityRecord {
   };
 }
 
-export function needsDecision(quality: QualityRecord, settings: PipelineSettings): boolean {
+export function needsDecision(quality: DegradationRecord, settings: PipelineSettings): boolean {
   return quality.degradationPct > settings.degradationThresholdPct;
 }
 

@@ -24,11 +24,11 @@
 import { Timestamp, type DocumentReference, type Firestore, type Transaction } from "firebase-admin/firestore";
 import { paths } from "../contract/paths";
 import type { PreflightReport, RunStatus, Script, Stage, WorkStage } from "../contract/run";
-import type { Decision, QualityRecord, RunDocument, StageState } from "../contract/runDocument";
+import type { Decision, DegradationRecord, RunDocument, StageState } from "../contract/runDocument";
 import type { StoryboardVersion } from "../contract/storyboard";
 import { STAGE_LABELS, userMessages } from "../messages";
-import type { FailureRecord } from "../pipeline/failure";
-import type { Cohort } from "../rollout/flag";
+import type { FailureRecord } from "../contract/failure";
+import type { Cohort } from "../contract/cohorts";
 import { awaitsApproval, progressAtStart, stageAfterFor, stageAfterScenes } from "./stateMachine";
 
 /** The fields a transition writes: typed run fields (null deletes the value) and dotted paths into maps. */
@@ -274,7 +274,7 @@ export const transitions = {
   }),
 
   /** Every scene of `round` is done and good enough: on to assembly (its voice is ready). */
-  scenesDone: (run: RunDocument, round: number, quality: QualityRecord): Transition => ({
+  scenesDone: (run: RunDocument, round: number, quality: DegradationRecord): Transition => ({
     name: "scenes_done",
     from: { status: ["running"], stage: "scenes", stageState: ["waiting"], scenesRound: round },
     to: "running",
@@ -285,7 +285,7 @@ export const transitions = {
   askDecision: (
     round: number,
     fields: {
-      quality: QualityRecord;
+      quality: DegradationRecord;
       staticScenes: { scene: number; reason: string }[];
       retriesLeft: number;
       progress: { pct: number; message: string };

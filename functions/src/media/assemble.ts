@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "./binaries";
-import { probeMedia } from "./probe";
+import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "../ffmpeg/binaries";
+import { probeMedia } from "../ffmpeg/probe";
 
 export interface AssembleRequest {
   /** H.264 MP4 clips of one size and frame rate (see normalize.ts), in playing order. */

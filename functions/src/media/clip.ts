@@ -1,26 +1,20 @@
 import { rm } from "node:fs/promises";
-import type { AspectRatio, CameraMotion } from "../contract/run";
-import { CAMERA_MOTIONS } from "../contract/run";
-import type { RenderedClip } from "../providers/types";
+import { type AspectRatio, type CameraMotion, CAMERA_MOTIONS } from "../contract/run";
+import type { RenderedClip } from "../contract/providers";
 import {
   ANALYSIS_LOG_OPTIONS,
   pictureDetectionOutput,
   pictureFromLog,
   type DetectionSettings,
-  type PictureMeasurements,
 } from "../quality/measure";
-import { checkProductShown, type ProductMeasurements } from "../quality/productCheck";
-import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "./binaries";
-import type { ProductPlacement } from "./productPlacement";
+import type { ClipMeasurements, FrameSize, PictureMeasurements } from "../contract/measurements";
+import { checkProductShown } from "../quality/productCheck";
+import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "../ffmpeg/binaries";
+import type { ProductPlacement } from "../quality/productPlacement";
 import { prepareStill } from "./still";
 
 /** Frame rate of every clip we render: clips are joined without re-encoding, so they must match. */
 export const CLIP_FPS = 30;
-
-export interface FrameSize {
-  width: number;
-  height: number;
-}
 
 const FRAME_SIZES: Record<AspectRatio, FrameSize> = {
   "9:16": { width: 1080, height: 1920 },
@@ -112,12 +106,6 @@ export function h264OutputArgs(plan: ClipPlan, outFile: string): string[] {
     "+faststart",
     outFile,
   ];
-}
-
-/** What a clip's rendering measured: its picture, and for a clip that placed the product itself, the product. */
-export interface ClipMeasurements {
-  picture: PictureMeasurements;
-  product?: ProductMeasurements;
 }
 
 export interface MeasuredClip extends RenderedClip {

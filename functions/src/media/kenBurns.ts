@@ -1,7 +1,7 @@
 import type { CameraMotion } from "../contract/run";
 import type { QualityGate } from "../pipelineSettings";
 import type { DetectionSettings } from "../quality/measure";
-import type { RunOptions } from "./binaries";
+import type { RunOptions } from "../ffmpeg/binaries";
 import {
   clipEncodingArgs,
   coverFilter,
@@ -15,7 +15,7 @@ import {
   type ClipRequest,
   type MeasuredClip,
 } from "./clip";
-import type { ProductPlacement } from "./productPlacement";
+import type { ProductPlacement } from "../quality/productPlacement";
 
 export { frameSize } from "./clip";
 

@@ -2,7 +2,7 @@ import type { CameraMotion } from "../contract/run";
 import type { QualityGate } from "../pipelineSettings";
 import type { DetectionSettings } from "../quality/measure";
 import { productFailure } from "../quality/verdict";
-import type { RunOptions } from "./binaries";
+import type { RunOptions } from "../ffmpeg/binaries";
 import {
   clipEncodingArgs,
   coverFilter,
@@ -18,8 +18,8 @@ import {
   type MeasuredClip,
 } from "./clip";
 import { UnusableClipError } from "./normalize";
-import type { ProductPlacement } from "./productPlacement";
-import { seededRandom } from "../seededRandom";
+import type { ProductPlacement } from "../quality/productPlacement";
+import { seededRandom } from "./seededRandom";
 
 /**
  * The offline stand-in for a generative video model. Where Ken Burns moves one camera over a flat still,

@@ -19,19 +19,13 @@
  *   soundbed (or invented speech) that would change at every cut and is absent from Ken Burns scenes.
  */
 import type { QualityGate } from "../pipelineSettings";
-import { locateProduct, type ProductMeasurements, type ProductSighting } from "../quality/productCheck";
+import { locateProduct, type ProductSighting } from "../quality/productCheck";
+import type { ProductMeasurements, FrameSize } from "../contract/measurements";
 import { clipVerdict, describeFailures, productFailure } from "../quality/verdict";
-import { MediaToolError, type RunOptions } from "./binaries";
-import {
-  CLIP_FPS,
-  encodeMeasuredClip,
-  type ClipEncoding,
-  type ClipPlan,
-  type FrameSize,
-  type MeasuredClip,
-} from "./clip";
-import { probeMedia, type MediaInfo } from "./probe";
-import type { Rect } from "./productPlacement";
+import { MediaToolError, type RunOptions } from "../ffmpeg/binaries";
+import { CLIP_FPS, encodeMeasuredClip, type ClipEncoding, type ClipPlan, type MeasuredClip } from "./clip";
+import { probeMedia, type MediaInfo } from "../ffmpeg/probe";
+import type { Rect } from "../quality/productPlacement";
 
 export interface NormalizeRequest {
   /** The clip as the model delivered it. */

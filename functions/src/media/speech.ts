@@ -2,7 +2,7 @@ import { readFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import type { Speech } from "../providers/types";
+import type { Speech } from "../contract/providers";
 
 /** Flite's built-in US English female voice (clustergen, 16 kHz): the clearest of the built-in ones. */
 export const FLITE_VOICE = "slt";

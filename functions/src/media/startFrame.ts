@@ -4,8 +4,9 @@
  * (a cover crop, centred), so the start frame is that crop, written as a PNG of the frame's size.
  */
 import { rm } from "node:fs/promises";
-import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "./binaries";
-import { coverFilter, type FrameSize } from "./clip";
+import type { FrameSize } from "../contract/measurements";
+import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../ffmpeg/binaries";
+import { coverFilter } from "./clip";
 import { prepareStill } from "./still";
 
 export async function renderStartFrame(imageFile: string, outFile: string, frame: FrameSize): Promise<string> {

@@ -8,7 +8,7 @@
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import sharp, { type OutputInfo } from "sharp";
-import { MAX_IMAGE_PIXELS } from "../uploads/uploadRules";
+import { MAX_IMAGE_PIXELS } from "../contract/uploadRules";
 
 /**
  * Below this on either side an image is refused here, whatever the settings let through the preflight:

@@ -8,9 +8,10 @@
  */
 import type { VoiceSpan } from "../contract/voice";
 import type { VoiceFit } from "../pipelineSettings";
-import { intervalsFrom, loudnessSummary, SILENCE_MIN_SEC, type Loudness } from "../quality/measure";
-import { runFfmpeg, type RunOptions } from "./binaries";
-import { probeMedia } from "./probe";
+import { intervalsFrom, loudnessSummary, SILENCE_MIN_SEC } from "../quality/measure";
+import type { Loudness } from "../contract/measurements";
+import { runFfmpeg, type RunOptions } from "../ffmpeg/binaries";
+import { probeMedia } from "../ffmpeg/probe";
 
 export type VoiceFitTarget = Pick<VoiceFit, "targetLufs" | "truePeakDbtp" | "maxTempoChange" | "endPaddingSec">;
 

@@ -29,8 +29,8 @@
  */
 import { z } from "zod";
 import type { FallbackReason, RunStatus, SceneMethod } from "../contract/run";
-import { QUALITY_CAUSES, type QualityCause } from "../quality/verdict";
-import { COHORTS, type Cohort } from "../rollout/flag";
+import { QUALITY_CAUSES, type QualityCause } from "../contract/quality";
+import { COHORTS, type Cohort } from "../contract/cohorts";
 
 /** What the metrics need from a run document and its scenes. */
 export interface MetricRun {

@@ -3,8 +3,8 @@ import { Timestamp, type DocumentReference, type Firestore } from "firebase-admi
 import { z } from "zod";
 import { paths } from "../contract/paths";
 import { FALLBACK_REASONS, MODEL_TIERS, RUN_STATUSES } from "../contract/run";
-import { QUALITY_CAUSES } from "../quality/verdict";
-import { COHORTS } from "../rollout/flag";
+import { QUALITY_CAUSES } from "../contract/quality";
+import { COHORTS } from "../contract/cohorts";
 import { isLegacyFallback } from "../rollout/legacy";
 import { dayRange, type MetricRun } from "./compute";
 

@@ -1,12 +1,12 @@
 /**
  * The metrics as a console table and as a self-contained HTML page of inline SVG line charts
- * (no scripts, no CDN): one chart per metric with both cohorts, the plan's target, and the
+ * (no scripts, no CDN): one chart per metric with both cohorts, the rollout's goal for it, and the
  * rollout percentage with the days the guard rolled it back.
  */
-import type { QualityCause } from "../quality/verdict";
-import { COHORTS, type Cohort } from "../rollout/flag";
+import type { QualityCause } from "../contract/quality";
+import { COHORTS, type Cohort } from "../contract/cohorts";
 import { addCounts, ratesOf, type CohortCounts, type RateName } from "./compute";
-import type { MetricsDocument } from "./rollup";
+import type { MetricsDocument } from "./metricsDocument";
 
 interface MetricInfo {
   label: string;

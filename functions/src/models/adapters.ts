@@ -7,15 +7,10 @@ import type { ChatCompletionContentPart } from "openai/resources/chat/completion
 import { EMULATOR_ACCESS_TOKEN } from "../emulatorAuth";
 import type { Metered } from "./cost";
 import { ModelCallError } from "./errors";
-import {
-  GEMINI_API_KEY,
-  OPENAI_API_KEY,
-  type ModelConfig,
-  type ProviderCredentials,
-  type ProviderName,
-} from "./modelConfig";
+import { GEMINI_API_KEY, OPENAI_API_KEY, type ModelConfig, type ProviderCredentials } from "./modelConfig";
+import type { ProviderName } from "../contract/providers";
 import { encodeWav } from "./wav";
-import { googleRestOptions } from "../providers/googleRest";
+import { googleRestOptions } from "../googleRest";
 
 /** A prompt that asks for one JSON object, with the product image when the stage needs it. */
 export interface JsonRequest {

@@ -2,7 +2,14 @@ import type { Firestore } from "firebase-admin/firestore";
 import * as functionsLogger from "firebase-functions/logger";
 import { ScriptSchema, VisualDnaSchema, type RunInput, type Script, type VisualDna } from "../contract/run";
 import { loadPipelineSettings } from "../pipelineSettings";
-import type { CallContext, ScriptProvider, Served, Speech, VisualDnaProvider, VoiceProvider } from "../providers/types";
+import type {
+  CallContext,
+  ScriptProvider,
+  Served,
+  Speech,
+  VisualDnaProvider,
+  VoiceProvider,
+} from "../contract/providers";
 import { createAdapters, createSdkClients, type GoogleAuthOption } from "./adapters";
 import { CooldownStore } from "./cooldown";
 import { ModelCallError } from "./errors";
@@ -15,7 +22,7 @@ import {
   type VoiceEntry,
 } from "./modelConfig";
 import { scriptPrompt, visualDnaPrompt } from "./prompts";
-import { inspectSpeech, scriptProblems, visualDnaProblems, type ScriptLengthSettings } from "./quality";
+import { inspectSpeech, scriptProblems, visualDnaProblems, type ScriptLengthSettings } from "./replyChecks";
 
 export class CloudVisualDnaProvider implements VisualDnaProvider {
   constructor(

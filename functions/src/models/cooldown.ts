@@ -1,6 +1,6 @@
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import type { ErrorClass } from "../contract/run";
-import type { ProviderName } from "./modelConfig";
+import type { ProviderName } from "../contract/providers";
 
 export const COOLDOWN_COLLECTION = "modelCooldowns";
 

@@ -1,7 +1,7 @@
 import { ApiError } from "@google/genai";
 import { APIConnectionError, APIError, APIUserAbortError } from "openai";
 import type { ErrorClass } from "../contract/run";
-import type { ProviderName } from "./modelConfig";
+import type { ProviderName } from "../contract/providers";
 
 /** A failure we detect ourselves, with its class: an unusable reply (safety block, bad JSON, failed quality check...) or a missing key. */
 export class ModelCallError extends Error {

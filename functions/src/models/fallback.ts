@@ -1,14 +1,14 @@
 import { performance } from "node:perf_hooks";
 import type { z } from "zod";
 import type { Attempt, ErrorClass, ModelTier, Stage } from "../contract/run";
-import { PipelineFailure } from "../pipeline/failure";
-import type { Served } from "../providers/types";
+import { PipelineFailure } from "../contract/failure";
+import type { Served, ProviderName } from "../contract/providers";
 import type { JsonRequest, ModelAdapter } from "./adapters";
 import { callCostUsd, type Metered } from "./cost";
 import { cooldownDocId, type CooldownState, type CooldownStore, type ModelRef } from "./cooldown";
 import { classifyError, decideAfterFailure, describeError, ERROR_RULES, ModelCallError, retryAfterMs } from "./errors";
 import { ATTEMPT_NOTES, LOG, summarizeAttempts, userMessageForFailure } from "./messages";
-import { isRetired, type ModelConfig, type ModelEntry, type ProviderName } from "./modelConfig";
+import { isRetired, type ModelConfig, type ModelEntry } from "./modelConfig";
 
 export interface ModelLogger {
   info(message: string, fields?: Record<string, unknown>): void;

@@ -1,18 +1,12 @@
 import { z } from "zod";
 import { defineSecret, defineString } from "firebase-functions/params";
+import { PROVIDERS, type ProviderName } from "../contract/providers";
 
 /**
  * The one model configuration. Every model name in the code lives in this file;
  * a deployment overrides any top-level part of it with the MODEL_CHAINS param
  * (a JSON string), validated by the same schema as the defaults.
  */
-
-/**
- * `google_tts` is Google Cloud Text-to-Speech (voices only): it runs in the functions' own Google
- * Cloud project with its service account, like Cloud Vision, so it needs no API key secret.
- */
-export const PROVIDERS = ["gemini", "openai", "google_tts"] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
 
 export const OPENAI_API_KEY = defineSecret("OPENAI_API_KEY");
 export const GEMINI_API_KEY = defineSecret("GEMINI_API_KEY");

@@ -14,7 +14,8 @@ import { describeError, ModelCallError } from "./errors";
 import { tierAt } from "./fallback";
 import { MODEL_CHECK } from "./messages";
 import { INTERACTIONS_API_VERSION } from "../video/omni";
-import { daysLeft, isRetired, modelChains, type ModelConfig, type NamedChain, type ProviderName } from "./modelConfig";
+import { daysLeft, isRetired, modelChains, type ModelConfig, type NamedChain } from "./modelConfig";
+import type { ProviderName } from "../contract/providers";
 
 export interface ListedModel {
   id: string;

@@ -4,7 +4,7 @@ import { voiceoverWindow } from "../pipelineSettings";
 import { wordsToSay } from "../script/syllables";
 import { composerBand } from "../script/voiceoverPlan";
 import type { JsonRequest } from "./adapters";
-import type { ScriptLengthSettings } from "./quality";
+import type { ScriptLengthSettings } from "./replyChecks";
 
 /** Every prompt sent to a model. The user's own words are fenced and labelled as data. */
 

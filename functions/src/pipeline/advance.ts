@@ -16,7 +16,7 @@ import { loadPipelineSettings, type PipelineSettings } from "../pipelineSettings
 import { applyCancel, applyDecision } from "./decisions";
 import { finishScenesIfComplete } from "./sceneTask";
 import type { PipelineDeps } from "./deps";
-import { PipelineFailure, isPipelineFailure } from "./failure";
+import { PipelineFailure, isPipelineFailure } from "../contract/failure";
 import { faultsOf } from "./runContext";
 import { STAGE_WORK } from "./stages";
 import { applyStoryboardEdit, startAfterPreflight } from "./storyboard";

@@ -1,14 +1,15 @@
 import type { Firestore } from "firebase-admin/firestore";
 import type { PreflightReport } from "../contract/run";
-import type { ClipMeasurements, ClipRequest, FrameSize, MeasuredClip } from "../media/clip";
+import type { ClipRequest, MeasuredClip } from "../media/clip";
+import type { ClipMeasurements, FrameSize } from "../contract/measurements";
 import type { NormalizeRequest } from "../media/normalize";
-import type { RunOptions } from "../media/binaries";
+import type { RunOptions } from "../ffmpeg/binaries";
 import type { FittedVoice, FitVoiceRequest, VoiceFitTarget } from "../media/voiceFit";
 import type { QualityGate } from "../pipelineSettings";
 import type { QualityCheck } from "../quality/gate";
-import type { PromisedVideo } from "../quality/verdict";
+import type { PromisedVideo } from "../contract/quality";
 import type { FramingCheck } from "../preflight/preflightImageCheck";
-import type { ScriptProvider, VideoChainEntry, VisualDnaProvider, VoiceProvider } from "../providers/types";
+import type { ScriptProvider, VideoChainEntry, VisualDnaProvider, VoiceProvider } from "../contract/providers";
 import type { ModelConfig } from "../models/modelConfig";
 import type { ObjectStore } from "../storage/objectStore";
 

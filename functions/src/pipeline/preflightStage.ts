@@ -17,7 +17,7 @@ import { adTooShort, loadPipelineSettings, minScenesFor, type PipelineSettings }
 import { cohortFor, loadRolloutFlag } from "../rollout/flag";
 import { voiceoverFit } from "../script/voiceoverPlan";
 import type { PipelineDeps } from "./deps";
-import { PipelineFailure, isPipelineFailure } from "./failure";
+import { PipelineFailure, isPipelineFailure } from "../contract/failure";
 import { reserveStoryboard, startAfterPreflight } from "./storyboard";
 
 /** Uploads larger than this are refused before they are read into memory. */

@@ -1,7 +1,7 @@
 import { FaultsSchema, type Faults } from "../contract/faults";
 import { RunInputSchema, type RunInput } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
-import type { CallContext } from "../providers/types";
+import type { CallContext } from "../contract/providers";
 
 /** The validated input and faults of a run that already passed the preflight. */
 export function runInputOf(run: RunDocument): RunInput {

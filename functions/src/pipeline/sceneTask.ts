@@ -19,19 +19,26 @@ import { MAX_SCENES, type Attempt, type FallbackReason, type ModelTier, type Sce
 import { z } from "zod";
 import type { RunDocument } from "../contract/runDocument";
 import { writeNotification } from "../ledger/notifications";
-import { frameSize, type ClipMeasurements, type MeasuredClip } from "../media/clip";
-import { MediaToolError } from "../media/binaries";
+import { frameSize, type MeasuredClip } from "../media/clip";
+import type { ClipMeasurements } from "../contract/measurements";
+import { MediaToolError } from "../ffmpeg/binaries";
 import { UnusableClipError } from "../media/normalize";
 import { UnrenderableImageError } from "../media/still";
 import { failRun } from "../lifecycle/runStore";
-import { needsDecision, qualityOf, scenesProgress } from "../lifecycle/stateMachine";
+import { needsDecision, degradationOf, scenesProgress } from "../lifecycle/stateMachine";
 import { applyTransition, minutesAfter, transitions } from "../lifecycle/transitions";
 import { logMessages, notificationTexts, userMessages } from "../messages";
 import { loadPipelineSettings, type PipelineSettings } from "../pipelineSettings";
-import type { CallContext, SceneVideoRequest, VideoFailure, VideoPoll, VideoSubmission } from "../providers/types";
+import type {
+  CallContext,
+  SceneVideoRequest,
+  VideoFailure,
+  VideoPoll,
+  VideoSubmission,
+  VideoChainEntry,
+} from "../contract/providers";
 import { cooldownDocId, CooldownStore } from "../models/cooldown";
 import { readCooldowns, recordModelFailure, skippedAttempt, type CooldownRuntime } from "../models/fallback";
-import type { VideoChainEntry } from "../providers/types";
 import { VideoQuota } from "../video/quota";
 import {
   afterPoll,
@@ -44,7 +51,7 @@ import {
   type SceneRulePolicy,
 } from "../video/sceneRules";
 import type { PipelineDeps, SceneTask } from "./deps";
-import { PipelineFailure } from "./failure";
+import { PipelineFailure } from "../contract/failure";
 import { callContext, runInputOf } from "./runContext";
 import { extensionOf, withWorkspace } from "./workspace";
 
@@ -661,7 +668,7 @@ export async function finishScenesIfComplete(db: Firestore, runId: string, round
       applyTransition(tx, runRef, run, transitions.scenesProgress(round, { pct, message }));
       return;
     }
-    const quality = qualityOf(done.map((s) => s.method ?? "ken-burns"));
+    const quality = degradationOf(done.map((s) => s.method ?? "ken-burns"));
     if (!needsDecision(quality, settings)) {
       applyTransition(tx, runRef, run, transitions.scenesDone(run, round, quality));
       return;

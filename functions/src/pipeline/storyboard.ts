@@ -12,7 +12,7 @@ import { chargeRun, type ChargeOutcome } from "../ledger/credits";
 import { applyTransition, transitionRun, transitions } from "../lifecycle/transitions";
 import { userMessages } from "../messages";
 import type { PipelineSettings } from "../pipelineSettings";
-import { PipelineFailure } from "./failure";
+import { PipelineFailure } from "../contract/failure";
 import { runInputOf } from "./runContext";
 import { reviewStoryboardEdit, storyboardQuota, type StoryboardQuotaState } from "./storyboardReview";
 

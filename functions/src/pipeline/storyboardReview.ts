@@ -14,7 +14,7 @@ import {
 } from "../contract/run";
 import type { RunDocument } from "../contract/runDocument";
 import type { StoryboardCause, StoryboardEdit, StoryboardVersion } from "../contract/storyboard";
-import { markersIn, scriptProblems } from "../models/quality";
+import { markersIn, scriptProblems } from "../models/replyChecks";
 import type { PipelineSettings, VoiceoverSettings } from "../pipelineSettings";
 
 const MAX_HEADLINE_CHARS = ScriptSchema.shape.headline.maxLength ?? 120;

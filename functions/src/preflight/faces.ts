@@ -5,7 +5,7 @@ import { googleAuthLibrary } from "google-gax";
 import type * as FaceApi from "@vladmandic/face-api";
 import { EMULATOR_ACCESS_TOKEN } from "../emulatorAuth";
 import type { DecodedImage } from "./imageFile";
-import { googleRestOptions } from "../providers/googleRest";
+import { googleRestOptions } from "../googleRest";
 
 /** A face in full-resolution, oriented image pixels. */
 export interface FaceBox {

@@ -4,7 +4,7 @@
  * the generated-motion card), so the numbers say what the video will look like.
  */
 import type { FramingMeasurements } from "../contract/run";
-import type { FrameSize } from "../media/clip";
+import type { FrameSize } from "../contract/measurements";
 import type { RgbRaster } from "./imageFile";
 
 /** The generated-motion card shows the product whole inside this share of the frame's width and height. */

@@ -1,7 +1,7 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from "sharp";
-import { PipelineFailure } from "../pipeline/failure";
+import { PipelineFailure } from "../contract/failure";
 import { DEFAULT_IMAGE_FLOOR } from "../pipelineSettings";
-import { MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES } from "../uploads/uploadRules";
+import { MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES } from "../contract/uploadRules";
 import { imageTooSmallMessage, REFUSAL_MESSAGES, type RefusalCode } from "./messages";
 
 export interface ImageLimits {

@@ -1,5 +1,5 @@
 import type { FramingMeasurements, PreflightReport, PreflightWarning } from "../contract/run";
-import type { FrameSize } from "../media/clip";
+import type { FrameSize } from "../contract/measurements";
 import type { FramingGates, ImageFloor } from "../pipelineSettings";
 import type { FaceDetector } from "./faces";
 import { measureFraming, productBox } from "./framing";

@@ -4,11 +4,12 @@
  * measurement of this file), decided by the pure verdict. Generated clips meet the clip verdict where
  * they are normalised (media/normalize.ts), so a black or frozen clip never reaches the join.
  */
-import type { ClipMeasurements } from "../media/clip";
-import type { RunOptions } from "../media/binaries";
+import type { ClipMeasurements, MediaMeasurements } from "../contract/measurements";
+import type { RunOptions } from "../ffmpeg/binaries";
 import type { QualityGate } from "../pipelineSettings";
-import { joinedPicture, measureFinishedFile, type FileMeasurements, type MediaMeasurements } from "./measure";
-import { finishedVideoVerdict, type PromisedVideo, type QualityVerdict } from "./verdict";
+import { joinedPicture, measureFinishedFile, type FileMeasurements } from "./measure";
+import { finishedVideoVerdict } from "./verdict";
+import type { PromisedVideo, QualityVerdict } from "../contract/quality";
 
 export interface QualityCheck {
   verdict: QualityVerdict;

@@ -20,59 +20,20 @@
  * the verdict turns it into a reason.
  */
 import { z } from "zod";
-import { runFfmpeg, runFfprobe, type RunOptions } from "../media/binaries";
-
-/** A stretch of the file, in seconds from its start. */
-export interface Interval {
-  start: number;
-  end: number;
-}
+import { runFfmpeg, runFfprobe, type RunOptions } from "../ffmpeg/binaries";
+import type {
+  Interval,
+  Loudness,
+  AudioMeasurements,
+  VideoStreamFacts,
+  PictureMeasurements,
+} from "../contract/measurements";
 
 export interface DetectionSettings {
   blackPixelThreshold: number;
   freezeNoiseDb: number;
   silenceDb: number;
 }
-
-export interface Loudness {
-  /** Integrated loudness (EBU R128); -70 or lower means silence. */
-  integratedLufs: number;
-  truePeakDbtp: number;
-}
-
-export interface AudioMeasurements extends Loudness {
-  /** Silences of at least SILENCE_MIN_SEC, the last one closed at the end of the audio. */
-  silences: Interval[];
-  durationSec: number;
-}
-
-/** The video stream as the container holds it: counted packets, never decoded. */
-export interface VideoStreamFacts {
-  width: number;
-  height: number;
-  fps: number;
-  /** Frames the file really holds (each H.264 packet is one frame). */
-  frames: number;
-  /** frames / fps: how long the picture really lasts, whatever the container says. */
-  pictureDurationSec: number;
-}
-
-/** What a clip's encoding pass saw of its picture, or the same for the finished video (joined). */
-export interface PictureMeasurements extends VideoStreamFacts {
-  black: Interval[];
-  frozen: Interval[];
-}
-
-export type MediaMeasurements =
-  | {
-      readable: true;
-      /** What the container claims. */
-      containerDurationSec: number;
-      video?: PictureMeasurements;
-      audio?: AudioMeasurements;
-      measureMs: number;
-    }
-  | { readable: false; error: string; measureMs: number };
 
 /** The finished file before the clips' pictures are joined in. */
 export type FileMeasurements =

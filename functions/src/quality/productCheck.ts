@@ -16,22 +16,11 @@
  */
 import { readFile, rm } from "node:fs/promises";
 import sharp from "sharp";
-import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "../media/binaries";
-import { placementShares, visiblePart, type ProductPlacement, type Rect } from "../media/productPlacement";
+import { FFMPEG_BATCH_OPTIONS, runFfmpeg, type RunOptions } from "../ffmpeg/binaries";
+import { placementShares, visiblePart, type ProductPlacement, type Rect } from "./productPlacement";
 // The preflight's box finder is the one place that knows what a plain background is.
 import { productBox } from "../preflight/framing";
-
-export interface ProductMeasurements {
-  /** Smallest share of the frame the product covers over the clip. */
-  frameShare: number;
-  /** Smallest share of the product image on screen over the clip. */
-  shownShare: number;
-  /** Standard deviation of luma (0-255) in the product's rectangle of the first frame. */
-  detail: number;
-  /** Correlation (-1..1) of that rectangle with the same part of the source image. */
-  likeness: number;
-  checkMs: number;
-}
+import type { ProductMeasurements } from "../contract/measurements";
 
 /** Side of the grey samples compared: enough to tell a picture from a flat area, cheap to scale to. */
 const SAMPLE_SIDE = 32;

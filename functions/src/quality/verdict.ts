@@ -2,53 +2,21 @@
  * The output quality gate's decision: a pure function of the measurements (quality/measure.ts), what
  * the run promised, and the thresholds in `config/pipeline` (qualityGate). Same numbers, same verdict.
  */
-import type { ClipMeasurements } from "../media/clip";
+import type {
+  ClipMeasurements,
+  ProductMeasurements,
+  AudioMeasurements,
+  Interval,
+  MediaMeasurements,
+  PictureMeasurements,
+  VideoStreamFacts,
+} from "../contract/measurements";
 import type { QualityGate } from "../pipelineSettings";
-import type { ProductMeasurements } from "./productCheck";
-import type { AudioMeasurements, Interval, MediaMeasurements, PictureMeasurements, VideoStreamFacts } from "./measure";
-
-/** Why a video (or a generated clip) fails; metrics count failures by these. */
-export const QUALITY_CAUSES = [
-  "unreadable",
-  "no_video",
-  "size",
-  "fps",
-  "duration",
-  "duration_mismatch",
-  "black",
-  "frozen",
-  "voice_missing",
-  "voice_silent",
-  "voice_coverage",
-  "voice_tail",
-  "voice_cut_off",
-  "loudness",
-  "true_peak",
-  "product_not_visible",
-] as const;
-export type QualityCause = (typeof QUALITY_CAUSES)[number];
-
-export interface QualityFailure {
-  cause: QualityCause;
-  detail: string;
-}
-
-export interface QualityVerdict {
-  passed: boolean;
-  failures: QualityFailure[];
-}
+import type { QualityFailure, QualityVerdict, PromisedVideo } from "../contract/quality";
 
 /** The failures as one line for logs and failure reasons: `cause (detail); …`. */
 export const describeFailures = (verdict: QualityVerdict) =>
   verdict.failures.map((f) => `${f.cause} (${f.detail})`).join("; ");
-
-/** What the run promised: the frame, the rate and the length (scenes x scene seconds). */
-export interface PromisedVideo {
-  width: number;
-  height: number;
-  fps: number;
-  durationSec: number;
-}
 
 /** ebur128 reports -70 LUFS (its absolute gate) or -inf for a track with nothing above it. */
 const SILENT_LUFS = -70;

@@ -5,11 +5,9 @@
 import { createHash } from "node:crypto";
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { z } from "zod";
+import type { Cohort } from "../contract/cohorts";
 
 export const ROLLOUT_FLAG_PATH = "config/rollout";
-
-export const COHORTS = ["graceful", "legacy"] as const;
-export type Cohort = (typeof COHORTS)[number];
 
 export const RolloutGuardSchema = z.object({
   /** Share of the graceful cohort's runs refunded over the window at which the flag turns off (plan: 20%). */

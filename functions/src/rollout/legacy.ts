@@ -7,9 +7,16 @@
  */
 import type { Attempt, Script, SceneScript, StageRecord, VisualDna } from "../contract/run";
 import { encodeWav } from "../models/wav";
-import { isPipelineFailure } from "../pipeline/failure";
-import type { CallContext, ScriptProvider, Served, Speech, VisualDnaProvider, VoiceProvider } from "../providers/types";
-import type { Cohort } from "./flag";
+import { isPipelineFailure } from "../contract/failure";
+import type {
+  CallContext,
+  ScriptProvider,
+  Served,
+  Speech,
+  VisualDnaProvider,
+  VoiceProvider,
+} from "../contract/providers";
+import type { Cohort } from "../contract/cohorts";
 
 export const LEGACY_MODELS = {
   visualDna: "legacy-generic-dna",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { sniffFormat, SUPPORTED_FORMATS, type SupportedFormat } from "../preflight/imageFile";
-import { MAX_UPLOAD_BYTES, safeObjectName } from "./uploadRules";
+import { MAX_UPLOAD_BYTES, safeObjectName } from "../contract/uploadRules";
 
 /** `?name=` as the page sends it: the file's own name, cleaned up below. */
 export const UploadQuerySchema = z.object({ name: z.string().trim().min(1).max(300) }).strict();

@@ -1,7 +1,6 @@
-import { ApiError } from "@google/genai";
-import type { GenerateVideosOperation, Video } from "@google/genai";
+import { ApiError, type GenerateVideosOperation, type Video } from "@google/genai";
 import { z } from "zod";
-import type { VideoErrorClass } from "../providers/types";
+import type { VideoErrorClass } from "../contract/providers";
 
 /**
  * Pure decisions of the Veo adapter: request parameters, and what an operation or an API

@@ -2,7 +2,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { sniffFormat } from "../preflight/imageFile";
-import type { VideoFailure, VideoPoll } from "../providers/types";
+import type { VideoFailure, VideoPoll } from "../contract/providers";
 import { classifyApiError } from "./classify";
 
 /** The product image as a video model takes it: bytes and the media type read from its signature. */

@@ -1,7 +1,7 @@
 import { GoogleGenAI } from "@google/genai";
 import { z } from "zod";
 import { readSceneImage, saveDeliveredClip } from "./modelFiles";
-import type { CallContext, SceneVideoRequest, VideoGenerator, VideoPoll, VideoSubmission } from "../providers/types";
+import type { CallContext, SceneVideoRequest, VideoGenerator, VideoPoll, VideoSubmission } from "../contract/providers";
 import {
   classifyInteraction,
   classifyInteractionsError,

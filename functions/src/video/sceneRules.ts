@@ -16,7 +16,7 @@
  * - Past the end of the chain: Ken Burns, with `rate_limit` when rate limits ended it.
  */
 import type { FallbackReason } from "../contract/run";
-import type { VideoFailure, VideoPoll, VideoSubmission } from "../providers/types";
+import type { VideoFailure, VideoPoll, VideoSubmission } from "../contract/providers";
 
 export interface SceneRulePolicy {
   /** Wait between polls of a running generation. */

@@ -1,11 +1,9 @@
-import { GenerateVideosOperation, GoogleGenAI } from "@google/genai";
-import type { Video } from "@google/genai";
+import { GenerateVideosOperation, GoogleGenAI, type Video } from "@google/genai";
 import type { OAuth2Client } from "google-auth-library";
 import { z } from "zod";
 import { readSceneImage, saveDeliveredClip } from "./modelFiles";
-import type { CallContext, SceneVideoRequest, VideoGenerator, VideoPoll, VideoSubmission } from "../providers/types";
-import { classifyApiError, classifyOperation, veoAspectRatio, veoDurationSeconds } from "./classify";
-import type { ApiFailure } from "./classify";
+import type { CallContext, SceneVideoRequest, VideoGenerator, VideoPoll, VideoSubmission } from "../contract/providers";
+import { classifyApiError, classifyOperation, veoAspectRatio, veoDurationSeconds, type ApiFailure } from "./classify";
 
 /**
  * How to reach Veo: @google/genai 3.3 runs generateVideos on Vertex AI only (the Gemini API refuses it),

@@ -11,7 +11,7 @@ import { fulfilSession, reversePayment } from "../../src/billing/fulfil";
 import { ledgerIds, paths } from "../../src/contract/paths";
 import { auditLedger } from "../../src/ledger/audit";
 import { loadAuditSnapshot } from "../../src/ledger/auditSnapshot";
-import type { StripeEvent, StripeStandin } from "../standins/stripe";
+import type { StripeEvent, StripeStandin } from "../../src/providers/standins/stripe";
 import { callFunction, signUp, startStripe, TEST_BILLING, writeBilling } from "../support/billing";
 import { clearProject, firestoreFor, TRIGGER_PROJECT } from "../support/emulator";
 

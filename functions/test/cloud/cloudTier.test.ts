@@ -3,7 +3,7 @@
  * FAIRSHOT_PROVIDERS=cloud and MODEL_CHAINS pointing every SDK (@google/genai for Gemini, Omni and
  * Veo, openai, @google-cloud/vision; Omni on the Gemini API's Interactions API, Veo on Vertex AI) at
  * the stand-ins this suite serves on the ports scripts/with-emulators.mjs reserved
- * (FAIRSHOT_STANDINS=cloud). The chains are test/standins/cloudChains.json: text gemini-3.7-flash
+ * (FAIRSHOT_STANDINS=cloud). The chains are src/providers/standins/cloudChains.json: text gemini-3.7-flash
  * (retired on 2026-11-01) → gemini-3.8-flash → gpt-6-luna → gpt-5.6-terra; voice
  * gemini-3.8-flash-tts → Cloud Text-to-Speech (Chirp 3: HD) → gpt-4o-mini-tts; video the default chain:
  * Gemini Omni Flash on the Interactions API, then Veo 3.1 on Vertex AI.
@@ -16,13 +16,13 @@ import type { RunDocument } from "../../src/contract/runDocument";
 import { paths } from "../../src/contract/paths";
 import { EMULATOR_ACCESS_TOKEN } from "../../src/emulatorAuth";
 import { GOOD_DNA, goodScript, INPUT, TEMPLATE_SCRIPT } from "../models/helpers";
-import { startVisionStandIn, type VisionStandIn } from "../preflight/visionStandIn";
-import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
-import { tonePcm } from "../standins/httpStandin";
-import { googleTtsReplies, startGoogleTtsStandin, type GoogleTtsStandin } from "../standins/googleTts";
-import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
-import { DEFAULT_OMNI_MODELS, startOmniStandin, type OmniStandin } from "../standins/omni";
-import { startVeoStandin, type VeoStandin } from "../standins/veo";
+import { startVisionStandIn, type VisionStandIn } from "../../src/providers/standins/vision";
+import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../../src/providers/standins/gemini";
+import { tonePcm } from "../../src/providers/standins/httpStandin";
+import { googleTtsReplies, startGoogleTtsStandin, type GoogleTtsStandin } from "../../src/providers/standins/googleTts";
+import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../../src/providers/standins/openai";
+import { DEFAULT_OMNI_MODELS, startOmniStandin, type OmniStandin } from "../../src/providers/standins/omni";
+import { startVeoStandin, type VeoStandin } from "../../src/providers/standins/veo";
 import {
   balanceOf,
   createRun,
@@ -36,7 +36,7 @@ import {
   writeSettings,
 } from "../support/emulator";
 import { upscaledCoffee } from "../support/samples";
-import { CHAINS, voiceOf } from "../standins/chains";
+import { CHAINS, voiceOf } from "../../src/providers/standins/chains";
 import { DEFAULT_MODEL_CONFIG } from "../../src/models/modelConfig";
 import { tierAt } from "../../src/models/fallback";
 

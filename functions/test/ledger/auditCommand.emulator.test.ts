@@ -5,7 +5,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { ledgerIds, paths } from "../../src/contract/paths";
 import { chargeRun, refundRun } from "../../src/ledger/credits";
 import { failRun } from "../../src/lifecycle/runStore";
-import { PipelineFailure } from "../../src/pipeline/failure";
+import { PipelineFailure } from "../../src/contract/failure";
 import { clearProject, firestoreFor, newUser } from "../support/emulator";
 
 const PROJECT = "demo-fairshot-audit";

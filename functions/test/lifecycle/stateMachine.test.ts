@@ -3,7 +3,7 @@ import type { RunDocument } from "../../src/contract/runDocument";
 import {
   nextAction,
   progressAtStart,
-  qualityOf,
+  degradationOf,
   needsDecision,
   scenesProgress,
   scenesStillMoving,
@@ -81,12 +81,12 @@ test("progress only grows: stage starts in order, each scenes round ending above
 });
 
 test("quality: the Ken Burns share decides whether the user is asked", () => {
-  const threeOfFour = qualityOf(["ken-burns", "generated", "ken-burns", "ken-burns"]);
+  const threeOfFour = degradationOf(["ken-burns", "generated", "ken-burns", "ken-burns"]);
   expect(threeOfFour).toEqual({ totalScenes: 4, kenBurnsScenes: 3, degradationPct: 75 });
   expect(needsDecision(threeOfFour, settings)).toBe(true);
-  const half = qualityOf(["ken-burns", "generated"]);
+  const half = degradationOf(["ken-burns", "generated"]);
   expect(needsDecision(half, settings)).toBe(false); // above 50% asks; exactly 50% does not
-  expect(qualityOf(["generated", "ken-burns", "generated"]).degradationPct).toBe(33.3);
+  expect(degradationOf(["generated", "ken-burns", "generated"]).degradationPct).toBe(33.3);
 });
 
 describe("sweepAction", () => {

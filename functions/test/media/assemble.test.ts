@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { assembleVideo, concatList } from "../../src/media/assemble";
 import { renderKenBurns } from "../../src/media/kenBurns";
 import { renderMotionClip } from "../../src/media/motionClip";
-import { probeMedia } from "../../src/media/probe";
+import { probeMedia } from "../../src/ffmpeg/probe";
 import { synthesizeSpeech } from "../../src/media/speech";
 import { COFFEE, GATE, withTempDir } from "./frames";
 

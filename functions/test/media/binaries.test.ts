@@ -1,7 +1,7 @@
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
-import { FFMPEG_BATCH_OPTIONS, MediaToolError, binaryPath, runFfmpeg, runFfprobe } from "../../src/media/binaries";
-import { probeMedia } from "../../src/media/probe";
+import { FFMPEG_BATCH_OPTIONS, MediaToolError, binaryPath, runFfmpeg, runFfprobe } from "../../src/ffmpeg/binaries";
+import { probeMedia } from "../../src/ffmpeg/probe";
 import { COFFEE } from "./frames";
 
 describe("media binaries", () => {

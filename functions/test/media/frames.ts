@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../../src/media/binaries";
+import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../../src/ffmpeg/binaries";
 import { PipelineSettingsSchema } from "../../src/pipelineSettings";
 
 export const COFFEE = join(__dirname, "..", "fixtures", "images", "coffee.png");

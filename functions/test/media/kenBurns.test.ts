@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { CAMERA_MOTIONS, type CameraMotion } from "../../src/contract/run";
 import { frameSize, kenBurnsArgs, renderKenBurns } from "../../src/media/kenBurns";
-import { probeMedia } from "../../src/media/probe";
+import { probeMedia } from "../../src/ffmpeg/probe";
 import { COFFEE, GATE, bestShift, bestZoom, grayFrame, meanDifference, withTempDir } from "./frames";
 
 const SMALL = { width: 270, height: 480 };

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { renderKenBurns } from "../../src/media/kenBurns";
 import { motionClipArgs, motionStyle, renderMotionClip } from "../../src/media/motionClip";
-import { probeMedia } from "../../src/media/probe";
+import { probeMedia } from "../../src/ffmpeg/probe";
 import { COFFEE, GATE, grayFrame, meanDifference, withTempDir } from "./frames";
 
 const SMALL = { width: 270, height: 480 };

@@ -1,11 +1,11 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../../src/media/binaries";
+import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../../src/ffmpeg/binaries";
 import { assembleVideo } from "../../src/media/assemble";
 import { renderKenBurns } from "../../src/media/kenBurns";
 import { clipEncodingArgs } from "../../src/media/clip";
 import { normalizeClip, normalizeEncoding, reframeAround, UnusableClipError } from "../../src/media/normalize";
-import { probeMedia } from "../../src/media/probe";
+import { probeMedia } from "../../src/ffmpeg/probe";
 import { synthesizeSpeech } from "../../src/media/speech";
 import sharp from "sharp";
 import { COFFEE, GATE, grayFrame, withTempDir } from "./frames";

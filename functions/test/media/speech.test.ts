@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { writeFile } from "node:fs/promises";
-import { probeMedia } from "../../src/media/probe";
+import { probeMedia } from "../../src/ffmpeg/probe";
 import { MAX_CHUNK_CHARS, concatWavs, speechChunks, synthesizeSpeech, wavInfo } from "../../src/media/speech";
 import { withTempDir } from "./frames";
 

@@ -5,7 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
-import { FFMPEG_BATCH_OPTIONS, MediaToolError, runFfmpeg } from "../../src/media/binaries";
+import { FFMPEG_BATCH_OPTIONS, MediaToolError, runFfmpeg } from "../../src/ffmpeg/binaries";
 import { renderKenBurns } from "../../src/media/kenBurns";
 import { motionClipArgs, renderMotionClip } from "../../src/media/motionClip";
 import { MAX_STILL_SIDE, MIN_STILL_SIDE, prepareStill, UnrenderableImageError } from "../../src/media/still";

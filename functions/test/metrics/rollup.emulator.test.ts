@@ -6,9 +6,9 @@ import { seedWeek } from "../../../scripts/seedWeek";
 import { auditLedger } from "../../src/ledger/audit";
 import { loadAuditSnapshot } from "../../src/ledger/auditSnapshot";
 import { loadMetricRuns } from "../../src/metrics/load";
-import { metricsPath, rollUpMetrics } from "../../src/metrics/rollup";
+import { metricsPath, rollUpMetrics } from "../../src/handlers/metricsRollup";
 import { loadRolloutFlag, ROLLOUT_FLAG_PATH } from "../../src/rollout/flag";
-import { OPERATOR_ALERTS_PATH, rollbackAlertId } from "../../src/rollout/guard";
+import { OPERATOR_ALERTS_PATH, rollbackAlertId } from "../../src/metrics/rollbackGuard";
 import { clearProject, firestoreFor, writeSettings } from "../support/emulator";
 
 const PROJECT = "demo-fairshot-metrics";

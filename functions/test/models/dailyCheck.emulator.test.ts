@@ -6,18 +6,18 @@ import { emulatorAuthClient, EMULATOR_ACCESS_TOKEN } from "../../src/emulatorAut
 import { createSdkClients, KEY_SECRETS } from "../../src/models/adapters";
 import { createCloudProviders } from "../../src/models/cloudProviders";
 import { cooldownDocId } from "../../src/models/cooldown";
-import { MISSING_COOLDOWN_MS, modelCheckAlertId, runDailyModelCheck } from "../../src/models/dailyCheck";
+import { MISSING_COOLDOWN_MS, modelCheckAlertId, runDailyModelCheck } from "../../src/handlers/dailyModelCheck";
 import type { ModelConfig } from "../../src/models/modelConfig";
 import {
   createGeminiApiVideoListingClient,
   createModelListers,
   createVideoListingClient,
 } from "../../src/models/modelsCheck";
-import { OPERATOR_ALERTS_PATH } from "../../src/rollout/guard";
-import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
-import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
-import { startOmniStandin, type OmniStandin } from "../standins/omni";
-import { startVeoStandin, type VeoStandin } from "../standins/veo";
+import { OPERATOR_ALERTS_PATH } from "../../src/metrics/rollbackGuard";
+import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../../src/providers/standins/gemini";
+import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../../src/providers/standins/openai";
+import { startOmniStandin, type OmniStandin } from "../../src/providers/standins/omni";
+import { startVeoStandin, type VeoStandin } from "../../src/providers/standins/veo";
 import {
   captureLogger,
   clearCooldowns,

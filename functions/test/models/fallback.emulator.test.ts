@@ -4,15 +4,14 @@ import { VisualDnaSchema } from "../../src/contract/run";
 import { createCloudProviders } from "../../src/models/cloudProviders";
 import { cooldownDocId } from "../../src/models/cooldown";
 import type { ModelConfig } from "../../src/models/modelConfig";
-import { decodeWav } from "../../src/models/wav";
-import { isPipelineFailure, type PipelineFailure } from "../../src/pipeline/failure";
-import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
-import { tonePcm } from "../standins/httpStandin";
-import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
-import { googleTtsReplies, startGoogleTtsStandin, type GoogleTtsStandin } from "../standins/googleTts";
+import { decodeWav, encodeWav } from "../../src/models/wav";
+import { isPipelineFailure, type PipelineFailure } from "../../src/contract/failure";
+import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../../src/providers/standins/gemini";
+import { tonePcm } from "../../src/providers/standins/httpStandin";
+import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../../src/providers/standins/openai";
+import { googleTtsReplies, startGoogleTtsStandin, type GoogleTtsStandin } from "../../src/providers/standins/googleTts";
 import { emulatorGoogleAuth } from "../../src/models/adapters";
 import { EMULATOR_ACCESS_TOKEN } from "../../src/emulatorAuth";
-import { encodeWav } from "../../src/models/wav";
 import {
   captureLogger,
   clearCooldowns,

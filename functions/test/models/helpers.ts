@@ -86,7 +86,7 @@ export const TEMPLATE_SCRIPT: Script = {
 };
 
 /**
- * The chains these tests script against the stand-ins, in the plan's shape: a Gemini primary,
+ * The chains these tests script against the stand-ins, in the deployed chains' shape: a Gemini primary,
  * then two OpenAI models (the third without vision); voice Gemini, then OpenAI.
  */
 export const STANDIN_CHAINS = {

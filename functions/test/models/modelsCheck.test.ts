@@ -12,11 +12,11 @@ import {
   formatModelCheck,
 } from "../../src/models/modelsCheck";
 import type { ModelConfig } from "../../src/models/modelConfig";
-import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../standins/gemini";
-import { startOpenAiStandin, type OpenAiStandin } from "../standins/openai";
-import { startGoogleTtsStandin, type GoogleTtsStandin } from "../standins/googleTts";
-import { startOmniStandin, type OmniStandin } from "../standins/omni";
-import { startVeoStandin, type VeoStandin } from "../standins/veo";
+import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../../src/providers/standins/gemini";
+import { startOpenAiStandin, type OpenAiStandin } from "../../src/providers/standins/openai";
+import { startGoogleTtsStandin, type GoogleTtsStandin } from "../../src/providers/standins/googleTts";
+import { startOmniStandin, type OmniStandin } from "../../src/providers/standins/omni";
+import { startVeoStandin, type VeoStandin } from "../../src/providers/standins/veo";
 import { emulatorAuthClient, EMULATOR_ACCESS_TOKEN } from "../../src/emulatorAuth";
 import { CREDENTIALS, standinConfig } from "./helpers";
 

@@ -1,6 +1,6 @@
 /** Bad input ends in a clear `failed` state before any charge, through the real triggers. */
 import sharp from "sharp";
-import { PipelineFailure } from "../../src/pipeline/failure";
+import { PipelineFailure } from "../../src/contract/failure";
 import { validateRequest } from "../../src/pipeline/preflightStage";
 import { paths } from "../../src/contract/paths";
 import type { RunDocument } from "../../src/contract/runDocument";
@@ -18,8 +18,7 @@ import {
   waitForRun,
   writeSettings,
 } from "../support/emulator";
-import { photoStrip, pngDeclaring } from "../support/samples";
-import { upscaledCoffee as productImage } from "../support/samples";
+import { photoStrip, pngDeclaring, upscaledCoffee as productImage } from "../support/samples";
 
 const db = firestoreFor(TRIGGER_PROJECT);
 

@@ -4,7 +4,7 @@
  */
 import { access, readdir } from "node:fs/promises";
 import path from "node:path";
-import { probeMedia } from "../../src/media/probe";
+import { probeMedia } from "../../src/ffmpeg/probe";
 import { paths } from "../../src/contract/paths";
 import {
   LOCAL_BUCKET,

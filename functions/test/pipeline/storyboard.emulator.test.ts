@@ -11,7 +11,7 @@ import type { RunDocument } from "../../src/contract/runDocument";
 import type { StoryboardAnswer, StoryboardEdit } from "../../src/contract/storyboard";
 import { auditLedger } from "../../src/ledger/audit";
 import { loadAuditSnapshot } from "../../src/ledger/auditSnapshot";
-import { sweepStuckRuns } from "../../src/lifecycle/sweeper";
+import { sweepStuckRuns } from "../../src/handlers/sweeper";
 import { handleRunFailed, handleRunUpdated } from "../../src/pipeline/advance";
 import { retryLockTimeouts } from "../support/lockRetry";
 import { drive, handlerDeps } from "../support/driver";

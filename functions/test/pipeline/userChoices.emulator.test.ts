@@ -5,7 +5,7 @@
  */
 import { paths } from "../../src/contract/paths";
 import type { RunDocument } from "../../src/contract/runDocument";
-import { sweepStuckRuns } from "../../src/lifecycle/sweeper";
+import { sweepStuckRuns } from "../../src/handlers/sweeper";
 import {
   TRIGGER_PROJECT,
   answerRun,

@@ -6,7 +6,7 @@ import {
 } from "../../src/preflight/faces";
 import { decodeUpload } from "../../src/preflight/imageFile";
 import { fixture } from "../support/samples";
-import { ONE_FACE, startVisionStandIn, type VisionStandIn } from "./visionStandIn";
+import { ONE_FACE, startVisionStandIn, type VisionStandIn } from "../../src/providers/standins/vision";
 
 let standIn: VisionStandIn;
 let vision: CloudVisionFaceDetector;

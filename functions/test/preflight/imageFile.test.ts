@@ -1,5 +1,5 @@
 import sharp from "sharp";
-import { PipelineFailure } from "../../src/pipeline/failure";
+import { PipelineFailure } from "../../src/contract/failure";
 import { decodeUpload, sniffFormat, WORKING_MAX_SIDE } from "../../src/preflight/imageFile";
 import { REFUSAL_MESSAGES, type RefusalCode } from "../../src/preflight/messages";
 import { fixture, pngDeclaring, tinyBmp } from "../support/samples";

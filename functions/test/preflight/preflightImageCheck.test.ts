@@ -1,5 +1,5 @@
 import sharp from "sharp";
-import { PipelineFailure } from "../../src/pipeline/failure";
+import { PipelineFailure } from "../../src/contract/failure";
 import {
   CloudVisionFaceDetector,
   FallbackFaceDetector,
@@ -13,7 +13,7 @@ import {
 } from "../../src/preflight/preflightImageCheck";
 import { PipelineSettingsSchema } from "../../src/pipelineSettings";
 import { fixture, pngDeclaring, twoFaces, upscaledCoffee } from "../support/samples";
-import { startVisionStandIn } from "./visionStandIn";
+import { startVisionStandIn } from "../../src/providers/standins/vision";
 
 const detector = new LocalFaceDetector();
 const check = (bytes: Buffer) => preflightImageCheck(bytes, { detector });

@@ -15,12 +15,12 @@
  */
 import fc from "fast-check";
 import { RunInputSchema, type RunInput, type VisualDna } from "../../src/contract/run";
-import { scriptProblems } from "../../src/models/quality";
+import { scriptProblems } from "../../src/models/replyChecks";
 import { lengthRefusal } from "../../src/pipeline/preflightStage";
 import { PipelineSettingsSchema, type PipelineSettings } from "../../src/pipelineSettings";
 import { analyzeImage } from "../../src/preflight/imageAnalysis";
 import { decodeUpload } from "../../src/preflight/imageFile";
-import { describeImage, type ImageFacts } from "../../src/providers/local/imageFacts";
+import { describeImage, type ImageFacts } from "../../src/script/imageFacts";
 import { composeScript } from "../../src/providers/local/localScript";
 import { GOOD_DNA } from "../models/helpers";
 import { fixture, SAMPLE_AD_INPUT } from "../support/samples";

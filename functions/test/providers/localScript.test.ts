@@ -3,7 +3,7 @@
  * from one short scene to eight long ones, with names from short to long, and the decision the
  * preflight takes before the charge: a voice-over the names and brief cannot fill is refused there.
  */
-import { scriptProblems } from "../../src/models/quality";
+import { scriptProblems } from "../../src/models/replyChecks";
 import { PipelineSettingsSchema, voiceoverWindow } from "../../src/pipelineSettings";
 import { composeScript } from "../../src/providers/local/localScript";
 import { syllables, speechSeconds } from "../../src/script/syllables";

@@ -35,7 +35,7 @@ test("a disabled flag puts everyone in the legacy cohort", () => {
   expect(ids.some((id) => cohortFor(id, flag(100, false)) === "graceful")).toBe(false);
 });
 
-test("a missing config document means fully on with the plan's guard; bad values are refused", () => {
+test("a missing config document means fully on with the default guard; bad values are refused", () => {
   expect(RolloutFlagSchema.parse({})).toEqual({
     enabled: true,
     rolloutPct: 100,

@@ -1,6 +1,6 @@
 import { computeDailyMetrics, type MetricRun } from "../../src/metrics/compute";
 import { RolloutFlagSchema } from "../../src/rollout/flag";
-import { guardDecision } from "../../src/rollout/guard";
+import { guardDecision } from "../../src/metrics/rollbackGuard";
 
 const flag = RolloutFlagSchema.parse({
   rolloutPct: 50,

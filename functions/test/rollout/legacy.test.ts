@@ -7,14 +7,14 @@ import type { Faults } from "../../src/contract/faults";
 import { decodeWav } from "../../src/models/wav";
 import { analyzeImage } from "../../src/preflight/imageAnalysis";
 import { decodeUpload } from "../../src/preflight/imageFile";
-import { isPipelineFailure } from "../../src/pipeline/failure";
+import { isPipelineFailure } from "../../src/contract/failure";
 import { LocalScriptProvider } from "../../src/providers/local/localScript";
 import { LocalVisualDnaProvider } from "../../src/providers/local/localVisualDna";
 import { LocalVoiceProvider } from "../../src/providers/local/localVoice";
 import { synthesizeSpeech } from "../../src/media/speech";
 import { PipelineSettingsSchema } from "../../src/pipelineSettings";
-import type { CallContext } from "../../src/providers/types";
-import type { Cohort } from "../../src/rollout/flag";
+import type { CallContext } from "../../src/contract/providers";
+import type { Cohort } from "../../src/contract/cohorts";
 import { isLegacyFallback, LEGACY_DNA, LEGACY_MODELS, withLegacyFallback } from "../../src/rollout/legacy";
 import { upscaledCoffee as productImage } from "../support/samples";
 

@@ -34,7 +34,7 @@ const DEFECTS: PastDefect[] = [
     name: "a refund lost with a crashed failure handler (the sweeper no longer refunds)",
     edits: [
       {
-        file: "lifecycle/sweeper.ts",
+        file: "handlers/sweeper.ts",
         from: `for (const due of ["failure.refundDue", "failure.noticeDue"])`,
         to: `for (const due of ["failure.noticeDue"])`,
       },

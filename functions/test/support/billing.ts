@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Firestore } from "firebase-admin/firestore";
 import { BILLING_SETTINGS_PATH, BillingSettingsSchema, type BillingSettings } from "../../src/billing/settings";
-import { startStripeStandin, type StripeStandin } from "../standins/stripe";
+import { startStripeStandin, type StripeStandin } from "../../src/providers/standins/stripe";
 import { TRIGGER_PROJECT } from "./emulator";
 
 /** The emulator-only secrets the Functions emulator loads (functions/.secret.local). */

@@ -11,7 +11,8 @@ import { fitVoice } from "../../src/media/voiceFit";
 import type { PipelineSettings } from "../../src/pipelineSettings";
 import { composeScript } from "../../src/providers/local/localScript";
 import { measureFinishedFile } from "../../src/quality/measure";
-import { voiceFailures, type QualityFailure } from "../../src/quality/verdict";
+import { voiceFailures } from "../../src/quality/verdict";
+import type { QualityFailure } from "../../src/contract/quality";
 import { speechSeconds } from "../../src/script/syllables";
 
 export interface VoiceoverTrial {

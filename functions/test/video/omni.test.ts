@@ -3,12 +3,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { runFfprobe } from "../../src/media/binaries";
-import type { CallContext, SceneVideoRequest, VideoPoll, VideoSubmission } from "../../src/providers/types";
-import { INTERACTIONS_API_VERSION, OmniVideoGenerator } from "../../src/video/omni";
-import type { OmniGeneratorOptions } from "../../src/video/omni";
-import { startOmniStandin } from "../standins/omni";
-import type { OmniScript, OmniStandin } from "../standins/omni";
+import { runFfprobe } from "../../src/ffmpeg/binaries";
+import type { CallContext, SceneVideoRequest, VideoPoll, VideoSubmission } from "../../src/contract/providers";
+import { INTERACTIONS_API_VERSION, OmniVideoGenerator, type OmniGeneratorOptions } from "../../src/video/omni";
+import { startOmniStandin, type OmniScript, type OmniStandin } from "../../src/providers/standins/omni";
 import { SCENE_IMAGE, sceneRequests } from "./sceneRequests";
 
 const MODEL = "gemini-omni-1.1-flash";

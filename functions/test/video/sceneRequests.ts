@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { SceneScript } from "../../src/contract/run";
-import type { SceneVideoRequest } from "../../src/providers/types";
+import type { SceneVideoRequest } from "../../src/contract/providers";
 
 /** The product image the video adapters' tests send as the first frame. */
 export const SCENE_IMAGE = join(__dirname, "..", "fixtures", "images", "rocket.jpg");

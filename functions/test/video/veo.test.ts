@@ -3,12 +3,17 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { runFfprobe } from "../../src/media/binaries";
-import type { CallContext, SceneVideoRequest, VideoPoll, VideoSubmission } from "../../src/providers/types";
-import { VeoVideoGenerator } from "../../src/video/veo";
-import type { VeoGeneratorOptions } from "../../src/video/veo";
-import { STANDIN_LOCATION, STANDIN_PROJECT, standinClient, startVeoStandin } from "../standins/veo";
-import type { VeoScript, VeoStandin } from "../standins/veo";
+import { runFfprobe } from "../../src/ffmpeg/binaries";
+import type { CallContext, SceneVideoRequest, VideoPoll, VideoSubmission } from "../../src/contract/providers";
+import { VeoVideoGenerator, type VeoGeneratorOptions } from "../../src/video/veo";
+import {
+  STANDIN_LOCATION,
+  STANDIN_PROJECT,
+  standinClient,
+  startVeoStandin,
+  type VeoScript,
+  type VeoStandin,
+} from "../../src/providers/standins/veo";
 import { SCENE_IMAGE, sceneRequests } from "./sceneRequests";
 
 const MODEL = "veo-3.1-generate-001";

@@ -13,7 +13,7 @@ import {
 import { adLengthWords, voiceoverWords } from "../../../functions/src/messages";
 import { minScenesFor, type AdLengthSettings, type VoiceoverSettings } from "../../../functions/src/pipelineSettings";
 import { voiceoverFit } from "../../../functions/src/script/voiceoverPlan";
-import { MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES } from "../../../functions/src/uploads/uploadRules";
+import { MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES } from "../../../functions/src/contract/uploadRules";
 
 export const MAX_NAME_CHARS = 120;
 export const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;

@@ -157,7 +157,7 @@ function costLine(run: RunSnapshot, outcome: Outcome, price: number | null): str
 function stagesOf(run: RunSnapshot, charged: boolean): string[] {
   const approval = Boolean(run.storyboard) || (!charged && run.status === "running");
   if (!approval) return STAGES.filter((stage) => stage !== "storyboard");
-  const work = STAGES.filter((stage) => stage !== "charge");
+  const work: string[] = STAGES.filter((stage) => stage !== "charge");
   work.splice(work.indexOf("storyboard") + 1, 0, "charge");
   return work;
 }

@@ -9,10 +9,11 @@ import path from "node:path";
 import { test } from "node:test";
 import { STAGES, type FallbackReason } from "../../../functions/src/contract/run";
 import { adLengthWords, notificationTexts, STAGE_LABELS, userMessages } from "../../../functions/src/messages";
-import { DEFAULT_MODEL_CONFIG, PROVIDERS } from "../../../functions/src/models/modelConfig";
+import { DEFAULT_MODEL_CONFIG } from "../../../functions/src/models/modelConfig";
+import { PROVIDERS } from "../../../functions/src/contract/providers";
 import { userMessageForFailure } from "../../../functions/src/models/messages";
 import { REFUSAL_MESSAGES, WARNING_CODES, WARNING_TEXT } from "../../../functions/src/preflight/messages";
-import { QUALITY_CAUSES } from "../../../functions/src/quality/verdict";
+import { QUALITY_CAUSES } from "../../../functions/src/contract/quality";
 import { notificationWords, runLinkWords } from "../../src/logic/activity";
 import {
   fallbackReasonWords,

@@ -1,6 +1,6 @@
 import type { ModelTier, Stage } from "../../contract/run";
 import type { Faults } from "../../contract/faults";
-import { PipelineFailure } from "../../pipeline/failure";
+import { PipelineFailure } from "../../contract/failure";
 
 const FAULT_MESSAGES: Record<
   "model_not_found" | "all_models_down",

@@ -1,10 +1,10 @@
 import { CAMERA_MOTIONS, type RunInput, type Script, type SceneScript, type VisualDna } from "../../contract/run";
 import { userMessages } from "../../messages";
-import { scriptProblems, words } from "../../models/quality";
-import { PipelineFailure } from "../../pipeline/failure";
+import { scriptProblems, words } from "../../models/replyChecks";
+import { PipelineFailure } from "../../contract/failure";
 import type { PipelineSettings, VoiceoverSettings } from "../../pipelineSettings";
 import { briefSentences, planVoiceover } from "../../script/voiceoverPlan";
-import type { CallContext, ScriptProvider, Served } from "../types";
+import type { CallContext, ScriptProvider, Served } from "../../contract/providers";
 import { throwIfModelFault } from "./injectedFaults";
 
 const MODEL = "local-script-composer";

@@ -8,7 +8,7 @@ import type {
   VideoGenerator,
   VideoPoll,
   VideoSubmission,
-} from "../types";
+} from "../../contract/providers";
 
 export const LOCAL_VIDEO_MODEL = "local-motion";
 

@@ -1,8 +1,8 @@
 import type { VisualDna } from "../../contract/run";
 import { userMessages } from "../../messages";
-import type { CallContext, Served, VisualDnaProvider } from "../types";
+import type { CallContext, Served, VisualDnaProvider } from "../../contract/providers";
 import { throwIfModelFault } from "./injectedFaults";
-import { describeImage, type ImageFacts } from "./imageFacts";
+import { describeImage, type ImageFacts } from "../../script/imageFacts";
 
 const MODEL = "local-image-analysis";
 

@@ -1,6 +1,6 @@
 import { wavInfo } from "../../media/speech";
 import { userMessages } from "../../messages";
-import type { CallContext, Served, Speech, VoiceProvider } from "../types";
+import type { CallContext, Served, Speech, VoiceProvider } from "../../contract/providers";
 import { throwIfModelFault } from "./injectedFaults";
 
 const MODEL = "flite";

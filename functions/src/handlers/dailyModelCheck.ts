@@ -9,12 +9,12 @@
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import * as functionsLogger from "firebase-functions/logger";
 import { runtimeConfig } from "../config";
-import { OPERATOR_ALERTS_PATH } from "../rollout/guard";
-import { createSdkClients, emulatorGoogleAuth, KEY_SECRETS } from "./adapters";
-import { CooldownStore } from "./cooldown";
-import type { ModelLogger } from "./fallback";
-import { DAILY_CHECK } from "./messages";
-import { loadModelConfig, readCredentials, type ModelConfig } from "./modelConfig";
+import { OPERATOR_ALERTS_PATH } from "../metrics/rollbackGuard";
+import { createSdkClients, emulatorGoogleAuth, KEY_SECRETS } from "../models/adapters";
+import { CooldownStore } from "../models/cooldown";
+import type { ModelLogger } from "../models/fallback";
+import { DAILY_CHECK } from "../models/messages";
+import { loadModelConfig, readCredentials, type ModelConfig } from "../models/modelConfig";
 import {
   checkModels,
   createModelListers,
@@ -22,7 +22,7 @@ import {
   createVideoListingClient,
   type ModelCheckResult,
   type ModelListers,
-} from "./modelsCheck";
+} from "../models/modelsCheck";
 
 /** A missing model stays cooled down until the next daily check has looked again. */
 export const MISSING_COOLDOWN_MS = 26 * 60 * 60 * 1000;

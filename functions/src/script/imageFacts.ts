@@ -1,4 +1,4 @@
-import type { RunInput, VisualDna } from "../../contract/run";
+import type { RunInput, VisualDna } from "../contract/run";
 
 /** Measured facts about an image (from sharp), the raw material of the offline Visual DNA. */
 export interface ImageFacts {

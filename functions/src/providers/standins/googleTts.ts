@@ -1,6 +1,5 @@
-import { encodeWav } from "../../src/models/wav";
-import { ReplyScript, startHttpStandin, tonePcm } from "./httpStandin";
-import type { StandinReply, StandinRequest } from "./httpStandin";
+import { encodeWav } from "../../models/wav";
+import { ReplyScript, startHttpStandin, tonePcm, type StandinReply, type StandinRequest } from "./httpStandin";
 
 /**
  * A loopback stand-in of Cloud Text-to-Speech's REST API (v1), answering the real

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../../src/media/binaries";
+import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../../ffmpeg/binaries";
 
 /** The clips the video stand-ins serve: real H.264 + AAC MP4s made by ffmpeg, as Google's video models deliver. */
 

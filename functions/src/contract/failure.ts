@@ -1,5 +1,5 @@
-import type { Attempt, Stage } from "../contract/run";
-import type { RunDocument } from "../contract/runDocument";
+import type { Attempt, Stage } from "./run";
+import type { RunDocument } from "./runDocument";
 
 /** Measurements a failure was decided on, recorded on the run with it. */
 export type FailureRecord = Partial<Pick<RunDocument, "preflight" | "qualityGate">>;

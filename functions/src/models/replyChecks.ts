@@ -1,11 +1,11 @@
 import type { RunInput, Script, VisualDna } from "../contract/run";
 import { voiceoverWindow, type PipelineSettings, type VoiceoverSettings } from "../pipelineSettings";
-import type { Speech } from "../providers/types";
+import type { Speech } from "../contract/providers";
 import { speechSeconds } from "../script/syllables";
 import { decodeWav, durationSec, encodeWav, peakLevel } from "./wav";
 
 /**
- * Quality checks run after schema validation: a reply that passes the schema can
+ * Checks run after schema validation: a reply that passes the schema can
  * still be worthless (generic, templated, missing scenes). Each returns the list
  * of problems found; an empty list means the output may be shipped.
  */

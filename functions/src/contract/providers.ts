@@ -1,7 +1,6 @@
-import type { Attempt, ErrorClass, ModelTier, RunInput, Script, SceneScript, VisualDna } from "../contract/run";
-import type { Faults } from "../contract/faults";
-import type { ProviderName } from "../models/modelConfig";
-import type { Cohort } from "../rollout/flag";
+import type { Attempt, ErrorClass, ModelTier, RunInput, Script, SceneScript, VisualDna } from "./run";
+import type { Faults } from "./faults";
+import type { Cohort } from "./cohorts";
 
 /** A provider's answer together with what produced it, recorded on the run. */
 export interface Served<T> {
@@ -94,3 +93,11 @@ export interface VideoChainEntry {
   /** USD the provider bills for one delivered clip of a scene this long, at `atMs`; unknown without a price. */
   costOf?: (sceneSec: number, atMs: number) => number | undefined;
 }
+
+/**
+ * `google_tts` is Google Cloud Text-to-Speech (voices only): it runs in the functions' own Google
+ * Cloud project with its service account, like Cloud Vision, so it needs no API key secret.
+ */
+export const PROVIDERS = ["gemini", "openai", "google_tts"] as const;
+
+export type ProviderName = (typeof PROVIDERS)[number];

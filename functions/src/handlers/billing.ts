@@ -6,11 +6,11 @@ import type { CallableRequest, Request } from "firebase-functions/v2/https";
 import { defineBoolean } from "firebase-functions/params";
 import type Stripe from "stripe";
 import { runtimeConfig } from "../config";
-import { database } from "../wiring";
-import { handleCreateCheckout } from "./checkout";
-import { createStripe, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET } from "./stripeClient";
-import { handleClaimWelcome } from "./welcome";
-import { handleStripeWebhook } from "./webhook";
+import { database } from "../adminApp";
+import { handleCreateCheckout } from "../billing/checkout";
+import { createStripe, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET } from "../billing/stripeClient";
+import { handleClaimWelcome } from "../billing/welcome";
+import { handleStripeWebhook } from "../billing/webhook";
 
 /**
  * Refuse callable requests without a valid App Check token. Off by default until the page

@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { z } from "zod";
-import { DEFAULT_MODEL_CONFIG } from "../../src/models/modelConfig";
+import { DEFAULT_MODEL_CONFIG } from "../../models/modelConfig";
 import { GoogleGenAI } from "@google/genai";
 import { OAuth2Client } from "google-auth-library";
-import { startHttpStandin } from "./httpStandin";
+import { startHttpStandin, type StandinReply, type StandinRequest } from "./httpStandin";
 import { ClipCache } from "./testClip";
-import type { StandinReply, StandinRequest } from "./httpStandin";
 
 /**
  * A loopback stand-in of Vertex AI's Veo endpoints, answering with the URLs and JSON shapes that

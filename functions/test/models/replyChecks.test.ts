@@ -1,8 +1,8 @@
-import { inspectSpeech, scriptProblems, visualDnaProblems } from "../../src/models/quality";
+import { inspectSpeech, scriptProblems, visualDnaProblems } from "../../src/models/replyChecks";
 import { PipelineSettingsSchema, voiceoverWindow } from "../../src/pipelineSettings";
 import { speechSeconds } from "../../src/script/syllables";
 import { encodeWav } from "../../src/models/wav";
-import { tonePcm } from "../standins/httpStandin";
+import { tonePcm } from "../../src/providers/standins/httpStandin";
 import { GOOD_DNA, goodScript, INPUT, TEMPLATE_SCRIPT } from "./helpers";
 
 const SETTINGS = PipelineSettingsSchema.parse({});

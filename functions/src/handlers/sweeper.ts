@@ -29,8 +29,8 @@ import { applyCancel, applyDecision } from "../pipeline/decisions";
 import { finishScenesIfComplete } from "../pipeline/sceneTask";
 import { applyStoryboardEdit, startAfterPreflight } from "../pipeline/storyboard";
 import { loadPipelineSettings, type PipelineSettings } from "../pipelineSettings";
-import { scenesStillMoving, sweepAction, type SweepAction } from "./stateMachine";
-import { OPEN_STATUSES, transitionRun, transitions } from "./transitions";
+import { scenesStillMoving, sweepAction, type SweepAction } from "../lifecycle/stateMachine";
+import { OPEN_STATUSES, transitionRun, transitions } from "../lifecycle/transitions";
 
 /** Where the last pass over open runs stopped: functions-only, like config/. */
 export const SWEEPER_CURSOR_PATH = "operations/sweeper";

@@ -3,28 +3,14 @@
  * guard over the window ending that day. Re-running a day rewrites the same document.
  */
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
-import { z } from "zod";
 import { loadPipelineSettings } from "../pipelineSettings";
 import { effectiveRolloutPct, loadRolloutFlag } from "../rollout/flag";
-import { guardDecision, tripGuard, type GuardDecision } from "../rollout/guard";
-import { addDays, computeDailyMetrics, dayOf, DailyMetricsSchema, daysBetween } from "./compute";
-import { loadMetricRuns } from "./load";
+import { guardDecision, tripGuard, type GuardDecision } from "../metrics/rollbackGuard";
+import { addDays, computeDailyMetrics, dayOf, daysBetween } from "../metrics/compute";
+import { loadMetricRuns } from "../metrics/load";
+import { MetricsDocumentSchema, type MetricsDocument } from "../metrics/metricsDocument";
 
 export const metricsPath = (day: string) => `metrics/${day}`;
-
-const RolloutStateSchema = z.object({
-  enabled: z.boolean(),
-  rolloutPct: z.number().min(0).max(100),
-  /** The share of users in the graceful cohort: 0 while the flag is off. */
-  effectivePct: z.number().min(0).max(100),
-});
-
-/** `metrics/{day}` as stored. */
-export const MetricsDocumentSchema = DailyMetricsSchema.extend({
-  rollout: RolloutStateSchema,
-  computedAt: z.instanceof(Timestamp),
-});
-export type MetricsDocument = z.infer<typeof MetricsDocumentSchema>;
 
 /**
  * Days the scheduled roll-up covers at `nowMs`: yesterday, and the day before again because a

@@ -4,8 +4,8 @@
  * tells the operators. It only ever turns the feature off; raising the percentage is a person's call.
  */
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
-import { addCounts, ratio, type CohortCounts, type DailyMetrics } from "../metrics/compute";
-import { ROLLOUT_FLAG_PATH, RolloutFlagSchema, type RolloutFlag } from "./flag";
+import { addCounts, ratio, type CohortCounts, type DailyMetrics } from "./compute";
+import { ROLLOUT_FLAG_PATH, RolloutFlagSchema, type RolloutFlag } from "../rollout/flag";
 
 export interface GuardDecision {
   trip: boolean;

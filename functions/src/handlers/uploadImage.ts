@@ -10,17 +10,17 @@ import path from "node:path";
 import { getAuth } from "firebase-admin/auth";
 import { logger } from "firebase-functions";
 import { onRequest } from "firebase-functions/v2/https";
+import { initAdmin } from "../adminApp";
 import { runtimeConfig } from "../config";
 import { LocalFolderStore } from "../storage/objectStore";
-import { pipelineDeps } from "../wiring";
-import { BearerTokenSchema, judgeUpload, UploadQuerySchema } from "./uploadPolicy";
+import { BearerTokenSchema, judgeUpload, UploadQuerySchema } from "../uploads/uploadPolicy";
 
 /** The page is served from this machine under the emulators. */
 const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/;
 
-/** The default app, initialised by the composition root exactly as the pipeline's triggers need it. */
-async function adminAuth() {
-  await pipelineDeps();
+/** The default app, initialised exactly as the pipeline's triggers initialise it. */
+function adminAuth() {
+  initAdmin(runtimeConfig());
   return getAuth();
 }
 
@@ -54,7 +54,7 @@ export const uploadImage = onRequest({ cors: [LOOPBACK_ORIGIN], memory: "512MiB"
   }
   let uid: string;
   try {
-    uid = (await (await adminAuth()).verifyIdToken(token.data)).uid;
+    uid = (await adminAuth().verifyIdToken(token.data)).uid;
   } catch (error) {
     logger.warn("upload with an invalid ID token", { error: String(error) });
     res.status(401).json({ error: "Your sign-in is not valid; sign in again." });

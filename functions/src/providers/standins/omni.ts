@@ -1,12 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { z } from "zod";
-import { DEFAULT_MODEL_CONFIG } from "../../src/models/modelConfig";
-import { INTERACTIONS_API_VERSION } from "../../src/video/omni";
-import { startHttpStandin } from "./httpStandin";
-import type { StandinReply, StandinRequest } from "./httpStandin";
-import { ClipCache } from "./testClip";
-import type { ClipAspectRatio, ClipSize } from "./testClip";
+import { DEFAULT_MODEL_CONFIG } from "../../models/modelConfig";
+import { INTERACTIONS_API_VERSION } from "../../video/omni";
+import { startHttpStandin, type StandinReply, type StandinRequest } from "./httpStandin";
+import { ClipCache, type ClipAspectRatio, type ClipSize } from "./testClip";
 
 /**
  * A loopback stand-in of the Gemini API's Interactions API serving Gemini Omni Flash, answering with

@@ -2,7 +2,7 @@
  * Where the pipeline puts the product image on screen, frame by frame: pure geometry from the image's
  * size, the frame's and the motion the clip was rendered with (kenBurnsPlacement in kenBurns.ts).
  */
-import type { FrameSize } from "./clip";
+import type { FrameSize } from "../contract/measurements";
 
 /** A rectangle in pixels; x/y its top-left corner (may lie outside the frame). */
 export interface Rect {

@@ -1,0 +1,3 @@
+export const COHORTS = ["graceful", "legacy"] as const;
+
+export type Cohort = (typeof COHORTS)[number];
