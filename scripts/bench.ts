@@ -79,7 +79,21 @@ async function oneRun(index: number) {
     stageWorkMs: { ...stageWork, scenes: scenesWallMs } as Record<string, number>,
     sceneRenderMs: scenes.map((s) => s.durationMs as number),
     orchestrationOverheadMs: wallMs - sequentialWorkMs - scenesWallMs,
+    music: musicOf(run),
     script: run.script!,
+  };
+}
+
+/** The finished ad's sound as the quality gate measured it, and the music bed: what served, its level, its time. */
+function musicOf(run: RunDocument) {
+  const measured = run.qualityGate?.measurements;
+  const audio = measured?.readable ? measured.audio : undefined;
+  return {
+    source: run.music?.source ?? "not recorded",
+    composeMs: run.music?.durationMs ?? 0,
+    underVoiceDb: run.assembled?.music?.underVoiceDb ?? null,
+    integratedLufs: audio?.integratedLufs ?? null,
+    truePeakDbtp: audio?.truePeakDbtp ?? null,
   };
 }
 
@@ -152,6 +166,17 @@ async function main() {
   console.log(
     `\nscene renders in the pipeline (each, ms): ${results.map((r) => r.sceneRenderMs.join(", ")).join(" | ")}`,
   );
+  console.log(
+    "\n| run | music | loudness (LUFS) | true peak (dBTP) | music under the voice (dB) | music in the voice stage (ms) |",
+  );
+  console.log("|---|---|---|---|---|---|");
+  for (const r of [cold, ...results]) {
+    const m = r.music;
+    const dec = (value: number | null) => (value === null ? "-" : value.toFixed(1));
+    console.log(
+      `| ${r === cold ? "cold " : ""}${r.runId} | ${m.source} | ${dec(m.integratedLufs)} | ${dec(m.truePeakDbtp)} | ${dec(m.underVoiceDb)} | ${m.composeMs} |`,
+    );
+  }
   console.log(`plain ffmpeg, same 4 clips one after another: ${plainMs} ms`);
   console.log(`pipeline scenes wall / plain sequential: ${report.scenesVsPlainRatio.toFixed(2)}x`);
   process.exit(0);

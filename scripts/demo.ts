@@ -133,6 +133,18 @@ function logVoice(run: DocumentData) {
   }
 }
 
+/** The music bed: what served (a music model, the project's pad, or none) and how far under the voice it sat. */
+function logMusic(run: DocumentData) {
+  const music = run.music;
+  if (!music) return;
+  const served = music.source === "none" ? `none (${music.reason})` : `${music.model} (${music.source})`;
+  const under = run.assembled?.music?.underVoiceDb;
+  log(
+    `  Music: ${served}${typeof under === "number" ? `, ${under.toFixed(1)} dB under the voice while it speaks` : ""}`,
+  );
+  if (music.attempts?.length) log(`    ${formatAttempts(music.attempts)}`);
+}
+
 /** What rendered each scene, attempt by attempt: the video chain's fallback made visible. */
 async function logScenes(runId: string) {
   const scenes = await adminDb().collection(paths.scenes(runId)).orderBy("sceneNumber").get();
@@ -281,6 +293,7 @@ async function main() {
       `  Quality: ${final.quality.kenBurnsScenes} of ${final.quality.totalScenes} scenes static (${final.quality.degradationPct}%)`,
     );
     logVoice(final);
+    logMusic(final);
   } else if (final.status === "failed") {
     log(`✘ Run failed at ${final.failure.stage}: ${final.failure.userMessage}`);
     log(`  Scenes started before it failed: ${(await adminDb().collection(paths.scenes(runRef.id)).get()).size}`);

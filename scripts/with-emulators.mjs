@@ -40,7 +40,7 @@ function freePort() {
 // The cloud tier on stand-ins: FAIRSHOT_STANDINS=cloud (npm test's cloud suite) or a command
 // asking `--providers standins` (the demo). The functions run FAIRSHOT_PROVIDERS=cloud with every
 // SDK pointed at loopback stand-ins that the command itself serves on the ports it is given in
-// FAIRSHOT_STANDIN_{GOOGLE,OPENAI,VISION,VIDEO,OMNI,TTS}_PORT (VIDEO: Veo on Vertex AI; TTS: Cloud Text-to-Speech; OMNI: the
+// FAIRSHOT_STANDIN_{GOOGLE,OPENAI,VISION,VIDEO,OMNI,TTS,MUSIC}_PORT (VIDEO: Veo on Vertex AI; TTS: Cloud Text-to-Speech; MUSIC: Lyria on Vertex AI; OMNI: the
 // Gemini API's Interactions API serving Gemini Omni Flash, the video chain's first model). Their URLs reach the functions through a
 // generated functions config folder (firebase.json `configDir`): the checked-in .env files are
 // copied, then FAIRSHOT_PROVIDERS and MODEL_CHAINS (functions/src/providers/standins/cloudChains.json) added.
@@ -59,6 +59,7 @@ async function prepareStandins() {
     video: await freePort(),
     omni: await freePort(),
     tts: await freePort(),
+    music: await freePort(),
   };
   const chains = JSON.parse(readFileSync(path.join(ROOT, "functions/src/providers/standins/cloudChains.json"), "utf8"));
   const modelChains = {
@@ -72,6 +73,7 @@ async function prepareStandins() {
         baseUrl: `http://127.0.0.1:${ports.video}`,
         geminiApi: { baseUrl: `http://127.0.0.1:${ports.omni}` },
       },
+      music: { baseUrl: `http://127.0.0.1:${ports.music}` },
     },
   };
   const dir = path.join(".emulators", `standins-${portOffset}`);
@@ -101,6 +103,7 @@ async function prepareStandins() {
       FAIRSHOT_STANDIN_VIDEO_PORT: String(ports.video),
       FAIRSHOT_STANDIN_OMNI_PORT: String(ports.omni),
       FAIRSHOT_STANDIN_TTS_PORT: String(ports.tts),
+      FAIRSHOT_STANDIN_MUSIC_PORT: String(ports.music),
     },
   };
 }

@@ -89,7 +89,29 @@ function answerAllowed(run: Data, next: Data, requestTime: Timestamp): boolean {
     ["accept", "retry", "refund"].includes(next.decision as string) &&
     (next.decision !== "retry" || Number(run.decisionRetriesLeft ?? 0) > 0) &&
     beforeDeadline(run, requestTime);
-  return confirming || deciding;
+  const latest = (answer: unknown) =>
+    typeof answer === "object" &&
+    answer !== null &&
+    (answer as Data).version === (run.storyboard as Data | undefined)?.version;
+  const answeringStoryboard =
+    run.status === "awaiting_approval" &&
+    changed.every((k) => k === "storyboardAnswer") &&
+    (run.storyboardAnswer ?? null) === null &&
+    latest(next.storyboardAnswer) &&
+    Object.keys(next.storyboardAnswer as Data)
+      .sort()
+      .join() === "approve,version" &&
+    typeof (next.storyboardAnswer as Data).approve === "boolean" &&
+    beforeDeadline(run, requestTime);
+  // The edit's field limits are the rules' (firestore.rules validEdit); the simulator writes none.
+  const editingStoryboard =
+    run.status === "awaiting_approval" &&
+    changed.every((k) => k === "storyboardEdit") &&
+    (run.storyboardEdit ?? null) === null &&
+    (run.storyboardAnswer ?? null) === null &&
+    latest(next.storyboardEdit) &&
+    beforeDeadline(run, requestTime);
+  return confirming || deciding || answeringStoryboard || editingStoryboard;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { MeasuredClip } from "../src/media/clip";
 import type { ClipMeasurements } from "../src/contract/measurements";
 import { UnusableClipError } from "../src/media/normalize";
 import type { FittedVoice } from "../src/media/voiceFit";
-import type { ClipRenderer, ImagePreflight } from "../src/pipeline/deps";
+import type { ClipRenderer, ImagePreflight, MusicMixer } from "../src/pipeline/deps";
 import { PipelineFailure } from "../src/contract/failure";
 import type {
   ScriptProvider,
@@ -210,6 +210,18 @@ export class FakeWorld {
       return work();
     });
   }
+
+  /**
+   * Music is not simulated: the pad is never made (no step, no draw), so every run records its music as
+   * none and assembly mixes nothing. The histories of the pipeline's own steps stay as they were.
+   */
+  readonly musicMixer: MusicMixer = {
+    synthesizePad: () => Promise.reject(new Error("music is not simulated")),
+    shapeBed: () => Promise.reject(new Error("music is not simulated")),
+    duckBed: () => Promise.reject(new Error("music is not simulated")),
+    measureUnderVoice: () => Promise.reject(new Error("music is not simulated")),
+    mixGain: () => Promise.reject(new Error("music is not simulated")),
+  };
 
   readonly media: ClipRenderer = {
     startFrame: (_image, outFile) => this.ffmpeg("start frame", () => outFile),

@@ -181,6 +181,7 @@ class World {
       video: this.fakes.videoChain(),
       modelCooldown: { notFoundMs: 15 * 60_000, failureStreak: 3, failureMs: 2 * 60_000 },
       media: this.fakes.media,
+      musicMixer: this.fakes.musicMixer,
       scenes: dispatcher,
       isEmulator: true,
       workDir: path.join(os.tmpdir(), "fairshot-sim"),

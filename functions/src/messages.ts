@@ -36,6 +36,7 @@ const QUALITY_CAUSE_WORDS: Record<QualityCause, string> = {
   loudness: "the sound was too quiet or too loud",
   true_peak: "the sound would distort on some speakers",
   product_not_visible: "your product could not be shown clearly in it",
+  music_over_voice: "the background music was too loud under the voice-over",
 };
 
 const secondsWords = (seconds: number) => `${Number(seconds.toFixed(2))} ${seconds === 1 ? "second" : "seconds"}`;

@@ -74,6 +74,25 @@ export type VoiceFit = z.infer<typeof VoiceFitSchema>;
 export const DEFAULT_VOICE_FIT: VoiceFit = VoiceFitSchema.parse({});
 
 /**
+ * The music bed under the voice (media/musicBed.ts). The bed is brought to `bedLufs` where the voice is
+ * silent (the lead-in, long pauses, the tail) and ducked by `duckDb` while it speaks: -22 - 12 = -34
+ * LUFS under a -14 LUFS voice is 20 dB below it, 5 dB inside the quality gate's `minMusicUnderVoiceDb`.
+ * Broadcast practice puts a bed 15-20 dB under speech for intelligibility; the margin absorbs a voice
+ * that measures a little under its target over the speech alone. Pauses shorter than `openPauseSec`
+ * stay ducked (a bed that swells between sentences pumps); `rampSec` is the duck's attack and release.
+ */
+const MusicMixSchema = z.object({
+  bedLufs: z.number().min(-40).max(-14).default(-22),
+  duckDb: z.number().min(0).max(40).default(12),
+  rampSec: z.number().min(0.05).max(2).default(0.3),
+  openPauseSec: z.number().min(0.2).max(5).default(1),
+  fadeInSec: z.number().min(0).max(5).default(1),
+  fadeOutSec: z.number().min(0).max(5).default(1.5),
+});
+export type MusicMix = z.infer<typeof MusicMixSchema>;
+export const DEFAULT_MUSIC_MIX: MusicMix = MusicMixSchema.parse({});
+
+/**
  * The output quality gate (quality/verdict.ts). Lengths are what a viewer notices: half a second of
  * black is a glitch, a second without any change of picture reads as a frozen player (our Ken Burns and
  * motion clips never hold a frame longer than ~0.3 s: their eased ends move by sub-pixel steps).
@@ -112,6 +131,8 @@ const QualityGateSchema = z.object({
   minProductShownShare: z.number().min(0).max(1).default(0.05),
   minProductDetail: z.number().min(0).max(128).default(3),
   minProductLikeness: z.number().min(-1).max(1).default(0.6),
+  /** While the voice speaks, the music bed sits at least this far below it (voice minus music, LU). */
+  minMusicUnderVoiceDb: z.number().min(0).max(60).default(15),
 });
 export type QualityGate = z.infer<typeof QualityGateSchema>;
 
@@ -217,6 +238,7 @@ export const PipelineSettingsSchema = z.object({
   imageFloor: ImageFloorSchema.prefault({}),
   voiceFit: VoiceFitSchema.prefault({}),
   qualityGate: QualityGateSchema.prefault({}),
+  musicMix: MusicMixSchema.prefault({}),
 });
 export type PipelineSettings = z.infer<typeof PipelineSettingsSchema>;
 

@@ -19,6 +19,7 @@ import { measureEncodedClip } from "./media/clip";
 import { normalizeClip } from "./media/normalize";
 import { synthesizeSpeech } from "./media/speech";
 import { fitVoice } from "./media/voiceFit";
+import { duckBed, measureUnderVoice, mixGain, shapeBed, synthesizePad } from "./media/musicBed";
 import { checkFinishedVideo } from "./quality/gate";
 import { emulatorGoogleAuth } from "./models/adapters";
 import { createCloudProviders } from "./models/cloudProviders";
@@ -108,6 +109,7 @@ export function buildPipelineDeps(
       fitVoice,
       checkFinishedVideo,
     },
+    musicMixer: { synthesizePad, shapeBed, duckBed, measureUnderVoice, mixGain },
     scenes,
     modelCooldown: (models ?? DEFAULT_MODEL_CONFIG).cooldown,
     isEmulator: config.isEmulator,
@@ -151,7 +153,11 @@ export function buildPipelineDeps(
     ...common,
     // Cloud Text-to-Speech presents the emulators' fixed token there, as Cloud Vision does.
     ...legacyAware(
-      createCloudProviders(models, { db, ...(config.isEmulator ? { googleAuth: emulatorGoogleAuth() } : {}) }),
+      createCloudProviders(models, {
+        db,
+        vertex: { project: config.projectId, ...(config.isEmulator ? { authClient: emulatorAuthClient() } : {}) },
+        ...(config.isEmulator ? { googleAuth: emulatorGoogleAuth() } : {}),
+      }),
     ),
     video: models.video.map((entry, index) => ({
       model: entry.model,

@@ -17,6 +17,7 @@ import { tonePcm } from "../../functions/src/providers/standins/httpStandin";
 import { openAiReplies, startOpenAiStandin } from "../../functions/src/providers/standins/openai";
 import { startOmniStandin } from "../../functions/src/providers/standins/omni";
 import { startVeoStandin } from "../../functions/src/providers/standins/veo";
+import { startLyriaStandin } from "../../functions/src/providers/standins/lyria";
 
 /** What goes wrong, so the run shows the cloud tier's fallback. */
 export const STANDIN_SCENARIOS = {
@@ -84,13 +85,14 @@ export async function startDemoStandins(input: DemoInput, scenario: StandinScena
   if (!port("GOOGLE")) throw new Error("run the demo through npm run demo -- --providers standins");
   const { dna, script, template } = answers(input);
   const videoDir = await mkdtemp(path.join(os.tmpdir(), "fairshot-demo-video-"));
-  const [gemini, openai, vision, veo, omni, googleTts] = await Promise.all([
+  const [gemini, openai, vision, veo, omni, googleTts, lyria] = await Promise.all([
     startGeminiStandin({ apiKey: "standin-gemini-key", port: port("GOOGLE") }),
     startOpenAiStandin({ apiKey: "standin-openai-key", port: port("OPENAI") }),
     startVisionStandIn(port("VISION")),
     startVeoStandin({ workDir: videoDir, accessToken: EMULATOR_ACCESS_TOKEN, port: port("VIDEO") }),
     startOmniStandin({ workDir: videoDir, apiKey: "standin-gemini-key", port: port("OMNI") }),
     startGoogleTtsStandin({ accessToken: EMULATOR_ACCESS_TOKEN, port: port("TTS") }),
+    startLyriaStandin({ accessToken: EMULATOR_ACCESS_TOKEN, port: port("MUSIC") }),
   ]);
   // Google removed Omni: every scene's first attempt is a 404, and Veo serves it.
   if (scenario === "video-primary-gone") omni.setModels([]);
@@ -131,7 +133,15 @@ export async function startDemoStandins(input: DemoInput, scenario: StandinScena
         ]),
       ),
     close: async () => {
-      await Promise.all([gemini.close(), openai.close(), vision.close(), veo.close(), omni.close(), googleTts.close()]);
+      await Promise.all([
+        gemini.close(),
+        openai.close(),
+        vision.close(),
+        veo.close(),
+        omni.close(),
+        googleTts.close(),
+        lyria.close(),
+      ]);
       await rm(videoDir, { recursive: true, force: true });
     },
   };

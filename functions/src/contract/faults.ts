@@ -26,8 +26,12 @@ export const FaultsSchema = z
         /^(celebrity|safety|rate_limit|fail|slow|slow_pass):\d+(,\d+)*(;(celebrity|safety|rate_limit|fail|slow|slow_pass):\d+(,\d+)*)*$/,
       )
       .optional(),
-    /** "drop_last_scene": the join leaves the last scene out, so the video is short of its promise. */
-    assembly: z.enum(["fail", "drop_last_scene"]).optional(),
+    /**
+     * "drop_last_scene": the join leaves the last scene out, so the video is short of its promise.
+     * "music_unducked": the music bed is mixed at its full level under the voice (not ducked).
+     * The quality gate must catch both.
+     */
+    assembly: z.enum(["fail", "drop_last_scene", "music_unducked"]).optional(),
   })
   .strict();
 export type Faults = z.infer<typeof FaultsSchema>;

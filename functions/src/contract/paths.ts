@@ -53,6 +53,8 @@ export const objects = {
   voice: (runId: string) => `runs/${runId}/voice.wav`,
   /** The voice fitted to the video's length and loudness, laid under the clips as it is. */
   fittedVoice: (runId: string) => `runs/${runId}/voice-fitted.wav`,
+  /** The music bed at the video's length and the bed level, before it is ducked under the voice. */
+  music: (runId: string) => `runs/${runId}/music-bed.wav`,
   /** The assembled ad before the quality gate: delivered (copied to `output`) only if it passes. */
   assembled: (runId: string) => `runs/${runId}/assembled.mp4`,
   output: (uid: string, runId: string) => `outputs/${uid}/${runId}.mp4`,

@@ -37,6 +37,18 @@ export interface VoiceProvider {
   speak(req: { text: string; input: RunInput }, ctx: CallContext): Promise<Served<Speech>>;
 }
 
+/** A music bed as a source delivered it: PCM WAV of any length (shaped to the video at assembly). */
+export interface MusicBed {
+  wav: Buffer;
+  durationSec: number;
+}
+
+/** A source of music beds: the cloud music chain. */
+export interface MusicProvider {
+  /** `mood`: what the bed should feel like, from the run's Visual DNA. */
+  compose(req: { mood: string }, ctx: CallContext): Promise<Served<MusicBed>>;
+}
+
 export interface RenderedClip {
   /** Local file path of an H.264 MP4 clip. */
   file: string;
@@ -66,6 +78,11 @@ export interface SceneVideoRequest {
   sceneIndex: number;
   scene: SceneScript;
   imageFile: string;
+  /**
+   * The scene's start frame from the approved storyboard (PNG, the run's frame), when the run had one:
+   * the video models begin the clip from it, so the clip starts with the picture the owner approved.
+   */
+  startFrameFile?: string;
   /** Where a finished generation's clip is written, as the model delivered it. */
   outFile: string;
   width: number;

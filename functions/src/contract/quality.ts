@@ -16,6 +16,7 @@ export const QUALITY_CAUSES = [
   "loudness",
   "true_peak",
   "product_not_visible",
+  "music_over_voice",
 ] as const;
 
 export type QualityCause = (typeof QUALITY_CAUSES)[number];

@@ -4,6 +4,7 @@ import type { Cohort } from "./cohorts";
 import type { ClipMeasurements, MediaMeasurements } from "./measurements";
 import type { PromisedVideo, QualityVerdict } from "./quality";
 import type { VoiceRecord } from "./voice";
+import type { MixedMusicRecord, MusicRecord } from "./music";
 import type { RunBrand, RunOptions } from "./brand";
 import type { StoryboardAnswer, StoryboardEdit, StoryboardVersion } from "./storyboard";
 
@@ -11,6 +12,8 @@ import type { StoryboardAnswer, StoryboardEdit, StoryboardVersion } from "./stor
 export interface QualityGateRecord extends QualityVerdict {
   promised: PromisedVideo;
   measurements: MediaMeasurements;
+  /** The music under the voice as assembly measured it, when the ad has a bed. */
+  music?: MixedMusicRecord;
 }
 
 /** Whether the current stage waits for a worker, is being worked on, or waits for its scene tasks. */
@@ -78,7 +81,7 @@ export interface RunDocument {
    * The assembled ad, waiting for the quality gate; `output` is set only when it passes. `clips`: what
    * each joined clip's encoding measured, in join order.
    */
-  assembled?: { video: string; durationSec: number; clips: ClipMeasurements[] };
+  assembled?: { video: string; durationSec: number; clips: ClipMeasurements[]; music?: MixedMusicRecord };
   output?: { video: string; durationSec: number };
   qualityGate?: QualityGateRecord;
   failure?: RunFailureRecord;
@@ -107,6 +110,8 @@ export interface RunDocument {
   brand?: RunBrand;
   /** What the ad adds over its scenes, resolved when the run started. */
   options?: RunOptions;
+  /** The music bed: which source served (a model, the local pad, or none) and its attempts (contract/music.ts). */
+  music?: MusicRecord;
 }
 
 export type { WorkStage };

@@ -428,7 +428,8 @@ export const transitions = {
    */
   startUncharged: (preflight?: PreflightReport): Transition => ({
     name: "start_uncharged",
-    from: { status: ["preflight", "awaiting_confirmation"], holds: chargeable },
+    // Startable exactly when chargeable: the work before the storyboard stands in for the charge.
+    from: { holds: chargeable, status: ["preflight", "awaiting_confirmation"] },
     to: "running",
     update: {
       ...stageStart("visual_dna"),

@@ -8,12 +8,22 @@ export interface AssembleRequest {
   /** H.264 MP4 clips of one size and frame rate (see normalize.ts), in playing order. */
   clips: string[];
   voiceWav: string;
+  /**
+   * The music bed already ducked under the voice (media/musicBed.ts), as long as the voice, and the gain
+   * that brings voice and bed together back to the target loudness (`mixGain`); none: the voice alone.
+   */
+  music?: MixedMusic;
   outFile: string;
   /**
    * The length the caller expects: checked against the clips' total, never used to cut (video is copied, and
    * a copied stream cannot be cut between keyframes exactly).
    */
   durationSec?: number;
+}
+
+export interface MixedMusic {
+  wav: string;
+  gainDb: number;
 }
 
 export interface AssembledVideo {
@@ -33,8 +43,19 @@ export function concatList(clips: string[]): string {
   return ["ffconcat version 1.0", ...clips.map(concatEntry)].join("\n") + "\n";
 }
 
-/** Video copied as it is; the voice to AAC, padded with silence and cut so it ends with the video. */
-export function assembleArgs(listFile: string, voiceWav: string, outFile: string, durationSec: number): string[] {
+/**
+ * Video copied as it is; the voice (with the ducked music summed under it, then the mix's gain) to AAC,
+ * padded with silence and cut so it ends with the video.
+ */
+export function assembleArgs(
+  listFile: string,
+  voiceWav: string,
+  outFile: string,
+  durationSec: number,
+  music?: MixedMusic,
+): string[] {
+  const musicInput = music ? ["-i", music.wav] : [];
+  const audioFilter = music ? ["-filter_complex", `[1:a][2:a]${sumFilter(music.gainDb)},apad[mix]`] : ["-af", "apad"];
   return [
     ...FFMPEG_BATCH_OPTIONS,
     "-f",
@@ -45,14 +66,14 @@ export function assembleArgs(listFile: string, voiceWav: string, outFile: string
     listFile,
     "-i",
     voiceWav,
+    ...musicInput,
     "-map",
     "0:v:0",
     "-map",
-    "1:a:0",
+    music ? "[mix]" : "1:a:0",
     "-c:v",
     "copy",
-    "-af",
-    "apad",
+    ...audioFilter,
     "-c:a",
     "aac",
     "-b:a",
@@ -67,6 +88,14 @@ export function assembleArgs(listFile: string, voiceWav: string, outFile: string
     "+faststart",
     outFile,
   ];
+}
+
+/**
+ * Two stereo inputs summed channel by channel, then one gain (amix, in the ffmpeg this project ships,
+ * scales each input down by the number of inputs and has no option to stop it).
+ */
+export function sumFilter(gainDb: number): string {
+  return `amerge=inputs=2,pan=stereo|c0=c0+c2|c1=c1+c3,volume=${gainDb.toFixed(2)}dB`;
 }
 
 async function videoTotal(clips: string[], options: RunOptions): Promise<number> {
@@ -90,6 +119,9 @@ export async function assembleVideo(req: AssembleRequest, options: RunOptions = 
   if (req.clips.length === 0) throw new Error("no clips to assemble");
   const [clipsTotal, voice] = await Promise.all([videoTotal(req.clips, options), probeMedia(req.voiceWav, options)]);
   if (!voice.audio) throw new Error(`voice file ${req.voiceWav} has no audio stream`);
+  if (req.music && !(await probeMedia(req.music.wav, options)).audio) {
+    throw new Error(`music file ${req.music.wav} has no audio stream`);
+  }
   if (req.durationSec !== undefined && Math.abs(req.durationSec - clipsTotal) > DURATION_TOLERANCE_SEC) {
     throw new Error(`the clips last ${clipsTotal} s, not the expected ${req.durationSec} s`);
   }
@@ -98,7 +130,7 @@ export async function assembleVideo(req: AssembleRequest, options: RunOptions = 
   try {
     const listFile = join(workDir, "clips.ffconcat");
     await writeFile(listFile, concatList(req.clips));
-    await runFfmpeg(assembleArgs(listFile, req.voiceWav, req.outFile, clipsTotal), options);
+    await runFfmpeg(assembleArgs(listFile, req.voiceWav, req.outFile, clipsTotal, req.music), options);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

@@ -4,8 +4,8 @@
  * (a cover crop, centred), so the start frame is that crop, written as a PNG of the frame's size.
  */
 import { rm } from "node:fs/promises";
-import type { FrameSize } from "../contract/measurements";
 import { FFMPEG_BATCH_OPTIONS, runFfmpeg } from "../ffmpeg/binaries";
+import type { FrameSize } from "../contract/measurements";
 import { coverFilter } from "./clip";
 import { prepareStill } from "./still";
 

@@ -11,7 +11,9 @@ import type {
   VoiceProvider,
 } from "../contract/providers";
 import { createAdapters, createSdkClients, type GoogleAuthOption } from "./adapters";
+import type { AuthClient } from "google-auth-library";
 import { CooldownStore } from "./cooldown";
+import { CloudMusicProvider, LyriaClient } from "./music";
 import { ModelCallError } from "./errors";
 import { generateJsonWithFallback, serveWithFallback, type FallbackRuntime, type ModelLogger } from "./fallback";
 import {
@@ -103,12 +105,19 @@ export interface CloudProviderDeps {
   googleAuth?: GoogleAuthOption;
   /** Clock of the cooldowns, epoch ms. */
   now?: () => number;
+  /**
+   * The Google Cloud project music models run in when VERTEX_PROJECT is not set (the functions' own), and
+   * credentials other than the service account's (the emulators' fixed token).
+   */
+  vertex?: { project: string; authClient?: AuthClient };
 }
 
 export interface CloudProviders {
   visualDna: CloudVisualDnaProvider;
   script: CloudScriptProvider;
   voice: CloudVoiceProvider;
+  /** Absent when the configuration names no music model: the local pad serves every run. */
+  music?: CloudMusicProvider;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -132,5 +141,18 @@ export function createCloudProviders(config: ModelConfig, deps: CloudProviderDep
     ),
     script: new CloudScriptProvider(config.text, config.timeouts.textMs, runtime, () => loadPipelineSettings(deps.db)),
     voice: new CloudVoiceProvider(config.voice, config.timeouts.voiceMs, runtime),
+    ...(config.music.length > 0 && {
+      music: new CloudMusicProvider(
+        config.music,
+        new LyriaClient({
+          project: config.providers.gemini.vertexProject ?? deps.vertex?.project ?? "",
+          location: config.providers.gemini.vertexLocation ?? "us-central1",
+          baseUrl: config.providers.music.baseUrl,
+          ...(deps.vertex?.authClient ? { authClient: deps.vertex.authClient } : {}),
+        }),
+        config.timeouts.musicMs,
+        runtime,
+      ),
+    }),
   };
 }

@@ -9,7 +9,8 @@ import { shutdownMs, priceKey, type ModelConfig, type ModelPrice, type Rate } fr
 export type CallUsage =
   | { per: "token"; inputTokens: number; outputTokens: number }
   | { per: "video_second"; seconds: number }
-  | { per: "character"; characters: number };
+  | { per: "character"; characters: number }
+  | { per: "call"; calls: number };
 
 /** A call's result with what it used, when the provider says (or the request fixes) it. */
 export interface Metered<T> {
@@ -43,6 +44,8 @@ export function costAtRate(rate: Rate, usage: CallUsage): number {
       return toMicros(usage.seconds * (rate as Extract<Rate, { per: "video_second" }>).usd);
     case "character":
       return toMicros((usage.characters * (rate as Extract<Rate, { per: "character" }>).perMillion) / 1_000_000);
+    case "call":
+      return toMicros(usage.calls * (rate as Extract<Rate, { per: "call" }>).usd);
   }
 }
 

@@ -46,6 +46,11 @@ interface ServeArgs<T, E extends ModelEntry> {
    * for an unusable reply.
    */
   invoke: (entry: E, adapter: ModelAdapter) => Promise<Metered<T>>;
+  /**
+   * What to throw when no model delivered, for a chain whose exhaustion does not fail the run (music:
+   * the local pad follows). Default: PipelineFailure.
+   */
+  exhausted?: (summary: string, attempts: Attempt[]) => Error;
 }
 
 /** The cooldowns of a chain's models; an unreadable store cools nothing down (the calls decide). */
@@ -211,6 +216,7 @@ export async function serveWithFallback<T, E extends ModelEntry>(args: ServeArgs
 
   const summary = summarizeAttempts(attempts);
   runtime.logger.error(LOG.allFailed(stage, summary), { runId, stage, attempts });
+  if (args.exhausted) throw args.exhausted(summary, attempts);
   throw new PipelineFailure({ stage, reason: summary, userMessage: userMessageForFailure(stage, attempts) });
 }
 

@@ -85,6 +85,13 @@ function videoApiProblem(entry: { model: string; api: VideoApi }): string | unde
     : `unknown video model family: api "${entry.api}" serves ${VIDEO_FAMILIES[entry.api].name} only`;
 }
 
+/**
+ * Music models run on Vertex AI's `predict` (models/music.ts) in VERTEX_PROJECT / VERTEX_LOCATION, with
+ * the service account like Veo: Gemini-provider entries of the Lyria family only. The chain may be empty:
+ * the project's own pad follows it in every run (media/musicBed.ts), then no music, recorded as none.
+ */
+const LYRIA_FAMILY = /^lyria-/;
+
 type RawEntry = z.infer<typeof ModelEntrySchema>;
 
 /**
@@ -150,6 +157,19 @@ function checkedChain<S extends typeof ModelEntrySchema | typeof VoiceEntrySchem
   });
 }
 
+const musicChain = z.array(ModelEntrySchema).superRefine((chain, ctx) => {
+  chain.forEach((item, index) => {
+    const problem =
+      entryProblem(item) ??
+      (item.provider !== "gemini"
+        ? "music models run on gemini (Vertex AI) only"
+        : LYRIA_FAMILY.test(item.model)
+          ? undefined
+          : "unknown music model family: Vertex AI predict serves Lyria models (lyria-*) only");
+    if (problem) ctx.addIssue({ code: "custom", path: [index], message: `"${item.model}": ${problem}` });
+  });
+});
+
 /** Chains whose every entry must be on one of these providers (google_tts speaks, it does not write). */
 const TEXT_PROVIDERS: readonly string[] = ["gemini", "openai"];
 
@@ -157,13 +177,14 @@ const usd = z.number().finite().min(0);
 
 /**
  * What a provider bills for one model, in US dollars: per million input and output tokens (text
- * models, Gemini and OpenAI speech), per second of generated video (Veo, Omni), or per million
- * characters of input (Cloud Text-to-Speech).
+ * models, Gemini and OpenAI speech), per second of generated video (Veo, Omni), per million
+ * characters of input (Cloud Text-to-Speech), or per call (a music clip, whatever its length).
  */
 export const RateSchema = z.discriminatedUnion("per", [
   z.object({ per: z.literal("token"), inputPerMillion: usd, outputPerMillion: usd }).strict(),
   z.object({ per: z.literal("video_second"), usd }).strict(),
   z.object({ per: z.literal("character"), perMillion: usd }).strict(),
+  z.object({ per: z.literal("call"), usd }).strict(),
 ]);
 export type Rate = z.infer<typeof RateSchema>;
 export type BillingUnit = Rate["per"];
@@ -208,6 +229,7 @@ export const priceKey = (ref: { provider: string; model: string }) => `${ref.pro
 /** The unit each chain's calls are measured in, so every configured price can be applied. */
 function billingUnitFor(chain: string, provider: string): BillingUnit {
   if (chain === "video") return "video_second";
+  if (chain === "music") return "call";
   if (chain === "voice" && provider === "google_tts") return "character";
   return "token";
 }
@@ -239,6 +261,8 @@ export const ModelConfigSchema = z
         if (problem) ctx.addIssue({ code: "custom", path: [index], message: `"${item.model}": ${problem}` });
       });
     }),
+    /** Music beds, in order (Lyria on Vertex AI); the local pad, then none, follow. Absent: the pad alone. */
+    music: musicChain.default([]),
     providers: z
       .object({
         gemini: z
@@ -272,11 +296,13 @@ export const ModelConfigSchema = z
           })
           .strict()
           .default({ geminiApi: {} }),
+        /** Music entries on Vertex AI (VERTEX_PROJECT, VERTEX_LOCATION as video); `baseUrl` a gateway or stand-in. */
+        music: z.object({ baseUrl: z.url().optional() }).strict().default({}),
       })
       .strict(),
     /** What each model costs, keyed `provider/model` (see priceKey); a model without one is not costed. */
     prices: z.record(z.string(), ModelPriceSchema).default({}),
-    timeouts: z.object({ textMs: ms.min(1), voiceMs: ms.min(1) }).strict(),
+    timeouts: z.object({ textMs: ms.min(1), voiceMs: ms.min(1), musicMs: ms.min(1).default(60_000) }).strict(),
     retry: z
       .object({
         /** Retries of one model for rate limits and transient errors, before the next model. */
@@ -312,6 +338,7 @@ export const ModelConfigSchema = z
       ["text", config.text],
       ["voice", config.voice],
       ["video", config.video],
+      ["music", config.music],
     ];
     for (const [chain, entries] of chains) {
       for (const entry of entries) {
@@ -336,10 +363,12 @@ type ParsedConfig = z.infer<typeof ModelConfigSchema>;
 export type ModelEntry = ParsedConfig["text"][number] & { provider: ProviderName };
 export type VoiceEntry = ParsedConfig["voice"][number] & { provider: ProviderName };
 export type VideoEntry = ParsedConfig["video"][number] & { provider: ProviderName };
-export type ModelConfig = Omit<ParsedConfig, "text" | "voice" | "video"> & {
+export type MusicEntry = ParsedConfig["music"][number] & { provider: ProviderName };
+export type ModelConfig = Omit<ParsedConfig, "text" | "voice" | "video" | "music"> & {
   text: ModelEntry[];
   voice: VoiceEntry[];
   video: VideoEntry[];
+  music: MusicEntry[];
 };
 
 /*
@@ -466,9 +495,23 @@ export const DEFAULT_MODEL_CONFIG: z.input<typeof ModelConfigSchema> = {
     { provider: "gemini", api: "vertex_ai", model: "veo-3.1-generate-001" },
     { provider: "gemini", api: "vertex_ai", model: "veo-3.1-fast-generate-001" },
   ],
+  // Lyria 2 on Vertex AI: GA, instrumental only, ~30 s of 48 kHz WAV a call
+  // (https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/lyria-music-generation and
+  // https://cloud.google.com/vertex-ai/generative-ai/docs/music/generate-music, read 2026-12-07); no shutdown
+  // date announced, so no retiresOn. Its price is on Google's Vertex AI pricing page, which could not be read
+  // on 2026-12-07: it has no entry in `prices` and its calls are not costed until one is added (per call).
+  // The Gemini API's Lyria 3 models are previews (lyria-3-clip-preview, lyria-3-pro-preview): chains take none.
+  music: [{ provider: "gemini", model: "lyria-002" }],
   prices: DEFAULT_PRICES,
-  providers: { gemini: { backend: "gemini_api" }, openai: {}, vision: {}, googleTts: {}, video: { geminiApi: {} } },
-  timeouts: { textMs: 60_000, voiceMs: 90_000 },
+  providers: {
+    gemini: { backend: "gemini_api" },
+    openai: {},
+    vision: {},
+    googleTts: {},
+    video: { geminiApi: {} },
+    music: {},
+  },
+  timeouts: { textMs: 60_000, voiceMs: 90_000, musicMs: 60_000 },
   retry: { maxRetriesPerModel: 2, baseDelayMs: 1_000, maxDelayMs: 10_000, modelBudgetMs: 90_000 },
   cooldown: { notFoundMs: 15 * 60_000, failureStreak: 3, failureMs: 2 * 60_000 },
 };

@@ -1,6 +1,6 @@
 import type { RunInput, Script, VisualDna } from "../contract/run";
 import { voiceoverWindow, type PipelineSettings, type VoiceoverSettings } from "../pipelineSettings";
-import type { Speech } from "../contract/providers";
+import type { MusicBed, Speech } from "../contract/providers";
 import { speechSeconds } from "../script/syllables";
 import { decodeWav, durationSec, encodeWav, peakLevel } from "./wav";
 
@@ -128,4 +128,22 @@ export function inspectSpeech(wav: Buffer, text: string): { speech?: Speech; pro
   }
   if (peakLevel(audio) < SILENCE_PEAK) problems.push("audio is silent");
   return problems.length ? { problems } : { speech: { wav: encodeWav(audio), durationSec: seconds }, problems };
+}
+
+/** A bed shorter than this is no bed: the shortest ad is 4 s, and a looped 2 s phrase is a jingle. */
+const MIN_MUSIC_SEC = 4;
+
+/** Checks the audio a music model returned: a PCM WAV, long enough, not silent. */
+export function inspectMusic(wav: Buffer): { music?: MusicBed; problems: string[] } {
+  let audio;
+  try {
+    audio = decodeWav(wav);
+  } catch (error) {
+    return { problems: [`audio is not a PCM WAV: ${(error as Error).message}`] };
+  }
+  const seconds = durationSec(audio);
+  const problems: string[] = [];
+  if (seconds < MIN_MUSIC_SEC) problems.push(`${seconds.toFixed(2)}s of music (at least ${MIN_MUSIC_SEC}s)`);
+  if (peakLevel(audio) < SILENCE_PEAK) problems.push("audio is silent");
+  return problems.length ? { problems } : { music: { wav: encodeWav(audio), durationSec: seconds }, problems };
 }

@@ -3,13 +3,23 @@ import type { PreflightReport } from "../contract/run";
 import type { ClipRequest, MeasuredClip } from "../media/clip";
 import type { ClipMeasurements, FrameSize } from "../contract/measurements";
 import type { NormalizeRequest } from "../media/normalize";
+import type { MixedMusic } from "../media/assemble";
 import type { RunOptions } from "../ffmpeg/binaries";
 import type { FittedVoice, FitVoiceRequest, VoiceFitTarget } from "../media/voiceFit";
-import type { QualityGate } from "../pipelineSettings";
+import type { MusicMix, QualityGate } from "../pipelineSettings";
 import type { QualityCheck } from "../quality/gate";
 import type { PromisedVideo } from "../contract/quality";
 import type { FramingCheck } from "../preflight/preflightImageCheck";
-import type { ScriptProvider, VideoChainEntry, VisualDnaProvider, VoiceProvider } from "../contract/providers";
+import type {
+  MusicProvider,
+  ScriptProvider,
+  VideoChainEntry,
+  VisualDnaProvider,
+  VoiceProvider,
+} from "../contract/providers";
+import type { VoiceSpan, VoiceTiming } from "../contract/voice";
+import type { ShapeBedRequest, UnderVoiceMeasurement } from "../media/musicBed";
+import type { Loudness } from "../contract/measurements";
 import type { ModelConfig } from "../models/modelConfig";
 import type { ObjectStore } from "../storage/objectStore";
 
@@ -44,7 +54,12 @@ export interface ClipRenderer {
   normalize(req: NormalizeRequest, gate: QualityGate, options?: RunOptions): Promise<MeasuredClip>;
   /** Measures a clip rendered without its measurements (by a version before a deploy that added them). */
   measureClip(file: string, frame: FrameSize, gate: QualityGate): Promise<ClipMeasurements>;
-  assemble(req: { clips: string[]; voiceWav: string; outFile: string }): Promise<{ file: string; durationSec: number }>;
+  assemble(req: {
+    clips: string[];
+    voiceWav: string;
+    music?: MixedMusic;
+    outFile: string;
+  }): Promise<{ file: string; durationSec: number }>;
   /** Tempo and loudness of the voice-over fitted to the video's length, its silences measured (media/voiceFit.ts). */
   fitVoice(req: FitVoiceRequest, fit: VoiceFitTarget): Promise<FittedVoice>;
   /** The output quality gate on the finished ad and the measurements of its clips (quality/gate.ts). */
@@ -56,6 +71,29 @@ export interface ClipRenderer {
   ): Promise<QualityCheck>;
 }
 
+/** The music bed's ffmpeg work (media/musicBed.ts). */
+export interface MusicMixer {
+  /** The project's own pad, `durationSec` long. */
+  synthesizePad(outFile: string, durationSec: number): Promise<string>;
+  /** Any music to the video's length at the bed level. */
+  shapeBed(req: ShapeBedRequest, mix: MusicMix): Promise<Loudness>;
+  /** The bed ducked under the voice from its timing. */
+  duckBed(
+    req: { bedFile: string; timing: Pick<VoiceTiming, "speech" | "silences">; outFile: string },
+    mix: MusicMix,
+  ): Promise<{ file: string; speaking: VoiceSpan[] }>;
+  measureUnderVoice(req: {
+    voiceFile: string;
+    musicFile: string;
+    speaking: VoiceSpan[];
+  }): Promise<UnderVoiceMeasurement>;
+  /** The gain that brings voice and ducked bed, summed, to the voice's target loudness. */
+  mixGain(
+    req: { voiceFile: string; musicFile: string },
+    fit: VoiceFitTarget,
+  ): Promise<{ measured: Loudness; gainDb: number }>;
+}
+
 /** Everything the pipeline touches outside itself, injected so tests and the emulator wire their own. */
 export interface PipelineDeps {
   db: Firestore;
@@ -64,6 +102,9 @@ export interface PipelineDeps {
   visualDna: VisualDnaProvider;
   script: ScriptProvider;
   voice: VoiceProvider;
+  /** The cloud music chain; absent on the local tier or with no music model configured (the pad serves). */
+  music?: MusicProvider;
+  musicMixer: MusicMixer;
   /** The video chain in order; empty means every scene is Ken Burns. */
   video: VideoChainEntry[];
   /** How long a model found gone (or failing) is skipped by every instance: the model config's. */

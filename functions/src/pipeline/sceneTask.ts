@@ -312,15 +312,29 @@ async function advanceScene(
       imageReady = true;
       return imageFile;
     };
-    const request = async (): Promise<SceneVideoRequest> => ({
-      runId: task.runId,
-      sceneIndex: task.sceneNumber - 1,
-      scene,
-      imageFile: await image(),
-      outFile: path.join(dir, `${id}-model.mp4`),
-      width,
-      height,
-    });
+    // The approved storyboard's start frame of this scene, when the run was approved on one.
+    const startFrame = run.storyboard?.scenes[task.sceneNumber - 1]?.startFrame;
+    const startFrameCopy = path.join(dir, `${id}-start.png`);
+    let startFrameReady = false;
+    const start = async () => {
+      if (!startFrame) return undefined;
+      if (!startFrameReady) await deps.store.download(startFrame, startFrameCopy);
+      startFrameReady = true;
+      return startFrameCopy;
+    };
+    const request = async (): Promise<SceneVideoRequest> => {
+      const startFrameFile = await start();
+      return {
+        runId: task.runId,
+        sceneIndex: task.sceneNumber - 1,
+        scene,
+        imageFile: await image(),
+        ...(startFrameFile && { startFrameFile }),
+        outFile: path.join(dir, `${id}-model.mp4`),
+        width,
+        height,
+      };
+    };
     const sceneClip = path.join(dir, `${id}.mp4`);
     const upload = async () => {
       const video = objects.sceneClip(task.runId, id, task.round);

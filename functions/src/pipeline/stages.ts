@@ -17,9 +17,10 @@ import { timeVoiceLines } from "../media/voiceTiming";
 import type { VoiceRecord } from "../contract/voice";
 import type { PipelineSettings } from "../pipelineSettings";
 import type { Served } from "../contract/providers";
-import { describeFailures } from "../quality/verdict";
+import { describeFailures, withMusicVerdict } from "../quality/verdict";
 import type { PipelineDeps } from "./deps";
 import { PipelineFailure } from "../contract/failure";
+import { composeMusic, duckedMusic } from "./music";
 import { callContext, runInputOf } from "./runContext";
 import { roundProgress } from "./sceneTask";
 import { storyboardOf } from "./storyboardReview";
@@ -157,18 +158,28 @@ async function voice({ claim, deps, settings }: StageRun): Promise<StageOutcome>
   const started = Date.now();
   const input = runInputOf(claim.run);
   const { voiceover } = requireField(claim.run, "script", "voice");
-  const served = await deps.voice.speak({ text: voiceover, input }, callContext(claim.runId, claim.run));
+  const ctx = callContext(claim.runId, claim.run);
+  const served = await deps.voice.speak({ text: voiceover, input }, ctx);
   const recorded = objects.voice(claim.runId);
-  const fitted = await withWorkspace(deps.workDir, `voice-${claim.runId}`, async (dir) => {
+  const { fitted, music } = await withWorkspace(deps.workDir, `voice-${claim.runId}`, async (dir) => {
     const file = path.join(dir, "voice.wav");
     await writeFile(file, served.value.wav);
     await deps.store.upload(file, recorded, "audio/wav");
-    return fitRecordedVoice(claim, file, dir, deps, settings);
+    const fitted = await fitRecordedVoice(claim, file, dir, deps, settings);
+    // The bed needs only the video's length: made here, once, so assembly only ducks and mixes it.
+    const videoSec = promisedDuration(claim.run);
+    const music = await composeMusic(
+      { runId: claim.runId, run: claim.run, ctx, videoSec, dir },
+      deps,
+      settings.musicMix,
+    );
+    return { fitted, music };
   });
   return {
     result: {
       voice: { audio: recorded, durationSec: served.value.durationSec, ...fitted.record },
       "stages.voice": record(served, started),
+      music,
     },
   };
 }
@@ -227,36 +238,58 @@ async function assembly({ claim, deps, settings }: StageRun): Promise<StageOutco
   const sceneDocs = faults.assembly === "drop_last_scene" ? allScenes.slice(0, -1) : allScenes;
   const candidate = objects.assembled(claim.runId);
   const frame = frameSize(runInputOf(run).aspectRatio);
-  const { result, fittedNow, measured } = await withWorkspace(deps.workDir, `assembly-${claim.runId}`, async (dir) => {
-    const clips: string[] = [];
-    // What each clip's encoding measured travels on to the quality gate, in join order.
-    const measured: ClipMeasurements[] = [];
-    for (const doc of sceneDocs) {
-      const file = path.join(dir, `${doc.id}.mp4`);
-      await deps.store.download(String(doc.get("video")), file);
-      clips.push(file);
-      const measurements = doc.get("measurements") as ClipMeasurements | undefined;
-      measured.push(measurements ?? (await deps.media.measureClip(file, frame, settings.qualityGate)));
-    }
-    let voiceFile = path.join(dir, "voice-fitted.wav");
-    let fittedNow: Awaited<ReturnType<typeof fitRecordedVoice>>["record"] | undefined;
-    if (voiceRecord.fitted) {
-      await deps.store.download(voiceRecord.fitted, voiceFile);
-    } else {
-      // A run whose voice was recorded before the voice stage fitted it (in flight at a deploy).
-      const recordedFile = path.join(dir, "voice.wav");
-      await deps.store.download(voiceRecord.audio, recordedFile);
-      const fitted = await fitRecordedVoice(claim, recordedFile, dir, deps, settings);
-      voiceFile = fitted.file;
-      fittedNow = fitted.record;
-    }
-    const assembled = await deps.media.assemble({ clips, voiceWav: voiceFile, outFile: path.join(dir, "ad.mp4") });
-    await deps.store.upload(assembled.file, candidate, "video/mp4");
-    return { result: assembled, fittedNow, measured };
-  });
+  const { result, fittedNow, measured, mixed } = await withWorkspace(
+    deps.workDir,
+    `assembly-${claim.runId}`,
+    async (dir) => {
+      const clips: string[] = [];
+      // What each clip's encoding measured travels on to the quality gate, in join order.
+      const measured: ClipMeasurements[] = [];
+      for (const doc of sceneDocs) {
+        const file = path.join(dir, `${doc.id}.mp4`);
+        await deps.store.download(String(doc.get("video")), file);
+        clips.push(file);
+        const measurements = doc.get("measurements") as ClipMeasurements | undefined;
+        measured.push(measurements ?? (await deps.media.measureClip(file, frame, settings.qualityGate)));
+      }
+      let voiceFile = path.join(dir, "voice-fitted.wav");
+      let fittedNow: Awaited<ReturnType<typeof fitRecordedVoice>>["record"] | undefined;
+      if (voiceRecord.fitted) {
+        await deps.store.download(voiceRecord.fitted, voiceFile);
+      } else {
+        // A run whose voice was recorded before the voice stage fitted it (in flight at a deploy).
+        const recordedFile = path.join(dir, "voice.wav");
+        await deps.store.download(voiceRecord.audio, recordedFile);
+        const fitted = await fitRecordedVoice(claim, recordedFile, dir, deps, settings);
+        voiceFile = fitted.file;
+        fittedNow = fitted.record;
+      }
+      const timing = fittedNow?.timing ?? voiceRecord.timing;
+      const music = timing
+        ? await duckedMusic(
+            { music: run.music, timing, voiceFile, dir, faultUnducked: faults.assembly === "music_unducked" },
+            deps,
+            { mix: settings.musicMix, fit: settings.voiceFit },
+          )
+        : undefined;
+      const assembled = await deps.media.assemble({
+        clips,
+        voiceWav: voiceFile,
+        ...(music && { music: music.music }),
+        outFile: path.join(dir, "ad.mp4"),
+      });
+      await deps.store.upload(assembled.file, candidate, "video/mp4");
+      return { result: assembled, fittedNow, measured, mixed: music?.record };
+    },
+  );
   return {
     result: {
-      assembled: { video: candidate, durationSec: result.durationSec, clips: measured },
+      assembled: {
+        video: candidate,
+        durationSec: result.durationSec,
+        clips: measured,
+        ...(mixed && { music: mixed }),
+      },
       ...(fittedNow && {
         "voice.fitted": fittedNow.fitted,
         "voice.fit": fittedNow.fit,
@@ -303,10 +336,16 @@ async function quality({ claim, deps, settings }: StageRun): Promise<StageOutcom
     const file = path.join(dir, "assembled.mp4");
     await deps.store.download(assembled.video, file);
     const measured = await deps.media.checkFinishedVideo(file, assembled.clips, promised, settings.qualityGate);
-    if (measured.verdict.passed || legacy) await deps.store.upload(file, output, "video/mp4");
-    return measured;
+    const verdict = withMusicVerdict(measured.verdict, assembled.music, settings.qualityGate);
+    if (verdict.passed || legacy) await deps.store.upload(file, output, "video/mp4");
+    return { ...measured, verdict };
   });
-  const qualityGate: QualityGateRecord = { ...check.verdict, promised, measurements: check.measurements };
+  const qualityGate: QualityGateRecord = {
+    ...check.verdict,
+    promised,
+    measurements: check.measurements,
+    ...(assembled.music && { music: assembled.music }),
+  };
   if (!check.verdict.passed && !legacy) {
     throw new PipelineFailure({
       stage: "quality",

@@ -2,6 +2,7 @@
  * The output quality gate's decision: a pure function of the measurements (quality/measure.ts), what
  * the run promised, and the thresholds in `config/pipeline` (qualityGate). Same numbers, same verdict.
  */
+import type { MixedMusicRecord } from "../contract/music";
 import type {
   ClipMeasurements,
   ProductMeasurements,
@@ -211,5 +212,34 @@ export function finishedVideoVerdict(
     ...productFailures(clips, gate),
     ...voiceFailures(m.audio, video?.pictureDurationSec ?? m.containerDurationSec, gate),
   ];
+  return { passed: failures.length === 0, failures };
+}
+
+/**
+ * The music bed under the voice, as assembly measured the two stems over the stretches where the voice
+ * speaks: at least `minMusicUnderVoiceDb` below it. The finished mix's loudness and true peak are the
+ * file's own measurements (voiceFailures). No bed, or a voice that never speaks (failed as silent), has
+ * nothing to judge here.
+ */
+export function musicFailures(music: MixedMusicRecord | undefined, gate: QualityGate): QualityFailure[] {
+  if (!music || music.underVoiceDb === null) return [];
+  if (music.underVoiceDb >= gate.minMusicUnderVoiceDb) return [];
+  return [
+    {
+      cause: "music_over_voice",
+      detail:
+        `while the voice speaks the music is ${music.underVoiceDb.toFixed(1)} dB below it ` +
+        `(at least ${gate.minMusicUnderVoiceDb} dB)`,
+    },
+  ];
+}
+
+/** A verdict with the music's failures added. */
+export function withMusicVerdict(
+  verdict: QualityVerdict,
+  music: MixedMusicRecord | undefined,
+  gate: QualityGate,
+): QualityVerdict {
+  const failures = [...verdict.failures, ...musicFailures(music, gate)];
   return { passed: failures.length === 0, failures };
 }

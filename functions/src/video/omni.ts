@@ -93,7 +93,7 @@ export class OmniVideoGenerator implements VideoGenerator {
   }
 
   async submit(req: SceneVideoRequest, _ctx?: CallContext): Promise<VideoSubmission> {
-    const sceneImage = await readSceneImage(req.imageFile);
+    const sceneImage = await readSceneImage(req.startFrameFile ?? req.imageFile);
     if ("kind" in sceneImage) return sceneImage;
     const { bytes: image, mimeType } = sceneImage;
     let created: unknown;

@@ -86,7 +86,7 @@ export class VeoVideoGenerator implements VideoGenerator {
   }
 
   async submit(req: SceneVideoRequest, _ctx?: CallContext): Promise<VideoSubmission> {
-    const sceneImage = await readSceneImage(req.imageFile);
+    const sceneImage = await readSceneImage(req.startFrameFile ?? req.imageFile);
     if ("kind" in sceneImage) return sceneImage;
     const { bytes: image, mimeType } = sceneImage;
     let operation: GenerateVideosOperation;

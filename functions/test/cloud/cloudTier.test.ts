@@ -23,6 +23,8 @@ import { googleTtsReplies, startGoogleTtsStandin, type GoogleTtsStandin } from "
 import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../../src/providers/standins/openai";
 import { DEFAULT_OMNI_MODELS, startOmniStandin, type OmniStandin } from "../../src/providers/standins/omni";
 import { startVeoStandin, type VeoStandin } from "../../src/providers/standins/veo";
+import { lyriaReplies, startLyriaStandin, type LyriaStandin } from "../../src/providers/standins/lyria";
+import { LOCAL_MUSIC_MODEL } from "../../src/media/musicBed";
 import {
   balanceOf,
   createRun,
@@ -52,6 +54,7 @@ const OPENAI_TTS = voiceOf("openai").model;
 const GOOGLE_TTS = voiceOf("google_tts");
 const VIDEO = DEFAULT_MODEL_CONFIG.video;
 const OMNI = VIDEO[0].model;
+const LYRIA = DEFAULT_MODEL_CONFIG.music![0].model;
 const VEO_INDEX = VIDEO.findIndex((entry) => entry.api === "vertex_ai");
 const VEO = VIDEO[VEO_INDEX].model;
 const SCENES = 2;
@@ -64,6 +67,7 @@ let googleTts: GoogleTtsStandin;
 let veo: VeoStandin;
 let omni: OmniStandin;
 let vision: VisionStandIn;
+let lyria: LyriaStandin;
 let videoDir: string;
 let image: Buffer;
 
@@ -75,13 +79,22 @@ beforeAll(async () => {
   openai = await startOpenAiStandin({ apiKey: "standin-openai-key", port: port("OPENAI") });
   googleTts = await startGoogleTtsStandin({ accessToken: EMULATOR_ACCESS_TOKEN, port: port("TTS") });
   vision = await startVisionStandIn(port("VISION"));
+  lyria = await startLyriaStandin({ accessToken: EMULATOR_ACCESS_TOKEN, port: port("MUSIC") });
   vision.answer(200, { responses: [{}] }); // no face: no question before the charge
   await writeSettings(db);
   image = await upscaledCoffee();
 });
 
 afterAll(async () => {
-  await Promise.all([gemini.close(), openai.close(), googleTts.close(), veo.close(), omni.close(), vision.close()]);
+  await Promise.all([
+    gemini.close(),
+    openai.close(),
+    googleTts.close(),
+    veo.close(),
+    omni.close(),
+    vision.close(),
+    lyria.close(),
+  ]);
   await rm(videoDir, { recursive: true, force: true });
 });
 
@@ -89,6 +102,7 @@ beforeEach(async () => {
   gemini.reset();
   openai.reset();
   googleTts.reset();
+  lyria.reset();
   omni.setModels(DEFAULT_OMNI_MODELS);
   const cooldowns = await db.collection("modelCooldowns").listDocuments();
   await Promise.all(cooldowns.map((doc) => doc.delete()));
@@ -141,7 +155,30 @@ test("a run succeeds on the cloud tier: every stage records its model and tier; 
   ]);
   expect(omni.calls.submit).toBeGreaterThanOrEqual(SCENES);
   expect(vision.requests.length).toBeGreaterThan(0); // the preflight asked Cloud Vision
+  // The music bed from Lyria through its predict endpoint, ducked under the voice and judged by the gate.
+  expect(run.music).toMatchObject({ source: "model", model: LYRIA, tier: "primary" });
+  expect(lyria.calls(LYRIA)).toBe(1);
+  expect(run.qualityGate?.music?.underVoiceDb).toBeGreaterThanOrEqual(15);
   expect(await balanceOf(db, uid)).toBe(100 - PRICE);
+});
+
+test("the music model down: the project's own pad serves, recorded after the model's failed attempts", async () => {
+  gemini.reply(GEMINI_TEXT, geminiReplies.json(GOOD_DNA), geminiReplies.json(goodScript(SCENES)));
+  gemini.reply(GEMINI_TTS, speech());
+  lyria.reply(LYRIA, lyriaReplies.unavailable());
+
+  const { run } = await runAd();
+
+  expect(run.status).toBe("succeeded");
+  expect(run.music).toMatchObject({ source: "local", model: LOCAL_MUSIC_MODEL, tier: "local" });
+  const attempts = run.music?.attempts ?? [];
+  expect(attempts.at(-1)).toMatchObject({ model: LOCAL_MUSIC_MODEL, errorClass: null });
+  expect(attempts.slice(0, -1).map((a) => [a.model, a.errorClass])).toEqual(
+    Array.from({ length: lyria.calls(LYRIA) }, () => [LYRIA, "transient"]),
+  );
+  expect(lyria.calls(LYRIA)).toBeGreaterThan(0);
+  expect(run.assembled?.music).toMatchObject({ source: "local" });
+  expect(run.qualityGate?.passed).toBe(true);
 });
 
 test("primary not found: the backup serves, and the next run makes zero calls to the primary", async () => {

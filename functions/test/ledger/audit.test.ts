@@ -184,3 +184,38 @@ test("a purchase with a made-up id or no session", () => {
     expect.arrayContaining(["deterministic movement ids", "every purchase and reversal names its Checkout Session"]),
   );
 });
+
+describe("approval required: a charge only after an approval of the run's latest storyboard", () => {
+  const approvedRun = () => {
+    const s = healthy();
+    s.runs[0] = { ...s.runs[0], storyboardVersion: 2, approvedVersion: 2 };
+    s.users[0].movements[1] = { ...movement("charge_r1", "charge", -10, "r1"), storyboardVersion: 2 };
+    return s;
+  };
+  const rule = "a charge only after an approval of the run's latest storyboard";
+
+  test("charged on the approved latest version: no breach", () => {
+    expect(auditLedger(approvedRun())).toEqual([]);
+  });
+  test("charged without an approval, on an older version, or on a version the charge does not name", () => {
+    const unapproved = approvedRun();
+    delete unapproved.runs[0].approvedVersion;
+    expect(invariants(unapproved)).toEqual([rule]);
+    const older = approvedRun();
+    older.runs[0].approvedVersion = 1;
+    expect(invariants(older)).toEqual([rule]);
+    const unnamed = approvedRun();
+    unnamed.users[0].movements[1] = movement("charge_r1", "charge", -10, "r1");
+    expect(invariants(unnamed)).toEqual([rule]);
+  });
+  test("a charge naming a storyboard on a run that has none", () => {
+    const s = healthy();
+    s.users[0].movements[1] = { ...movement("charge_r1", "charge", -10, "r1"), storyboardVersion: 1 };
+    expect(invariants(s)).toEqual([rule]);
+  });
+  test("a charge while the storyboard still waits", () => {
+    const s = approvedRun();
+    s.runs[0].status = "awaiting_approval";
+    expect(invariants(s)).toContain("nothing is charged while a storyboard waits");
+  });
+});

@@ -29,6 +29,8 @@ import { upscaledCoffee as productImage } from "../support/samples";
 const PROJECT = "demo-fairshot-storyboard";
 const db = firestoreFor(PROJECT);
 const HOUR_MS = 3_600_000;
+/** A whole video (storyboard, then voice, scenes, assembly and gate) takes minutes on a loaded machine. */
+const WHOLE_VIDEO_MS = 600_000;
 let image: Buffer;
 
 beforeAll(async () => {
@@ -53,30 +55,34 @@ async function expectAuditClean() {
   expect(auditLedger(await loadAuditSnapshot(db))).toEqual([]);
 }
 
-test("the storyboard waits uncharged; approving its latest version charges once and the video is made", async () => {
-  const { uid, runId, run, deps, dispatcher } = await toStoryboard();
-  expect(run.status).toBe("awaiting_approval");
-  expect(run.credits).toEqual({ charged: 0, refunded: 0 });
-  expect(await movementsOf(db, uid, runId)).toEqual([]);
-  expect(run.storyboard).toMatchObject({ version: 1, cause: "generated", priceCredits: 10, totalSec: 4 });
-  expect(run.storyboard?.callToAction.length).toBeGreaterThan(0);
-  expect(run.storyboard?.scenes.map((s) => s.narration)).toEqual(run.script?.scenes.map((s) => s.narration));
-  for (const scene of run.storyboard?.scenes ?? [])
-    expect(existsSync(path.join(LOCAL_BUCKET, scene.startFrame))).toBe(true);
-  expect(run.answerBy!.toMillis()).toBeGreaterThan(Date.now() + 23 * HOUR_MS);
-  expect((await db.doc(paths.notification(uid, `storyboard_${runId}_v1`)).get()).get("title")).toBe(
-    "Your storyboard is ready",
-  );
+test(
+  "the storyboard waits uncharged; approving its latest version charges once and the video is made",
+  async () => {
+    const { uid, runId, run, deps, dispatcher } = await toStoryboard();
+    expect(run.status).toBe("awaiting_approval");
+    expect(run.credits).toEqual({ charged: 0, refunded: 0 });
+    expect(await movementsOf(db, uid, runId)).toEqual([]);
+    expect(run.storyboard).toMatchObject({ version: 1, cause: "generated", priceCredits: 10, totalSec: 4 });
+    expect(run.storyboard?.callToAction.length).toBeGreaterThan(0);
+    expect(run.storyboard?.scenes.map((s) => s.narration)).toEqual(run.script?.scenes.map((s) => s.narration));
+    for (const scene of run.storyboard?.scenes ?? [])
+      expect(existsSync(path.join(LOCAL_BUCKET, scene.startFrame))).toBe(true);
+    expect(run.answerBy!.toMillis()).toBeGreaterThan(Date.now() + 23 * HOUR_MS);
+    expect((await db.doc(paths.notification(uid, `storyboard_${runId}_v1`)).get()).get("title")).toBe(
+      "Your storyboard is ready",
+    );
 
-  await write(runId, { storyboardAnswer: { version: 1, approve: true } });
-  const done = await drive(db, runId, deps, dispatcher);
-  expect(done.status).toBe("succeeded");
-  expect(await movementsOf(db, uid, runId)).toEqual([{ id: `charge_${runId}`, kind: "charge", amount: -10 }]);
-  const charge = await db.doc(paths.ledgerEntry(uid, `charge_${runId}`)).get();
-  expect(charge.get("storyboardVersion")).toBe(1);
-  expect(await balanceOf(db, uid)).toBe(90);
-  await expectAuditClean();
-});
+    await write(runId, { storyboardAnswer: { version: 1, approve: true } });
+    const done = await drive(db, runId, deps, dispatcher);
+    expect(done.status).toBe("succeeded");
+    expect(await movementsOf(db, uid, runId)).toEqual([{ id: `charge_${runId}`, kind: "charge", amount: -10 }]);
+    const charge = await db.doc(paths.ledgerEntry(uid, `charge_${runId}`)).get();
+    expect(charge.get("storyboardVersion")).toBe(1);
+    expect(await balanceOf(db, uid)).toBe(90);
+    await expectAuditClean();
+  },
+  WHOLE_VIDEO_MS,
+);
 
 test("cancel: failed uncharged, told once", async () => {
   const { uid, runId, deps, dispatcher } = await toStoryboard();
@@ -104,35 +110,39 @@ test("no answer: the sweeper expires the storyboard uncharged", async () => {
   await expectAuditClean();
 });
 
-test("an edit: refused per field and nothing changes; accepted makes version 2, and only it can be approved", async () => {
-  const { uid, runId, run, deps, dispatcher } = await toStoryboard();
-  await write(runId, { storyboardEdit: { version: 1, headline: "   ", callToAction: "Lorem ipsum today" } });
-  const refused = await drive(db, runId, deps, dispatcher);
-  expect(refused.storyboardEditRefused?.reasons.map((r) => r.field)).toEqual(["headline", "callToAction"]);
-  expect(refused.storyboard).toEqual(run.storyboard);
-  expect(refused.storyboardEdit).toBeNull();
+test(
+  "an edit: refused per field and nothing changes; accepted makes version 2, and only it can be approved",
+  async () => {
+    const { uid, runId, run, deps, dispatcher } = await toStoryboard();
+    await write(runId, { storyboardEdit: { version: 1, headline: "   ", callToAction: "Lorem ipsum today" } });
+    const refused = await drive(db, runId, deps, dispatcher);
+    expect(refused.storyboardEditRefused?.reasons.map((r) => r.field)).toEqual(["headline", "callToAction"]);
+    expect(refused.storyboard).toEqual(run.storyboard);
+    expect(refused.storyboardEdit).toBeNull();
 
-  await write(runId, { storyboardEdit: { version: 1, headline: "Fairbean, the cup worth waking for" } });
-  const edited = await drive(db, runId, deps, dispatcher);
-  expect(edited.storyboard).toMatchObject({
-    version: 2,
-    cause: "edited",
-    headline: "Fairbean, the cup worth waking for",
-  });
-  expect(edited.storyboardHistory?.map((v) => v.version)).toEqual([1]);
-  expect(edited.script?.headline).toBe("Fairbean, the cup worth waking for");
-  expect(edited.storyboardEditRefused).toBeNull();
+    await write(runId, { storyboardEdit: { version: 1, headline: "Fairbean, the cup worth waking for" } });
+    const edited = await drive(db, runId, deps, dispatcher);
+    expect(edited.storyboard).toMatchObject({
+      version: 2,
+      cause: "edited",
+      headline: "Fairbean, the cup worth waking for",
+    });
+    expect(edited.storyboardHistory?.map((v) => v.version)).toEqual([1]);
+    expect(edited.script?.headline).toBe("Fairbean, the cup worth waking for");
+    expect(edited.storyboardEditRefused).toBeNull();
 
-  // The old version's approval is dropped, uncharged; the latest one's charges.
-  await write(runId, { storyboardAnswer: { version: 1, approve: true } });
-  const stale = await drive(db, runId, deps, dispatcher);
-  expect(stale).toMatchObject({ status: "awaiting_approval", storyboardAnswer: null });
-  expect(await movementsOf(db, uid, runId)).toEqual([]);
-  await write(runId, { storyboardAnswer: { version: 2, approve: true } });
-  expect((await drive(db, runId, deps, dispatcher)).status).toBe("succeeded");
-  expect((await db.doc(paths.ledgerEntry(uid, `charge_${runId}`)).get()).get("storyboardVersion")).toBe(2);
-  await expectAuditClean();
-});
+    // The old version's approval is dropped, uncharged; the latest one's charges.
+    await write(runId, { storyboardAnswer: { version: 1, approve: true } });
+    const stale = await drive(db, runId, deps, dispatcher);
+    expect(stale).toMatchObject({ status: "awaiting_approval", storyboardAnswer: null });
+    expect(await movementsOf(db, uid, runId)).toEqual([]);
+    await write(runId, { storyboardAnswer: { version: 2, approve: true } });
+    expect((await drive(db, runId, deps, dispatcher)).status).toBe("succeeded");
+    expect((await db.doc(paths.ledgerEntry(uid, `charge_${runId}`)).get()).get("storyboardVersion")).toBe(2);
+    await expectAuditClean();
+  },
+  WHOLE_VIDEO_MS,
+);
 
 test("a new script: the script and the start frames again, uncharged, then no more than allowed", async () => {
   await writeSettings(db, {
@@ -157,23 +167,27 @@ test("a new script: the script and the start frames again, uncharged, then no mo
   await writeSettings(db, { approval: "required", storyboardsPerDay: 100, storyboardsPerHour: 100 });
 });
 
-test("a lost approval delivery: the sweeper applies it; an approval delivered twice charges once", async () => {
-  const { uid, runId, deps, dispatcher } = await toStoryboard();
-  await write(runId, { storyboardAnswer: { version: 1, approve: true } });
-  // The trigger's delivery is lost: the sweeper finds the answer and applies it.
-  const report = await sweepStuckRuns(db, Date.now());
-  expect(report.actions).toContainEqual({ runId, action: "apply_storyboard_answer" });
-  const approved = await runOf(runId);
-  expect(approved).toMatchObject({ status: "running", stage: "voice", credits: { charged: 10 } });
-  // The late deliveries of the same answer find it applied.
-  await Promise.all(
-    [0, 1].map((i) => handleRunUpdated(runId, { ...approved, status: "awaiting_approval" }, `late-${i}`, deps)),
-  );
-  expect((await drive(db, runId, deps, dispatcher)).status).toBe("succeeded");
-  expect(await movementsOf(db, uid, runId)).toEqual([{ id: `charge_${runId}`, kind: "charge", amount: -10 }]);
-  expect(await balanceOf(db, uid)).toBe(90);
-  await expectAuditClean();
-});
+test(
+  "a lost approval delivery: the sweeper applies it; an approval delivered twice charges once",
+  async () => {
+    const { uid, runId, deps, dispatcher } = await toStoryboard();
+    await write(runId, { storyboardAnswer: { version: 1, approve: true } });
+    // The trigger's delivery is lost: the sweeper finds the answer and applies it.
+    const report = await sweepStuckRuns(db, Date.now());
+    expect(report.actions).toContainEqual({ runId, action: "apply_storyboard_answer" });
+    const approved = await runOf(runId);
+    expect(approved).toMatchObject({ status: "running", stage: "voice", credits: { charged: 10 } });
+    // The late deliveries of the same answer find it applied.
+    await Promise.all(
+      [0, 1].map((i) => handleRunUpdated(runId, { ...approved, status: "awaiting_approval" }, `late-${i}`, deps)),
+    );
+    expect((await drive(db, runId, deps, dispatcher)).status).toBe("succeeded");
+    expect(await movementsOf(db, uid, runId)).toEqual([{ id: `charge_${runId}`, kind: "charge", amount: -10 }]);
+    expect(await balanceOf(db, uid)).toBe(90);
+    await expectAuditClean();
+  },
+  WHOLE_VIDEO_MS,
+);
 
 test("approval without enough credits: nothing taken, the storyboard stays open, approvable once topped up", async () => {
   const { uid, runId, deps, dispatcher } = await toStoryboard(5);
@@ -208,14 +222,18 @@ test("storyboards per customer: over the hour's bound a run is refused before an
   await writeSettings(db, { approval: "required", storyboardsPerDay: 100, storyboardsPerHour: 100 });
 });
 
-test("approval off: charged after the image check, no storyboard, as before", async () => {
-  await writeSettings(db, { approval: "off" });
-  const { uid, runId } = await startRun(db, image, { scenes: 2 });
-  const handlers = handlerDeps(db);
-  const run = await drive(db, runId, handlers.deps, handlers.dispatcher);
-  expect(run.status).toBe("succeeded");
-  expect(run.storyboard).toBeUndefined();
-  expect(run.stages?.storyboard).toBeUndefined();
-  expect(await movementsOf(db, uid, runId)).toEqual([{ id: `charge_${runId}`, kind: "charge", amount: -10 }]);
-  await writeSettings(db, { approval: "required", storyboardsPerDay: 100, storyboardsPerHour: 100 });
-});
+test(
+  "approval off: charged after the image check, no storyboard, as before",
+  async () => {
+    await writeSettings(db, { approval: "off" });
+    const { uid, runId } = await startRun(db, image, { scenes: 2 });
+    const handlers = handlerDeps(db);
+    const run = await drive(db, runId, handlers.deps, handlers.dispatcher);
+    expect(run.status).toBe("succeeded");
+    expect(run.storyboard).toBeUndefined();
+    expect(run.stages?.storyboard).toBeUndefined();
+    expect(await movementsOf(db, uid, runId)).toEqual([{ id: `charge_${runId}`, kind: "charge", amount: -10 }]);
+    await writeSettings(db, { approval: "required", storyboardsPerDay: 100, storyboardsPerHour: 100 });
+  },
+  WHOLE_VIDEO_MS,
+);

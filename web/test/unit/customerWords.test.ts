@@ -93,6 +93,10 @@ test("the backend's sentences for the customer name no provider or model", () =>
       invalidInput: ["brief"],
       imageMissing: ["uploads/u/photo.png"],
       insufficientCredits: [10, 3],
+      approvalNeedsCredits: [10, 3],
+      storyboardsPerDay: [20],
+      storyboardsPerHour: [6],
+      startFrameFailed: [2],
       framingRefused: [["The product is cut off."]],
       adTooShort: [1, 2, 2, 4],
       voiceoverDoesNotFit: [
@@ -106,10 +110,6 @@ test("the backend's sentences for the customer name no provider or model", () =>
       unexpected: ["voice"],
       qualityGateFailed: [QUALITY_CAUSES],
       decisionTimedOut: ["Accept"],
-      approvalNeedsCredits: [10, 3],
-      storyboardsPerDay: [20],
-      storyboardsPerHour: [6],
-      startFrameFailed: [2],
     }),
   );
   assertNoNames("ad length", sentencesOf("adLengthWords", adLengthWords, { voiceNeeds: [4], sceneLasts: [2] }));
