@@ -12,8 +12,12 @@ import path from "node:path";
 import { z } from "zod";
 import type { PageConfig } from "./src/config";
 
-/** Only finished videos and brand kit logos are served; uploads and intermediate clips stay private. */
-const SERVED_BUCKET_PREFIXES = ["outputs/", "brand/"];
+/**
+ * Finished videos, a run's own media (scene clips, storyboard start frames) and brand kit logos are
+ * served, as storage.rules lets their owner read them; uploads stay private. This local server does not
+ * check who asks (test mode only: run ids are unguessable, and nothing here runs in production).
+ */
+const SERVED_BUCKET_PREFIXES = ["outputs/", "runs/", "brand/"];
 const BUCKET_ROUTE = "/bucket/";
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -13,8 +13,8 @@ export interface Bucket {
   upload(user: User, file: File): Promise<string>;
   /** Uploads the brand kit's logo (already checked by logic/brandKit.ts); resolves to `brand/{uid}/logo-….png|webp`. */
   uploadLogo(user: User, file: File): Promise<string>;
-  /** A URL the video element can play, or an image element show (the saved logo). */
-  videoUrl(objectPath: string): Promise<string>;
+  /** A URL the page can show: the video, a still scene's clip, a storyboard's start frame, the saved logo. */
+  mediaUrl(objectPath: string): Promise<string>;
   /** The object's bytes, for a download that keeps its file name (a cross-origin URL would not). */
   download(objectPath: string): Promise<Blob>;
 }
@@ -63,12 +63,12 @@ class EmulatorBucket implements Bucket {
     return body.path;
   }
 
-  async videoUrl(objectPath: string): Promise<string> {
+  async mediaUrl(objectPath: string): Promise<string> {
     return `${this.emulators.bucketUrl}/${objectPath.split("/").map(encodeURIComponent).join("/")}`;
   }
 
   async download(objectPath: string): Promise<Blob> {
-    const response = await fetch(await this.videoUrl(objectPath));
+    const response = await fetch(await this.mediaUrl(objectPath));
     if (!response.ok) throw new Error(`The video could not be downloaded (HTTP ${response.status}).`);
     return response.blob();
   }
@@ -96,7 +96,7 @@ class StorageBucket implements Bucket {
     return objectPath;
   }
 
-  async videoUrl(objectPath: string): Promise<string> {
+  async mediaUrl(objectPath: string): Promise<string> {
     const { getDownloadURL, getStorage, ref } = await import("firebase/storage");
     return getDownloadURL(ref(getStorage(this.app), objectPath));
   }

@@ -29,6 +29,7 @@ import {
 import { paths } from "../../functions/src/contract/paths";
 import { RunInputSchema } from "../../functions/src/contract/run";
 import type { Decision } from "../../functions/src/contract/runDocument";
+import type { StoryboardAnswer, StoryboardEdit } from "../../functions/src/contract/storyboard";
 import {
   PIPELINE_SETTINGS_PATH,
   PipelineSettingsSchema,
@@ -36,6 +37,7 @@ import {
 } from "../../functions/src/pipelineSettings";
 import type { RunRequestFields } from "./logic/form";
 import type { RunSnapshot } from "./logic/runView";
+import type { SceneSnapshot } from "./logic/timeLeft";
 
 export interface RunItem {
   id: string;
@@ -55,8 +57,15 @@ export interface ActivityItem {
   receipt?: { amount: number; currency: string } | null;
 }
 
-/** The client's two answers: go on after a warning (or cancel), and the quality decision. */
-export type Answer = { confirmation: { proceed: boolean } } | { decision: Decision };
+/**
+ * The client's answers: go on after a warning (or cancel), the quality decision, and on a storyboard a
+ * change aimed at the version shown or the approval (or cancel) of that version.
+ */
+export type Answer =
+  | { confirmation: { proceed: boolean } }
+  | { decision: Decision }
+  | { storyboardEdit: StoryboardEdit }
+  | { storyboardAnswer: StoryboardAnswer };
 
 type OnError = (error: Error) => void;
 
@@ -121,6 +130,24 @@ export function createStore(db: Firestore) {
       return onSnapshot(
         doc(db, "runs", runId),
         (snap) => next(snap.exists() ? runItem(snap as QueryDocumentSnapshot<DocumentData>) : null),
+        onError,
+      );
+    },
+
+    /** A run's scene documents: how far its scenes are, and the clips of the still ones it asks about. */
+    watchScenes(runId: string, next: (scenes: SceneSnapshot[]) => void, onError: OnError): Unsubscribe {
+      return onSnapshot(
+        collection(db, paths.scenes(runId)),
+        (snap) =>
+          next(
+            snap.docs.map((d) => ({
+              sceneNumber: Number(d.get("sceneNumber")),
+              round: Number(d.get("round") ?? 0),
+              status: String(d.get("status") ?? ""),
+              method: (d.get("method") as string | undefined) ?? undefined,
+              video: (d.get("video") as string | undefined) ?? undefined,
+            })),
+          ),
         onError,
       );
     },

@@ -109,13 +109,16 @@ async function main(config: PageConfig): Promise<void> {
   };
   const videos = new VideosView($("run-list") as HTMLOListElement, $("runs-empty"), $<HTMLButtonElement>("more-runs"), {
     answer,
-    videoUrl: (objectPath) => bucket.videoUrl(objectPath),
+    mediaUrl: (objectPath) => bucket.mediaUrl(objectPath),
+    buyCredits: () => buyCredits.focus(),
+    watchScenes: (runId, next) => store.watchScenes(runId, next, showError),
     download: async (_runId, objectPath, title) => saveBlob(await bucket.download(objectPath), fileNameFor(title)),
   });
   const questionModal = new QuestionModal(
     $<HTMLDialogElement>("question-modal"),
     answer,
     (runId) => videos.card(runId)?.heading ?? null,
+    (objectPath) => bucket.mediaUrl(objectPath),
   );
   videos.onRender = (item, view, busy) => {
     questionModal.update(item.id, view, busy);
@@ -186,13 +189,14 @@ async function main(config: PageConfig): Promise<void> {
         (credits) => {
           $("balance").textContent = String(credits);
           form.setBalance(credits);
+          videos.setBalance(credits);
         },
         showError,
       ),
       store.watchSettings((settings) => {
         form.setPrice(settings.runPriceCredits);
         form.setSceneRange(sceneRange(settings));
-        videos.setPrice(settings.runPriceCredits);
+        videos.setSettings(settings.runPriceCredits, settings.maxScriptRegenerations);
       }, showError),
       store.watchLedger(user.uid, (items) => renderLedger($("ledger"), items), showError),
       store.watchNotifications(
@@ -227,6 +231,7 @@ async function main(config: PageConfig): Promise<void> {
     videos.clear();
     questionModal.follow(null);
     form.setBalance(null);
+    videos.setBalance(null);
     form.useDraftOf(null);
   }
 

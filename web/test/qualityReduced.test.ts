@@ -1,7 +1,8 @@
 /**
- * A customer's run where 3 of 4 scenes are refused by the video service; the customer chooses.
- * The question survives a reload and shows in a second tab, where it is answered from the list;
- * an accepted video plays and downloads.
+ * 3 of 4 scenes are refused by the video service; the customer chooses, looking at the still scenes.
+ * The question opens on an answer that keeps nothing charged, survives a reload and shows in a second
+ * tab, where it is answered from the list; after a Retry the bar never moves back; an accepted video
+ * plays and downloads.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -13,6 +14,7 @@ import {
   expectAccessible,
   ledgerOf,
   runCard,
+  runOf,
   RUN_TIMEOUT_MS,
   screenshotBoth,
   shownBalance,
@@ -44,6 +46,37 @@ async function waitForQuestionModal(page: Page): Promise<Locator> {
   return modal;
 }
 
+/** The still scenes are shown, not only named: one clip per scene asked about, each loaded. */
+async function assertStillClips(page: Page, question: Locator, runId: string): Promise<void> {
+  const clips = question.locator(".still-scenes video");
+  await clips.nth(2).waitFor();
+  assert.equal(await clips.count(), 3);
+  const sources = await clips.evaluateAll((videos: HTMLVideoElement[]) => videos.map((v) => v.getAttribute("src")));
+  sources.forEach((src, index) => assert.match(src ?? "", new RegExp(`runs/${runId}/scene_0${index + 1}-r\\d+\\.mp4`)));
+  await page.waitForFunction(
+    (selector) =>
+      [...document.querySelectorAll<HTMLVideoElement>(selector)].every((v) => v.readyState >= 1 && v.duration > 0),
+    "#question-modal .still-scenes video",
+  );
+}
+
+const focusedDecision = (page: Page): Promise<string | null> =>
+  page.evaluate(() => document.activeElement?.getAttribute("data-decision") ?? null);
+
+/** Every percentage the run's bar shows from now on, in order. */
+async function recordProgress(page: Page, runId: string): Promise<void> {
+  await page.evaluate((id) => {
+    const seen: number[] = [];
+    (window as unknown as { shownProgress: number[] }).shownProgress = seen;
+    const record = () => {
+      const value = document.querySelector(`#run-${id} [role="progressbar"]`)?.getAttribute("aria-valuenow");
+      if (value && Number(value) !== seen.at(-1)) seen.push(Number(value));
+    };
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true });
+    record();
+  }, runId);
+}
+
 test(
   "Quality reduced: survives a reload, shows in a second tab, Refund from the list refunds once; Accept gives a video that plays and downloads",
   { timeout: 3 * RUN_TIMEOUT_MS },
@@ -54,7 +87,9 @@ test(
       const before = await shownBalance(page);
 
       const refused = await createRunOnPage(page, CELEBRITY_ON_3_OF_4);
-      await waitForQuestionModal(page);
+      const asked = await waitForQuestionModal(page);
+      assert.equal(await focusedDecision(page), "retry", "the question opens on Retry, not on Accept");
+      await assertStillClips(page, asked, refused);
       await expectAccessible(page, "quality reduced modal");
       await screenshotBoth(page, "quality-reduced");
       await page.keyboard.press("Escape");
@@ -97,8 +132,26 @@ test(
       ]);
 
       const accepted = await createRunOnPage(page, CELEBRITY_ON_3_OF_4);
-      const modal = await waitForQuestionModal(page);
-      await modal.locator('[data-decision="accept"]').click();
+      await recordProgress(page, accepted);
+      const firstAsk = await waitForQuestionModal(page);
+      const askedAt = Number((await runOf(accepted)).progress.pct);
+      await firstAsk.locator('[data-decision="retry"]').click();
+      // The injected refusal still applies: the retry renders the still scenes again and asks again.
+      const modal = page.locator('#question-modal[data-question="decide"]', { hasText: "No retries left." });
+      await modal.waitFor({ timeout: RUN_TIMEOUT_MS });
+      assert.equal(await focusedDecision(page), "refund", "with no retry left the question opens on Refund");
+      await assertStillClips(page, modal, accepted);
+      const shown = await page.evaluate(() => (window as unknown as { shownProgress: number[] }).shownProgress);
+      assert.ok(shown.length >= 2, `the bar moved: ${shown.join(", ")}`);
+      assert.deepEqual(
+        shown,
+        [...shown].sort((a, b) => a - b),
+        `the bar never moved back: ${shown.join(", ")}`,
+      );
+      assert.ok(
+        shown.filter((pct) => pct > askedAt).length > 0,
+        `the bar went on past ${askedAt}% during the retry: ${shown.join(", ")}`,
+      );
       await waitForOutcome(page, accepted, "ready");
       const card = runCard(page, accepted);
       const video = card.locator("video");

@@ -27,7 +27,7 @@ export function ledgerSentence(entry: {
 }
 
 /** Notifications that ask the user something about their run. */
-export const ASKING_KINDS = ["quality_reduced", "awaiting_confirmation"];
+export const ASKING_KINDS = ["quality_reduced", "awaiting_confirmation", "awaiting_approval"];
 
 /** A notification's words; the kinds this page knows are worded here, others keep the backend's text. */
 export function notificationWords(note: { kind: string; title: string; body: string }): {

@@ -10,10 +10,13 @@ import {
   isKnownStage,
   OUTCOME_WORDS,
   stageLabel,
+  STORYBOARD_WORDS,
   warningWords,
   withoutMoneySentences,
   type Outcome,
 } from "./words";
+import { storyboardView, type StoryboardFields, type StoryboardView } from "./storyboard";
+import { progressDetail, type SceneSnapshot, type StageTimes, type TimedRun } from "./timeLeft";
 
 /**
  * The fields a client reads. `status` and `stage` are plain strings: a newer backend may add
@@ -33,9 +36,8 @@ export type RunSnapshot = Partial<
     warnings?: { severity: string; code: string; message: string; recommendation: string }[];
   };
   staticScenes?: { scene: number; reason: string }[];
-  /** Present on runs approved on a storyboard (approval required): only they have its step. */
-  storyboard?: { version: number };
-};
+} & Omit<StoryboardFields, "status"> &
+  Omit<TimedRun, "status" | "stage">;
 
 export type StepState = "done" | "current" | "stopped" | "pending";
 
@@ -46,16 +48,40 @@ export interface Choice {
   available: boolean;
 }
 
+/** A still scene the quality question asks about: its words, and its clip when the page can show it. */
+export interface StillScene {
+  text: string;
+  clip: string | null;
+}
+
 export type Question =
   | { kind: "confirm"; warnings: { text: string; advice: string }[]; note: string }
-  | { kind: "decide"; summary: string; scenes: string[]; choices: Choice[] };
+  | {
+      kind: "decide";
+      summary: string;
+      scenes: StillScene[];
+      choices: Choice[];
+    };
+
+/**
+ * What the page knows beside the run document: the balance, the new scripts a run may ask for
+ * (config/pipeline), the run's scene documents, measured stage times.
+ */
+export interface RunContext {
+  balance: number | null;
+  newScriptsAllowed: number | null;
+  scenes: readonly SceneSnapshot[];
+  stageTimes: StageTimes;
+}
+
+const NO_CONTEXT: RunContext = { balance: null, newScriptsAllowed: null, scenes: [], stageTimes: {} };
 
 export interface RunView {
   title: string;
   outcome: Outcome;
   word: string;
   /** Only while the run works: a failed or finished run shows no bar at all. */
-  progress: { pct: number; label: string } | null;
+  progress: { pct: number; label: string; detail: string | null } | null;
   steps: { label: string; state: StepState }[] | null;
   /** What happened to the money, said once. */
   cost: string;
@@ -65,12 +91,18 @@ export interface RunView {
   /** What the user did: a cancel, or an answer the backend has not applied yet. */
   note: string | null;
   video: { path: string; durationSec: number; details: string } | null;
+  /** The storyboard waiting for the customer's approval, before any charge. */
+  storyboard: StoryboardView | null;
 }
 
 const IN_PROGRESS: Outcome[] = ["checking", "working", "needs_answer"];
 
 export function isCancelled(run: RunSnapshot): boolean {
-  return run.confirmation?.proceed === false || (run.status === "failed" && run.failure?.reason === "cancelled");
+  return (
+    run.confirmation?.proceed === false ||
+    (run.status === "awaiting_approval" && run.storyboardAnswer?.approve === false) ||
+    (run.status === "failed" && run.failure?.reason === "cancelled")
+  );
 }
 
 export function outcomeOf(run: RunSnapshot): Outcome {
@@ -83,6 +115,8 @@ export function outcomeOf(run: RunSnapshot): Outcome {
       return run.confirmation ? "working" : "needs_answer";
     case "awaiting_decision":
       return run.decision ? "working" : "needs_answer";
+    case "awaiting_approval":
+      return run.storyboard && run.storyboardAnswer?.version === run.storyboard.version ? "working" : "needs_answer";
     case "succeeded":
       return "ready";
     case "failed":
@@ -115,13 +149,25 @@ function costLine(run: RunSnapshot, outcome: Outcome, price: number | null): str
   }
 }
 
+/**
+ * The stages a run goes through, in its order. A run approved before paying makes its storyboard
+ * uncharged and is charged after it (working while uncharged, or with a storyboard); any other run is
+ * charged first and has no storyboard step.
+ */
+function stagesOf(run: RunSnapshot, charged: boolean): string[] {
+  const approval = Boolean(run.storyboard) || (!charged && run.status === "running");
+  if (!approval) return STAGES.filter((stage) => stage !== "storyboard");
+  const work: string[] = STAGES.filter((stage) => stage !== "charge");
+  work.splice(work.indexOf("storyboard") + 1, 0, "charge");
+  return work;
+}
+
 function stepsOf(run: RunSnapshot, outcome: Outcome): RunView["steps"] {
   // Steps tell where paid work is; before the charge there is one step and nothing to follow.
   const charged = (run.credits?.charged ?? 0) > 0;
   if (!charged && run.status !== "running") return null;
   if (!IN_PROGRESS.includes(outcome) && outcome !== "refunded" && outcome !== "refunding") return null;
-  // Without a storyboard (approval off) the run goes from its script to its voice: no such step.
-  const stages: string[] = STAGES.filter((stage) => stage !== "storyboard" || run.storyboard !== undefined);
+  const stages = stagesOf(run, charged);
   if (run.stage && !isKnownStage(run.stage)) stages.push(run.stage);
   const current = run.stage ? stages.indexOf(run.stage) : -1;
   return stages.map((stage, index) => ({
@@ -139,14 +185,26 @@ function stepsOf(run: RunSnapshot, outcome: Outcome): RunView["steps"] {
   }));
 }
 
-function progressOf(run: RunSnapshot, outcome: Outcome): RunView["progress"] {
+function progressOf(run: RunSnapshot, outcome: Outcome, context: RunContext): RunView["progress"] {
   if (outcome !== "checking" && outcome !== "working") return null;
   // Never a full bar before the video is there.
   const pct = Math.max(0, Math.min(99, Math.round(run.progress?.pct ?? 0)));
-  return { pct, label: run.stage ? stageLabel(run.stage) : "Waiting to start" };
+  return {
+    pct,
+    label: run.stage ? stageLabel(run.stage) : "Waiting to start",
+    detail: progressDetail(run, context.scenes, context.stageTimes),
+  };
 }
 
-function decisionQuestion(run: RunSnapshot, price: number | null): Question {
+/** The clip of a still scene in the round the question is about (the latest a scene has). */
+function stillClip(scene: number, scenes: readonly SceneSnapshot[]): string | null {
+  const made = scenes
+    .filter((s) => s.sceneNumber === scene && s.status === "done" && s.video)
+    .sort((a, b) => b.round - a.round);
+  return made[0]?.video ?? null;
+}
+
+function decisionQuestion(run: RunSnapshot, price: number | null, scenes: readonly SceneSnapshot[]): Question {
   const paid = credits(run.credits?.charged || price || 0);
   const q = run.quality;
   const retriesLeft = run.decisionRetriesLeft ?? 0;
@@ -155,14 +213,13 @@ function decisionQuestion(run: RunSnapshot, price: number | null): Question {
     summary: q
       ? `${q.kenBurnsScenes} of ${q.totalScenes} scenes could only be made as still pan-and-zoom animations instead of moving video.`
       : "Some scenes could only be made as still pan-and-zoom animations instead of moving video.",
-    scenes: (run.staticScenes ?? []).map((s) => `Scene ${s.scene}: ${fallbackReasonWords(s.reason)}.`),
+    scenes: (run.staticScenes ?? []).map((s) => ({
+      text: `Scene ${s.scene}: ${fallbackReasonWords(s.reason)}.`,
+      clip: stillClip(s.scene, scenes),
+    })),
+    // The answers that keep nothing charged come first: the first focus (a dialog's, or Tab into the
+    // card's question) is never the one that keeps the credits, so a stray Enter does not accept.
     choices: [
-      {
-        decision: "accept",
-        label: "Accept",
-        explanation: `Keep this video as it is. The ${paid} stay charged.`,
-        available: true,
-      },
       {
         decision: "retry",
         label: "Retry",
@@ -178,13 +235,19 @@ function decisionQuestion(run: RunSnapshot, price: number | null): Question {
         explanation: `Stop here and get your ${paid} back.`,
         available: true,
       },
+      {
+        decision: "accept",
+        label: "Accept",
+        explanation: `Keep this video as it is. The ${paid} stay charged.`,
+        available: true,
+      },
     ],
   };
 }
 
-function questionOf(run: RunSnapshot, outcome: Outcome, price: number | null): Question | null {
-  if (outcome !== "needs_answer") return null;
-  if (run.status === "awaiting_decision") return decisionQuestion(run, price);
+function questionOf(run: RunSnapshot, outcome: Outcome, price: number | null, context: RunContext): Question | null {
+  if (outcome !== "needs_answer" || run.status === "awaiting_approval") return null;
+  if (run.status === "awaiting_decision") return decisionQuestion(run, price, context.scenes);
   const faces = run.preflight?.faces ?? 0;
   return {
     kind: "confirm",
@@ -197,6 +260,7 @@ function noteOf(run: RunSnapshot, outcome: Outcome): string | null {
   if (outcome === "cancelled") return "You cancelled this video.";
   if (outcome !== "working") return null;
   if (run.status === "awaiting_confirmation") return "You chose to continue. Starting your video…";
+  if (run.status === "awaiting_approval") return STORYBOARD_WORDS.approved;
   if (run.status === "awaiting_decision" && run.decision)
     return { accept: "You chose Accept.", retry: "You chose Retry.", refund: "You chose Refund." }[run.decision];
   return null;
@@ -219,7 +283,7 @@ export function runTitle(run: RunSnapshot): string {
   return brand ? `${product} · ${brand}` : product;
 }
 
-export function runView(run: RunSnapshot, price: number | null): RunView {
+export function runView(run: RunSnapshot, price: number | null, context: RunContext = NO_CONTEXT): RunView {
   const outcome = outcomeOf(run);
   const failureText =
     run.status === "failed" && run.failure && outcome !== "cancelled"
@@ -229,12 +293,13 @@ export function runView(run: RunSnapshot, price: number | null): RunView {
     title: runTitle(run),
     outcome,
     word: OUTCOME_WORDS[outcome],
-    progress: progressOf(run, outcome),
+    progress: progressOf(run, outcome, context),
     steps: stepsOf(run, outcome),
     cost: costLine(run, outcome, price),
     failure: failureText,
-    question: questionOf(run, outcome, price),
+    question: questionOf(run, outcome, price, context),
     note: noteOf(run, outcome),
     video: videoOf(run),
+    storyboard: outcome === "needs_answer" ? storyboardView(run, context.balance, context.newScriptsAllowed) : null,
   };
 }

@@ -96,3 +96,45 @@ export function errorWords(error: unknown): string {
         : "Something went wrong. Please try again.";
   }
 }
+
+const minutes = (n: number): string => `${n} ${n === 1 ? "minute" : "minutes"}`;
+
+/** The storyboard screen's words: what approving costs, what is being done, how to pay for it. */
+export const STORYBOARD_WORDS = {
+  title: "Your storyboard",
+  intro: "Check the start of each scene and the words of your ad. Nothing is charged until you approve.",
+  headline: "Headline",
+  callToAction: "Call to action",
+  line: (sceneNumber: number) => `Line of scene ${sceneNumber}`,
+  frameAlt: (sceneNumber: number, shows: string) => `Start of scene ${sceneNumber}: ${shows}`,
+  sceneHeading: (sceneNumber: number, title: string, length: string) => `Scene ${sceneNumber}: ${title} (${length})`,
+  total: (seconds: number) => `Total length: ${Math.round(seconds)} seconds.`,
+  approve: (price: number) => `Approve and pay ${credits(price)}`,
+  cancel: "Cancel",
+  saveChanges: "Save changes",
+  noChanges: "Nothing changed yet: edit the headline, the call to action or a line first.",
+  newScript: "New script",
+  newScriptsLeft: (left: number) =>
+    left > 0
+      ? `Writes the scenes and lines again from your brief, at no cost. ${left} ${left === 1 ? "new script" : "new scripts"} left.`
+      : "No new scripts left for this video.",
+  emptyField: "Write something here, or put back what was there.",
+  /** The backend's reason, as a sentence: "Not changed: it is too long." */
+  refused: (reason: string) => `Not changed: ${reason.replace(/[.\s]+$/, "")}.`,
+  unsavedChanges: "You changed the storyboard: save your changes first, so that you approve what you see.",
+  frameMissing: "This start frame could not be loaded.",
+  savingChange: "Saving your change…",
+  writingNewScript: "Writing a new script…",
+  approved: "You approved the storyboard. Starting your video…",
+  shortOfCredits: (balance: number, price: number) =>
+    `You have ${credits(balance)}; this video costs ${credits(price)}. Buy credits, then approve: the storyboard waits for you.`,
+  buyCredits: "Buy credits",
+} as const;
+
+/** Progress words beside the bar: scenes counted as they finish, and the time left when it can be estimated. */
+export const PROGRESS_WORDS = {
+  scenesReady: (done: number, total: number) => `${done} of ${total} ${total === 1 ? "scene" : "scenes"} ready`,
+  scenesRemade: (done: number, total: number) => `${done} of ${total} ${total === 1 ? "scene" : "scenes"} made again`,
+  timeLeft: (secondsLeft: number) =>
+    secondsLeft < 60 ? "less than a minute left" : `about ${minutes(Math.ceil(secondsLeft / 60))} left`,
+} as const;

@@ -112,7 +112,7 @@ export class BrandKitView {
   }
 
   private async showStoredLogo(logo: string | null): Promise<void> {
-    this.showLogo(logo, logo ? await this.bucket.videoUrl(logo) : null, BRAND_KIT_WORDS.logoSaved);
+    this.showLogo(logo, logo ? await this.bucket.mediaUrl(logo) : null, BRAND_KIT_WORDS.logoSaved);
   }
 
   private showLogo(logo: string | null, url: string | null, alt: string = BRAND_KIT_WORDS.logoSaved): void {

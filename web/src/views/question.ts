@@ -9,12 +9,24 @@ export function questionTitle(question: Question): string {
   return question.kind === "confirm" ? "Check your image" : "Quality reduced";
 }
 
+/** A still scene's clip, muted and paused on its first frame, with controls to watch it. */
+function stillClip(path: string, text: string, mediaUrl: (objectPath: string) => Promise<string>): HTMLElement {
+  const clip = el("video", { controls: "", muted: "", playsinline: "", preload: "metadata", "aria-label": text });
+  clip.muted = true;
+  mediaUrl(path).then(
+    (url) => (clip.src = `${url}#t=0.1`),
+    () => clip.replaceWith(el("span", { class: "hint" }, "The scene could not be loaded.")),
+  );
+  return clip;
+}
+
 /** The question's content and buttons; `answer` is called with what the button means. */
 export function renderQuestion(
   question: Question,
   busy: boolean,
   answer: (fields: Answer) => void,
   headingLevel: "h2" | "h4",
+  mediaUrl: (objectPath: string) => Promise<string>,
 ): HTMLElement[] {
   const heading = el(headingLevel, { class: "question-title" }, questionTitle(question));
   if (question.kind === "confirm") {
@@ -38,7 +50,15 @@ export function renderQuestion(
     heading,
     el("p", {}, question.summary),
     ...(question.scenes.length > 0
-      ? [el("ul", { class: "warnings" }, ...question.scenes.map((s) => el("li", {}, s)))]
+      ? [
+          el(
+            "ul",
+            { class: "still-scenes" },
+            ...question.scenes.map((s) =>
+              el("li", {}, ...(s.clip ? [stillClip(s.clip, s.text, mediaUrl)] : []), el("p", {}, s.text)),
+            ),
+          ),
+        ]
       : []),
     el(
       "div",

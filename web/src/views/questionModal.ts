@@ -19,6 +19,7 @@ export class QuestionModal {
     private readonly answer: (runId: string, fields: Answer) => void,
     /** Where focus goes when the modal closes: the run's card. */
     private readonly focusAfter: (runId: string) => HTMLElement | null,
+    private readonly mediaUrl: (objectPath: string) => Promise<string>,
   ) {
     this.modal = new Modal(dialog, () => {
       // Escape does what the visible way out does: Cancel for the image warning, Decide later otherwise.
@@ -47,7 +48,9 @@ export class QuestionModal {
     this.shownFor = runId;
     this.dialog.dataset.question = question.kind;
     const title = el("h2", { id: "question-modal-title", tabindex: "-1" }, questionTitle(question));
-    const content = renderQuestion(question, busy, (fields) => this.answer(runId, fields), "h2").slice(1);
+    const content = renderQuestion(question, busy, (fields) => this.answer(runId, fields), "h2", this.mediaUrl).slice(
+      1,
+    );
     const extra: HTMLElement[] = [];
     if (question.kind === "decide") {
       const later = el("button", { type: "button", class: "link", "data-later": "" }, "Decide later");
@@ -62,6 +65,9 @@ export class QuestionModal {
       const hadFocus = this.dialog.contains(document.activeElement);
       const focusedChoice = (document.activeElement as HTMLElement | null)?.dataset?.decision;
       this.dialog.replaceChildren(title, ...content, ...extra);
+      // The dialog opens on the first answer that keeps nothing charged (Retry, else Refund; never Accept),
+      // not on the first control in it (a still scene's player).
+      this.dialog.querySelector(".choices button:not(:disabled)")?.setAttribute("autofocus", "");
       const again = focusedChoice && this.dialog.querySelector<HTMLElement>(`[data-decision="${focusedChoice}"]`);
       if (again) again.focus();
       // The button pressed is now disabled: focus stays in the dialog, on its title, until it closes.

@@ -6,11 +6,14 @@ import type { Answer } from "../data";
 import type { RunView } from "../logic/runView";
 import { el, formatWhen, renderIfChanged } from "./dom";
 import { renderQuestion } from "./question";
+import { StoryboardPanel } from "./storyboard";
 
 export interface RunCardActions {
   answer(runId: string, fields: Answer): void;
   download(runId: string, objectPath: string, title: string): Promise<void>;
-  videoUrl(objectPath: string): Promise<string>;
+  mediaUrl(objectPath: string): Promise<string>;
+  /** Brings the credit packs into view (a storyboard the balance cannot pay for yet). */
+  buyCredits(): void;
 }
 
 const STEP_WORDS = { done: "done", current: "in progress", stopped: "stopped here", pending: "to do" } as const;
@@ -23,6 +26,7 @@ export class RunCard {
   private readonly progress = el("div", { class: "progress-block" });
   private readonly steps = el("ol", { class: "steps" });
   private readonly question = el("div", { class: "question" });
+  private readonly storyboard: StoryboardPanel;
   private readonly pending = el("p", { class: "notice run-note" });
   private readonly failure = el("p", { class: "failure-text" });
   private readonly cost = el("p", { class: "cost" });
@@ -32,6 +36,11 @@ export class RunCard {
     readonly runId: string,
     private readonly actions: RunCardActions,
   ) {
+    this.storyboard = new StoryboardPanel(runId, {
+      answer: (fields) => actions.answer(runId, fields),
+      mediaUrl: (objectPath) => actions.mediaUrl(objectPath),
+      buyCredits: () => actions.buyCredits(),
+    });
     const titleId = `run-${runId}-title`;
     this.heading = el("h3", { id: titleId, tabindex: "-1" });
     this.element = el(
@@ -45,6 +54,7 @@ export class RunCard {
         this.progress,
         this.steps,
         this.question,
+        this.storyboard.element,
         this.pending,
         this.failure,
         this.cost,
@@ -71,7 +81,7 @@ export class RunCard {
     this.progress.hidden = !view.progress;
     renderIfChanged(this.progress, JSON.stringify(view.progress), () => {
       if (!view.progress) return [];
-      const { pct, label } = view.progress;
+      const { pct, label, detail } = view.progress;
       const bar = el(
         "div",
         {
@@ -81,11 +91,20 @@ export class RunCard {
           "aria-valuemin": "0",
           "aria-valuemax": "100",
           "aria-valuenow": String(pct),
-          "aria-valuetext": `${pct}%, ${label}`,
+          "aria-valuetext": `${pct}%, ${label}${detail ? `, ${detail}` : ""}`,
         },
         el("div", { class: "bar", style: `width: ${pct}%` }),
       );
-      return [bar, el("p", { class: "progress-text" }, el("strong", {}, `${pct}%`), ` ${label}`)];
+      return [
+        bar,
+        el(
+          "p",
+          { class: "progress-text" },
+          el("strong", {}, `${pct}%`),
+          ` ${label}`,
+          ...(detail ? [el("span", { class: "progress-detail" }, ` · ${detail}`)] : []),
+        ),
+      ];
     });
 
     this.steps.hidden = !view.steps;
@@ -103,10 +122,19 @@ export class RunCard {
     this.question.hidden = !view.question;
     renderIfChanged(this.question, JSON.stringify([view.question, busy]), () =>
       view.question
-        ? renderQuestion(view.question, busy, (fields) => this.actions.answer(this.runId, fields), "h4")
+        ? renderQuestion(
+            view.question,
+            busy,
+            (fields) => this.actions.answer(this.runId, fields),
+            "h4",
+            (objectPath) => this.actions.mediaUrl(objectPath),
+          )
         : [],
     );
     if (view.question) this.question.dataset.question = view.question.kind;
+
+    this.storyboard.element.hidden = !view.storyboard;
+    if (view.storyboard) this.storyboard.update(view.storyboard, busy);
 
     this.pending.hidden = !view.note;
     this.pending.textContent = view.note ?? "";
@@ -127,7 +155,7 @@ export class RunCard {
       "aria-label": `Your video: ${view.title}`,
     });
     // The first frame stands in as the poster (a media fragment), so the player is never a black box.
-    this.actions.videoUrl(video.path).then(
+    this.actions.mediaUrl(video.path).then(
       (url) => (player.src = `${url}#t=0.1`),
       () => (status.textContent = "The video could not be loaded. Reload the page to try again."),
     );

@@ -2,15 +2,29 @@
  * "My videos": the user's runs newest first (live, paged), plus any run opened by a link that is
  * not on the loaded page. Every run's question can be answered here, after any reload, in any tab.
  */
+import type { Unsubscribe } from "firebase/firestore";
 import type { RunItem } from "../data";
-import { runView, type RunView } from "../logic/runView";
+import { runView, type RunSnapshot, type RunView } from "../logic/runView";
+import { measuredStageTimes, type SceneSnapshot } from "../logic/timeLeft";
 import { RunCard, type RunCardActions } from "./runCard";
+
+export interface VideosActions extends RunCardActions {
+  /** A run's scene documents, live. */
+  watchScenes(runId: string, next: (scenes: SceneSnapshot[]) => void): Unsubscribe;
+}
+
+/** Scenes are followed while they render and while the still ones are asked about. */
+const wantsScenes = (run: RunSnapshot): boolean =>
+  (run.status === "running" && run.stage === "scenes") || (run.status === "awaiting_decision" && !run.decision);
 
 export class VideosView {
   private readonly cards = new Map<string, RunCard>();
   private items: RunItem[] = [];
   private pinned = new Map<string, RunItem>();
   private price: number | null = null;
+  private balance: number | null = null;
+  private newScriptsAllowed: number | null = null;
+  private readonly scenes = new Map<string, { stop: Unsubscribe; scenes: SceneSnapshot[] }>();
   private readonly busy = new Set<string>();
   /** Told of every rendered run (the question modal follows one of them). */
   onRender: (item: RunItem, view: RunView, busy: boolean) => void = () => undefined;
@@ -19,11 +33,18 @@ export class VideosView {
     private readonly list: HTMLOListElement,
     private readonly empty: HTMLElement,
     private readonly more: HTMLButtonElement,
-    private readonly actions: RunCardActions,
+    private readonly actions: VideosActions,
   ) {}
 
-  setPrice(price: number): void {
+  /** From config/pipeline: the price of a video and the new scripts a storyboard may ask for. */
+  setSettings(price: number, newScriptsAllowed: number): void {
     this.price = price;
+    this.newScriptsAllowed = newScriptsAllowed;
+    this.render();
+  }
+
+  setBalance(balance: number | null): void {
+    this.balance = balance;
     this.render();
   }
 
@@ -73,6 +94,8 @@ export class VideosView {
     this.pinned.clear();
     this.busy.clear();
     this.cards.clear();
+    for (const { stop } of this.scenes.values()) stop();
+    this.scenes.clear();
     this.list.replaceChildren();
     this.more.hidden = true;
   }
@@ -86,6 +109,7 @@ export class VideosView {
         this.cards.delete(id);
       }
     }
+    this.followScenes(shown);
     shown.forEach((item, index) => {
       let card = this.cards.get(item.id);
       if (!card) {
@@ -94,11 +118,35 @@ export class VideosView {
       }
       if (this.list.children[index] !== card.element)
         this.list.insertBefore(card.element, this.list.children[index] ?? null);
-      const view = runView(item.run, this.price);
+      const view = runView(item.run, this.price, {
+        balance: this.balance,
+        newScriptsAllowed: this.newScriptsAllowed,
+        scenes: this.scenes.get(item.id)?.scenes ?? [],
+        // The stage times the customer's other runs measured (a run's own are not known until its stage ends).
+        stageTimes: measuredStageTimes(shown.filter((other) => other.id !== item.id).map((other) => other.run)),
+      });
       const busy = this.busy.has(item.id);
       card.update(view, item.createdAt, busy);
       this.onRender(item, view, busy);
     });
     this.empty.hidden = shown.length > 0;
+  }
+
+  private followScenes(shown: RunItem[]): void {
+    const wanted = new Set(shown.filter((item) => wantsScenes(item.run)).map((item) => item.id));
+    for (const [runId, followed] of this.scenes) {
+      if (wanted.has(runId)) continue;
+      followed.stop();
+      this.scenes.delete(runId);
+    }
+    for (const runId of wanted) {
+      if (this.scenes.has(runId)) continue;
+      const followed: { scenes: SceneSnapshot[]; stop: Unsubscribe } = { scenes: [], stop: () => undefined };
+      this.scenes.set(runId, followed);
+      followed.stop = this.actions.watchScenes(runId, (scenes) => {
+        followed.scenes = scenes;
+        if (this.scenes.get(runId) === followed) this.render();
+      });
+    }
   }
 }

@@ -70,18 +70,20 @@ async function newUser(credits: number): Promise<TestUser> {
   return user;
 }
 
-/** The seeded pipeline settings, with 2 s scenes so a run takes seconds, not a minute. */
-async function seedFastSettings(): Promise<void> {
+/** The seeded pipeline settings, with 2 s scenes so a run takes seconds, not a minute, and a test's own. */
+async function seedFastSettings(pipeline: Record<string, unknown>): Promise<void> {
   const seed = readSeed();
   await seedEmulators(seed);
   await adminDb()
     .doc(PIPELINE_SETTINGS_PATH)
-    .set({ ...seed.config.pipeline, sceneSeconds: 2 });
+    .set({ ...seed.config.pipeline, sceneSeconds: 2, ...pipeline });
 }
 
 export interface SessionOptions {
   viewport?: { width: number; height: number };
   credits?: number;
+  /** Pipeline settings of this test over the seeded ones (e.g. `approval: "required"`). */
+  pipeline?: Record<string, unknown>;
   /** Runs on the signed-out page, before signing in. */
   signedOut?: (page: Page) => Promise<void>;
 }
@@ -89,7 +91,7 @@ export interface SessionOptions {
 export async function startSession(options: SessionOptions = {}): Promise<Session> {
   const viewport = options.viewport ?? DESKTOP;
   const credits = options.credits ?? 100;
-  await seedFastSettings();
+  await seedFastSettings(options.pipeline ?? {});
   const user = await newUser(credits);
   const server = await startWebServer({
     distDir: WEB_DIST,
@@ -143,12 +145,19 @@ export interface RunRequest {
 /** The run the page shows as its latest (it puts `#run-{id}` in the address, never on screen). */
 const shownRunId = (page: Page): Promise<string> => page.evaluate(() => /^#run-(.+)$/.exec(location.hash)?.[1] ?? "");
 
-/** Waits until the page has created a run other than `previous` and returns its id. */
+/**
+ * Waits until the page has created a run other than `previous` and returns its id. The upload is the
+ * first call of a function: on a loaded machine its worker can take longer than 30 s to start.
+ */
 export async function newRunId(page: Page, previous: string): Promise<string> {
-  await page.waitForFunction((old) => {
-    const id = /^#run-(.+)$/.exec(location.hash)?.[1] ?? "";
-    return id !== "" && id !== old && document.getElementById(`run-${id}`) !== null;
-  }, previous);
+  await page.waitForFunction(
+    (old) => {
+      const id = /^#run-(.+)$/.exec(location.hash)?.[1] ?? "";
+      return id !== "" && id !== old && document.getElementById(`run-${id}`) !== null;
+    },
+    previous,
+    { timeout: RUN_TIMEOUT_MS },
+  );
   return shownRunId(page);
 }
 

@@ -68,6 +68,14 @@ test("errors in words: Firebase codes explained, schema dumps never shown, our o
 
 test("only a finished video's notification offers the video; the others lead to the run's card", () => {
   assert.equal(runLinkWords("succeeded"), "Show the video");
-  for (const kind of ["failed", "refunded", "quality_reduced", "awaiting_confirmation", "charge", "refund"])
+  for (const kind of [
+    "failed",
+    "refunded",
+    "quality_reduced",
+    "awaiting_confirmation",
+    "awaiting_approval",
+    "charge",
+    "refund",
+  ])
     assert.equal(runLinkWords(kind), "Show in My videos", kind);
 });

@@ -17,7 +17,13 @@ import { QUALITY_CAUSES } from "../../../functions/src/contract/quality";
 import { brandRunMessages, endCardWords, logoWords } from "../../../functions/src/brand/messages";
 import { notificationWords, runLinkWords } from "../../src/logic/activity";
 import { BRAND_KIT_WORDS } from "../../src/logic/brandKit";
-import { fallbackReasonWords, OUTCOME_WORDS, warningWords } from "../../src/logic/words";
+import {
+  fallbackReasonWords,
+  OUTCOME_WORDS,
+  PROGRESS_WORDS,
+  STORYBOARD_WORDS,
+  warningWords,
+} from "../../src/logic/words";
 
 /** Every provider, every model id of the default chains and the first word of each (its family), and the brands. */
 const NAMES = [
@@ -164,6 +170,23 @@ test("the page's own words name no provider or model, even for a warning stored 
       runLinkWords(kind),
     ]),
   ]);
+  assertNoNames(
+    "storyboard",
+    sentencesOf("STORYBOARD_WORDS", STORYBOARD_WORDS, {
+      line: [2],
+      frameAlt: [1, "The cup on a wooden table"],
+      sceneHeading: [1, "Morning light", "4 s"],
+      total: [16],
+      approve: [10],
+      newScriptsLeft: [1],
+      shortOfCredits: [0, 10],
+      refused: ["contains placeholder or template text"],
+    }),
+  );
+  assertNoNames(
+    "progress",
+    sentencesOf("PROGRESS_WORDS", PROGRESS_WORDS, { scenesReady: [2, 4], scenesRemade: [1, 3], timeLeft: [150] }),
+  );
   const html = readFileSync(path.join(__dirname, "..", "..", "index.html"), "utf8")
     .replace(/<script[\s\S]*?<\/script>/g, "")
     .replace(/<[^>]+>/g, " ")

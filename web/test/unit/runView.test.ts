@@ -85,7 +85,7 @@ test("a failed or refunded run shows no progress bar; a working one never shows 
   );
   assert.equal(failed.progress, null);
   const working = runView({ status: "running", stage: "assembly", progress: { pct: 100, message: "" } }, 10);
-  assert.deepEqual(working.progress, { pct: 99, label: "Assembling the video" });
+  assert.deepEqual(working.progress, { pct: 99, label: "Assembling the video", detail: null });
 });
 
 test("the money is said once: the failure text loses its refund sentence, the cost line says it when it happened", () => {
@@ -163,7 +163,7 @@ test("the face question says what was found in plain words, and the price of goi
   assert.equal(view.cost, "Nothing charged yet. This video costs 10 credits.");
 });
 
-test("the quality question states what each choice costs and how many retries are left", () => {
+test("the quality question states what each choice costs and how many retries are left; Accept is never first", () => {
   const run: RunSnapshot = {
     status: "awaiting_decision",
     credits: charged,
@@ -177,18 +177,45 @@ test("the quality question states what each choice costs and how many retries ar
   assert.deepEqual(
     question.choices.map((c) => [c.decision, c.available]),
     [
-      ["accept", true],
       ["retry", true],
       ["refund", true],
+      ["accept", true],
     ],
   );
-  assert.match(question.choices[0].explanation, /10 credits stay charged/);
-  assert.match(question.choices[1].explanation, /no extra cost\. 1 retry left/);
-  assert.match(question.choices[2].explanation, /get your 10 credits back/);
+  assert.match(question.choices[0].explanation, /no extra cost\. 1 retry left/);
+  assert.match(question.choices[1].explanation, /get your 10 credits back/);
+  assert.match(question.choices[2].explanation, /10 credits stay charged/);
   assert.doesNotMatch(JSON.stringify(question), /celebrity_detected/);
   const noRetry = runView({ ...run, decisionRetriesLeft: 0 }, 10).question;
   assert.ok(noRetry?.kind === "decide");
-  assert.equal(noRetry.choices[1].available, false);
+  assert.equal(noRetry.choices[0].available, false);
+  // The first answer a keyboard reaches is the first available one: Refund, not Accept.
+  assert.equal(noRetry.choices.find((c) => c.available)?.decision, "refund");
+});
+
+test("the quality question shows each still scene's clip of the latest round it was made in", () => {
+  const run: RunSnapshot = {
+    status: "awaiting_decision",
+    credits: charged,
+    quality: { totalScenes: 3, kenBurnsScenes: 2, degradationPct: 67 },
+    decisionRetriesLeft: 0,
+    staticScenes: [
+      { scene: 1, reason: "rate_limit" },
+      { scene: 3, reason: "veo_error" },
+    ],
+  };
+  const scenes = [
+    { sceneNumber: 1, round: 0, status: "done", method: "ken-burns", video: "runs/r/scene_01-r0.mp4" },
+    { sceneNumber: 1, round: 1, status: "done", method: "ken-burns", video: "runs/r/scene_01-r1.mp4" },
+    { sceneNumber: 2, round: 0, status: "done", method: "generated", video: "runs/r/scene_02-r0.mp4" },
+    { sceneNumber: 3, round: 1, status: "rendering" },
+  ];
+  const question = runView(run, 10, { balance: 90, newScriptsAllowed: 2, scenes, stageTimes: {} }).question;
+  assert.ok(question?.kind === "decide");
+  assert.deepEqual(question.scenes, [
+    { text: "Scene 1: our video service was too busy at that moment.", clip: "runs/r/scene_01-r1.mp4" },
+    { text: "Scene 3: the animation could not be made.", clip: null },
+  ]);
 });
 
 test("steps show where paid work is: none before the charge, the stopped one after a failure", () => {
@@ -207,6 +234,31 @@ test("steps show where paid work is: none before the charge, the stopped one aft
     // The voice comes before the scenes: the scenes, assembly and final checks never began.
     ["done", "done", "done", "done", "stopped", "pending", "pending", "pending"],
   );
+});
+
+test("a run approved before paying is charged after its storyboard; a run without one has no storyboard step", () => {
+  const labels = (run: RunSnapshot) => runView(run, 10).steps?.map((s) => `${s.label}: ${s.state}`);
+  assert.deepEqual(labels({ status: "running", stage: "script" }), [
+    "Checking your image: done",
+    "Analysing the product: done",
+    "Writing the script: current",
+    "Drawing the storyboard: pending",
+    "Reserving credits: pending",
+    "Recording the voiceover: pending",
+    "Rendering scenes: pending",
+    "Assembling the video: pending",
+    "Checking the finished video: pending",
+  ]);
+  const board = { version: 1, headline: "h", callToAction: "c", scenes: [], totalSec: 8, priceCredits: 10 };
+  const approved = labels({ status: "running", stage: "voice", credits: charged, storyboard: board });
+  assert.deepEqual(approved?.slice(3, 6), [
+    "Drawing the storyboard: done",
+    "Reserving credits: done",
+    "Recording the voiceover: current",
+  ]);
+  const plain = labels({ status: "running", stage: "voice", credits: charged });
+  assert.ok(plain && !plain.some((line) => line.startsWith("Drawing the storyboard")), String(plain));
+  assert.equal(plain?.[1], "Reserving credits: done");
 });
 
 test("an unknown stage from a newer backend is named, not shown as a code", () => {
