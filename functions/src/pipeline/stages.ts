@@ -119,7 +119,8 @@ async function storyboard({ claim, deps, settings }: StageRun): Promise<StageOut
   return {
     result: {
       storyboard: storyboardOf({
-        script,
+        // The customer's own call to action (the run's or the kit's) before the one the script proposes.
+        script: run.brand?.callToAction ? { ...script, callToAction: run.brand.callToAction } : script,
         startFrames,
         version,
         cause: run.storyboard ? "new_script" : "generated",

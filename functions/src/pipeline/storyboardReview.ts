@@ -4,14 +4,8 @@
  * No I/O: the handlers (pipeline/storyboard.ts) read the run, decide here and apply the transition.
  */
 import type { Timestamp } from "firebase-admin/firestore";
-import {
-  MAX_CALL_TO_ACTION_CHARS,
-  SceneScriptSchema,
-  ScriptSchema,
-  hasWords,
-  type RunInput,
-  type Script,
-} from "../contract/run";
+import { SceneScriptSchema, ScriptSchema, hasWords, type RunInput, type Script } from "../contract/run";
+import { END_CARD_LIMITS } from "../contract/brand";
 import type { RunDocument } from "../contract/runDocument";
 import type { StoryboardCause, StoryboardEdit, StoryboardVersion } from "../contract/storyboard";
 import { markersIn, scriptProblems } from "../models/replyChecks";
@@ -110,7 +104,7 @@ export function reviewStoryboardEdit(
     if (problem) reasons.push({ field, reason: problem });
   };
   if (edit.headline !== undefined) check("headline", edit.headline, MAX_HEADLINE_CHARS);
-  if (edit.callToAction !== undefined) check("callToAction", edit.callToAction, MAX_CALL_TO_ACTION_CHARS);
+  if (edit.callToAction !== undefined) check("callToAction", edit.callToAction, END_CARD_LIMITS.callToAction);
   const seen = new Set<number>();
   for (const line of edit.lines ?? []) {
     const field = `line ${line.sceneNumber}`;

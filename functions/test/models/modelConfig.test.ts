@@ -201,6 +201,7 @@ describe("readModelConfig (params from the environment)", () => {
       openai: { baseUrl: "http://127.0.0.1:9/v1" },
       vision: {},
       googleTts: {},
+      music: {},
       video: { geminiApi: {} },
     });
   });
