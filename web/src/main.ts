@@ -70,13 +70,14 @@ function saveBlob(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-const fileNameFor = (title: string): string =>
+/** The saved file's name: the video's title, with the object's own extension (.mp4, .vtt). */
+const fileNameFor = (title: string, objectPath: string): string =>
   `${
     title
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, "-")
       .replace(/^-|-$/g, "") || "video"
-  }.mp4`;
+  }${/\.[a-z0-9]+$/.exec(objectPath)?.[0] ?? ".mp4"}`;
 
 async function main(config: PageConfig): Promise<void> {
   const app = initializeApp(config.firebase);
@@ -112,7 +113,8 @@ async function main(config: PageConfig): Promise<void> {
     mediaUrl: (objectPath) => bucket.mediaUrl(objectPath),
     buyCredits: () => buyCredits.focus(),
     watchScenes: (runId, next) => store.watchScenes(runId, next, showError),
-    download: async (_runId, objectPath, title) => saveBlob(await bucket.download(objectPath), fileNameFor(title)),
+    download: async (_runId, objectPath, title) =>
+      saveBlob(await bucket.download(objectPath), fileNameFor(title, objectPath)),
   });
   const questionModal = new QuestionModal(
     $<HTMLDialogElement>("question-modal"),

@@ -5,6 +5,7 @@
  * plays and downloads.
  */
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import type { Locator, Page } from "playwright-core";
 import { probeMedia } from "../../functions/src/ffmpeg/probe";
@@ -168,13 +169,25 @@ test(
       await expectAccessible(page, "ready");
       await screenshotBoth(page, "ready", `#run-${accepted}`);
 
-      const [download] = await Promise.all([page.waitForEvent("download"), card.locator("button.download").click()]);
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        card.locator("button.download.video").click(),
+      ]);
       assert.equal(download.suggestedFilename(), "morning-ritual-coffee-fairbean.mp4");
       const file = await download.path();
       const media = await probeMedia(file);
       assert.ok(media.durationSec > 4, `the downloaded video lasts ${media.durationSec} s`);
       assert.ok(media.video && media.audio, "the downloaded file has picture and sound");
       await card.locator(".download-status", { hasText: "Downloaded." }).waitFor();
+      // The captions the video shows, as a file platforms take: WebVTT cues with the spoken words.
+      const [captions] = await Promise.all([
+        page.waitForEvent("download"),
+        card.locator("button.download.captions").click(),
+      ]);
+      assert.equal(captions.suggestedFilename(), "morning-ritual-coffee-fairbean.vtt");
+      const vtt = await readFile(await captions.path(), "utf8");
+      assert.match(vtt, /^WEBVTT\n/);
+      assert.match(vtt, /(\d\d:)?\d\d:\d\d\.\d{3} --> (\d\d:)?\d\d:\d\d\.\d{3}\n\S/);
 
       assert.deepEqual(await ledgerOf(user.uid, accepted), [{ kind: "charge", amount: -10 }]);
       assert.equal(await balanceOf(user.uid), before - 10);

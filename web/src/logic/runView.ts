@@ -90,7 +90,8 @@ export interface RunView {
   question: Question | null;
   /** What the user did: a cancel, or an answer the backend has not applied yet. */
   note: string | null;
-  video: { path: string; durationSec: number; details: string } | null;
+  /** `captions`: the ad's captions as a WebVTT file, when it has captions. */
+  video: { path: string; durationSec: number; details: string; captions: string | null } | null;
   /** The storyboard waiting for the customer's approval, before any charge. */
   storyboard: StoryboardView | null;
 }
@@ -274,7 +275,12 @@ function videoOf(run: RunSnapshot): RunView["video"] {
     q && q.kenBurnsScenes > 0
       ? ` ${q.kenBurnsScenes} of ${q.totalScenes} scenes are still pan-and-zoom animations.`
       : "";
-  return { path: run.output.video, durationSec: run.output.durationSec, details: `${seconds}-second video.${still}` };
+  return {
+    path: run.output.video,
+    durationSec: run.output.durationSec,
+    details: `${seconds}-second video.${still}`,
+    captions: run.output.captions ?? null,
+  };
 }
 
 export function runTitle(run: RunSnapshot): string {

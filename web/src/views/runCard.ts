@@ -160,22 +160,28 @@ export class RunCard {
       () => (status.textContent = "The video could not be loaded. Reload the page to try again."),
     );
     const status = el("p", { class: "download-status", role: "status" });
-    const download = el("button", { type: "button", class: "download" }, "Download video");
-    download.addEventListener("click", () => {
-      download.disabled = true;
-      status.textContent = "Preparing the download…";
-      this.actions
-        .download(this.runId, video.path, view.title)
-        .then(
-          () => (status.textContent = "Downloaded."),
-          () => (status.textContent = "The download failed. Please try again."),
-        )
-        .finally(() => (download.disabled = false));
-    });
+    const downloadButton = (label: string, objectPath: string, kind: "video" | "captions") => {
+      const button = el("button", { type: "button", class: `download ${kind}` }, label);
+      button.addEventListener("click", () => {
+        button.disabled = true;
+        status.textContent = "Preparing the download…";
+        this.actions
+          .download(this.runId, objectPath, view.title)
+          .then(
+            () => (status.textContent = "Downloaded."),
+            () => (status.textContent = "The download failed. Please try again."),
+          )
+          .finally(() => (button.disabled = false));
+      });
+      return button;
+    };
+    const downloads = [downloadButton("Download video", video.path, "video")];
+    // Platforms take captions as a file too: the same words the video shows, timed to the voice.
+    if (video.captions) downloads.push(downloadButton("Download captions (.vtt)", video.captions, "captions"));
     return [
       player,
       el("p", { class: "details" }, video.details),
-      el("div", { class: "actions start" }, download),
+      el("div", { class: "actions start" }, ...downloads),
       status,
     ];
   }

@@ -282,9 +282,29 @@ test("a ready run has its video and plain details; in-progress runs are told apa
     path: "outputs/u/r.mp4",
     durationSec: 16.04,
     details: "16-second video. 1 of 4 scenes are still pan-and-zoom animations.",
+    captions: null,
   });
   assert.equal(view.cost, "Cost 10 credits.");
   assert.equal(isInProgress(ready), false);
   assert.equal(isInProgress({ status: "awaiting_decision" }), true);
   assert.equal(outcomeOf({ status: "awaiting_decision", decision: "refund" }), "working");
+});
+
+test("a finished video offers its captions file only when it has one", () => {
+  const charged = { charged: 10, refunded: 0 };
+  const withCaptions = runView(
+    {
+      status: "succeeded",
+      credits: charged,
+      output: { video: "outputs/u/r.mp4", durationSec: 16, captions: "outputs/u/r.vtt" },
+    },
+    10,
+  );
+  assert.equal(withCaptions.video?.captions, "outputs/u/r.vtt");
+  const without = runView(
+    { status: "succeeded", credits: charged, output: { video: "outputs/u/r.mp4", durationSec: 16 } },
+    10,
+  );
+  assert.equal(without.video?.captions, null);
+  assert.equal(without.video?.path, "outputs/u/r.mp4");
 });
