@@ -34,7 +34,7 @@ function cleanSilences(silences: readonly VoiceSpan[], durationSec: number): Voi
 }
 
 /** Moves `speakingSec` of speech forward from `fromSec`, stepping over the pauses on the way. */
-function afterSpeaking(fromSec: number, speakingSec: number, pauses: readonly VoiceSpan[]): number {
+export function afterSpeaking(fromSec: number, speakingSec: number, pauses: readonly VoiceSpan[]): number {
   let at = fromSec;
   let left = speakingSec;
   for (const pause of pauses) {

@@ -28,7 +28,7 @@ import type {
   TimedWord,
 } from "../contract/overlay";
 import type { VoiceSpan, VoiceTiming } from "../contract/voice";
-import { timeVoiceLines } from "../media/voiceTiming";
+import { afterSpeaking, timeVoiceLines } from "../media/voiceTiming";
 import type { OverlaySettings as OverlayConfig } from "../pipelineSettings";
 import { contrastRatio, parseHex, readableOn, WHITE, BLACK } from "../quality/contrast";
 import { syllables } from "./syllables";
@@ -81,19 +81,6 @@ const round3 = (sec: number) => Math.round(sec * 1000) / 1000;
 const PHRASE_END = /[,;:.!?…–—]["')\]]*$/u;
 /** A token the voice says: a word, a number or a spoken sign ("&", "%", "@"); not a lone dash or quote. */
 const hasWord = (token: string) => /[\p{L}\p{N}\p{S}&@#%]/u.test(token);
-
-/** Moves `speakingSec` of speech forward from `fromSec`, stepping over the pauses on the way. */
-function afterSpeaking(fromSec: number, speakingSec: number, pauses: readonly VoiceSpan[]): number {
-  let at = fromSec;
-  let left = speakingSec;
-  for (const pause of pauses) {
-    if (pause.endSec <= at) continue;
-    if (pause.startSec - at >= left) break;
-    left -= Math.max(0, pause.startSec - at);
-    at = Math.max(at, pause.endSec);
-  }
-  return at + left;
-}
 
 /** The line's words, grouped into phrases at punctuation. */
 export function phrases(line: string): string[][] {
