@@ -66,16 +66,18 @@ const focusedDecision = (page: Page): Promise<string | null> =>
 
 /** Every percentage the run's bar shows from now on, in order. */
 async function recordProgress(page: Page, runId: string): Promise<void> {
-  await page.evaluate((id) => {
-    const seen: number[] = [];
-    (window as unknown as { shownProgress: number[] }).shownProgress = seen;
+  // Passed as text: the test runner's transform names the functions it compiles with a helper the page
+  // does not have, and this one defines a function of its own.
+  await page.evaluate(`(() => {
+    const seen = [];
+    window.shownProgress = seen;
     const record = () => {
-      const value = document.querySelector(`#run-${id} [role="progressbar"]`)?.getAttribute("aria-valuenow");
+      const value = document.querySelector(${JSON.stringify(`#run-${runId} [role="progressbar"]`)})?.getAttribute("aria-valuenow");
       if (value && Number(value) !== seen.at(-1)) seen.push(Number(value));
     };
     new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true });
     record();
-  }, runId);
+  })()`);
 }
 
 test(

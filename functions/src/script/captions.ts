@@ -23,6 +23,7 @@ import type {
   PlacedElement,
   PlacedLine,
   Rect,
+  Rgb,
   SceneOverlay,
   TextLook,
   TimedWord,
@@ -232,13 +233,32 @@ export function captionCards(words: readonly TimedWord[], limits: CardLimits): C
 export const DEFAULT_LOOK = { captionStyle: "boxed", primaryColour: "#111111", secondaryColour: "#ffffff" } as const;
 
 /**
- * The caption look from the brand: its style, its colours where they keep at least `minContrast`
- * between the text and what is behind it, black or white where they do not.
+ * What a brand's colour pair must reach in the plan to be drawn. The finished picture loses contrast at
+ * the letters' edges (anti-aliasing, then the encoder's 4:2:0 colour): video-palette pairs planned just
+ * over 4.5:1 measured 2.9-4.0:1 on finished ads, while pairs planned at 8.4:1 and above kept 4.5:1.
+ * A pair below this is replaced by the default look (white on near-black), which measures 5.8:1 or more.
+ */
+export const PLANNED_CONTRAST = 8;
+
+const DEFAULT_TEXT = parseHex(DEFAULT_LOOK.secondaryColour);
+const DEFAULT_BACKING = parseHex(DEFAULT_LOOK.primaryColour);
+
+/** A backing colour with the text that reads on it, or the default pair where the brand's does not reach `planned`. */
+function boxOn(backing: Rgb, planned: number): { text: Rgb; backing: Rgb } {
+  const text = readableOn(backing);
+  return contrastRatio(text, backing) >= planned ? { text, backing } : { text: DEFAULT_TEXT, backing: DEFAULT_BACKING };
+}
+
+/**
+ * The caption look from the brand: its style, its colours where they keep at least `minContrast` with a
+ * margin for encoding (PLANNED_CONTRAST) between the text and what is behind it, the default look where
+ * they do not.
  */
 export function textLook(
   brand: Pick<RunBrand, "captionStyle" | "primaryColour" | "secondaryColour"> | undefined,
   minContrast: number,
 ): TextLook {
+  const planned = Math.max(minContrast, PLANNED_CONTRAST);
   const kit = brand ?? DEFAULT_LOOK;
   const primary = parseHex(kit.primaryColour);
   const secondary = parseHex(kit.secondaryColour);
@@ -246,17 +266,17 @@ export function textLook(
     case "outlined": {
       // The brand's secondary colour as the letters when an outline of black or white sets it off.
       const outline = readableOn(secondary);
-      return contrastRatio(secondary, outline) >= minContrast
+      return contrastRatio(secondary, outline) >= planned
         ? { style: "outlined", text: secondary, backing: outline }
         : { style: "outlined", text: WHITE, backing: BLACK };
     }
     case "highlight":
       // The brand's primary colour as a highlighter behind the words.
-      return { style: "highlight", text: readableOn(primary), backing: primary };
+      return { style: "highlight", ...boxOn(primary, planned) };
     case "boxed":
-      return contrastRatio(secondary, primary) >= minContrast
+      return contrastRatio(secondary, primary) >= planned
         ? { style: "boxed", text: secondary, backing: primary }
-        : { style: "boxed", text: readableOn(primary), backing: primary };
+        : { style: "boxed", ...boxOn(primary, planned) };
   }
 }
 
@@ -354,10 +374,18 @@ export function overlayPlan(input: OverlayInput, settings: OverlaySettings): Ove
   });
 
   let endCard: EndCardPanel | null = null;
-  const panel = parseHex(input.brand?.primaryColour ?? DEFAULT_LOOK.primaryColour);
-  const endCardLook: TextLook = { style: "boxed", text: readableOn(panel), backing: panel };
-  const pill = parseHex(input.brand?.secondaryColour ?? DEFAULT_LOOK.secondaryColour);
-  const callToActionLook: TextLook = { style: "boxed", text: readableOn(pill), backing: pill };
+  const planned = Math.max(settings.minContrast, PLANNED_CONTRAST);
+  const endCardLook: TextLook = {
+    style: "boxed",
+    ...boxOn(parseHex(input.brand?.primaryColour ?? DEFAULT_LOOK.primaryColour), planned),
+  };
+  const panel = endCardLook.backing;
+  // The call to action on the brand's second colour; where that does not read, black on white.
+  const pillBox = boxOn(parseHex(input.brand?.secondaryColour ?? DEFAULT_LOOK.secondaryColour), planned);
+  const callToActionLook: TextLook = {
+    style: "boxed",
+    ...(pillBox.backing === DEFAULT_BACKING ? { text: BLACK, backing: WHITE } : pillBox),
+  };
   if (input.options?.endCard !== false) {
     const lastScene = input.sceneSeconds.at(-1) ?? 0;
     const startSec = round3(videoSec - Math.min(settings.endCardSec, lastScene / 2));

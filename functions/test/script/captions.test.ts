@@ -202,6 +202,12 @@ test("the look keeps 4.5:1 whatever the brand's colours", () => {
     text: parseHex("#ffd23f"),
     backing: parseHex("#0b3d2e"),
   });
+  // A video palette's mid-tones read at 4.5:1 on paper but not on the encoded picture: the default look.
+  expect(textLook({ captionStyle: "boxed", primaryColour: "#8b5a2b", secondaryColour: "#c49a6c" }, 4.5)).toEqual({
+    style: "boxed",
+    text: parseHex("#ffffff"),
+    backing: parseHex("#111111"),
+  });
   // WCAG's own reference points.
   expect(contrastRatio([0, 0, 0], [255, 255, 255])).toBeCloseTo(21, 5);
   expect(contrastRatio([118, 118, 118], [255, 255, 255])).toBeCloseTo(4.54, 2);
