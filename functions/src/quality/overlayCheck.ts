@@ -58,6 +58,14 @@ export function bandOf(element: PlacedElement, frameHeight: number): { top: numb
 const distance = (data: Buffer, i: number, c: Rgb) =>
   Math.hypot(data[i] - c[0], data[i + 1] - c[1], data[i + 2] - c[2]);
 
+/** The range holding all but the outer 1% of `values` on each side ([Infinity, -Infinity] when empty). */
+function trimmedRange(values: readonly number[]): [number, number] {
+  if (values.length === 0) return [Infinity, -Infinity];
+  const sorted = [...values].sort((a, b) => a - b);
+  const cut = Math.floor(sorted.length * 0.01);
+  return [sorted[cut], sorted[sorted.length - 1 - cut]];
+}
+
 /**
  * Text pixels, their contrast with what touches them and their extent in one band of RGB rows. Pure:
  * `offsetY` places the band in the frame.
@@ -77,13 +85,10 @@ export function analyseBand(
     if (distance(data, p * 3, look.text) < COLOUR_TOLERANCE) isText[p] = 1;
     else if (distance(data, p * 3, look.backing) < COLOUR_TOLERANCE) isBacking[p] = 1;
   }
-  const textLum: number[] = [];
-  const nearLum: number[] = [];
-  let minX = Infinity;
-  let maxX = -Infinity;
-  let minY = Infinity;
-  let maxY = -Infinity;
   const lum = (p: number): number => luminance([data[p * 3], data[p * 3 + 1], data[p * 3 + 2]]);
+  // Text is a colour of ours with our backing on both sides of it within `reach`.
+  const xs: number[] = [];
+  const ys: number[] = [];
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
@@ -94,21 +99,32 @@ export function analyseBand(
         if (x - d >= 0 && isBacking[row + x - d]) left = true;
         if (x + d < width && isBacking[row + x + d]) right = true;
       }
-      if (!left || !right) continue;
-      textLum.push(lum(row + x));
-      minX = Math.min(minX, x);
-      maxX = Math.max(maxX, x);
-      minY = Math.min(minY, y);
-      maxY = Math.max(maxY, y);
-      // What touches the glyph: the pixels past its anti-aliased edge, on both sides.
-      for (const dir of [-1, 1]) {
-        const edge = x + dir;
-        if (edge < 0 || edge >= width || isText[row + edge]) continue;
-        for (let d = 3; d <= ring; d++) {
-          const q = x + dir * d;
-          if (q < 0 || q >= width || isText[row + q]) break;
-          nearLum.push(lum(row + q));
-        }
+      if (left && right) {
+        xs.push(x);
+        ys.push(y);
+      }
+    }
+  }
+  // The letters are thousands of pixels in one place; a few pixels of the picture that happen to look
+  // like text beside the box are not letters: the extent is where all but the outer 1% on each side lie.
+  const [minX, maxX] = trimmedRange(xs);
+  const [minY, maxY] = trimmedRange(ys);
+  const textLum: number[] = [];
+  const nearLum: number[] = [];
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    const y = ys[i];
+    if (x < minX || x > maxX || y < minY || y > maxY) continue;
+    const row = y * width;
+    textLum.push(lum(row + x));
+    // What touches the glyph: the pixels past its anti-aliased edge, on both sides.
+    for (const dir of [-1, 1]) {
+      const edge = x + dir;
+      if (edge < 0 || edge >= width || isText[row + edge]) continue;
+      for (let d = 3; d <= ring; d++) {
+        const q = x + dir * d;
+        if (q < 0 || q >= width || isText[row + q]) break;
+        nearLum.push(lum(row + q));
       }
     }
   }

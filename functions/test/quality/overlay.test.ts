@@ -11,7 +11,7 @@ import { renderKenBurns } from "../../src/media/kenBurns";
 import { prepareOverlay } from "../../src/media/overlay";
 import { timeVoiceLines } from "../../src/media/voiceTiming";
 import { PipelineSettingsSchema } from "../../src/pipelineSettings";
-import { measureOverlay, overlayFailures } from "../../src/quality/overlayCheck";
+import { analyseBand, measureOverlay, overlayFailures } from "../../src/quality/overlayCheck";
 import { FIXTURES } from "../support/samples";
 
 jest.setTimeout(300_000);
@@ -134,4 +134,27 @@ test("text drawn outside the safe area is found there", async () => {
   const file = await render(low, "low");
   const failures = overlayFailures(low, await measureOverlay(file, low, timing), settings.overlay, false);
   expect(failures.map((f) => f.cause)).toEqual(["captions_unsafe"]);
+});
+
+test("a few pixels of the picture that look like text beside the box are not counted as letters", () => {
+  const width = 200;
+  const height = 20;
+  const white: [number, number, number] = [255, 255, 255];
+  const dark: [number, number, number] = [17, 17, 17];
+  const data = Buffer.alloc(width * height * 3, 128);
+  const paint = (x: number, y: number, c: readonly number[]) => data.set(c, (y * width + x) * 3);
+  // A box from x 40 to 120 with white strokes every 4 px: the letters.
+  for (let y = 2; y < 18; y++)
+    for (let x = 40; x <= 120; x++) paint(x, y, x % 4 === 0 && x > 44 && x < 116 ? white : dark);
+  // Far to the right, the picture: a white pixel between two dark ones on two rows.
+  for (const y of [5, 6]) {
+    paint(180, y, dark);
+    paint(181, y, white);
+    paint(182, y, dark);
+  }
+  const look = { style: "boxed" as const, text: white, backing: dark };
+  const band = analyseBand(data, width, height, look, 6, 4, 100);
+  expect(band.textPixels).toBeGreaterThan(200);
+  expect(band.extent).toEqual({ x: 48, y: 102, width: 65, height: 16 });
+  expect(band.contrast).toBeGreaterThan(15);
 });
