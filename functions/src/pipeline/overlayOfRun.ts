@@ -11,10 +11,14 @@ import { adTexts } from "../messages";
 import type { PipelineSettings } from "../pipelineSettings";
 import { runInputOf } from "./runContext";
 
-/** The run's overlay plan; null before its script exists. */
+/**
+ * The run's overlay plan; null before its script and its voice's timing exist. A run started before the
+ * voice came ahead of the scenes renders its scenes with no timing yet: they draw nothing, and the gate
+ * checks no overlay on them, as on clips rendered before overlays existed.
+ */
 export function overlayPlanOfRun(run: RunDocument, settings: Pick<PipelineSettings, "overlay">): OverlayPlan | null {
   const script = run.script;
-  if (!script) return null;
+  if (!script || !run.voice?.timing) return null;
   const input = runInputOf(run);
   return overlayPlan(
     {
