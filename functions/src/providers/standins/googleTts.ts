@@ -1,5 +1,12 @@
 import { encodeWav } from "../../models/wav";
-import { ReplyScript, startHttpStandin, tonePcm, type StandinReply, type StandinRequest } from "./httpStandin";
+import {
+  googleApiError as apiError,
+  ReplyScript,
+  startHttpStandin,
+  tonePcm,
+  type StandinReply,
+  type StandinRequest,
+} from "./httpStandin";
 
 /**
  * A loopback stand-in of Cloud Text-to-Speech's REST API (v1), answering the real
@@ -38,19 +45,6 @@ export interface GoogleTtsStandin {
 }
 
 export const DEFAULT_GOOGLE_TTS_VOICES = ["en-US-Chirp3-HD-Kore", "en-US-Chirp3-HD-Puck", "en-GB-Chirp3-HD-Kore"];
-
-const STATUS_NAMES: Record<number, string> = {
-  400: "INVALID_ARGUMENT",
-  401: "UNAUTHENTICATED",
-  404: "NOT_FOUND",
-  429: "RESOURCE_EXHAUSTED",
-  500: "INTERNAL",
-  503: "UNAVAILABLE",
-};
-
-function apiError(status: number, message: string): StandinReply {
-  return { status, json: { error: { code: status, message, status: STATUS_NAMES[status] } } };
-}
 
 /** LINEAR16 as the real API returns it: 16-bit mono PCM wrapped in a WAV header, base64 in JSON. */
 function wavReply(pcm: Buffer, sampleRate = 24_000): StandinReply {

@@ -27,6 +27,25 @@ export interface StandinReply {
   delayMs?: number;
 }
 
+const GOOGLE_STATUS_NAMES: Record<number, string> = {
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
+  404: "NOT_FOUND",
+  429: "RESOURCE_EXHAUSTED",
+  500: "INTERNAL",
+  503: "UNAVAILABLE",
+};
+
+/** An error as Google's APIs write it: `{error: {code, message, status, details?}}`. */
+export function googleApiError(httpStatus: number, message: string, details?: unknown[]): StandinReply {
+  return {
+    status: httpStatus,
+    json: {
+      error: { code: httpStatus, message, status: GOOGLE_STATUS_NAMES[httpStatus], ...(details ? { details } : {}) },
+    },
+  };
+}
+
 export type StandinHandler = (request: StandinRequest) => StandinReply | Promise<StandinReply>;
 
 export interface HttpStandin {

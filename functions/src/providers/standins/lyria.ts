@@ -1,5 +1,5 @@
 import { encodeWav } from "../../models/wav";
-import { ReplyScript, scriptedStandin, startHttpStandin } from "./httpStandin";
+import { googleApiError as apiError, ReplyScript, scriptedStandin, startHttpStandin } from "./httpStandin";
 import type { ScriptedStandin, StandinReply, StandinRequest } from "./httpStandin";
 
 /**
@@ -24,19 +24,6 @@ export interface LyriaStandinOptions {
 export interface LyriaStandin extends ScriptedStandin {
   /** Requests refused for their credentials. */
   readonly unauthorized: number;
-}
-
-const STATUS_NAMES: Record<number, string> = {
-  400: "INVALID_ARGUMENT",
-  401: "UNAUTHENTICATED",
-  404: "NOT_FOUND",
-  429: "RESOURCE_EXHAUSTED",
-  500: "INTERNAL",
-  503: "UNAVAILABLE",
-};
-
-function apiError(status: number, message: string): StandinReply {
-  return { status, json: { error: { code: status, message, status: STATUS_NAMES[status] } } };
 }
 
 const SAMPLE_RATE = 48_000;

@@ -3,7 +3,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { z } from "zod";
 import { DEFAULT_MODEL_CONFIG } from "../../models/modelConfig";
 import { INTERACTIONS_API_VERSION } from "../../video/omni";
-import { startHttpStandin, type StandinReply, type StandinRequest } from "./httpStandin";
+import { googleApiError as apiError, startHttpStandin, type StandinReply, type StandinRequest } from "./httpStandin";
 import { ClipCache, type ClipAspectRatio, type ClipSize } from "./testClip";
 
 /**
@@ -117,27 +117,11 @@ interface InteractionState {
   startImage: Buffer;
 }
 
-const STATUS_NAMES: Record<number, string> = {
-  400: "INVALID_ARGUMENT",
-  401: "UNAUTHENTICATED",
-  404: "NOT_FOUND",
-  429: "RESOURCE_EXHAUSTED",
-  500: "INTERNAL",
-  503: "UNAVAILABLE",
-};
-
 const MESSAGES: Record<number, string> = {
   429: "You exceeded your current quota, please check your plan and billing details.",
   500: "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting",
   503: "The model is overloaded. Please try again later.",
 };
-
-function apiError(httpStatus: number, message: string, details?: unknown[]): StandinReply {
-  return {
-    status: httpStatus,
-    json: { error: { code: httpStatus, message, status: STATUS_NAMES[httpStatus], ...(details ? { details } : {}) } },
-  };
-}
 
 const API_KEY_INVALID = apiError(400, "API key not valid. Please pass a valid API key.", [
   { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com" },
