@@ -155,6 +155,7 @@ test(
         shown.filter((pct) => pct > askedAt).length > 0,
         `the bar went on past ${askedAt}% during the retry: ${shown.join(", ")}`,
       );
+      await modal.locator('[data-decision="accept"]').click();
       await waitForOutcome(page, accepted, "ready");
       const card = runCard(page, accepted);
       const video = card.locator("video");
