@@ -26,17 +26,11 @@ import { describeImage } from "../src/script/imageFacts";
 import { composeScript } from "../src/providers/local/localScript";
 import { measureFinishedFile } from "../src/quality/measure";
 import { SAMPLE_AD_INPUT } from "../test/support/samples";
+import { median, timed } from "./measure";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const IMAGE = join(__dirname, "..", "..", "scripts", "assets", "coffee-product.jpg");
 
-async function timed<T>(run: () => Promise<T>): Promise<[number, T]> {
-  const started = process.hrtime.bigint();
-  const value = await run();
-  return [Number(process.hrtime.bigint() - started) / 1e6, value];
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))

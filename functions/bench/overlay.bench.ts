@@ -37,22 +37,16 @@ import { composeScript } from "../src/providers/local/localScript";
 import { measureOverlay, overlayFailures, silenceUnderCard } from "../src/quality/overlayCheck";
 import { adTexts } from "../src/messages";
 import { SAMPLE_AD_INPUT } from "../test/support/samples";
+import { median, timed } from "./measure";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const IMAGE = join(__dirname, "..", "..", "scripts", "assets", "coffee-product.jpg");
 const DOCS = join(__dirname, "..", "..", "docs", "captions");
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
     .join(" ");
-
-async function timed<T>(run: () => Promise<T>): Promise<[number, T]> {
-  const started = process.hrtime.bigint();
-  const value = await run();
-  return [Number(process.hrtime.bigint() - started) / 1e6, value];
-}
 
 /** One ffmpeg pass with -benchmark: its CPU time (user + system). */
 async function cpuOf(args: string[]): Promise<number> {

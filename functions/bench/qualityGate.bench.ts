@@ -33,17 +33,10 @@ import { checkFinishedVideo, type QualityCheck } from "../src/quality/gate";
 import { pictureFromLog } from "../src/quality/measure";
 import { voiceTiming } from "../src/quality/verdict";
 import { SAMPLE_AD_INPUT } from "../test/support/samples";
+import { median, timed } from "./measure";
 
 const RUNS = 5;
 const IMAGE = join(__dirname, "..", "..", "scripts", "assets", "coffee-product.jpg");
-
-async function timed<T>(run: () => Promise<T>): Promise<[number, T]> {
-  const started = process.hrtime.bigint();
-  const value = await run();
-  return [Number(process.hrtime.bigint() - started) / 1e6, value];
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Runs an ffmpeg pass with -benchmark: its log, and the CPU time (user + system) it reports. */
 async function benchmarked(args: string[]): Promise<{ log: string; cpuMs: number }> {
