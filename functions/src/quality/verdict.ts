@@ -217,12 +217,15 @@ export function finishedVideoVerdict(
 
 /**
  * The music bed under the voice, as assembly measured the two stems over the stretches where the voice
- * speaks: at least `minMusicUnderVoiceDb` below it. The finished mix's loudness and true peak are the
- * file's own measurements (voiceFailures). No bed, or a voice that never speaks (failed as silent), has
- * nothing to judge here.
+ * speaks: at least `minMusicUnderVoiceDb` below it. A voice that never speaks is silent even though the
+ * bed makes the file loud, so the stems say so rather than the mix. The finished mix's loudness and true
+ * peak are the file's own measurements (voiceFailures).
  */
 export function musicFailures(music: MixedMusicRecord | undefined, gate: QualityGate): QualityFailure[] {
-  if (!music || music.underVoiceDb === null) return [];
+  if (!music) return [];
+  if (music.underVoiceDb === null) {
+    return [{ cause: "voice_silent", detail: "the voice track never speaks over the music bed" }];
+  }
   if (music.underVoiceDb >= gate.minMusicUnderVoiceDb) return [];
   return [
     {
@@ -234,12 +237,18 @@ export function musicFailures(music: MixedMusicRecord | undefined, gate: Quality
   ];
 }
 
-/** A verdict with the music's failures added. */
+/**
+ * A verdict with the music's failures added. A silent voice comes first, as it does without a bed: it is
+ * the cause, and the loudness of a mix that is only music follows from it.
+ */
 export function withMusicVerdict(
   verdict: QualityVerdict,
   music: MixedMusicRecord | undefined,
   gate: QualityGate,
 ): QualityVerdict {
-  const failures = [...verdict.failures, ...musicFailures(music, gate)];
+  const fromMusic = musicFailures(music, gate);
+  const silent = fromMusic.filter((f) => f.cause === "voice_silent");
+  const others = verdict.failures.filter((f) => !(silent.length > 0 && f.cause === "voice_silent"));
+  const failures = [...silent, ...others, ...fromMusic.filter((f) => f.cause !== "voice_silent")];
   return { passed: failures.length === 0, failures };
 }

@@ -109,9 +109,11 @@ describe("whether a run has music, and the gate's verdict on it", () => {
     expect(musicFailures(measured(6.5), gate)).toEqual([
       { cause: "music_over_voice", detail: "while the voice speaks the music is 6.5 dB below it (at least 15 dB)" },
     ]);
-    // No bed, or no speech to measure under: nothing for this check (a silent voice fails on its own).
+    // No bed: nothing for this check. No speech under a bed: the voice is silent, however loud the mix.
     expect(musicFailures(undefined, gate)).toEqual([]);
-    expect(musicFailures(measured(null), gate)).toEqual([]);
+    expect(musicFailures(measured(null), gate)).toEqual([
+      { cause: "voice_silent", detail: "the voice track never speaks over the music bed" },
+    ]);
   });
 
   it("adds its failure to the file's verdict", () => {
@@ -124,5 +126,20 @@ describe("whether a run has music, and the gate's verdict on it", () => {
     );
     expect(failed.passed).toBe(false);
     expect(failed.failures.map((f) => f.cause)).toEqual(["loudness", "music_over_voice"]);
+  });
+
+  it("puts a voice that never speaks under the bed first, once, before the loudness of a mix of music alone", () => {
+    const silentUnderBed = withMusicVerdict(
+      { passed: false, failures: [{ cause: "loudness", detail: "-22.0 LUFS integrated" }] },
+      measured(null),
+      gate,
+    );
+    expect(silentUnderBed.failures.map((f) => f.cause)).toEqual(["voice_silent", "loudness"]);
+    const silentBoth = withMusicVerdict(
+      { passed: false, failures: [{ cause: "voice_silent", detail: "the voice track is silent (-70 LUFS)" }] },
+      measured(null),
+      gate,
+    );
+    expect(silentBoth.failures.map((f) => f.cause)).toEqual(["voice_silent"]);
   });
 });
