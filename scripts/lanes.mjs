@@ -26,7 +26,11 @@ const started = performance.now();
 function runLane(script, index) {
   return new Promise((resolve) => {
     const child = spawn("npm", ["run", "--silent", script], {
-      env: { ...process.env, FAIRSHOT_EMULATOR_PORT_OFFSET: String(LANE_OFFSETS[index]), FAIRSHOT_LANE: laneName(script) },
+      env: {
+        ...process.env,
+        FAIRSHOT_EMULATOR_PORT_OFFSET: String(LANE_OFFSETS[index]),
+        FAIRSHOT_LANE: laneName(script),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const prefix = `[${script.padEnd(width)}] `;
@@ -40,7 +44,13 @@ function runLane(script, index) {
     }
     child.on("exit", (code, signal) => {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      resolve({ script, ok: code === 0, outcome: code === 0 ? "passed" : `FAILED (${signal ?? `exit ${code}`})`, seconds, tail });
+      resolve({
+        script,
+        ok: code === 0,
+        outcome: code === 0 ? "passed" : `FAILED (${signal ?? `exit ${code}`})`,
+        seconds,
+        tail,
+      });
     });
   });
 }
