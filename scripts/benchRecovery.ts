@@ -80,7 +80,8 @@ async function main() {
   requireEmulators();
   const db = adminDb();
   const seed = readSeed();
-  const settings = PipelineSettingsSchema.parse({ ...seed.config.pipeline, sceneSeconds: 2 });
+  // Refunds and crashed stages after the charge are what is timed: charged as soon as the image passes.
+  const settings = PipelineSettingsSchema.parse({ ...seed.config.pipeline, sceneSeconds: 2, approval: "off" });
   await db.doc(PIPELINE_SETTINGS_PATH).set(settings);
   const scenes = minScenesFor(settings);
   await db.doc(ROLLOUT_FLAG_PATH).set(seed.config.rollout);

@@ -272,6 +272,8 @@ class World {
 
   private async setUp() {
     const settings = {
+      // The simulated customers never answer a storyboard: the histories are of the charged flow.
+      approval: "off",
       decisionDefault: this.random.pick(["accept", "refund"] as const),
       maxDecisionRetries: this.random.int(3),
       videoInFlightLimit: 1 + this.random.int(3),

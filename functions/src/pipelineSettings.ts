@@ -240,9 +240,10 @@ export const PipelineSettingsSchema = z.object({
   /**
    * `required`: the script and the storyboard (each scene's line and start frame) are made uncharged and
    * the owner approves them before any credit is taken; `off`: charged as soon as the image passes, no
-   * storyboard. Off by default until the page can show and approve a storyboard.
+   * storyboard, for callers that cannot wait for a person. Required by default: the page shows the
+   * storyboard and its price, and nothing is charged before the customer has seen what they pay for.
    */
-  approval: z.enum(["off", "required"]).default("off"),
+  approval: z.enum(["off", "required"]).default("required"),
   /** How long a storyboard waits for the owner's answer before the run ends uncharged. */
   approvalTimeoutMinutes: z.number().int().min(1).max(10_080).default(1440),
   /** New scripts the owner may ask for on one run (each costs a script and start frames, uncharged). */

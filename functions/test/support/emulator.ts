@@ -44,6 +44,8 @@ export async function writeSettings(
   overrides: Partial<PipelineSettings> = {},
 ): Promise<PipelineSettings> {
   const settings = PipelineSettingsSchema.parse({
+    // These suites test what follows the charge; the storyboard before it has its own (approval: "required").
+    approval: "off",
     sceneSeconds: 2,
     videoPollSeconds: 1,
     videoQuotaWaitSeconds: 1,
