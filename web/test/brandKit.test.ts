@@ -22,7 +22,9 @@ import {
   screenshotBoth,
   startSession,
   tabTo,
+  waitForOutcome,
 } from "./support/session";
+import { approveStoryboard, waitForStoryboard } from "./support/storyboard";
 
 async function logoFiles(): Promise<{ transparent: string; opaque: string; jpeg: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "fairshot-logos-"));
@@ -155,6 +157,12 @@ test(
       assert.equal(run.brand.primaryColour, "#0b6e4f");
       assert.equal(run.brand.callToAction, "Taste it today");
       assert.equal(run.brand.captionStyle, "outlined");
+      // The storyboard offers the run's own call to action for the end card; approved, the video is made with it.
+      await waitForStoryboard(page, runId);
+      assert.equal(await page.locator(`#sb-${runId}-cta`).inputValue(), "Taste it today");
+      await approveStoryboard(page, runId, { keyboard: true });
+      await waitForOutcome(page, runId, "ready");
+      assert.equal((await runOf(runId)).storyboard.callToAction, "Taste it today");
     } finally {
       await session.close();
     }

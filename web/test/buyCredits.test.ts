@@ -3,7 +3,7 @@
  * address from the Auth emulator's email (its out-of-band link), receives the welcome credits,
  * buys a pack through the Stripe stand-in's hosted checkout page (the real webhook credits it),
  * comes back and sees the balance rise once, cancels a second checkout, makes a video with the
- * bought credits, and can ask for a password reset. Keyboard for the purchase; axe-clean.
+ * bought credits (charged only when its storyboard is approved), and can ask for a password reset. Keyboard for the purchase; axe-clean.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -30,6 +30,7 @@ import {
   tabTo,
   waitForOutcome,
 } from "./support/session";
+import { approveStoryboard, waitForStoryboard } from "./support/storyboard";
 
 test("sign up, verify, welcome credits, buy a pack through Checkout once, cancel one, make a video with them", async () => {
   const seed = readSeed();
@@ -131,11 +132,16 @@ test("sign up, verify, welcome credits, buy a pack through Checkout once, cancel
     await page.locator("#balance", { hasText: String(welcome + starter.credits) }).waitFor();
     assert.equal(await shownBalance(page), welcome + starter.credits);
 
-    // The bought credits make a video.
+    // The bought credits make a video: the storyboard first, and the balance charged only by its approval.
     const runId = await createRunOnPage(page, { image: "coffee.png", scenes: 2 });
-    await waitForOutcome(page, runId, "ready");
+    await waitForStoryboard(page, runId);
+    assert.equal(await shownBalance(page), welcome + starter.credits, "nothing charged before Approve and pay");
+    assert.equal((await adminDb().collection(`users/${uid}/ledger`).where("runId", "==", runId).get()).size, 0);
+    await approveStoryboard(page, runId);
     const price = seed.config.pipeline.runPriceCredits;
     await page.locator("#balance", { hasText: String(welcome + starter.credits - price) }).waitFor();
+    await waitForOutcome(page, runId, "ready");
+    assert.equal(await shownBalance(page), welcome + starter.credits - price, "charged once");
 
     // Signed out, a forgotten password: the reset email is sent.
     await page.click("#sign-out");

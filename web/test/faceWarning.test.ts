@@ -1,7 +1,7 @@
 /**
- * A customer on a phone, by keyboard alone: a face in the image asks first and
- * nothing is charged until "Proceed anyway"; Escape cancels; after a reload the question is
- * still there and is answered from My videos.
+ * A customer on a phone, by keyboard alone: a face in the image asks first and nothing is charged;
+ * Escape cancels; after a reload the question is still there and is answered from My videos, and
+ * after "Proceed anyway" the storyboard is approved, which is what charges.
  */
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -24,6 +24,7 @@ import {
   tabTo,
   waitForOutcome,
 } from "./support/session";
+import { approveStoryboard, waitForStoryboard } from "./support/storyboard";
 
 /** Fills and submits the form with the keyboard only (the file through the chooser Space opens). */
 async function createByKeyboard(page: Page, previous: string): Promise<string> {
@@ -93,6 +94,10 @@ test(
 
       await tabTo(page, `#run-${proceeded} [data-answer="proceed"]`);
       await page.keyboard.press("Enter");
+      // Going on makes the storyboard, still uncharged; its approval is the charge.
+      await waitForStoryboard(page, proceeded);
+      assert.equal(await balanceOf(user.uid), before, "nothing is charged after Proceed anyway");
+      await approveStoryboard(page, proceeded, { keyboard: true });
       const bar = card.locator('[role="progressbar"]');
       await bar.waitFor({ timeout: RUN_TIMEOUT_MS });
       assert.match(String(await bar.getAttribute("aria-label")), /^Progress of Sky Poster/);

@@ -1,5 +1,6 @@
 /**
- * 3 of 4 scenes are refused by the video service; the customer chooses, looking at the still scenes.
+ * 3 of 4 scenes are refused by the video service after the storyboard was approved (the charge); the
+ * customer chooses, looking at the still scenes.
  * The question opens on an answer that keeps nothing charged, survives a reload and shows in a second
  * tab, where it is answered from the list; after a Retry the bar never moves back; an accepted video
  * plays and downloads.
@@ -22,6 +23,7 @@ import {
   startSession,
   waitForOutcome,
 } from "./support/session";
+import { approveStoryboard } from "./support/storyboard";
 
 const CELEBRITY_ON_3_OF_4 = {
   image: "coffee.png",
@@ -90,6 +92,7 @@ test(
       const before = await shownBalance(page);
 
       const refused = await createRunOnPage(page, CELEBRITY_ON_3_OF_4);
+      await approveStoryboard(page, refused);
       const asked = await waitForQuestionModal(page);
       assert.equal(await focusedDecision(page), "retry", "the question opens on Retry, not on Accept");
       await assertStillClips(page, asked, refused);
@@ -136,6 +139,7 @@ test(
 
       const accepted = await createRunOnPage(page, CELEBRITY_ON_3_OF_4);
       await recordProgress(page, accepted);
+      await approveStoryboard(page, accepted);
       const firstAsk = await waitForQuestionModal(page);
       const askedAt = Number((await runOf(accepted)).progress.pct);
       await firstAsk.locator('[data-decision="retry"]').click();

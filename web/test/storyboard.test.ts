@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Locator, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import {
   balanceOf,
   createRunOnPage,
@@ -22,24 +22,10 @@ import {
   tabTo,
   waitForOutcome,
 } from "./support/session";
+import { waitForStoryboard } from "./support/storyboard";
 
 const APPROVAL = { approval: "required" };
 const TWO_SCENES = { image: "coffee.png", scenes: 2 };
-
-/** The storyboard in a run's card, once the backend made it; every start frame shown. */
-async function waitForStoryboard(page: Page, runId: string): Promise<Locator> {
-  const board = runCard(page, runId).locator("section.storyboard");
-  await board.waitFor({ timeout: RUN_TIMEOUT_MS });
-  await page.waitForFunction(
-    (id) => {
-      const frames = [...document.querySelectorAll<HTMLImageElement>(`#run-${id} .storyboard img.frame`)];
-      return frames.length > 0 && frames.every((img) => img.complete && img.naturalWidth > 0);
-    },
-    runId,
-    { timeout: 30_000 },
-  );
-  return board;
-}
 
 const valueOf = (page: Page, selector: string) => page.locator(selector).inputValue();
 

@@ -1,4 +1,8 @@
-/** A customer's run whose product analysis fails on every model; the customer sees it and gets the credits back. */
+/**
+ * Failures as a customer sees them. The product analysis fails on every model: it comes before the
+ * storyboard, so the customer is told and nothing was ever charged. The voice-over fails after the
+ * storyboard was approved (the charge): the customer sees it and gets the credits back, said once.
+ */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
@@ -13,10 +17,11 @@ import {
   startSession,
   waitForOutcome,
 } from "./support/session";
+import { approveStoryboard } from "./support/storyboard";
 
 test(
-  "a product-analysis failure: Refunded, said once, no bar at 100%, balance restored, notification links to the run",
-  { timeout: RUN_TIMEOUT_MS + 60_000 },
+  "a product-analysis failure: Not charged, said plainly; a voice-over failure after the approval: Refunded, said once, no bar at 100%, balance restored; notifications link to the runs",
+  { timeout: 2 * RUN_TIMEOUT_MS },
   async () => {
     const session = await startSession({
       signedOut: async (page) => {
@@ -26,23 +31,54 @@ test(
       },
     });
     const { page, user } = session;
+    const namesNothingInternal = async () => {
+      for (const shown of ["#videos", "#notifications", "#ledger"]) {
+        assert.doesNotMatch(
+          await page.locator(shown).innerText(),
+          /_|every model failed|injected|gemini|gpt|veo|openai/i,
+          `${shown} shows no model names or codes`,
+        );
+      }
+    };
     try {
       await expectAccessible(page, "signed in, no videos yet");
       await screenshotBoth(page, "new-customer");
       const before = await shownBalance(page);
-      const runId = await createRunOnPage(page, {
+
+      // The product analysis comes before the storyboard: nothing was charged, and nothing is said of a refund.
+      const unanalysed = await createRunOnPage(page, {
         image: "coffee.png",
         scenes: 2,
         faults: { visual_dna: "model_not_found" },
       });
+      await waitForOutcome(page, unanalysed, "not_charged");
+      const failed = runCard(page, unanalysed);
+      assert.equal(await failed.locator(".chip").innerText(), "Not charged");
+      assert.equal(await failed.locator(".cost").innerText(), "Nothing was charged.");
+      assert.match(await failed.locator(".failure-text").innerText(), /could not analyse your product image/i);
+      assert.equal(await failed.locator('[role="progressbar"]').count(), 0, "no progress bar on a failure");
+      assert.doesNotMatch(await failed.innerText(), /refund/i);
+      assert.doesNotMatch(await failed.innerText(), new RegExp(unanalysed));
+      const failedNote = page.locator(`#notifications li[data-kind="failed"][data-run="${unanalysed}"]`);
+      await failedNote.waitFor();
+      assert.equal(await failedNote.locator("a").getAttribute("href"), `#run-${unanalysed}`);
+      assert.equal(await page.locator(`#ledger li[data-run="${unanalysed}"]`).count(), 0);
+      await namesNothingInternal();
+      await expectAccessible(page, "failed before the charge");
+      await screenshotBoth(page, "not-charged", `#run-${unanalysed}`);
+      assert.deepEqual(await ledgerOf(user.uid, unanalysed), []);
+      assert.equal(await balanceOf(user.uid), before);
 
+      // The voice-over fails after the approval charged the run: refunded, and said once.
+      const runId = await createRunOnPage(page, { image: "coffee.png", scenes: 2, faults: { voice: "fail" } });
+      await approveStoryboard(page, runId);
       await waitForOutcome(page, runId, "refunded");
       const card = runCard(page, runId);
       assert.equal(await card.locator(".chip").innerText(), "Refunded");
       assert.equal(await card.locator(".cost").innerText(), "10 credits refunded to your balance.");
-      assert.match(await card.locator(".failure-text").innerText(), /could not analyse your product image/i);
+      assert.match(await card.locator(".failure-text").innerText(), /went wrong while recording the voiceover/i);
       assert.equal(await card.locator('[role="progressbar"]').count(), 0, "no progress bar on a failure");
-      assert.match(await card.locator('.steps li[data-state="stopped"]').innerText(), /Analysing the product/);
+      assert.match(await card.locator('.steps li[data-state="stopped"]').innerText(), /Recording the voiceover/);
       assert.equal((await card.innerText()).match(/refund/gi)?.length, 2, "the chip and the cost line, nothing more");
       assert.doesNotMatch(await card.innerText(), new RegExp(runId));
 
@@ -59,13 +95,7 @@ test(
           "−10 10 credits paid for a video. Show in My videos",
         ],
       );
-      for (const shown of ["#videos", "#notifications", "#ledger"]) {
-        assert.doesNotMatch(
-          await page.locator(shown).innerText(),
-          /_|every model failed|gemini|gpt|veo|openai/i,
-          `${shown} shows no model names or codes`,
-        );
-      }
+      await namesNothingInternal();
       await expectAccessible(page, "failed and refunded");
       await screenshotBoth(page, "refunded", `#run-${runId}`);
 

@@ -85,7 +85,7 @@ async function seedFastSettings(pipeline: Record<string, unknown>): Promise<void
 export interface SessionOptions {
   viewport?: { width: number; height: number };
   credits?: number;
-  /** Pipeline settings of this test over the seeded ones (e.g. `approval: "required"`). */
+  /** Pipeline settings of this test over the seeded ones (e.g. `maxScriptRegenerations: 0`). */
   pipeline?: Record<string, unknown>;
   /** Runs on the signed-out page, before signing in. */
   signedOut?: (page: Page) => Promise<void>;
