@@ -197,6 +197,7 @@ async function main(config: PageConfig): Promise<void> {
       ),
       store.watchSettings((settings) => {
         form.setPrice(settings.runPriceCredits);
+        form.setApproval(settings.approval);
         form.setSceneRange(sceneRange(settings));
         videos.setSettings(settings.runPriceCredits, settings.maxScriptRegenerations);
       }, showError),

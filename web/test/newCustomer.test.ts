@@ -32,6 +32,10 @@ test("balance 0: price shown, Create disabled with the reason; then spaces-only 
       "Not enough credits: this video costs 10 and your balance is 0.",
     );
     assert.match(await page.locator("#top-up").innerText(), /Buy credits to make this video/);
+    assert.match(
+      await page.locator("#price-hint").innerText(),
+      /You see its storyboard first: nothing is charged until you approve it\./,
+    );
     await expectAccessible(page, "balance 0");
     await screenshotBoth(page, "not-enough-credits", "#new-run");
 

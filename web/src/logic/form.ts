@@ -14,7 +14,12 @@ import {
 import { endCardProblems } from "../../../functions/src/brand/endCard";
 import { END_CARD_LIMITS, type RunOptions } from "../../../functions/src/contract/brand";
 import { adLengthWords, voiceoverWords } from "../../../functions/src/messages";
-import { minScenesFor, type AdLengthSettings, type VoiceoverSettings } from "../../../functions/src/pipelineSettings";
+import {
+  minScenesFor,
+  type AdLengthSettings,
+  type PipelineSettings,
+  type VoiceoverSettings,
+} from "../../../functions/src/pipelineSettings";
 import { voiceoverFit } from "../../../functions/src/script/voiceoverPlan";
 import { MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES } from "../../../functions/src/contract/uploadRules";
 
@@ -192,6 +197,16 @@ export interface CreateGate {
   enabled: boolean;
   /** Why it is disabled, in words; null when enabled. */
   blocked: string | null;
+}
+
+/**
+ * When the form says a video is charged: at the approval of its storyboard (`approval: "required"`, the
+ * page's setting), or as soon as the image passes its check (`"off"`).
+ */
+export function priceHint(approval: PipelineSettings["approval"]): string {
+  return approval === "required"
+    ? "A video costs the credits shown on the button. You see its storyboard first: nothing is charged until you approve it. If we cannot make it after that, the credits come back."
+    : "A video costs the credits shown on the button, charged only after your image passes its check. If we cannot make it, the credits come back.";
 }
 
 export function createGate(price: number | null, balance: number | null): CreateGate {

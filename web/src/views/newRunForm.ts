@@ -6,6 +6,7 @@
 import {
   createGate,
   FIELD_LIMITS,
+  priceHint,
   FIELD_ORDER,
   sceneRange,
   scenesLimit,
@@ -131,6 +132,11 @@ export class NewRunForm {
   setPrice(price: number | null): void {
     this.price = price;
     this.refreshGate();
+  }
+
+  /** What the form promises about the charge follows the settings' approval. */
+  setApproval(approval: Parameters<typeof priceHint>[0]): void {
+    $("price-hint").textContent = priceHint(approval);
   }
 
   /** The scene counts a run may ask for: the input's minimum and the limit beside its label follow them. */

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { PipelineSettingsSchema } from "../../../functions/src/pipelineSettings";
 import { userMessages } from "../../../functions/src/messages";
 import { voiceoverFit } from "../../../functions/src/script/voiceoverPlan";
-import { checkRunForm, createGate, sceneRange, scenesLimit, type FormFields } from "../../src/logic/form";
+import { checkRunForm, createGate, priceHint, sceneRange, scenesLimit, type FormFields } from "../../src/logic/form";
 
 const good: FormFields = {
   image: { type: "image/png", size: 200_000, width: 1080, height: 1920 },
@@ -169,4 +169,12 @@ test("Create shows the price and is disabled, with the reason, when the balance 
   });
   assert.equal(createGate(null, 100).enabled, false);
   assert.equal(createGate(10, 10).enabled, true);
+});
+
+test("the form says when a video is charged: at the storyboard's approval by default, after the image check without one", () => {
+  const byDefault = priceHint(PipelineSettingsSchema.parse({}).approval);
+  assert.match(byDefault, /storyboard first: nothing is charged until you approve it/);
+  assert.doesNotMatch(byDefault, /image passes/);
+  assert.match(priceHint("off"), /charged only after your image passes its check/);
+  assert.doesNotMatch(priceHint("off"), /storyboard/);
 });
