@@ -40,10 +40,15 @@ import { syllables } from "./syllables";
 /**
  * Margins of the frame that feed apps cover, as shares of its width and height.
  *
- * 9:16: the largest margin of each side over Meta's Reels ads guidance (14% top, 35% bottom, 6% each
- * side) and Google's for vertical YouTube ads (288 px top, 672 px bottom, 48 px left, 192 px right of
- * 1080x1920), with TikTok's templates (no published numbers) leaving 120 px on the left: one box, x 120 to
- * 888, y 288 to 1248 of 1080x1920 (https://shotstack.io/learn/vertical-video-safe-zones/, read 2026-12-07).
+ * 9:16: one box inside every vertical feed's margins, x 120 to 888 and y 288 to 1248 of 1080x1920.
+ * Where the numbers come from: not from the platforms' own pages. TikTok's ad specifications
+ * (https://ads.tiktok.com/help/article/tiktok-auction-in-feed-ads, read 2026-12-07) publish no numbers,
+ * only template files, since its covered area changes with the ad's caption and add-ons. Meta's Reels
+ * margins (14% top, 35% bottom, 6% each side) and Google's for vertical YouTube ads (288 px top, 672 px
+ * bottom, 48 px left, 192 px right of 1080x1920) are as third parties quote them, not found on Meta's or
+ * Google's own pages; the box takes the largest margin of each side from a vendor's compilation
+ * (https://shotstack.io/learn/vertical-video-safe-zones/, read 2026-12-07), which adds 120 px on the
+ * left from TikTok's templates. Several independent guides quote the same Meta percentages.
  * 1:1 and 16:9 feeds draw less over the picture (the caption and buttons sit outside it); a 10% margin
  * on each side keeps text off the edges and the player's controls at the bottom.
  */
