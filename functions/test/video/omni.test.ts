@@ -242,9 +242,11 @@ describe("OmniVideoGenerator against the Interactions API stand-in", () => {
       detail: expect.stringContaining("poll failed: HTTP 503: UNAVAILABLE"),
     });
 
+    // Started with the ordinary deadline (a loaded machine may take more than 100 ms to answer the
+    // start); only the poll, held 2 s by the stand-in, meets the short one.
     const slow = sceneRequest({ pollDelayMs: 2000 });
     const hasty = generator({ requestTimeoutMs: 100 });
-    const slowStart = await hasty.submit(slow, CTX);
+    const slowStart = await omni.submit(slow, CTX);
     if (slowStart.kind !== "started") throw new Error(`not started: ${slowStart.kind}`);
     expect(await hasty.poll(slowStart.operationName, slow, CTX)).toEqual({
       kind: "pending",
