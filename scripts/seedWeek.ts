@@ -26,7 +26,8 @@ import { degradationOf } from "../functions/src/lifecycle/stateMachine";
 import { addDays, dayRange, daysBetween } from "../functions/src/metrics/compute";
 import { rollUpMetrics, type RollUpResult } from "../functions/src/handlers/metricsRollup";
 import { userMessages } from "../functions/src/messages";
-import { DEFAULT_MODEL_CONFIG } from "../functions/src/models/modelConfig";
+import { callCostUsd, deliveredScenesCostUsd, type CallUsage } from "../functions/src/models/cost";
+import { DEFAULT_MODEL_CONFIG, parseModelConfig } from "../functions/src/models/modelConfig";
 import { loadPipelineSettings, PipelineSettingsSchema } from "../functions/src/pipelineSettings";
 import { WARNING_TEXT } from "../functions/src/preflight/messages";
 import { composeScript } from "../functions/src/providers/local/localScript";
@@ -185,11 +186,27 @@ const TIERS = ["primary", "backup", "fallback"] as const;
 /** A stage record as failRun writes it for a failed model stage: no model served. */
 type RecordedStage = StageRecord | { model: null; tier: null; attempts: Attempt[]; durationMs: number };
 
-function served(model: string, durationMs: number): StageRecord {
+const MODELS = parseModelConfig(DEFAULT_MODEL_CONFIG);
+
+/**
+ * What a seeded call of a primary model cost by the price table, at the usage the project's stand-ins
+ * answer with: text 812 tokens in and 301 out, a Gemini voice 14 in and 25 audio tokens a second out.
+ */
+function seededCostUsd(stage: "visual_dna" | "script" | "voice", model: string, atMs: number, voiceSec: number) {
+  const entry = [...MODELS.text, ...MODELS.voice].find((e) => e.model === model);
+  if (!entry) return undefined;
+  const usage: CallUsage =
+    stage === "voice"
+      ? { per: "token", inputTokens: 14, outputTokens: Math.round(voiceSec * 25) }
+      : { per: "token", inputTokens: 812, outputTokens: 301 };
+  return callCostUsd(MODELS.prices, entry, usage, atMs);
+}
+
+function served(model: string, durationMs: number, costUsd: number | undefined): StageRecord {
   return {
     model,
     tier: "primary",
-    attempts: [{ model, tier: "primary", errorClass: null, durationMs }],
+    attempts: [{ model, tier: "primary", errorClass: null, durationMs, ...(costUsd !== undefined && { costUsd }) }],
     durationMs,
   };
 }
@@ -256,7 +273,8 @@ function finish(plan: RunPlan, cohort: Cohort, input: RunInput, outage: boolean)
     message: string,
   ) => {
     if (plan.modelFailure !== stage) {
-      stages[stage] = served(models[0], 2000 + Math.round(plan.createdAtMs % 1500));
+      const cost = seededCostUsd(stage, models[0], plan.createdAtMs, SCENES * SCENE_SECONDS - 1);
+      stages[stage] = served(models[0], 2000 + Math.round(plan.createdAtMs % 1500), cost);
       return "ok" as const;
     }
     const failed = failedChain(models, outage);
@@ -296,6 +314,7 @@ function finish(plan: RunPlan, cohort: Cohort, input: RunInput, outage: boolean)
   const voiceSeconds =
     voiceOutcome === "legacy" ? legacySilentVoice(script.voiceover).durationSec : SCENES * SCENE_SECONDS - 1;
 
+  const clipCostUsd = deliveredScenesCostUsd(MODELS, [SCENE_SECONDS], plan.createdAtMs)?.usd;
   const scenes = plan.sceneFallbacks.map((reason, i) => ({
     id: sceneId(i + 1),
     doc: {
@@ -316,6 +335,8 @@ function finish(plan: RunPlan, cohort: Cohort, input: RunInput, outage: boolean)
             error: reason === "celebrity_detected" ? "person/celebrity likeness filtered" : reason.replace(/_/g, " "),
           }),
           durationMs: 45_000,
+          // A clip delivered is billed; a filtered or rate-limited request is not.
+          ...(reason === null && clipCostUsd !== undefined && { costUsd: clipCostUsd }),
         },
       ],
       durationMs: 52_000,

@@ -23,7 +23,7 @@ import { duckBed, measureUnderVoice, mixGain, shapeBed, synthesizePad } from "./
 import { checkFinishedVideo } from "./quality/gate";
 import { emulatorGoogleAuth } from "./models/adapters";
 import { createCloudProviders } from "./models/cloudProviders";
-import { callCostUsd } from "./models/cost";
+import { billedVideoSeconds, callCostUsd } from "./models/cost";
 import { tierAt } from "./models/fallback";
 import { DEFAULT_MODEL_CONFIG, loadModelConfig, readCredentials } from "./models/modelConfig";
 import type { PipelineDeps, SceneDispatcher, SceneTask } from "./pipeline/deps";
@@ -45,9 +45,7 @@ import { LocalVisualDnaProvider } from "./providers/local/localVisualDna";
 import { LocalVoiceProvider } from "./providers/local/localVoice";
 import { withLegacyFallback } from "./rollout/legacy";
 import { CloudStorageStore, LocalFolderStore } from "./storage/objectStore";
-import { veoDurationSeconds } from "./video/classify";
 import { createOmniGenerator } from "./video/omni";
-import { omniDurationSeconds } from "./video/omniRules";
 import { createVeoGenerator } from "./video/veo";
 
 /** Enqueues one Cloud Task per scene step; ids are deterministic, so a repeated dispatch is a no-op. */
@@ -169,10 +167,7 @@ export function buildPipelineDeps(
         callCostUsd(
           models.prices,
           entry,
-          {
-            per: "video_second",
-            seconds: entry.api === "gemini_api" ? omniDurationSeconds(sceneSec) : veoDurationSeconds(sceneSec),
-          },
+          { per: "video_second", seconds: billedVideoSeconds(entry.api, sceneSec) },
           atMs,
         ),
       generator:
