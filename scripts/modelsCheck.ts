@@ -17,7 +17,7 @@
  *   --warn-days <n>  (default 14)   --now <YYYY-MM-DD> (default: now)   --json
  */
 import { parseArgs } from "node:util";
-import { createSdkClients, KEY_SECRETS } from "../functions/src/models/adapters";
+import { createSdkClients, KEY_SECRETS } from "../functions/src/providers/cloud/modelAdapters";
 import { ModelConfigError, readModelConfig } from "../functions/src/models/modelConfig";
 import {
   checkModels,

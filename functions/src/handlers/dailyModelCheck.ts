@@ -10,7 +10,7 @@ import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import * as functionsLogger from "firebase-functions/logger";
 import { runtimeConfig } from "../config";
 import { OPERATOR_ALERTS_PATH } from "../metrics/rollbackGuard";
-import { createSdkClients, emulatorGoogleAuth, KEY_SECRETS } from "../models/adapters";
+import { createSdkClients, emulatorGoogleAuth, KEY_SECRETS } from "../providers/cloud/modelAdapters";
 import { CooldownStore } from "../models/cooldown";
 import type { ModelLogger } from "../models/fallback";
 import { DAILY_CHECK } from "../models/messages";

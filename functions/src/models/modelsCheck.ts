@@ -10,11 +10,11 @@
 import type { TextToSpeechClient } from "@google-cloud/text-to-speech";
 import { ApiError, GoogleGenAI } from "@google/genai";
 import type { OAuth2Client } from "google-auth-library";
-import type { SdkClients } from "./adapters";
+import type { SdkClients } from "./modelAdapter";
 import { describeError, ModelCallError } from "./errors";
 import { tierAt } from "./fallback";
 import { MODEL_CHECK } from "./messages";
-import { INTERACTIONS_API_VERSION } from "../video/omni";
+import { INTERACTIONS_API_VERSION } from "../video/omniRules";
 import { daysLeft, isRetired, modelChains, type ModelConfig, type NamedChain } from "./modelConfig";
 
 /**

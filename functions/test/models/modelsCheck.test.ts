@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { createSdkClients, emulatorGoogleAuth, KEY_SECRETS } from "../../src/models/adapters";
+import { createSdkClients, emulatorGoogleAuth, KEY_SECRETS } from "../../src/providers/cloud/modelAdapters";
 import {
   checkModels,
   createGeminiApiVideoListingClient,

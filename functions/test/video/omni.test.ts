@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { z } from "zod";
 import { runFfprobe } from "../../src/ffmpeg/binaries";
 import type { CallContext, SceneVideoRequest, VideoPoll, VideoSubmission } from "../../src/contract/providers";
-import { INTERACTIONS_API_VERSION, OmniVideoGenerator, type OmniGeneratorOptions } from "../../src/video/omni";
+import { OmniVideoGenerator, type OmniGeneratorOptions } from "../../src/providers/cloud/omni";
+import { INTERACTIONS_API_VERSION } from "../../src/video/omniRules";
 import { startOmniStandin, type OmniScript, type OmniStandin } from "../../src/providers/standins/omni";
 import { SCENE_IMAGE, sceneRequests } from "./sceneRequests";
 
