@@ -1,7 +1,9 @@
 /**
  * Three tiers, told apart by where a test file is and how it is named:
  *
- *   unit      test/**\/*.test.ts              no emulator, no build: `npm run test:unit`
+ *   unit      test/**\/*.test.ts              no emulator, no build, a minute: `npm run test:unit`
+ *   long      test/**\/*.long.test.ts         no emulator, no build, minutes of CPU (real encoders over
+ *                                             real files, seeded searches): `npm run test:long`
  *   emulator  test/**\/*.emulator.test.ts     the local-tier emulator suite (npm test, scripts/with-emulators.mjs)
  *   cloud     test/cloud/**\/*.test.ts        the cloud tier's suite (FAIRSHOT_STANDINS=cloud, `npm run test:cloud`)
  *
@@ -27,13 +29,22 @@ const shared = {
 };
 
 module.exports = {
-  testTimeout: 120000,
+  // A deadline against a hang, not a performance goal: in `npm test` the suites share 2 cores side by
+  // side (scripts/lanes.mjs), so a run that takes 40 s alone may take several times that there.
+  testTimeout: 300000,
   projects: [
     {
       ...shared,
       displayName: "unit",
       testMatch: ["**/*.test.ts"],
-      testPathIgnorePatterns: ["/node_modules/", "\\.emulator\\.test\\.ts$", "/test/cloud/"],
+      testPathIgnorePatterns: ["/node_modules/", "\\.(emulator|long)\\.test\\.ts$", "/test/cloud/"],
+      setupFiles: ["<rootDir>/test/support/unitTier.ts", "<rootDir>/test/support/jestSetup.ts"],
+    },
+    {
+      ...shared,
+      displayName: "long",
+      testMatch: ["**/*.long.test.ts"],
+      testPathIgnorePatterns: ["/node_modules/", "/test/cloud/"],
       setupFiles: ["<rootDir>/test/support/unitTier.ts", "<rootDir>/test/support/jestSetup.ts"],
     },
     {

@@ -1,13 +1,13 @@
 /**
  * `npm run metrics -- --from YYYY-MM-DD --to YYYY-MM-DD`: prints the stored daily metrics per
- * cohort and writes reports/metrics.html (self-contained SVG charts). Days without a
+ * cohort, the storyboard's funnel and the provider spend, and writes reports/metrics.html (self-contained SVG charts). Days without a
  * `metrics/{day}` document are rolled up first, as the scheduled function would have.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { addDays, dayOf, DAY_PATTERN, daysBetween } from "../functions/src/metrics/compute";
-import { renderHtmlReport, renderTable } from "../functions/src/metrics/report";
+import { renderHtmlReport, renderStoryboardLines, renderTable } from "../functions/src/metrics/report";
 import { loadMetricsDocuments, rollUpMetrics } from "../functions/src/handlers/metricsRollup";
 import { OPERATOR_ALERTS_PATH } from "../functions/src/metrics/rollbackGuard";
 import { adminDb, requireEmulators, ROOT } from "./lib/emulators";
@@ -43,6 +43,7 @@ async function main() {
     process.exit(0);
   }
   console.log(renderTable(docs));
+  console.log(`\n${renderStoryboardLines(docs)}`);
   const alerts = (await db.collection(OPERATOR_ALERTS_PATH).where("day", ">=", from).where("day", "<=", to).get()).docs
     .map((d) => ({ day: String(d.get("day")), body: String(d.get("body")) }))
     .sort((a, b) => a.day.localeCompare(b.day));

@@ -10,18 +10,20 @@
  *
  * The configuration comes from the same params as the deployment (MODEL_CHAINS, VERTEX_PROJECT,
  * VERTEX_LOCATION) and the keys from GEMINI_API_KEY and OPENAI_API_KEY, all from the environment;
- * the video chain's Veo models are listed on Vertex AI in VERTEX_PROJECT (or GCLOUD_PROJECT) and
- * the Cloud Text-to-Speech voices in the same way, with Application Default Credentials.
+ * the video chain's Veo models and the music chain's Lyria models are listed on Vertex AI in
+ * VERTEX_PROJECT (or GCLOUD_PROJECT) and the Cloud Text-to-Speech voices in the same way, with
+ * Application Default Credentials.
  *
  *   --warn-days <n>  (default 14)   --now <YYYY-MM-DD> (default: now)   --json
  */
 import { parseArgs } from "node:util";
-import { createSdkClients, KEY_SECRETS } from "../functions/src/models/adapters";
+import { createSdkClients, KEY_SECRETS } from "../functions/src/providers/cloud/modelAdapters";
 import { ModelConfigError, readModelConfig } from "../functions/src/models/modelConfig";
 import {
   checkModels,
   createModelListers,
   createGeminiApiVideoListingClient,
+  createMusicListingClient,
   createVideoListingClient,
   DEFAULT_WARN_DAYS,
   formatModelCheck,
@@ -55,12 +57,13 @@ async function main(): Promise<number> {
     openaiApiKey: process.env.OPENAI_API_KEY ?? "",
   };
   // Video models are listed where they run: Veo on Vertex AI (Application Default Credentials),
-  // Omni on the Gemini API (GEMINI_API_KEY).
+  // Omni on the Gemini API (GEMINI_API_KEY); Lyria on Vertex AI like Veo.
   const project = process.env.VERTEX_PROJECT || process.env.GCLOUD_PROJECT || process.env.GOOGLE_CLOUD_PROJECT;
   const video = createVideoListingClient(config, project);
   const geminiApiVideo = createGeminiApiVideoListingClient(config, credentials.geminiApiKey);
+  const music = createMusicListingClient(config, project);
   const listers = createModelListers(
-    { ...createSdkClients(config.providers, credentials), video, geminiApiVideo },
+    { ...createSdkClients(config.providers, credentials), video, geminiApiVideo, music },
     KEY_SECRETS,
   );
   const result = await checkModels(config, listers, nowMs, { warnDays });

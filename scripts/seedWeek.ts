@@ -1,7 +1,9 @@
 /**
  * `npm run seed-week` (and tests): seeds a realistic week of finished runs on the emulators,
  * both cohorts and mixed outcomes, then rolls up each day's metrics as the scheduled function
- * would, guard included. Credits move through the real ledger transactions (grant, charge,
+ * would, guard included. Every run's status moves through the transition table as the pipeline
+ * moves it (created queued, preflight, the charge, each stage claimed and finished, the owner's
+ * answers, failed or succeeded), and credits through the real ledger transactions (grant, charge,
  * refund), so `npm run audit` stays clean. Deterministic for a given seed; re-running skips
  * runs that already exist.
  *
@@ -10,7 +12,7 @@
  * its refund rate passes 20%, and the guard turns the flag off: the rest of the week runs on the
  * legacy behaviour, whose users are charged for generic content.
  */
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { Timestamp, type DocumentReference, type Firestore, type Transaction } from "firebase-admin/firestore";
 import { objects, paths, sceneId } from "../functions/src/contract/paths";
 import type {
   Attempt,
@@ -21,13 +23,26 @@ import type {
   VisualDna,
   WorkStage,
 } from "../functions/src/contract/run";
+import type { RunDocument } from "../functions/src/contract/runDocument";
+import type { VoiceRecord } from "../functions/src/contract/voice";
+import { BrandKitSchema } from "../functions/src/contract/brand";
+import { resolveRunOptions } from "../functions/src/brand/resolve";
 import { chargeRun, grantCredits, refundRun } from "../functions/src/ledger/credits";
-import { degradationOf } from "../functions/src/lifecycle/stateMachine";
+import { degradationOf, needsDecision, scenesProgress } from "../functions/src/lifecycle/stateMachine";
+import {
+  applyTransition,
+  minutesAfter,
+  transitions,
+  type FailureInput,
+  type RunUpdate,
+  type Transition,
+} from "../functions/src/lifecycle/transitions";
 import { addDays, dayRange, daysBetween } from "../functions/src/metrics/compute";
 import { rollUpMetrics, type RollUpResult } from "../functions/src/handlers/metricsRollup";
-import { userMessages } from "../functions/src/messages";
-import { DEFAULT_MODEL_CONFIG } from "../functions/src/models/modelConfig";
-import { loadPipelineSettings, PipelineSettingsSchema } from "../functions/src/pipelineSettings";
+import { notificationTexts, userMessages } from "../functions/src/messages";
+import { callCostUsd, deliveredScenesCostUsd, type CallUsage } from "../functions/src/models/cost";
+import { DEFAULT_MODEL_CONFIG, parseModelConfig } from "../functions/src/models/modelConfig";
+import { loadPipelineSettings, PipelineSettingsSchema, type PipelineSettings } from "../functions/src/pipelineSettings";
 import { WARNING_TEXT } from "../functions/src/preflight/messages";
 import { composeScript } from "../functions/src/providers/local/localScript";
 import { cohortFor, loadRolloutFlag, ROLLOUT_FLAG_PATH, RolloutFlagSchema } from "../functions/src/rollout/flag";
@@ -182,14 +197,27 @@ const VOICE_MODELS = DEFAULT_MODEL_CONFIG.voice.map((m) => m.model);
 const VIDEO_MODEL = DEFAULT_MODEL_CONFIG.video[0].model;
 const TIERS = ["primary", "backup", "fallback"] as const;
 
-/** A stage record as failRun writes it for a failed model stage: no model served. */
-type RecordedStage = StageRecord | { model: null; tier: null; attempts: Attempt[]; durationMs: number };
+const MODELS = parseModelConfig(DEFAULT_MODEL_CONFIG);
 
-function served(model: string, durationMs: number): StageRecord {
+/**
+ * What a seeded call of a primary model cost by the price table, at the usage the project's stand-ins
+ * answer with: text 812 tokens in and 301 out, a Gemini voice 14 in and 25 audio tokens a second out.
+ */
+function seededCostUsd(stage: "visual_dna" | "script" | "voice", model: string, atMs: number, voiceSec: number) {
+  const entry = [...MODELS.text, ...MODELS.voice].find((e) => e.model === model);
+  if (!entry) return undefined;
+  const usage: CallUsage =
+    stage === "voice"
+      ? { per: "token", inputTokens: 14, outputTokens: Math.round(voiceSec * 25) }
+      : { per: "token", inputTokens: 812, outputTokens: 301 };
+  return callCostUsd(MODELS.prices, entry, usage, atMs);
+}
+
+function served(model: string, durationMs: number, costUsd: number | undefined): StageRecord {
   return {
     model,
     tier: "primary",
-    attempts: [{ model, tier: "primary", errorClass: null, durationMs }],
+    attempts: [{ model, tier: "primary", errorClass: null, durationMs, ...(costUsd !== undefined && { costUsd }) }],
     durationMs,
   };
 }
@@ -236,67 +264,87 @@ function preflightOf(plan: RunPlan): PreflightReport {
   };
 }
 
-/** The final state of a run: run fields, scene documents, and whether it ends failed. */
-function finish(plan: RunPlan, cohort: Cohort, input: RunInput, outage: boolean) {
-  const legacy = cohort === "legacy";
-  const stages: Record<string, RecordedStage> = {};
-  const update: Record<string, unknown> = { stageState: null, lease: null };
-  const failWith = (stage: string, reason: string, userMessage: string) => ({
-    ...update,
-    stages,
-    status: "failed",
-    stage,
-    failure: { stage, reason, userMessage, refunded: false },
-    progress: { pct: 100, message: userMessage },
-  });
-  const modelStage = (
-    stage: NonNullable<RunPlan["modelFailure"]>,
-    models: string[],
-    legacyModel: string,
-    message: string,
-  ) => {
-    if (plan.modelFailure !== stage) {
-      stages[stage] = served(models[0], 2000 + Math.round(plan.createdAtMs % 1500));
-      return "ok" as const;
-    }
-    const failed = failedChain(models, outage);
-    if (!legacy) {
-      stages[stage] = {
-        model: null,
-        tier: null,
-        attempts: failed,
-        durationMs: 0,
-      };
-      return failWith(
-        stage,
-        `every model failed: ${failed.map((a) => `${a.model} ${a.errorClass}`).join(", ")}`,
-        message,
+/**
+ * Steps of a seeded run's history written in one transaction, each applied through the transition table
+ * as the pipeline applies it; a step the table refuses stops the seed. The triggers of the emulators see
+ * only the committed state: no function takes up a stage the seed is about to play.
+ */
+class History {
+  constructor(
+    private readonly tx: Transaction,
+    private readonly ref: DocumentReference,
+    private run: RunDocument,
+  ) {}
+
+  get status() {
+    return this.run.status;
+  }
+
+  apply(build: (run: RunDocument) => Transition): void {
+    const result = applyTransition(this.tx, this.ref, this.run, build(this.run));
+    if (result.kind !== "applied") {
+      throw new Error(
+        `seed run ${this.ref.id}: the transition table refused ${result.name} from ${JSON.stringify(result.found)}`,
       );
     }
-    stages[stage] = legacyRecord(legacyModel, failed);
-    update.legacyFallback = true;
-    return "legacy" as const;
+    this.run = result.run;
+  }
+
+  /** What the owner writes on the run (an answer); applying it is the table's. */
+  answer(fields: Pick<RunDocument, "confirmation"> | Pick<RunDocument, "decision">): void {
+    this.tx.update(this.ref, fields);
+    this.run = { ...this.run, ...fields };
+  }
+
+  /** A work stage that served: claimed, then handed to the next stage (or succeeded after the last). */
+  runStage(stage: WorkStage, result: RunUpdate, settings: PipelineSettings): void {
+    this.claim(stage, settings);
+    this.apply((run) => transitions.finishStage(run, stage, ownerOf(this.ref.id, stage), result));
+  }
+
+  /** A work stage whose every model failed: claimed, then the run failed by its owner, as the pipeline does. */
+  failStage(stage: WorkStage, failure: FailureInput & { attempts: Attempt[] }, settings: PipelineSettings): void {
+    this.claim(stage, settings);
+    this.apply((run) =>
+      transitions.fail(run, failure, { status: ["running"], stage, leaseOwner: ownerOf(this.ref.id, stage) }),
+    );
+  }
+
+  claim(stage: WorkStage, settings: PipelineSettings): void {
+    this.apply((run) =>
+      transitions.claimStage(run, stage, ownerOf(this.ref.id, stage), settings.stageLeaseSeconds, Date.now()),
+    );
+  }
+}
+
+/** The lease owner of a seeded stage, as one delivery of the pipeline would hold it. */
+const ownerOf = (runId: string, stage: WorkStage) => `seed-week:${runId}:${stage}`;
+
+/** The fitted voice as the voice stage records it: the promised length, each scene's line where it falls. */
+function voiceRecord(runId: string, spokenSec: number): VoiceRecord {
+  const durationSec = SCENES * SCENE_SECONDS;
+  const perScene = spokenSec / SCENES;
+  return {
+    audio: objects.voice(runId),
+    durationSec: spokenSec,
+    fitted: objects.fittedVoice(runId),
+    timing: {
+      durationSec,
+      speech: spokenSec > 0 ? { startSec: 0, endSec: spokenSec } : null,
+      silences: spokenSec < durationSec ? [{ startSec: spokenSec, endSec: durationSec }] : [],
+      scenes: Array.from({ length: SCENES }, (_, i) => ({
+        sceneNumber: i + 1,
+        video: { startSec: i * SCENE_SECONDS, endSec: (i + 1) * SCENE_SECONDS },
+        line:
+          spokenSec > 0 ? { startSec: i * perScene, endSec: (i + 1) * perScene, placed: "estimate" as const } : null,
+      })),
+    },
   };
+}
 
-  const dnaOutcome = modelStage("visual_dna", TEXT_MODELS, LEGACY_MODELS.visualDna, userMessages.visualDnaFailed);
-  if (typeof dnaOutcome === "object") return { update: dnaOutcome, scenes: [], failed: true };
-  const dna = dnaOutcome === "legacy" ? LEGACY_DNA : PRODUCTS[plan.product].dna;
-  const scriptOutcome = modelStage("script", TEXT_MODELS, LEGACY_MODELS.script, userMessages.scriptFailed);
-  if (typeof scriptOutcome === "object") return { update: { ...scriptOutcome, dna }, scenes: [], failed: true };
-  const script =
-    scriptOutcome === "legacy"
-      ? legacyScript(SCENES, SCENE_SECONDS)
-      : composeScript(input, dna, SCENE_SECONDS, PipelineSettingsSchema.parse({}));
-  if (!script) throw new Error(`the seeded ${plan.product} brief does not fill ${SCENES} scenes of ${SCENE_SECONDS} s`);
-  Object.assign(update, { dna, script });
-
-  // The voice comes before the scenes: a run whose every voice model failed has no scene at all.
-  const voiceOutcome = modelStage("voice", VOICE_MODELS, LEGACY_MODELS.voice, userMessages.voiceFailed);
-  if (typeof voiceOutcome === "object") return { update: voiceOutcome, scenes: [], failed: true };
-  const voiceSeconds =
-    voiceOutcome === "legacy" ? legacySilentVoice(script.voiceover).durationSec : SCENES * SCENE_SECONDS - 1;
-
-  const scenes = plan.sceneFallbacks.map((reason, i) => ({
+function sceneDocs(plan: RunPlan) {
+  const clipCostUsd = deliveredScenesCostUsd(MODELS, [SCENE_SECONDS], plan.createdAtMs)?.usd;
+  return plan.sceneFallbacks.map((reason, i) => ({
     id: sceneId(i + 1),
     doc: {
       sceneNumber: i + 1,
@@ -316,63 +364,143 @@ function finish(plan: RunPlan, cohort: Cohort, input: RunInput, outage: boolean)
             error: reason === "celebrity_detected" ? "person/celebrity likeness filtered" : reason.replace(/_/g, " "),
           }),
           durationMs: 45_000,
+          // A clip delivered is billed; a filtered or rate-limited request is not.
+          ...(reason === null && clipCostUsd !== undefined && { costUsd: clipCostUsd }),
         },
       ],
       durationMs: 52_000,
       operationName: null,
     },
   }));
-  if (plan.failedScene) {
-    return {
-      update: failWith(
-        "scenes",
-        `scene ${plan.failedScene}: render failed`,
-        userMessages.sceneFailed(plan.failedScene),
-      ),
-      scenes,
-      failed: true,
-    };
-  }
-  const quality = degradationOf(scenes.map((s) => s.doc.method));
-  update.quality = quality;
-  if (quality.degradationPct > 50) {
-    update.decisionLog = [
-      {
-        decision: plan.decision,
-        at: Timestamp.fromMillis(plan.createdAtMs + 120_000),
-      },
-    ];
-    if (plan.decision === "refund") {
-      return {
-        update: failWith("scenes", "user_refused_quality", userMessages.refusedByUser),
-        scenes,
-        failed: true,
-      };
-    }
-  }
-  stages.assembly = {
-    model: "ffmpeg",
-    tier: "local",
-    attempts: [{ model: "ffmpeg", tier: "local", errorClass: null, durationMs: 4000 }],
-    durationMs: 4000,
-  };
-  const video = objects.output(plan.uid, plan.runId);
-  return {
-    update: {
-      ...update,
-      stages,
-      status: "succeeded",
-      stage: "assembly",
-      voice: { audio: objects.voice(plan.runId), durationSec: voiceSeconds },
-      output: { video, durationSec: SCENES * SCENE_SECONDS },
-      progress: { pct: 100, message: userMessages.videoReady },
-    },
-    scenes,
-    failed: false,
-  };
 }
 
-async function seedRun(db: Firestore, plan: RunPlan, cohort: Cohort, price: number, outage: boolean): Promise<void> {
+const ffmpegRecord = (durationMs: number): StageRecord => ({
+  model: "ffmpeg",
+  tier: "local",
+  attempts: [{ model: "ffmpeg", tier: "local", errorClass: null, durationMs }],
+  durationMs,
+});
+
+/**
+ * A charged run's work stages, each claimed and finished through the transition table as the pipeline
+ * does: the model stages (served, failed for good, or legacy content in the legacy cohort), the voice,
+ * the scenes with the owner's decision when too many are static, assembly and the quality gate.
+ */
+function runWork(
+  history: History,
+  scenesTo: (scenes: ReturnType<typeof sceneDocs>) => void,
+  plan: RunPlan,
+  cohort: Cohort,
+  input: RunInput,
+  outage: boolean,
+  settings: PipelineSettings,
+): void {
+  const runId = plan.runId;
+  const legacy = cohort === "legacy";
+  /** The record of a model stage, or null when the stage failed the run. */
+  const modelStage = (
+    stage: NonNullable<RunPlan["modelFailure"]>,
+    models: string[],
+    legacyModel: string,
+    message: string,
+  ): { record: StageRecord; legacyFallback?: true } | null => {
+    if (plan.modelFailure !== stage) {
+      const cost = seededCostUsd(stage, models[0], plan.createdAtMs, SCENES * SCENE_SECONDS - 1);
+      return { record: served(models[0], 2000 + Math.round(plan.createdAtMs % 1500), cost) };
+    }
+    const failed = failedChain(models, outage);
+    if (legacy) return { record: legacyRecord(legacyModel, failed), legacyFallback: true };
+    const reason = `every model failed: ${failed.map((a) => `${a.model} ${a.errorClass}`).join(", ")}`;
+    history.failStage(stage, { stage, reason, userMessage: message, attempts: failed }, settings);
+    return null;
+  };
+  const legacyMark = (outcome: { legacyFallback?: true }) => (outcome.legacyFallback ? { legacyFallback: true } : {});
+
+  const dnaOutcome = modelStage("visual_dna", TEXT_MODELS, LEGACY_MODELS.visualDna, userMessages.visualDnaFailed);
+  if (!dnaOutcome) return;
+  const dna = dnaOutcome.legacyFallback ? LEGACY_DNA : PRODUCTS[plan.product].dna;
+  history.runStage("visual_dna", { dna, "stages.visual_dna": dnaOutcome.record, ...legacyMark(dnaOutcome) }, settings);
+
+  const scriptOutcome = modelStage("script", TEXT_MODELS, LEGACY_MODELS.script, userMessages.scriptFailed);
+  if (!scriptOutcome) return;
+  const script = scriptOutcome.legacyFallback
+    ? legacyScript(SCENES, SCENE_SECONDS)
+    : composeScript(input, dna, SCENE_SECONDS, PipelineSettingsSchema.parse({}));
+  if (!script) throw new Error(`the seeded ${plan.product} brief does not fill ${SCENES} scenes of ${SCENE_SECONDS} s`);
+  history.runStage("script", { script, "stages.script": scriptOutcome.record, ...legacyMark(scriptOutcome) }, settings);
+
+  // The voice comes before the scenes: a run whose every voice model failed has no scene at all.
+  const voiceOutcome = modelStage("voice", VOICE_MODELS, LEGACY_MODELS.voice, userMessages.voiceFailed);
+  if (!voiceOutcome) return;
+  const spokenSec = voiceOutcome.legacyFallback
+    ? legacySilentVoice(script.voiceover).durationSec
+    : SCENES * SCENE_SECONDS - 1;
+  history.runStage(
+    "voice",
+    { voice: voiceRecord(runId, spokenSec), "stages.voice": voiceOutcome.record, ...legacyMark(voiceOutcome) },
+    settings,
+  );
+
+  // The scenes stage hands its scenes to their tasks and waits; the scene documents are the tasks' work.
+  history.claim("scenes", settings);
+  history.apply(() =>
+    transitions.waitForScenes(ownerOf(runId, "scenes"), settings.scenesLeaseSeconds, Date.now(), { scenesRound: 0 }),
+  );
+  const scenes = sceneDocs(plan);
+  scenesTo(scenes);
+  if (plan.failedScene) {
+    const failure = {
+      stage: "scenes" as const,
+      reason: `scene ${plan.failedScene}: render failed`,
+      userMessage: userMessages.sceneFailed(plan.failedScene),
+    };
+    history.apply((run) => transitions.fail(run, failure));
+    return;
+  }
+  const quality = degradationOf(scenes.map((s) => s.doc.method));
+  if (!needsDecision(quality, settings)) {
+    history.apply((run) => transitions.scenesDone(run, 0, quality));
+  } else {
+    const asked = Timestamp.fromMillis(plan.createdAtMs + 60_000);
+    const staticScenes = scenes
+      .filter((s) => s.doc.method === "ken-burns")
+      .map((s) => ({ scene: s.doc.sceneNumber, reason: s.doc.fallbackReason ?? "unknown" }));
+    const text = notificationTexts.qualityReduced(staticScenes, quality.degradationPct);
+    history.apply(() =>
+      transitions.askDecision(0, {
+        quality,
+        staticScenes,
+        retriesLeft: settings.maxDecisionRetries,
+        progress: { pct: scenesProgress(0, SCENES, SCENES), message: text.body },
+        now: asked,
+        answerBy: minutesAfter(asked, settings.decisionTimeoutMinutes),
+      }),
+    );
+    history.answer({ decision: plan.decision });
+    const answeredAt = Timestamp.fromMillis(plan.createdAtMs + 120_000);
+    if (plan.decision === "refund") {
+      history.apply((run) => transitions.refuseQuality(run, answeredAt));
+      return;
+    }
+    history.apply((run) => transitions.acceptDecision(run, answeredAt));
+  }
+  history.runStage("assembly", { "stages.assembly": ffmpegRecord(4000) }, settings);
+  const output = { video: objects.output(plan.uid, runId), durationSec: SCENES * SCENE_SECONDS };
+  history.runStage("quality", { output, "stages.quality": ffmpegRecord(3000) }, settings);
+}
+
+/**
+ * One run's whole history, as a client and the pipeline write it: created queued, its preflight (a face
+ * warning waits for the owner's "proceed"), the charge through the ledger, the work stages, and the
+ * refund of a failed run.
+ */
+async function seedRun(
+  db: Firestore,
+  plan: RunPlan,
+  cohort: Cohort,
+  settings: PipelineSettings,
+  outage: boolean,
+): Promise<void> {
   const runRef = db.doc(paths.run(plan.runId));
   const input: RunInput = {
     ...PRODUCTS[plan.product].input,
@@ -381,26 +509,39 @@ async function seedRun(db: Firestore, plan: RunPlan, cohort: Cohort, price: numb
     aspectRatio: "9:16",
   };
   const createdAt = Timestamp.fromMillis(plan.createdAtMs);
-  await runRef.set({
-    uid: plan.uid,
-    status: "preflight",
-    input,
-    createdAt,
-    cohort,
-    preflight: preflightOf(plan),
-    aspectRatio: "9:16",
+  const brandKit = BrandKitSchema.parse({});
+  const taken = { brandKit, options: resolveRunOptions(input, brandKit) };
+  const preflight = preflightOf(plan);
+  await db.runTransaction(async (tx) => {
+    // The run as a client creates it, and its preflight: the trigger of the creation finds it started.
+    const created = { uid: plan.uid, status: "queued", input, createdAt, aspectRatio: "9:16" } as const;
+    tx.create(runRef, created);
+    const history = new History(tx, runRef, created as RunDocument);
+    history.apply(() => transitions.startPreflight(cohort));
+    if (!plan.warned) return;
+    const asked = Timestamp.fromMillis(plan.createdAtMs + 5_000);
+    const answerBy = minutesAfter(asked, settings.confirmationTimeoutMinutes);
+    history.apply(() => transitions.awaitConfirmation(preflight, asked, answerBy, taken));
+    history.answer({ confirmation: { proceed: true } });
   });
-  const charged = await chargeRun(db, plan.runId, { price });
+  const price = settings.runPriceCredits;
+  const charged = await chargeRun(db, plan.runId, plan.warned ? { price } : { price, preflight, taken });
   if (charged !== "charged") throw new Error(`seed run ${plan.runId} was not charged: ${charged}`);
-  const { update, scenes, failed } = finish(plan, cohort, input, outage);
-  const batch = db.batch();
-  batch.update(runRef, {
-    ...update,
-    updatedAt: Timestamp.fromMillis(plan.createdAtMs + 240_000),
+  const status = await db.runTransaction(async (tx) => {
+    const run = (await tx.get(runRef)).data() as RunDocument;
+    const history = new History(tx, runRef, run);
+    const scenesTo = (scenes: ReturnType<typeof sceneDocs>) => {
+      for (const scene of scenes) tx.set(db.doc(paths.scene(plan.runId, scene.id)), scene.doc);
+    };
+    runWork(history, scenesTo, plan, cohort, input, outage, settings);
+    return history.status;
   });
-  for (const scene of scenes) batch.set(db.doc(paths.scene(plan.runId, scene.id)), scene.doc);
-  await batch.commit();
-  if (failed) await refundRun(db, plan.runId);
+  if (status === "failed") {
+    const refunded = await refundRun(db, plan.runId);
+    if (refunded !== "refunded") throw new Error(`seed run ${plan.runId} was not refunded: ${refunded}`);
+  } else if (status !== "succeeded") {
+    throw new Error(`seed run ${plan.runId} ended ${status}`);
+  }
 }
 
 async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
@@ -441,7 +582,7 @@ export async function seedWeek(db: Firestore, options: SeedWeekOptions): Promise
     );
     const todo = plans.filter((p) => !existing.has(p.runId));
     await inBatches(todo, 16, (plan) =>
-      seedRun(db, plan, cohortFor(plan.uid, current), settings.runPriceCredits, o.outageDays.includes(index)),
+      seedRun(db, plan, cohortFor(plan.uid, current), settings, o.outageDays.includes(index)),
     );
     seeded.push({
       day,

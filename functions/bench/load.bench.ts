@@ -26,7 +26,7 @@ import { handleRunFailed, handleRunUpdated } from "../src/pipeline/advance";
 import type { SceneDispatcher, SceneTask, PipelineDeps } from "../src/pipeline/deps";
 import { handleRunCreated } from "../src/pipeline/preflightStage";
 import { handleSceneTask } from "../src/pipeline/sceneTask";
-import { VeoVideoGenerator } from "../src/video/veo";
+import { VeoVideoGenerator } from "../src/providers/cloud/veo";
 import { buildPipelineDeps } from "../src/wiring";
 import {
   clearProject,

@@ -13,7 +13,7 @@ import { GoogleGenAI } from "@google/genai";
 import { deleteApp, initializeApp } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
 import { ScriptSchema } from "../src/contract/run";
-import { createCloudProviders } from "../src/models/cloudProviders";
+import { createCloudProviders } from "../src/providers/cloud/cloudProviders";
 import { CooldownStore } from "../src/models/cooldown";
 import { isRetired } from "../src/models/modelConfig";
 import { scriptPrompt } from "../src/models/prompts";

@@ -21,34 +21,26 @@ import { synthesizeSpeech } from "./media/speech";
 import { fitVoice } from "./media/voiceFit";
 import { duckBed, measureUnderVoice, mixGain, shapeBed, synthesizePad } from "./media/musicBed";
 import { checkFinishedVideo } from "./quality/gate";
-import { emulatorGoogleAuth } from "./models/adapters";
-import { createCloudProviders } from "./models/cloudProviders";
-import { callCostUsd } from "./models/cost";
+import { billedVideoSeconds, callCostUsd } from "./models/cost";
 import { tierAt } from "./models/fallback";
 import { DEFAULT_MODEL_CONFIG, loadModelConfig, readCredentials } from "./models/modelConfig";
 import type { PipelineDeps, SceneDispatcher, SceneTask } from "./pipeline/deps";
 import { loadPipelineSettings } from "./pipelineSettings";
 import { analyzeImage } from "./preflight/imageAnalysis";
 import { decodeUpload } from "./preflight/imageFile";
-import {
-  CloudVisionFaceDetector,
-  emulatorVisionAuth,
-  FallbackFaceDetector,
-  LocalFaceDetector,
-  visionClientOptions,
-  type FaceDetector,
-} from "./preflight/faces";
+import { FallbackFaceDetector, LocalFaceDetector, type FaceDetector } from "./preflight/faces";
 import { preflightImageCheck, type FramingCheck } from "./preflight/preflightImageCheck";
+import { createCloudProviders } from "./providers/cloud/cloudProviders";
+import { emulatorGoogleAuth } from "./providers/cloud/modelAdapters";
+import { createOmniGenerator } from "./providers/cloud/omni";
+import { createVeoGenerator } from "./providers/cloud/veo";
+import { CloudVisionFaceDetector, emulatorVisionAuth, visionClientOptions } from "./providers/cloud/visionFaces";
 import { LocalScriptProvider } from "./providers/local/localScript";
 import { LOCAL_VIDEO_MODEL, LocalVideoGenerator, localClipShape } from "./providers/local/localVideo";
 import { LocalVisualDnaProvider } from "./providers/local/localVisualDna";
 import { LocalVoiceProvider } from "./providers/local/localVoice";
 import { withLegacyFallback } from "./rollout/legacy";
 import { CloudStorageStore, LocalFolderStore } from "./storage/objectStore";
-import { veoDurationSeconds } from "./video/classify";
-import { createOmniGenerator } from "./video/omni";
-import { omniDurationSeconds } from "./video/omniRules";
-import { createVeoGenerator } from "./video/veo";
 
 /** Enqueues one Cloud Task per scene step; ids are deterministic, so a repeated dispatch is a no-op. */
 class CloudTasksSceneDispatcher implements SceneDispatcher {
@@ -169,10 +161,7 @@ export function buildPipelineDeps(
         callCostUsd(
           models.prices,
           entry,
-          {
-            per: "video_second",
-            seconds: entry.api === "gemini_api" ? omniDurationSeconds(sceneSec) : veoDurationSeconds(sceneSec),
-          },
+          { per: "video_second", seconds: billedVideoSeconds(entry.api, sceneSec) },
           atMs,
         ),
       generator:

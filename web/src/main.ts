@@ -79,7 +79,8 @@ const fileNameFor = (title: string, objectPath: string): string =>
       .replace(/^-|-$/g, "") || "video"
   }${/\.[a-z0-9]+$/.exec(objectPath)?.[0] ?? ".mp4"}`;
 
-async function main(config: PageConfig): Promise<void> {
+/** The Firebase app and its services, pointed at the emulators when the page runs on them. */
+function connectFirebase(config: PageConfig) {
   const app = initializeApp(config.firebase);
   const auth = getAuth(app);
   const db = getFirestore(app);
@@ -91,6 +92,80 @@ async function main(config: PageConfig): Promise<void> {
   const functions = getFunctions(app);
   if (config.emulators?.functions)
     connectFunctionsEmulator(functions, config.emulators.functions.host, config.emulators.functions.port);
+  return { app, auth, db, functions };
+}
+
+/** Resolves true when the user wants another video while one is still in progress. */
+function confirmSecondRun(secondRun: Modal, price: number | null): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (yes: boolean) => {
+      $("second-run-go").removeEventListener("click", go);
+      $("second-run-cancel").removeEventListener("click", no);
+      secondRun.close();
+      resolve(yes);
+    };
+    const go = () => done(true);
+    const no = () => done(false);
+    $("second-run-go").addEventListener("click", go);
+    $("second-run-cancel").addEventListener("click", no);
+    $("second-run-text").textContent =
+      `Start another video as well? It is charged separately${price === null ? "" : `: ${price} more credits`}.`;
+    secondRun.open();
+  });
+}
+
+/** The views a signed-in user's live data goes to. */
+interface AccountViews {
+  form: NewRunForm;
+  videos: VideosView;
+  questionModal: QuestionModal;
+}
+
+/** The signed-in user's balance, settings, credit history and notifications, each kept live in its views. */
+function watchAccount(
+  user: User,
+  store: ReturnType<typeof createStore>,
+  { form, videos, questionModal }: AccountViews,
+): Unsubscribe[] {
+  return [
+    store.watchBalance(
+      user.uid,
+      (credits) => {
+        $("balance").textContent = String(credits);
+        form.setBalance(credits);
+        videos.setBalance(credits);
+      },
+      showError,
+    ),
+    store.watchSettings((settings) => {
+      form.setPrice(settings.runPriceCredits);
+      form.setApproval(settings.approval);
+      form.setSceneRange(sceneRange(settings));
+      videos.setSettings(settings.runPriceCredits, settings.maxScriptRegenerations);
+    }, showError),
+    store.watchLedger(user.uid, (items) => renderLedger($("ledger"), items), showError),
+    store.watchNotifications(
+      user.uid,
+      (items, added) => {
+        renderNotifications($("notifications"), items);
+        for (const note of added) {
+          const asks = ASKING_KINDS.includes(note.kind);
+          // The run started here asks in its modal already; a toast would say it twice.
+          if (asks && note.runId && questionModal.isAsking(note.runId)) continue;
+          showToast(
+            $("toasts"),
+            { ...notificationWords(note), runId: note.runId, asks },
+            note.runId ? runHref(note.runId) : null,
+          );
+        }
+      },
+      showError,
+    ),
+  ];
+}
+
+async function main(config: PageConfig): Promise<void> {
+  const { app, auth, db, functions } = connectFirebase(config);
   const bucket = bucketFor(config, app);
   const store = createStore(db);
   const billing = createBillingStore(db, functions);
@@ -185,41 +260,7 @@ async function main(config: PageConfig): Promise<void> {
     form.useDraftOf(user.uid);
     session = { user, stops: [], runs: [], shown: PAGE_SIZE, stopRuns: null, pinned: null };
     const stops = session.stops;
-    stops.push(
-      store.watchBalance(
-        user.uid,
-        (credits) => {
-          $("balance").textContent = String(credits);
-          form.setBalance(credits);
-          videos.setBalance(credits);
-        },
-        showError,
-      ),
-      store.watchSettings((settings) => {
-        form.setPrice(settings.runPriceCredits);
-        form.setApproval(settings.approval);
-        form.setSceneRange(sceneRange(settings));
-        videos.setSettings(settings.runPriceCredits, settings.maxScriptRegenerations);
-      }, showError),
-      store.watchLedger(user.uid, (items) => renderLedger($("ledger"), items), showError),
-      store.watchNotifications(
-        user.uid,
-        (items, added) => {
-          renderNotifications($("notifications"), items);
-          for (const note of added) {
-            const asks = ASKING_KINDS.includes(note.kind);
-            // The run started here asks in its modal already; a toast would say it twice.
-            if (asks && note.runId && questionModal.isAsking(note.runId)) continue;
-            showToast(
-              $("toasts"),
-              { ...notificationWords(note), runId: note.runId, asks },
-              note.runId ? runHref(note.runId) : null,
-            );
-          }
-        },
-        showError,
-      ),
-    );
+    stops.push(...watchAccount(user, store, { form, videos, questionModal }));
     stops.push(...buyCredits.watch(store, showError));
     stops.push(brandKit.watch(user, showError, (kit) => form.setMusicDefault(kit.music)));
     void account.started(user);
@@ -239,25 +280,6 @@ async function main(config: PageConfig): Promise<void> {
   }
 
   const secondRun = new Modal($<HTMLDialogElement>("second-run-modal"), () => $("second-run-cancel").click());
-  /** Resolves true when the user wants another video while one is still in progress. */
-  function confirmSecondRun(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const done = (yes: boolean) => {
-        $("second-run-go").removeEventListener("click", go);
-        $("second-run-cancel").removeEventListener("click", no);
-        secondRun.close();
-        resolve(yes);
-      };
-      const go = () => done(true);
-      const no = () => done(false);
-      $("second-run-go").addEventListener("click", go);
-      $("second-run-cancel").addEventListener("click", no);
-      const price = form.priceCredits;
-      $("second-run-text").textContent =
-        `Start another video as well? It is charged separately${price === null ? "" : `: ${price} more credits`}.`;
-      secondRun.open();
-    });
-  }
 
   async function createRun(user: User): Promise<void> {
     const check = checkRunForm(await form.read(), form.sceneRange);
@@ -268,7 +290,7 @@ async function main(config: PageConfig): Promise<void> {
     }
     form.showErrors({});
     const running = session?.runs.filter((item) => isInProgress(item.run)).length ?? 0;
-    if (running > 0 && !(await confirmSecondRun())) {
+    if (running > 0 && !(await confirmSecondRun(secondRun, form.priceCredits))) {
       form.setStatus("");
       return;
     }

@@ -7,13 +7,14 @@ export type CaptionStyle = (typeof CAPTION_STYLES)[number];
 const HEX_COLOUR = /^#[0-9a-fA-F]{6}$/;
 
 /**
- * The longest brand name and call to action the end card holds, in characters. Set at the smallest
- * frame width of any format (1080 px: 9:16 and 1:1) with a 7% margin each side, 930 px of text: the
- * brand name on one line at 56 px, the call to action on at most two lines at 40 px, DejaVu Sans Bold.
- * Measured by rendering (functions/test/brand/brandKit.test.ts, "endCardFit"): capitals spread evenly
- * over the alphabet, 0.76 em a letter, fill at most 930 px at these lengths; mixed-case names are
- * narrower (about 0.6 em). A run of the very widest letters ("WWW", 1.1 em) can still overflow: the card
- * shrinks its text to fit rather than refuse a real name for it.
+ * The longest brand name and call to action the end card holds, in characters. The card draws them in
+ * Source Sans 3 Bold, each on at most two lines inside the safe area, shrinking its size to fit down to
+ * half of it (script/endCardLayout.ts). Measured with the font's own advance widths, which are the
+ * widths ffmpeg draws (test/script/endCardLayout.test.ts): a 22-letter name of capitals spread over the
+ * alphabet, as one word, keeps one line at 57 px of its 92 in 9:16 (768 px of room), 64 px in 1:1 and
+ * its full size in 16:9; 48 characters of call to action in capitals take two lines at 52 px of its 65
+ * in 9:16. Even at the limits in the font's widest letter ("@", 0.9 em) both fit at the floor, broken
+ * inside the word, in every frame.
  */
 export const END_CARD_LIMITS = { brandName: 22, callToAction: 48 } as const;
 

@@ -35,6 +35,13 @@ export interface TextLook {
   backing: Rgb;
 }
 
+/** A caption card's words and time, drawn or not. */
+export interface CaptionCue {
+  startSec: number;
+  endSec: number;
+  lines: string[];
+}
+
 export type ElementKind = "caption" | "title" | "end_card" | "call_to_action";
 
 /** One line of text on the frame: where its glyphs start (top) and their size; centred in the safe area. */
@@ -74,8 +81,13 @@ export interface OverlayPlan {
   callToActionLook: TextLook;
   elements: PlacedElement[];
   endCard: EndCardPanel | null;
-  /** The timed words the captions came from (for WebVTT and the benchmark). */
+  /** The timed words the captions came from (for the benchmark). */
   words: TimedWord[];
+  /**
+   * Every caption card as timed, for the WebVTT file; the drawn caption elements leave out (or end
+   * early) those under the end card.
+   */
+  cues: CaptionCue[];
 }
 
 /** The look an element is drawn with. */

@@ -117,6 +117,7 @@ export interface Attempt {
 export interface StageRecord {
   model: string;
   tier: ModelTier;
+  /** Every call of the stage; the script's also keeps those of the scripts a new one replaced at the storyboard. */
   attempts: Attempt[];
   durationMs: number;
 }

@@ -10,7 +10,7 @@ import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import * as functionsLogger from "firebase-functions/logger";
 import { runtimeConfig } from "../config";
 import { OPERATOR_ALERTS_PATH } from "../metrics/rollbackGuard";
-import { createSdkClients, emulatorGoogleAuth, KEY_SECRETS } from "../models/adapters";
+import { createSdkClients, emulatorGoogleAuth, KEY_SECRETS } from "../providers/cloud/modelAdapters";
 import { CooldownStore } from "../models/cooldown";
 import type { ModelLogger } from "../models/fallback";
 import { DAILY_CHECK } from "../models/messages";
@@ -19,6 +19,7 @@ import {
   checkModels,
   createModelListers,
   createGeminiApiVideoListingClient,
+  createMusicListingClient,
   createVideoListingClient,
   type ModelCheckResult,
   type ModelListers,
@@ -102,13 +103,14 @@ export async function runDailyModelCheck(deps: DailyCheckDeps): Promise<ModelChe
 /** The scheduled function's body: this deployment's configuration, keys and clock. */
 export async function handleDailyModelCheck(db: Firestore): Promise<void> {
   const config = loadModelConfig();
-  // Video models are listed where they run: Veo on Vertex AI in the project the chain runs in, Omni on the Gemini API.
+  // Video and music models are listed where they run: Veo and Lyria on Vertex AI in the project the chains run in, Omni on the Gemini API.
   const credentials = readCredentials();
   const video = createVideoListingClient(config, runtimeConfig().projectId);
   const geminiApiVideo = createGeminiApiVideoListingClient(config, credentials.geminiApiKey);
+  const music = createMusicListingClient(config, runtimeConfig().projectId);
   const googleAuth = runtimeConfig().isEmulator ? emulatorGoogleAuth() : {};
   const listers = createModelListers(
-    { ...createSdkClients(config.providers, credentials, googleAuth), video, geminiApiVideo },
+    { ...createSdkClients(config.providers, credentials, googleAuth), video, geminiApiVideo, music },
     KEY_SECRETS,
   );
   await runDailyModelCheck({ db, config, listers, nowMs: Date.now(), logger: functionsLogger });

@@ -9,6 +9,8 @@ import { guardDecision, tripGuard, type GuardDecision } from "../metrics/rollbac
 import { addDays, computeDailyMetrics, dayOf, daysBetween } from "../metrics/compute";
 import { loadMetricRuns } from "../metrics/load";
 import { MetricsDocumentSchema, type MetricsDocument } from "../metrics/metricsDocument";
+import { deliveredScenesCostUsd } from "../models/cost";
+import { loadModelConfig, type ModelConfig } from "../models/modelConfig";
 
 export const metricsPath = (day: string) => `metrics/${day}`;
 
@@ -27,13 +29,21 @@ export interface RollUpResult {
   tripped: boolean;
 }
 
-export async function rollUpMetrics(db: Firestore, day: string): Promise<RollUpResult> {
+/** `models`: the price table that values the video spend of storyboards nobody approved. */
+export async function rollUpMetrics(
+  db: Firestore,
+  day: string,
+  models: Pick<ModelConfig, "video" | "prices"> = loadModelConfig(),
+): Promise<RollUpResult> {
   const [runs, settings, flag] = await Promise.all([
     loadMetricRuns(db, day, day),
     loadPipelineSettings(db),
     loadRolloutFlag(db),
   ]);
-  const daily = computeDailyMetrics(runs, day, { degradationThresholdPct: settings.degradationThresholdPct });
+  const daily = computeDailyMetrics(runs, day, {
+    degradationThresholdPct: settings.degradationThresholdPct,
+    scenesCostUsd: (sceneSecs, atMs) => deliveredScenesCostUsd(models, sceneSecs, atMs)?.usd,
+  });
   const ref = db.doc(metricsPath(day));
   const metrics = await db.runTransaction(async (tx) => {
     const existing = MetricsDocumentSchema.safeParse((await tx.get(ref)).data());

@@ -28,18 +28,14 @@
  * qualityGateFailures and once under each cause.
  */
 import { z } from "zod";
-import type { FallbackReason, RunStatus, SceneMethod } from "../contract/run";
+import type { FallbackReason, SceneMethod } from "../contract/run";
 import { QUALITY_CAUSES, type QualityCause } from "../contract/quality";
 import { COHORTS, type Cohort } from "../contract/cohorts";
+import { computeStoryboardDay, StoryboardDaySchema, type ScenesCost, type StoryboardMetricRun } from "./storyboards";
 
-/** What the metrics need from a run document and its scenes. */
-export interface MetricRun {
-  id: string;
-  createdAtMs: number;
+/** What the metrics need from a run document and its scenes (the storyboard's figures: storyboards.ts). */
+export interface MetricRun extends StoryboardMetricRun {
   cohort: Cohort;
-  status: RunStatus;
-  charged: number;
-  refunded: number;
   /** `users/{uid}/notifications/refund_{runId}` exists. */
   refundNotified: boolean;
   legacyFallback: boolean;
@@ -93,6 +89,8 @@ export const DailyMetricsSchema = z.object({
   day: z.string().regex(DAY_PATTERN),
   degradationThresholdPct: z.number().min(0).max(100),
   cohorts: z.object({ graceful: CohortMetricsSchema, legacy: CohortMetricsSchema }),
+  /** Over both cohorts; days rolled up before the storyboard's figures existed have none. */
+  storyboards: StoryboardDaySchema.optional(),
 });
 export type DailyMetrics = z.infer<typeof DailyMetricsSchema>;
 
@@ -202,7 +200,7 @@ export function countsOnDay(run: MetricRun, day: string): boolean {
 export function computeDailyMetrics(
   runs: readonly MetricRun[],
   day: string,
-  options: { degradationThresholdPct: number },
+  options: { degradationThresholdPct: number; scenesCostUsd: ScenesCost },
 ): DailyMetrics {
   const totals = Object.fromEntries(COHORTS.map((c) => [c, EMPTY_COUNTS])) as Record<Cohort, CohortCounts>;
   for (const run of runs) {
@@ -210,9 +208,12 @@ export function computeDailyMetrics(
       totals[run.cohort] = addCounts(totals[run.cohort], countRun(run, options.degradationThresholdPct));
   }
   const cohort = (c: Cohort): CohortMetrics => ({ counts: totals[c], rates: ratesOf(totals[c]) });
+  const { startMs, endMs } = dayRange(day);
+  const createdThatDay = runs.filter((run) => run.createdAtMs >= startMs && run.createdAtMs < endMs);
   return {
     day,
     degradationThresholdPct: options.degradationThresholdPct,
     cohorts: { graceful: cohort("graceful"), legacy: cohort("legacy") },
+    storyboards: computeStoryboardDay(createdThatDay, options.scenesCostUsd),
   };
 }

@@ -5,8 +5,10 @@
  */
 import type { QualityCause } from "../contract/quality";
 import { COHORTS, type Cohort } from "../contract/cohorts";
-import { addCounts, ratesOf, type CohortCounts, type RateName } from "./compute";
+import { addCounts, ratesOf, ratio, type CohortCounts, type RateName } from "./compute";
 import type { MetricsDocument } from "./metricsDocument";
+import { COST_STAGES, roundUsd } from "./spend";
+import type { StoryboardDay } from "./storyboards";
 
 interface MetricInfo {
   label: string;
@@ -224,6 +226,32 @@ export function renderHtmlReport(
 <tr><td>runs failed at the gate</td>${COHORTS.map((c) => `<td>${totals[c]?.qualityGateFailures ?? 0}</td>`).join("")}</tr>
 ${causes.map((cause) => `<tr><td>${escape(cause.replace(/_/g, " "))}</td>${COHORTS.map((c) => `<td>${totals[c]?.qualityGateCauses[cause] ?? 0}</td>`).join("")}</tr>`).join("\n")}
 </table>`;
+  const boardDays = docs.filter((d) => d.storyboards);
+  const boardTotal = pooledStoryboards(boardDays);
+  const boardTable = boardTotal
+    ? `<table class="causes"><caption>Storyboards (both cohorts) and provider spend per day</caption>
+<tr><th>day</th><th>shown</th><th>approved</th><th>edited</th><th>cancelled</th><th>expired</th><th>other end</th><th>waiting</th><th>approve p50</th><th>p90</th><th>provider spend</th><th>uncosted calls</th><th>unapproved spend</th><th>video spend spared</th></tr>
+${boardDays
+  .map((d) => {
+    const b = d.storyboards as StoryboardDay;
+    const f = b.funnel;
+    const cells = [
+      ...[f.shown, f.approved, f.edited, f.cancelled, f.expired, f.endedOtherwise, f.waiting].map(String),
+      formatSeconds(b.timeToApprove.medianSec),
+      formatSeconds(b.timeToApprove.p90Sec),
+      usdText(b.providerSpend.usd),
+      String(b.providerSpend.uncostedCalls),
+      usdText(b.unapproved.providerUsd),
+      usdText(b.unapproved.videoSpendAvoidedUsd),
+    ];
+    return `<tr><td>${escape(d.day)}</td>${cells.map((c) => `<td>${escape(c)}</td>`).join("")}</tr>`;
+  })
+  .join("\n")}
+</table>
+${storyboardSummaryLines(boardTotal)
+  .map((line) => `<p class="lead">${escape(line)}</p>`)
+  .join("\n")}`
+    : "";
   const pctFormat = (v: number) => `${Math.round(v * 100)}%`;
   const charts = [
     lineChart({
@@ -273,9 +301,159 @@ ${causes.map((cause) => `<tr><td>${escape(cause.replace(/_/g, " "))}</td>${COHOR
 ${options.alerts.map((a) => `<div class="alert"><strong>${escape(a.day)}: rollback.</strong> ${escape(a.body)}</div>`).join("\n")}
 <div class="cards">${cards.join("")}</div>
 ${gateTable}
+${boardTable}
 <div class="grid2">
 ${charts.map((svg, i) => `<figure>${svg}${captions[i] ? `<figcaption>${escape(captions[i])}</figcaption>` : ""}</figure>`).join("\n")}
 </div>
 </body></html>
 `;
+}
+
+const usdText = (usd: number | null) => (usd === null ? "—" : `$${usd.toFixed(usd !== 0 && usd < 0.1 ? 4 : 2)}`);
+
+/** A duration in seconds as "42 s", "3 min 5 s" or "2 h 10 min". */
+export function formatSeconds(sec: number | null): string {
+  if (sec === null) return "—";
+  if (sec < 60) return `${Math.round(sec)} s`;
+  if (sec < 3600) return `${Math.floor(sec / 60)} min ${Math.round(sec % 60)} s`;
+  return `${Math.floor(sec / 3600)} h ${Math.round((sec % 3600) / 60)} min`;
+}
+
+function alignedTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
+}
+
+/** The storyboard's figures over the days that have them, pooled where counts and sums allow. */
+export function pooledStoryboards(docs: readonly MetricsDocument[]): StoryboardDay | null {
+  const days = docs.flatMap((d) => (d.storyboards ? [d.storyboards] : []));
+  if (days.length === 0) return null;
+  const sum = (pick: (s: StoryboardDay) => number) => days.reduce((total, s) => total + pick(s), 0);
+  const usd = (pick: (s: StoryboardDay) => number) => roundUsd(sum(pick));
+  const byStage: StoryboardDay["providerSpend"]["byStage"] = {};
+  for (const stage of COST_STAGES) {
+    if (days.some((s) => s.providerSpend.byStage[stage] !== undefined))
+      byStage[stage] = usd((s) => s.providerSpend.byStage[stage] ?? 0);
+  }
+  const mostExpensive = days
+    .map((s) => s.providerSpend.mostExpensive)
+    .reduce<StoryboardDay["providerSpend"]["mostExpensive"]>((a, b) => (b && (!a || b.usd > a.usd) ? b : a), null);
+  return {
+    funnel: {
+      shown: sum((s) => s.funnel.shown),
+      approved: sum((s) => s.funnel.approved),
+      edited: sum((s) => s.funnel.edited),
+      cancelled: sum((s) => s.funnel.cancelled),
+      expired: sum((s) => s.funnel.expired),
+      endedOtherwise: sum((s) => s.funnel.endedOtherwise),
+      waiting: sum((s) => s.funnel.waiting),
+    },
+    // Medians do not pool: the range keeps only the count (each day has its own median and p90).
+    timeToApprove: { approvals: sum((s) => s.timeToApprove.approvals), medianSec: null, p90Sec: null },
+    providerSpend: {
+      runs: sum((s) => s.providerSpend.runs),
+      usd: usd((s) => s.providerSpend.usd),
+      byStage,
+      uncostedCalls: sum((s) => s.providerSpend.uncostedCalls),
+      delivered: {
+        runs: sum((s) => s.providerSpend.delivered.runs),
+        usd: usd((s) => s.providerSpend.delivered.usd),
+      },
+      mostExpensive,
+    },
+    unapproved: {
+      storyboards: sum((s) => s.unapproved.storyboards),
+      providerUsd: usd((s) => s.unapproved.providerUsd),
+      uncostedCalls: sum((s) => s.unapproved.uncostedCalls),
+      videoSpendAvoidedUsd: usd((s) => s.unapproved.videoSpendAvoidedUsd),
+      unpriced: sum((s) => s.unapproved.unpriced),
+    },
+    credits: {
+      chargeFirst: {
+        runs: sum((s) => s.credits.chargeFirst.runs),
+        charged: sum((s) => s.credits.chargeFirst.charged),
+        refunded: sum((s) => s.credits.chargeFirst.refunded),
+      },
+      storyboardFirst: {
+        runs: sum((s) => s.credits.storyboardFirst.runs),
+        charged: sum((s) => s.credits.storyboardFirst.charged),
+        refunded: sum((s) => s.credits.storyboardFirst.refunded),
+      },
+      endedUncharged: {
+        storyboards: sum((s) => s.credits.endedUncharged.storyboards),
+        creditsNotTaken: sum((s) => s.credits.endedUncharged.creditsNotTaken),
+      },
+    },
+  };
+}
+
+/** Plain lines on what a total says: the unapproved storyboards' spend, and the credits charged for nothing. */
+export function storyboardSummaryLines(s: StoryboardDay): string[] {
+  const { unapproved, credits, providerSpend } = s;
+  const each = (usd: number, n: number) => (n === 0 ? "—" : usdText(roundUsd(usd / n)));
+  const uncosted = (n: number) => (n > 0 ? ` (+ ${n} served calls without a price, not in the sum)` : "");
+  const refundedShare = (f: { charged: number; refunded: number }) =>
+    `${f.refunded} of ${f.charged} credits charged were refunded (${formatPct(ratio(f.refunded, f.charged))})`;
+  return [
+    `Provider spend: ${usdText(providerSpend.usd)} over ${providerSpend.runs} settled runs${uncosted(providerSpend.uncostedCalls)}; ` +
+      `${each(providerSpend.delivered.usd, providerSpend.delivered.runs)} per delivered video (${providerSpend.delivered.runs}); by stage: ` +
+      (COST_STAGES.map((stage) => `${stage} ${usdText(providerSpend.byStage[stage] ?? 0)}`).join(", ") || "none"),
+    `Storyboards nobody approved: ${unapproved.storyboards}, provider spend ${usdText(unapproved.providerUsd)} ` +
+      `(${each(unapproved.providerUsd, unapproved.storyboards)} each)${uncosted(unapproved.uncostedCalls)}; ` +
+      `video spend they spared ${usdText(unapproved.videoSpendAvoidedUsd)}` +
+      (unapproved.unpriced > 0 ? ` (${unapproved.unpriced} not priced: no price for the video model)` : "") +
+      ` (scenes at the first video model's price, first try)`,
+    `Credits charged for nothing: charge first (${credits.chargeFirst.runs} runs): ${refundedShare(credits.chargeFirst)}; ` +
+      `storyboard first (${credits.storyboardFirst.runs} runs): ${refundedShare(credits.storyboardFirst)}; ` +
+      `${credits.endedUncharged.storyboards} storyboards ended uncharged (${credits.endedUncharged.creditsNotTaken} credits never taken)`,
+  ];
+}
+
+/** Plain-text lines: the funnel and provider spend per day, then the range's totals. */
+export function renderStoryboardLines(docs: readonly MetricsDocument[]): string {
+  const withBoards = docs.filter((d) => d.storyboards);
+  if (withBoards.length === 0)
+    return "Storyboards: no day in the range has the storyboard's figures (rolled up before them)";
+  const rows = withBoards.map((d) => {
+    const s = d.storyboards as StoryboardDay;
+    const f = s.funnel;
+    return [
+      d.day,
+      ...[f.shown, f.approved, f.edited, f.cancelled, f.expired, f.endedOtherwise, f.waiting].map(String),
+      formatSeconds(s.timeToApprove.medianSec),
+      formatSeconds(s.timeToApprove.p90Sec),
+      usdText(s.providerSpend.usd),
+      String(s.providerSpend.uncostedCalls),
+      usdText(s.unapproved.providerUsd),
+      usdText(s.unapproved.videoSpendAvoidedUsd),
+    ];
+  });
+  const header = [
+    "day",
+    "shown",
+    "approved",
+    "edited",
+    "cancelled",
+    "expired",
+    "other end",
+    "waiting",
+    "approve p50",
+    "p90",
+    "provider $",
+    "uncosted",
+    "unapproved $",
+    "video $ spared",
+  ];
+  const total = pooledStoryboards(withBoards) as StoryboardDay;
+  return [
+    "Storyboards (both cohorts; time to approve from the first version shown to the approval)",
+    ...alignedTable(header, rows),
+    "",
+    `Whole range: ${total.funnel.shown} shown, ${total.funnel.approved} approved, ${total.funnel.edited} edited, ` +
+      `${total.funnel.cancelled} cancelled, ${total.funnel.expired} expired, ${total.funnel.endedOtherwise} ended otherwise, ` +
+      `${total.funnel.waiting} waiting`,
+    ...storyboardSummaryLines(total),
+  ].join("\n");
 }

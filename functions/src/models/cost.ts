@@ -3,7 +3,17 @@
  * modelConfig.ts), what the call used, and the day it was made. Pure: a run's provider cost is the
  * sum of its attempts' `costUsd`.
  */
-import { shutdownMs, priceKey, type ModelConfig, type ModelPrice, type Rate } from "./modelConfig";
+import { veoDurationSeconds } from "../video/classify";
+import { omniDurationSeconds } from "../video/omniRules";
+import {
+  isRetired,
+  shutdownMs,
+  priceKey,
+  type ModelConfig,
+  type ModelPrice,
+  type Rate,
+  type VideoApi,
+} from "./modelConfig";
 
 /** What a call used, in the unit its provider bills. */
 export type CallUsage =
@@ -61,4 +71,37 @@ export function callCostUsd(
 ): number | undefined {
   const price = prices[priceKey(ref)];
   return price ? costAtRate(rateAt(price, atMs), usage) : undefined;
+}
+
+/** The seconds a video model bills for a scene: the clip length its API is asked for (each rounds its own way). */
+export function billedVideoSeconds(api: VideoApi, sceneSec: number): number {
+  return api === "gemini_api" ? omniDurationSeconds(sceneSec) : veoDurationSeconds(sceneSec);
+}
+
+/**
+ * What the scenes of a delivered video with these scene lengths cost at `atMs` by the price table:
+ * Σ over the scenes of (the video chain's first model not retired at `atMs`: its rate per second) ×
+ * (the seconds it bills for that scene). Every scene served by that model at its first try: no
+ * retries, no backup model, no unusable clip, so it is the least such a video costs. Undefined when
+ * that model has no price (not guessed).
+ */
+export function deliveredScenesCostUsd(
+  config: Pick<ModelConfig, "video" | "prices">,
+  sceneSecs: readonly number[],
+  atMs: number,
+): { model: string; usd: number } | undefined {
+  const primary = config.video.find((entry) => !isRetired(entry, atMs));
+  if (!primary) return undefined;
+  let usd = 0;
+  for (const sceneSec of sceneSecs) {
+    const cost = callCostUsd(
+      config.prices,
+      primary,
+      { per: "video_second", seconds: billedVideoSeconds(primary.api, sceneSec) },
+      atMs,
+    );
+    if (cost === undefined) return undefined;
+    usd += cost;
+  }
+  return { model: primary.model, usd: toMicros(usd) };
 }

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { Attempt, ErrorClass, ModelTier, Stage } from "../contract/run";
 import { PipelineFailure } from "../contract/failure";
 import type { Served, ProviderName } from "../contract/providers";
-import type { JsonRequest, ModelAdapter } from "./adapters";
+import type { JsonRequest, ModelAdapter } from "./modelAdapter";
 import { callCostUsd, type Metered } from "./cost";
 import { cooldownDocId, type CooldownState, type CooldownStore, type ModelRef } from "./cooldown";
 import { classifyError, decideAfterFailure, describeError, ERROR_RULES, ModelCallError, retryAfterMs } from "./errors";

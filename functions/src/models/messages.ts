@@ -56,7 +56,8 @@ export const ATTEMPT_NOTES = {
 /** What the model check tells operators (models:check, deploy:check, the daily check's alerts). */
 export const MODEL_CHECK = {
   keyMissing: (secret: string) => `the ${secret} secret is empty, so its models cannot be listed`,
-  noVertexProject: "no Google Cloud project for Vertex AI (set VERTEX_PROJECT), so the video models cannot be listed",
+  noVertexProject: (chain: string) =>
+    `no Google Cloud project for Vertex AI (set VERTEX_PROJECT), so the ${chain} models cannot be listed`,
   noAnswer: (seconds: number) => `no answer within ${seconds} s`,
   notVerified: (provider: string, error: string) =>
     `${provider}: could not list its models (${error}); its models are not verified, not reported missing`,
@@ -64,6 +65,8 @@ export const MODEL_CHECK = {
     `${provider}: the API its models are called on answered 404 (${error}): every call to them would fail`,
   noLiveModel: (chain: string) =>
     `${chain}: no live model: every model is retired or missing, so every run would fail at this stage`,
+  noLiveMusicModel: (chain: string) =>
+    `${chain}: no live model: every model is retired or missing, so every ad gets the local pad instead`,
   oneLiveModel: (chain: string, model: string) =>
     `${chain}: only ${model} is left live: one outage or shutdown of it fails every run at this stage`,
   missing: (chain: string, position: number, model: string, provider: string) =>

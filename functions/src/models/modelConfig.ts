@@ -62,8 +62,8 @@ const VoiceEntrySchema = ModelEntrySchema.extend({ voice: z.string().trim().min(
 
 /**
  * Where a video model runs, and so which API the adapter speaks: the Gemini API's Interactions
- * API with GEMINI_API_KEY (video/omni.ts) or Vertex AI's generateVideos with Google credentials
- * (video/veo.ts). @google/genai 3.3 runs generateVideos on Vertex AI only.
+ * API with GEMINI_API_KEY (providers/cloud/omni.ts) or Vertex AI's generateVideos with Google credentials
+ * (providers/cloud/veo.ts). @google/genai 3.3 runs generateVideos on Vertex AI only.
  */
 export const VIDEO_APIS = ["gemini_api", "vertex_ai"] as const;
 export type VideoApi = (typeof VIDEO_APIS)[number];

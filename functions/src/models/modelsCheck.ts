@@ -1,7 +1,8 @@
 /**
  * Which configured models are alive: asks each provider for its model list (Gemini API or
  * Vertex AI `models.list`, OpenAI `GET /v1/models` with `shutdown_date`, Cloud Text-to-Speech
- * `voices.list`) and judges every entry of every chain of the configuration. Used by
+ * `voices.list`) and judges every entry of every chain of the configuration, the music chain's too
+ * when it has one (Lyria, listed on Vertex AI where it runs). Used by
  * `npm run models:check`, `npm run deploy:check` and the daily scheduled check. Deciding is pure
  * (`judgeModels`); asking is at the edge (`listAll`), each provider on its own: one that cannot
  * be asked leaves the others' verdicts standing.
@@ -9,12 +10,24 @@
 import type { TextToSpeechClient } from "@google-cloud/text-to-speech";
 import { ApiError, GoogleGenAI } from "@google/genai";
 import type { OAuth2Client } from "google-auth-library";
-import type { SdkClients } from "./adapters";
+import type { SdkClients } from "./modelAdapter";
 import { describeError, ModelCallError } from "./errors";
 import { tierAt } from "./fallback";
 import { MODEL_CHECK } from "./messages";
-import { INTERACTIONS_API_VERSION } from "../video/omni";
+import { INTERACTIONS_API_VERSION } from "../video/omniRules";
 import { daysLeft, isRetired, modelChains, type ModelConfig, type NamedChain } from "./modelConfig";
+
+/**
+ * The chains the check judges: the ones a run cannot do without, then the music chain when one is
+ * configured. The project's own pad serves music after the chain's last model, so a music chain down
+ * to one live model is no warning, and one with none is a warning (exit 1), not a chain that fails runs.
+ */
+function checkedChains(config: ModelConfig): (NamedChain & { padFollows?: true })[] {
+  return [
+    ...modelChains(config),
+    ...(config.music.length > 0 ? [{ name: "music", entries: config.music, padFollows: true as const }] : []),
+  ];
+}
 import type { ProviderName } from "../contract/providers";
 
 export interface ListedModel {
@@ -26,14 +39,16 @@ export interface ListedModel {
 /** One provider's model list; throws when the provider cannot be asked. */
 export type ModelLister = () => Promise<ListedModel[]>;
 /**
- * Where a chain's models are listed: their provider's API, except the video chain, whose entries
- * are listed where they run (providers.video) whatever the Gemini backend of the text and voice
- * chains: Gemini API entries (Omni) on the Gemini API, Vertex AI entries (Veo) on Vertex AI.
+ * Where a chain's models are listed: their provider's API, except the video and music chains, whose
+ * entries are listed where they run whatever the Gemini backend of the text and voice chains: Gemini
+ * API entries (Omni) on the Gemini API, Vertex AI entries (Veo) on Vertex AI (providers.video), Lyria
+ * on Vertex AI (providers.music).
  */
-export type ListingSource = ProviderName | "gemini_api_video" | "vertex_video";
+export type ListingSource = ProviderName | "gemini_api_video" | "vertex_video" | "vertex_music";
 export type ModelListers = Record<ListingSource, ModelLister>;
 
 const sourceOf = (chain: string, entry: NamedChain["entries"][number]): ListingSource => {
+  if (chain === "music") return "vertex_music";
   if (chain !== "video") return entry.provider;
   return entry.api === "gemini_api" ? "gemini_api_video" : "vertex_video";
 };
@@ -74,8 +89,8 @@ export interface ModelCheckRow {
 
 /**
  * 0 all well; 1 a warning: an entry (any position) missing or shutting down within warnDays, a
- * chain left with one live model, a provider-announced date the entry lacks; 2 a chain has no
- * live model; 3 nothing wrong among the providers asked, but one or more could not be asked.
+ * chain left with one live model, a provider-announced date the entry lacks, a music chain with no
+ * live model (the pad serves); 2 a chain a run needs has no live model; 3 nothing wrong among the providers asked, but one or more could not be asked.
  */
 export type CheckExitCode = 0 | 1 | 2 | 3;
 
@@ -118,6 +133,7 @@ const SOURCE_NAMES: Record<ListingSource, string> = {
   google_tts: "cloud text-to-speech",
   gemini_api_video: "gemini api (video)",
   vertex_video: "vertex ai (video)",
+  vertex_music: "vertex ai (music)",
 };
 
 const earliest = (a?: string, b?: string) => (a && b ? (a < b ? a : b) : (a ?? b));
@@ -132,15 +148,15 @@ async function listGoogleModels(ai: GoogleGenAI): Promise<ListedModel[]> {
   return listed;
 }
 
-/** The Vertex AI client the video chain runs on (as wiring builds it), for listing its models. */
-export function createVideoListingClient(
+/** A Vertex AI client in the project and location the chains run in, for listing Google's models. */
+function vertexListingClient(
   config: ModelConfig,
   projectId: string | undefined,
+  baseUrl: string | undefined,
   authClient?: OAuth2Client,
 ): GoogleGenAI | undefined {
   const project = config.providers.gemini.vertexProject ?? projectId;
   if (!project) return undefined;
-  const { baseUrl } = config.providers.video;
   return new GoogleGenAI({
     vertexai: true,
     project,
@@ -148,6 +164,27 @@ export function createVideoListingClient(
     ...(baseUrl ? { httpOptions: { baseUrl } } : {}),
     ...(authClient ? { googleAuthOptions: { authClient } } : {}),
   });
+}
+
+/** The Vertex AI client the video chain runs on (as wiring builds it), for listing its models. */
+export function createVideoListingClient(
+  config: ModelConfig,
+  projectId: string | undefined,
+  authClient?: OAuth2Client,
+): GoogleGenAI | undefined {
+  return vertexListingClient(config, projectId, config.providers.video.baseUrl, authClient);
+}
+
+/**
+ * The Vertex AI client Lyria runs on (the music client's project, location and endpoint), for listing
+ * its models the way Veo's are listed: Google's publisher models.
+ */
+export function createMusicListingClient(
+  config: ModelConfig,
+  projectId: string | undefined,
+  authClient?: OAuth2Client,
+): GoogleGenAI | undefined {
+  return vertexListingClient(config, projectId, config.providers.music.baseUrl, authClient);
 }
 
 /**
@@ -164,10 +201,11 @@ export function createGeminiApiVideoListingClient(config: ModelConfig, geminiApi
   });
 }
 
-/** The video clients: `video` on Vertex AI (Veo), `geminiApiVideo` on the Gemini API (Omni). */
+/** The video clients: `video` on Vertex AI (Veo), `geminiApiVideo` on the Gemini API (Omni); `music` on Vertex AI (Lyria). */
 export interface VideoListingClients {
   video?: GoogleGenAI;
   geminiApiVideo?: GoogleGenAI;
+  music?: GoogleGenAI;
 }
 
 /** Cloud Text-to-Speech voices, by name (`en-US-Chirp3-HD-Kore`); `retry: null` asks once. */
@@ -183,16 +221,16 @@ export function createModelListers(
   const missingKey = (provider: ProviderName) => async (): Promise<ListedModel[]> => {
     throw new KeyMissingError(MODEL_CHECK.keyMissing(keySecrets[provider]));
   };
-  const { gemini, openai, video, geminiApiVideo, googleTts } = clients;
+  const { gemini, openai, video, geminiApiVideo, music, googleTts } = clients;
+  const noVertexProject = (what: string) => async (): Promise<ListedModel[]> => {
+    throw new KeyMissingError(MODEL_CHECK.noVertexProject(what));
+  };
   return {
     google_tts: googleTts ? () => listGoogleTtsVoices(googleTts) : missingKey("google_tts"),
     gemini: gemini ? () => listGoogleModels(gemini) : missingKey("gemini"),
     gemini_api_video: geminiApiVideo ? () => listGoogleModels(geminiApiVideo) : missingKey("gemini"),
-    vertex_video: video
-      ? () => listGoogleModels(video)
-      : async () => {
-          throw new KeyMissingError(MODEL_CHECK.noVertexProject);
-        },
+    vertex_video: video ? () => listGoogleModels(video) : noVertexProject("video"),
+    vertex_music: music ? () => listGoogleModels(music) : noVertexProject("music"),
     openai: openai
       ? async () => {
           const listed: ListedModel[] = [];
@@ -228,7 +266,7 @@ export async function listAll(
   timeoutMs = LISTING_TIMEOUT_MS,
 ): Promise<Map<ListingSource, ProviderListing>> {
   const used = new Set(
-    modelChains(config).flatMap((chain) => chain.entries.map((entry) => sourceOf(chain.name, entry))),
+    checkedChains(config).flatMap((chain) => chain.entries.map((entry) => sourceOf(chain.name, entry))),
   );
   const answers = await Promise.all(
     [...used].map(async (source): Promise<[ListingSource, ProviderListing]> => {
@@ -239,7 +277,8 @@ export async function listAll(
         // No key, or no Google credentials on this machine: not asked, rather than down.
         const keyMissing =
           error instanceof KeyMissingError || /could not load the default credentials/i.test(String(error));
-        const provider = source === "vertex_video" || source === "gemini_api_video" ? "gemini" : source;
+        const provider =
+          source === "vertex_video" || source === "gemini_api_video" || source === "vertex_music" ? "gemini" : source;
         const notServed = error instanceof ApiError && error.status === 404;
         return [source, { ok: false, error: describeError(provider, error), keyMissing, notServed }];
       }
@@ -269,7 +308,7 @@ export function judgeModels(
     if (listing.notServed) raise(1, MODEL_CHECK.notServed(SOURCE_NAMES[source], listing.error));
     else notVerified.push(MODEL_CHECK.notVerified(SOURCE_NAMES[source], listing.error));
   }
-  for (const chain of modelChains(config)) {
+  for (const chain of checkedChains(config)) {
     const chainRows = chain.entries.map((entry, index): ModelCheckRow => {
       const listing = listings.get(sourceOf(chain.name, entry));
       const listed = listing?.ok ? listing.models.get(listedId(entry)) : undefined;
@@ -291,7 +330,8 @@ export function judgeModels(
     // A model the provider could not confirm is not counted missing: only "missing" is.
     const live = chainRows.filter((row) => !row.retired && row.availability !== "missing");
     if (live.length === 0) {
-      raise(2, MODEL_CHECK.noLiveModel(chain.name));
+      if (chain.padFollows) raise(1, MODEL_CHECK.noLiveMusicModel(chain.name));
+      else raise(2, MODEL_CHECK.noLiveModel(chain.name));
       continue;
     }
     // Every entry, not only the first live one: a backup that is gone is found before it is needed.
@@ -305,7 +345,7 @@ export function judgeModels(
         raise(1, MODEL_CHECK.retiresSoon(chain.name, row.position, row.model, row.shutdownDate, row.daysLeft));
       }
     }
-    if (live.length === 1) raise(1, MODEL_CHECK.oneLiveModel(chain.name, live[0].model));
+    if (live.length === 1 && !chain.padFollows) raise(1, MODEL_CHECK.oneLiveModel(chain.name, live[0].model));
   }
   for (const row of rows) {
     if (row.undeclaredShutdown && row.shutdownDate && !row.retired) {

@@ -3,7 +3,7 @@ import { CAMERA_MOTIONS, ScriptSchema, VisualDnaSchema, type RunInput, type Visu
 import { voiceoverWindow } from "../pipelineSettings";
 import { wordsToSay } from "../script/syllables";
 import { composerBand } from "../script/voiceoverPlan";
-import type { JsonRequest } from "./adapters";
+import type { JsonRequest } from "./modelAdapter";
 import type { ScriptLengthSettings } from "./replyChecks";
 
 /** Every prompt sent to a model. The user's own words are fenced and labelled as data. */

@@ -15,7 +15,14 @@ import { FieldValue, Timestamp, type DocumentReference, type Firestore } from "f
 import { logger } from "firebase-functions";
 import { RUN_ID_PATTERN, objects, paths, sceneHolder, sceneId } from "../contract/paths";
 import { SLOW_PASS_SLOWDOWN, sceneFault } from "../contract/faults";
-import { MAX_SCENES, type Attempt, type FallbackReason, type ModelTier, type SceneMethod } from "../contract/run";
+import {
+  MAX_SCENES,
+  type Attempt,
+  type FallbackReason,
+  type ModelTier,
+  type SceneMethod,
+  type SceneScript,
+} from "../contract/run";
 import { z } from "zod";
 import type { RunDocument } from "../contract/runDocument";
 import { writeNotification } from "../ledger/notifications";
@@ -279,6 +286,80 @@ export async function handleSceneTask(task: SceneTask, delivery: TaskDelivery, d
   await finishScenesIfComplete(db, task.runId, task.round);
 }
 
+/**
+ * The files of one delivery's work on a scene, in its workspace: the product image and the start frame
+ * (each fetched once, when first needed), the request to a video model, what the scene writes on its
+ * picture, and the upload of the finished clip.
+ */
+function sceneFiles(
+  dir: string,
+  task: SceneTask,
+  run: RunDocument,
+  scene: SceneScript,
+  settings: PipelineSettings,
+  deps: PipelineDeps,
+) {
+  const input = runInputOf(run);
+  const id = sceneId(task.sceneNumber);
+  const { width, height } = frameSize(input.aspectRatio);
+  const imageFile = path.join(dir, `product${extensionOf(input.image)}`);
+  let imageReady = false;
+  const image = async () => {
+    if (!imageReady) await deps.store.download(input.image, imageFile);
+    imageReady = true;
+    return imageFile;
+  };
+  // The approved storyboard's start frame of this scene, when the run was approved on one.
+  const startFrame = run.storyboard?.scenes[task.sceneNumber - 1]?.startFrame;
+  const startFrameCopy = path.join(dir, `${id}-start.png`);
+  let startFrameReady = false;
+  const start = async () => {
+    if (!startFrame) return undefined;
+    if (!startFrameReady) await deps.store.download(startFrame, startFrameCopy);
+    startFrameReady = true;
+    return startFrameCopy;
+  };
+  const request = async (): Promise<SceneVideoRequest> => {
+    const startFrameFile = await start();
+    return {
+      runId: task.runId,
+      sceneIndex: task.sceneNumber - 1,
+      scene,
+      imageFile: await image(),
+      ...(startFrameFile && { startFrameFile }),
+      outFile: path.join(dir, `${id}-model.mp4`),
+      width,
+      height,
+    };
+  };
+  const sceneClip = path.join(dir, `${id}.mp4`);
+  // What this scene writes on its picture, drawn in the pass that encodes its clip.
+  let overlaid: boolean = false;
+  const overlay = async (): Promise<{ overlay?: DrawnOverlay }> => {
+    const plan = overlayPlanOfRun(run, settings);
+    overlaid = plan !== null;
+    const before = run.script?.scenes.slice(0, task.sceneNumber - 1).reduce((sum, s) => sum + s.durationSec, 0) ?? 0;
+    const part = plan && sceneOverlay(plan, { startSec: before, endSec: before + scene.durationSec });
+    if (!part) return {};
+    let logoFile: string | undefined;
+    if (part.endCard?.logo) {
+      logoFile = path.join(dir, `logo${extensionOf(part.endCard.logo.path)}`);
+      await deps.store.download(part.endCard.logo.path, logoFile);
+    }
+    const drawn = await prepareOverlay(part, path.join(dir, id), logoFile);
+    if (drawn.logoProblem) {
+      logger.warn(logMessages.endCardWithoutLogo(drawn.logoProblem), { runId: task.runId, scene: task.sceneNumber });
+    }
+    return { overlay: drawn };
+  };
+  const upload = async () => {
+    const video = objects.sceneClip(task.runId, id, task.round);
+    await deps.store.upload(sceneClip, video, "video/mp4");
+    return video;
+  };
+  return { width, height, sceneClip, image, request, overlay, upload, overlaid: () => overlaid };
+}
+
 /** One delivery's work on a claimed scene: poll or submit, then follow the chain's rules. */
 async function advanceScene(
   task: SceneTask,
@@ -290,7 +371,6 @@ async function advanceScene(
 ): Promise<SceneEnd> {
   const scene = run.script?.scenes[task.sceneNumber - 1];
   if (!scene) throw new Error(`run ${task.runId} has no scene ${task.sceneNumber}`);
-  const input = runInputOf(run);
   const id = sceneId(task.sceneNumber);
   const ctx: CallContext = callContext(task.runId, run);
   const policy = rulePolicy(settings);
@@ -307,62 +387,14 @@ async function advanceScene(
   };
 
   return withWorkspace(deps.workDir, `scene-${task.runId}-${id}`, async (dir) => {
-    const { width, height } = frameSize(input.aspectRatio);
-    const imageFile = path.join(dir, `product${extensionOf(input.image)}`);
-    let imageReady = false;
-    const image = async () => {
-      if (!imageReady) await deps.store.download(input.image, imageFile);
-      imageReady = true;
-      return imageFile;
-    };
-    // The approved storyboard's start frame of this scene, when the run was approved on one.
-    const startFrame = run.storyboard?.scenes[task.sceneNumber - 1]?.startFrame;
-    const startFrameCopy = path.join(dir, `${id}-start.png`);
-    let startFrameReady = false;
-    const start = async () => {
-      if (!startFrame) return undefined;
-      if (!startFrameReady) await deps.store.download(startFrame, startFrameCopy);
-      startFrameReady = true;
-      return startFrameCopy;
-    };
-    const request = async (): Promise<SceneVideoRequest> => {
-      const startFrameFile = await start();
-      return {
-        runId: task.runId,
-        sceneIndex: task.sceneNumber - 1,
-        scene,
-        imageFile: await image(),
-        ...(startFrameFile && { startFrameFile }),
-        outFile: path.join(dir, `${id}-model.mp4`),
-        width,
-        height,
-      };
-    };
-    const sceneClip = path.join(dir, `${id}.mp4`);
-    // What this scene writes on its picture, drawn in the pass that encodes its clip.
-    let overlaid: boolean = false;
-    const overlay = async (): Promise<{ overlay?: DrawnOverlay }> => {
-      const plan = overlayPlanOfRun(run, settings);
-      overlaid = plan !== null;
-      const before = run.script?.scenes.slice(0, task.sceneNumber - 1).reduce((sum, s) => sum + s.durationSec, 0) ?? 0;
-      const part = plan && sceneOverlay(plan, { startSec: before, endSec: before + scene.durationSec });
-      if (!part) return {};
-      let logoFile: string | undefined;
-      if (part.endCard?.logo) {
-        logoFile = path.join(dir, `logo${extensionOf(part.endCard.logo.path)}`);
-        await deps.store.download(part.endCard.logo.path, logoFile);
-      }
-      const drawn = await prepareOverlay(part, path.join(dir, id), logoFile);
-      if (drawn.logoProblem) {
-        logger.warn(logMessages.endCardWithoutLogo(drawn.logoProblem), { runId: task.runId, scene: task.sceneNumber });
-      }
-      return { overlay: drawn };
-    };
-    const upload = async () => {
-      const video = objects.sceneClip(task.runId, id, task.round);
-      await deps.store.upload(sceneClip, video, "video/mp4");
-      return video;
-    };
+    const { width, height, sceneClip, image, request, overlay, upload, overlaid } = sceneFiles(
+      dir,
+      task,
+      run,
+      scene,
+      settings,
+      deps,
+    );
 
     let chainState: ChainState = { ...state.chain };
     let generation = state.generation;
@@ -497,7 +529,7 @@ async function advanceScene(
             tier: entry.tier,
             fallbackReason: null,
             video,
-            measurements: { ...normalized.measurements, ...(overlaid ? { overlaid: true as const } : {}) },
+            measurements: { ...normalized.measurements, ...(overlaid() ? { overlaid: true as const } : {}) },
             slot,
           };
         }
@@ -575,7 +607,7 @@ async function advanceScene(
             tier: "fallback",
             fallbackReason: move.reason,
             video,
-            measurements: { ...clip.measurements, ...(overlaid ? { overlaid: true as const } : {}) },
+            measurements: { ...clip.measurements, ...(overlaid() ? { overlaid: true as const } : {}) },
             slot,
             clipPassFailures,
           };

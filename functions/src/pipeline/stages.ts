@@ -73,7 +73,10 @@ async function script({ claim, deps }: StageRun): Promise<StageOutcome> {
   const input = runInputOf(claim.run);
   const dna = requireField(claim.run, "dna", "script");
   const served = await deps.script.write({ input, dna }, callContext(claim.runId, claim.run));
-  return { result: { script: served.value, "stages.script": record(served, started) } };
+  const made = record(served, started);
+  // A new script the owner asked for at the storyboard keeps the calls of the scripts before it: each was billed.
+  const earlier = claim.run.storyboard ? (claim.run.stages?.script?.attempts ?? []) : [];
+  return { result: { script: served.value, "stages.script": { ...made, attempts: [...earlier, ...made.attempts] } } };
 }
 
 /**

@@ -13,7 +13,7 @@
  * themselves (an end card line planned at 8:1 or more measured 4.2:1 at the 5th percentile). The text's extent
  * is checked against the safe area.
  *
- * Verdict: captions on screen for the spoken time (at least `minSpeechCovered` of it), no card up through
+ * Verdict: captions on screen for the spoken time before the end card (at least `minSpeechCovered` of it), no card up through
  * more than `maxCaptionSilenceSec` of silence, every element present and readable (`minContrast`), inside
  * the safe area, and the end card there when the run has one.
  */
@@ -157,11 +157,17 @@ function spokenStretches(timing: VoiceTiming): VoiceSpan[] {
   return out;
 }
 
-/** Share of the spoken time with a caption on screen; null when nothing is spoken or there are no captions. */
+/**
+ * Share of the spoken time with a caption on screen; null when nothing is spoken or there are no captions.
+ * Speech under the end card does not count: the card is drawn there instead of captions.
+ */
 export function speechCovered(plan: OverlayPlan, timing: VoiceTiming | undefined): number | null {
   const cards = plan.elements.filter((e) => e.kind === "caption");
   if (!timing || cards.length === 0) return null;
-  const stretches = spokenStretches(timing);
+  const until = plan.endCard?.startSec ?? Infinity;
+  const stretches = spokenStretches(timing)
+    .map((s) => ({ startSec: s.startSec, endSec: Math.min(s.endSec, until) }))
+    .filter((s) => s.endSec > s.startSec);
   const spoken = stretches.reduce((sum, s) => sum + (s.endSec - s.startSec), 0);
   if (spoken <= 0) return null;
   let covered = 0;

@@ -17,6 +17,7 @@
 import type { RunBrand, RunOptions } from "../contract/brand";
 import type { FrameSize } from "../contract/measurements";
 import type {
+  CaptionCue,
   ElementKind,
   EndCardPanel,
   OverlayPlan,
@@ -29,18 +30,25 @@ import type {
   TimedWord,
 } from "../contract/overlay";
 import type { VoiceSpan, VoiceTiming } from "../contract/voice";
+import { overlayFontMetrics } from "../media/fontMetrics";
 import { afterSpeaking, timeVoiceLines } from "../media/voiceTiming";
 import type { OverlaySettings as OverlayConfig } from "../pipelineSettings";
 import { contrastRatio, parseHex, readableOn, WHITE, BLACK } from "../quality/contrast";
+import { boxPad, fitEndCard, type FittedBlock } from "./endCardLayout";
 import { syllables } from "./syllables";
 
 /**
  * Margins of the frame that feed apps cover, as shares of its width and height.
  *
- * 9:16: the largest margin of each side over Meta's Reels ads guidance (14% top, 35% bottom, 6% each
- * side) and Google's for vertical YouTube ads (288 px top, 672 px bottom, 48 px left, 192 px right of
- * 1080x1920), with TikTok's templates (no published numbers) leaving 120 px on the left: one box, x 120 to
- * 888, y 288 to 1248 of 1080x1920 (https://shotstack.io/learn/vertical-video-safe-zones/, read 2026-12-07).
+ * 9:16: one box inside every vertical feed's margins, x 120 to 888 and y 288 to 1248 of 1080x1920.
+ * Where the numbers come from: not from the platforms' own pages. TikTok's ad specifications
+ * (https://ads.tiktok.com/help/article/tiktok-auction-in-feed-ads, read 2026-12-07) publish no numbers,
+ * only template files, since its covered area changes with the ad's caption and add-ons. Meta's Reels
+ * margins (14% top, 35% bottom, 6% each side) and Google's for vertical YouTube ads (288 px top, 672 px
+ * bottom, 48 px left, 192 px right of 1080x1920) are as third parties quote them, not found on Meta's or
+ * Google's own pages; the box takes the largest margin of each side from a vendor's compilation
+ * (https://shotstack.io/learn/vertical-video-safe-zones/, read 2026-12-07), which adds 120 px on the
+ * left from TikTok's templates. Several independent guides quote the same Meta percentages.
  * 1:1 and 16:9 feeds draw less over the picture (the caption and buttons sit outside it); a 10% margin
  * on each side keeps text off the edges and the player's controls at the bottom.
  */
@@ -288,6 +296,8 @@ export const LINE_SPACING = 1.3;
 /** Source Sans 3 Bold's average advance is about half its size: a line holds safe width / (size x 0.52). */
 const CHAR_WIDTH_EM = 0.52;
 export const MAX_CAPTION_WORDS = 6;
+/** A caption card the end card leaves less time than this is not drawn: too short to read. */
+export const MIN_CAPTION_SEC = 0.3;
 
 export type OverlaySettings = Pick<OverlayConfig, "minContrast" | "titleSec" | "endCardSec">;
 
@@ -311,7 +321,7 @@ function placeLines(
   top: number,
   look: TextLook,
 ): { lines: PlacedLine[]; bottom: number } {
-  const pad = look.style === "outlined" ? Math.max(3, Math.round(fontSize * 0.12)) : Math.round(fontSize * 0.22);
+  const pad = look.style === "outlined" ? Math.max(3, Math.round(fontSize * 0.12)) : boxPad(fontSize);
   const step = Math.round(fontSize * LINE_SPACING) + (look.style === "outlined" ? 0 : pad);
   const lines = texts.map((text, i) => ({ text, y: Math.round(top + pad + i * step), fontSize, pad }));
   return { lines, bottom: top + pad * 2 + (texts.length - 1) * step + Math.round(fontSize * 1.2) };
@@ -341,8 +351,13 @@ export function overlayPlan(input: OverlayInput, settings: OverlaySettings): Ove
   const videoSec = input.sceneSeconds.reduce((sum, s) => sum + s, 0);
   const size = (share: number) => Math.round(short * share);
 
+  const lastScene = input.sceneSeconds.at(-1) ?? 0;
+  const endCardStart =
+    input.options?.endCard !== false ? round3(videoSec - Math.min(settings.endCardSec, lastScene / 2)) : Infinity;
+
   const captionSize = size(TEXT_SIZES.caption);
   const words = input.timing ? timeWords(input.narrations, input.timing) : [];
+  const cues: CaptionCue[] = [];
   if (input.options?.captions !== false && words.length > 0) {
     const cards = captionCards(words, {
       maxWords: MAX_CAPTION_WORDS,
@@ -351,12 +366,17 @@ export function overlayPlan(input: OverlayInput, settings: OverlaySettings): Ove
     // Two lines at most, their bottom on the safe area's bottom edge.
     const twoLines = placeLines(["", ""], captionSize, 0, look).bottom;
     for (const card of cards) {
+      cues.push({ startSec: card.startSec, endSec: card.endSec, lines: card.lines });
+      // The end card fills the frame and says the call to action itself: no caption is drawn over it,
+      // and a card cut too short to read by its start is not drawn at all.
+      const endSec = Math.min(card.endSec, endCardStart);
+      if (endSec - card.startSec < MIN_CAPTION_SEC) continue;
       const top = safe.y + safe.height - twoLines;
       const offset = card.lines.length === 1 ? twoLines - placeLines([""], captionSize, 0, look).bottom : 0;
       elements.push({
         kind: "caption",
         startSec: card.startSec,
-        endSec: card.endSec,
+        endSec,
         wordsStartSec: card.wordsStartSec,
         lines: placeLines(card.lines, captionSize, top + offset, look).lines,
       });
@@ -387,8 +407,7 @@ export function overlayPlan(input: OverlayInput, settings: OverlaySettings): Ove
     ...(pillBox.backing === DEFAULT_BACKING ? { text: BLACK, backing: WHITE } : pillBox),
   };
   if (input.options?.endCard !== false) {
-    const lastScene = input.sceneSeconds.at(-1) ?? 0;
-    const startSec = round3(videoSec - Math.min(settings.endCardSec, lastScene / 2));
+    const startSec = endCardStart;
     const endSec = round3(videoSec);
     const logoBox: Rect | null = input.brand?.logo
       ? {
@@ -398,21 +417,33 @@ export function overlayPlan(input: OverlayInput, settings: OverlaySettings): Ove
           height: Math.round(safe.height * 0.22),
         }
       : null;
-    // The blocks are laid out from 0, then the whole card is centred in the safe area below the logo.
-    let top = 0;
-    const blocks: { kind: ElementKind; lines: PlacedLine[] }[] = [];
-    const block = (kind: ElementKind, text: string, share: number, look: TextLook) => {
-      const fontSize = size(share);
-      const placed = placeLines(wrap(text, maxLineChars(safe.width, fontSize)).slice(0, 2), fontSize, top, look);
-      blocks.push({ kind, lines: placed.lines });
-      top = placed.bottom + size(0.03);
-    };
-    block("end_card", input.brandName, TEXT_SIZES.brand, endCardLook);
-    block("end_card", input.productName, TEXT_SIZES.product, endCardLook);
-    block("call_to_action", input.callToAction, TEXT_SIZES.cta, callToActionLook);
     const areaTop = logoBox ? logoBox.y + logoBox.height + size(0.03) : safe.y;
     const areaHeight = safe.y + safe.height - areaTop;
-    const shift = areaTop + Math.max(0, Math.round((areaHeight - (top - size(0.03))) / 2));
+    const looks = [endCardLook, endCardLook, callToActionLook];
+    const kinds: ElementKind[] = ["end_card", "end_card", "call_to_action"];
+    // The blocks are laid out from 0, then the whole card is centred in the safe area below the logo.
+    const layout = (fitted: readonly FittedBlock[]) => {
+      let top = 0;
+      const blocks = fitted.map((block, i) => {
+        const placed = placeLines(block.lines, block.fontSize, top, looks[i]);
+        top = placed.bottom + size(0.03);
+        return { kind: kinds[i], lines: placed.lines };
+      });
+      return { blocks, height: top - size(0.03) };
+    };
+    const fitted = fitEndCard(
+      overlayFontMetrics(),
+      [
+        { text: input.brandName, fontSize: size(TEXT_SIZES.brand) },
+        { text: input.productName, fontSize: size(TEXT_SIZES.product) },
+        { text: input.callToAction, fontSize: size(TEXT_SIZES.cta) },
+      ],
+      safe.width,
+      areaHeight,
+      (blocks) => layout(blocks).height,
+    );
+    const { blocks, height } = layout(fitted);
+    const shift = areaTop + Math.max(0, Math.round((areaHeight - height) / 2));
     for (const { kind, lines } of blocks) {
       elements.push({ kind, startSec, endSec, lines: lines.map((l) => ({ ...l, y: l.y + shift })) });
     }
@@ -423,7 +454,7 @@ export function overlayPlan(input: OverlayInput, settings: OverlaySettings): Ove
       logo: logoBox && input.brand?.logo ? { path: input.brand.logo, box: logoBox } : null,
     };
   }
-  return { frame, safe, look, endCardLook, callToActionLook, elements, endCard, words };
+  return { frame, safe, look, endCardLook, callToActionLook, elements, endCard, words, cues };
 }
 
 export function sceneOverlay(plan: OverlayPlan, video: VoiceSpan): SceneOverlay | null {
@@ -456,14 +487,14 @@ const vttTime = (sec: number) => {
   return `${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms % 1000, 3)}`;
 };
 
-/** The caption cards as a WebVTT file (the text escaped as WebVTT requires: &, < and >). */
+/**
+ * The caption cards as a WebVTT file (the text escaped as WebVTT requires: &, < and >): every card as
+ * timed, those under the end card too, since a player shows them beside the picture, not on it.
+ */
 export function webVtt(plan: OverlayPlan): string {
   const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  const cues = plan.elements
-    .filter((e) => e.kind === "caption")
-    .map(
-      (e, i) =>
-        `${i + 1}\n${vttTime(e.startSec)} --> ${vttTime(e.endSec)}\n${e.lines.map((l) => escape(l.text)).join("\n")}`,
-    );
+  const cues = plan.cues.map(
+    (c, i) => `${i + 1}\n${vttTime(c.startSec)} --> ${vttTime(c.endSec)}\n${c.lines.map(escape).join("\n")}`,
+  );
   return `WEBVTT\n\n${cues.join("\n\n")}\n`;
 }

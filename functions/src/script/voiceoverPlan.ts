@@ -18,7 +18,7 @@ import type { VoiceoverFit } from "../contract/voiceoverFit";
 
 /**
  * The composer stays this share inside the voiceover window on each side, for the syllable estimate's
- * error against where Flite's voice really ends (test/providers/briefProperty.test.ts prints it: about
+ * error against where Flite's voice really ends (test/providers/briefProperty.long.test.ts prints it: about
  * 7% on average, 18-23% at worst in two runs of 36). The window's edges are already the voice
  * fit's fastest and slowest tempo, so the band covers the usual error, not the worst: the tempo range
  * between the band and the window's edge absorbs the rest.

@@ -10,7 +10,7 @@ import {
 import type { ApiFailure, VeoAspectRatio, VeoFailure } from "./classify";
 
 /**
- * Pure decisions of the Gemini Omni Flash adapter (video/omni.ts): request parameters, what an
+ * Pure decisions of the Gemini Omni Flash adapter (providers/cloud/omni.ts): request parameters, what an
  * interaction or an error of the Interactions API means for the scene. No I/O here.
  *
  * Sources: the model id, the Interactions API (`POST /v1beta/interactions`) and the clip in
@@ -25,6 +25,15 @@ import type { ApiFailure, VeoAspectRatio, VeoFailure } from "./classify";
  */
 
 /** Clip lengths Omni renders: 3 to 10 s (Google's changelog and model page). */
+/**
+ * The API version that serves the Interactions API as GA: "As of June 2026, the Interactions API
+ * is Generally Available and supported in v1" (https://ai.google.dev/gemini-api/docs/api-versions,
+ * read 2026-12-07; its reference is the v1 OpenAPI document, https://ai.google.dev/static/api/interactions-v1.openapi.json).
+ * v1beta carries the features still in development; the adapter pins v1 rather than trusting the
+ * SDK's default, and models:check lists the Omni models on the same version.
+ */
+export const INTERACTIONS_API_VERSION = "v1";
+
 export const OMNI_MIN_SEC = 3;
 export const OMNI_MAX_SEC = 10;
 

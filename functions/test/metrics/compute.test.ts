@@ -20,6 +20,9 @@ function run(id: string, overrides: Partial<MetricRun>): MetricRun {
     facesWarned: false,
     scenes: [veo, veo, veo, veo],
     qualityGateCauses: [],
+    failureReason: null,
+    storyboard: null,
+    spend: { usdByStage: {}, uncostedCalls: 0 },
     ...overrides,
   };
 }
@@ -50,12 +53,15 @@ const runs: MetricRun[] = [
   run("x4", { status: "awaiting_decision" }),
 ];
 
-const metrics = computeDailyMetrics(runs, DAY, { degradationThresholdPct: 50 });
+const metrics = computeDailyMetrics(runs, DAY, { degradationThresholdPct: 50, scenesCostUsd: () => undefined });
 
 test("counts only runs created that UTC day, charged and settled, per cohort", () => {
   expect(metrics.cohorts.graceful.counts.runs).toBe(8);
   expect(metrics.cohorts.legacy.counts.runs).toBe(5);
-  expect(computeDailyMetrics(runs, "2025-06-04", { degradationThresholdPct: 50 }).cohorts.graceful.counts.runs).toBe(1);
+  expect(
+    computeDailyMetrics(runs, "2025-06-04", { degradationThresholdPct: 50, scenesCostUsd: () => undefined }).cohorts
+      .graceful.counts.runs,
+  ).toBe(1);
 });
 
 test("credit waste: charged, not refunded, and failed, legacy content, or degraded without acceptance", () => {
@@ -94,7 +100,10 @@ test("refund rate and Ken Burns share", () => {
 });
 
 test("a rate with nothing to measure is null, not 0", () => {
-  const empty = computeDailyMetrics([run("only", {})], DAY, { degradationThresholdPct: 50 });
+  const empty = computeDailyMetrics([run("only", {})], DAY, {
+    degradationThresholdPct: 50,
+    scenesCostUsd: () => undefined,
+  });
   expect(empty.cohorts.graceful.rates.gracefulFailureRate).toBeNull();
   expect(empty.cohorts.graceful.rates.celebrityPreDetectionRate).toBeNull();
   expect(empty.cohorts.legacy.rates).toEqual({
@@ -110,17 +119,21 @@ test("a rate with nothing to measure is null, not 0", () => {
 test("the degradation threshold is exclusive: exactly 50% Ken Burns is not degraded", () => {
   const half = run("half", { scenes: [celebrity, celebrity, veo, veo] });
   expect(
-    computeDailyMetrics([half], DAY, { degradationThresholdPct: 50 }).cohorts.graceful.rates.pipelineSuccessRate,
+    computeDailyMetrics([half], DAY, { degradationThresholdPct: 50, scenesCostUsd: () => undefined }).cohorts.graceful
+      .rates.pipelineSuccessRate,
   ).toBe(1);
   expect(
-    computeDailyMetrics([half], DAY, { degradationThresholdPct: 40 }).cohorts.graceful.rates.pipelineSuccessRate,
+    computeDailyMetrics([half], DAY, { degradationThresholdPct: 40, scenesCostUsd: () => undefined }).cohorts.graceful
+      .rates.pipelineSuccessRate,
   ).toBe(0);
 });
 
 test("a cancel at the face warning ends uncharged: it is no pipeline failure and no refund", () => {
   const cancelled = run("c1", { status: "failed", charged: 0, facesWarned: true, scenes: [] });
-  const counts = computeDailyMetrics([run("s1", {}), cancelled], DAY, { degradationThresholdPct: 50 }).cohorts.graceful
-    .counts;
+  const counts = computeDailyMetrics([run("s1", {}), cancelled], DAY, {
+    degradationThresholdPct: 50,
+    scenesCostUsd: () => undefined,
+  }).cohorts.graceful.counts;
   expect(counts).toMatchObject({ runs: 1, failed: 0, modelFailures: 0, refunded: 0 });
 });
 
@@ -130,7 +143,7 @@ test("quality-gate failures are counted as runs and by cause, and pooled across 
   const day = computeDailyMetrics(
     [gate("q1", ["black"]), gate("q2", ["voice_silent", "loudness"]), gate("q3", ["black", "black"]), run("q4", {})],
     DAY,
-    { degradationThresholdPct: 50 },
+    { degradationThresholdPct: 50, scenesCostUsd: () => undefined },
   );
   const counts = day.cohorts.graceful.counts;
   expect(counts.qualityGateFailures).toBe(3);

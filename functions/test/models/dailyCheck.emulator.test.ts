@@ -3,14 +3,15 @@ import os from "node:os";
 import path from "node:path";
 import type { Firestore } from "firebase-admin/firestore";
 import { emulatorAuthClient, EMULATOR_ACCESS_TOKEN } from "../../src/emulatorAuth";
-import { createSdkClients, KEY_SECRETS } from "../../src/models/adapters";
-import { createCloudProviders } from "../../src/models/cloudProviders";
+import { createSdkClients, KEY_SECRETS } from "../../src/providers/cloud/modelAdapters";
+import { createCloudProviders } from "../../src/providers/cloud/cloudProviders";
 import { cooldownDocId } from "../../src/models/cooldown";
 import { MISSING_COOLDOWN_MS, modelCheckAlertId, runDailyModelCheck } from "../../src/handlers/dailyModelCheck";
 import type { ModelConfig } from "../../src/models/modelConfig";
 import {
   createGeminiApiVideoListingClient,
   createModelListers,
+  createMusicListingClient,
   createVideoListingClient,
 } from "../../src/models/modelsCheck";
 import { OPERATOR_ALERTS_PATH } from "../../src/metrics/rollbackGuard";
@@ -18,6 +19,7 @@ import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../../src
 import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../../src/providers/standins/openai";
 import { startOmniStandin, type OmniStandin } from "../../src/providers/standins/omni";
 import { startVeoStandin, type VeoStandin } from "../../src/providers/standins/veo";
+import { startLyriaStandin, type LyriaStandin } from "../../src/providers/standins/lyria";
 import {
   captureLogger,
   clearCooldowns,
@@ -36,6 +38,7 @@ let gemini: GeminiStandin;
 let openai: OpenAiStandin;
 let veo: VeoStandin;
 let omni: OmniStandin;
+let lyria: LyriaStandin;
 let veoDir: string;
 let firestore: ReturnType<typeof emulatorFirestore>;
 let db: Firestore;
@@ -45,6 +48,7 @@ beforeAll(async () => {
   veoDir = await mkdtemp(path.join(os.tmpdir(), "fairshot-daily-check-"));
   veo = await startVeoStandin({ workDir: veoDir, accessToken: EMULATOR_ACCESS_TOKEN });
   omni = await startOmniStandin({ workDir: veoDir, apiKey: CREDENTIALS.geminiApiKey });
+  lyria = await startLyriaStandin({ accessToken: EMULATOR_ACCESS_TOKEN });
   gemini = await startGeminiStandin({ apiKey: CREDENTIALS.geminiApiKey });
   openai = await startOpenAiStandin({ apiKey: CREDENTIALS.openaiApiKey });
   firestore = emulatorFirestore("models-daily-check-test");
@@ -53,7 +57,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([gemini.close(), openai.close(), veo.close(), omni.close(), firestore.close()]);
+  await Promise.all([gemini.close(), openai.close(), veo.close(), omni.close(), lyria.close(), firestore.close()]);
   await rm(veoDir, { recursive: true, force: true });
 });
 
@@ -67,10 +71,17 @@ beforeEach(async () => {
   openai.listModels(all.filter((e) => e.provider === "openai").map((e) => ({ id: e.model })));
 });
 
-/** Video models are listed where they run: Veo on Vertex AI (the Veo stand-in), Omni on the Gemini API (the Omni stand-in). */
+/**
+ * Video models are listed where they run: Veo on Vertex AI (the Veo stand-in), Omni on the Gemini API
+ * (the Omni stand-in); Lyria on Vertex AI (the Lyria stand-in).
+ */
 const onVideoStandins = () => ({
   ...config,
-  providers: { ...config.providers, video: { baseUrl: veo.baseUrl, geminiApi: { baseUrl: omni.baseUrl } } },
+  providers: {
+    ...config.providers,
+    video: { baseUrl: veo.baseUrl, geminiApi: { baseUrl: omni.baseUrl } },
+    music: { baseUrl: lyria.baseUrl },
+  },
 });
 
 const check = () =>
@@ -82,6 +93,7 @@ const check = () =>
         ...createSdkClients(config.providers, CREDENTIALS),
         video: createVideoListingClient(onVideoStandins(), "demo-fairshot", emulatorAuthClient()),
         geminiApiVideo: createGeminiApiVideoListingClient(onVideoStandins(), CREDENTIALS.geminiApiKey),
+        music: createMusicListingClient(onVideoStandins(), "demo-fairshot", emulatorAuthClient()),
       },
       KEY_SECRETS,
     ),

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { Firestore } from "firebase-admin/firestore";
 import { VisualDnaSchema } from "../../src/contract/run";
-import { createCloudProviders } from "../../src/models/cloudProviders";
+import { createCloudProviders } from "../../src/providers/cloud/cloudProviders";
 import { cooldownDocId } from "../../src/models/cooldown";
 import type { ModelConfig } from "../../src/models/modelConfig";
 import { decodeWav, encodeWav } from "../../src/models/wav";
@@ -10,7 +10,7 @@ import { geminiReplies, startGeminiStandin, type GeminiStandin } from "../../src
 import { tonePcm } from "../../src/providers/standins/httpStandin";
 import { openAiReplies, startOpenAiStandin, type OpenAiStandin } from "../../src/providers/standins/openai";
 import { googleTtsReplies, startGoogleTtsStandin, type GoogleTtsStandin } from "../../src/providers/standins/googleTts";
-import { emulatorGoogleAuth } from "../../src/models/adapters";
+import { emulatorGoogleAuth } from "../../src/providers/cloud/modelAdapters";
 import { EMULATOR_ACCESS_TOKEN } from "../../src/emulatorAuth";
 import {
   captureLogger,

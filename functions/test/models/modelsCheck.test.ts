@@ -3,11 +3,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { createSdkClients, emulatorGoogleAuth, KEY_SECRETS } from "../../src/models/adapters";
+import { createSdkClients, emulatorGoogleAuth, KEY_SECRETS } from "../../src/providers/cloud/modelAdapters";
 import {
   checkModels,
   createGeminiApiVideoListingClient,
   createModelListers,
+  createMusicListingClient,
   createVideoListingClient,
   formatModelCheck,
 } from "../../src/models/modelsCheck";
@@ -17,6 +18,7 @@ import { startOpenAiStandin, type OpenAiStandin } from "../../src/providers/stan
 import { startGoogleTtsStandin, type GoogleTtsStandin } from "../../src/providers/standins/googleTts";
 import { startOmniStandin, type OmniStandin } from "../../src/providers/standins/omni";
 import { startVeoStandin, type VeoStandin } from "../../src/providers/standins/veo";
+import { startLyriaStandin, type LyriaStandin } from "../../src/providers/standins/lyria";
 import { emulatorAuthClient, EMULATOR_ACCESS_TOKEN } from "../../src/emulatorAuth";
 import { CREDENTIALS, standinConfig } from "./helpers";
 
@@ -27,6 +29,7 @@ let openai: OpenAiStandin;
 let veo: VeoStandin;
 let omni: OmniStandin;
 let tts: GoogleTtsStandin;
+let lyria: LyriaStandin;
 let veoDir: string;
 
 beforeAll(async () => {
@@ -36,6 +39,7 @@ beforeAll(async () => {
   gemini = await startGeminiStandin({ apiKey: CREDENTIALS.geminiApiKey });
   openai = await startOpenAiStandin({ apiKey: CREDENTIALS.openaiApiKey });
   tts = await startGoogleTtsStandin({ accessToken: EMULATOR_ACCESS_TOKEN });
+  lyria = await startLyriaStandin({ accessToken: EMULATOR_ACCESS_TOKEN, models: ["lyria-002"] });
 });
 
 beforeEach(() => {
@@ -44,7 +48,7 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  await Promise.all([gemini.close(), openai.close(), veo.close(), omni.close(), tts.close()]);
+  await Promise.all([gemini.close(), openai.close(), veo.close(), omni.close(), tts.close(), lyria.close()]);
   await rm(veoDir, { recursive: true, force: true });
 });
 
@@ -59,15 +63,27 @@ function listEverything(config: ModelConfig) {
   openai.listModels(all.filter((e) => e.provider === "openai").map((e) => ({ id: e.model })));
 }
 
-/** Video models are listed where they run: Veo on Vertex AI (the Veo stand-in), Omni on the Gemini API (the Omni stand-in). */
-function check(config: ModelConfig, credentials = CREDENTIALS, geminiApi: { apiVersion?: string } = {}) {
+/**
+ * Video models are listed where they run: Veo on Vertex AI (the Veo stand-in), Omni on the Gemini API
+ * (the Omni stand-in); Lyria on Vertex AI (the Lyria stand-in), in `project` (none: not asked).
+ */
+function check(
+  config: ModelConfig,
+  credentials = CREDENTIALS,
+  geminiApi: { apiVersion?: string } = {},
+  project: string | null = "demo-fairshot",
+) {
   const video = { baseUrl: veo.baseUrl, geminiApi: { baseUrl: omni.baseUrl, ...geminiApi } };
-  const onStandins = { ...config, providers: { ...config.providers, video, googleTts: { baseUrl: tts.baseUrl } } };
+  const onStandins = {
+    ...config,
+    providers: { ...config.providers, video, googleTts: { baseUrl: tts.baseUrl }, music: { baseUrl: lyria.baseUrl } },
+  };
   const listers = createModelListers(
     {
       ...createSdkClients(onStandins.providers, credentials, emulatorGoogleAuth()),
       video: createVideoListingClient(onStandins, "demo-fairshot", emulatorAuthClient()),
       geminiApiVideo: createGeminiApiVideoListingClient(onStandins, credentials.geminiApiKey),
+      music: createMusicListingClient(onStandins, project ?? undefined, emulatorAuthClient()),
     },
     KEY_SECRETS,
   );
@@ -96,7 +112,57 @@ describe("checkModels against the provider stand-ins", () => {
       ["video", 2, config.video[1].model, "listed"],
       ["video", 3, config.video[2].model, "listed"],
       ["video", 4, config.video[3].model, "listed"],
+      ["music", 1, "lyria-002", "listed"],
     ]);
+    expect(lyria.unauthorized).toBe(0);
+  });
+
+  it("checks the music chain on Vertex AI: a missing entry warns, one live model does not (the pad follows it)", async () => {
+    const config = configWith({
+      music: [
+        { provider: "gemini", model: "lyria-002" },
+        { provider: "gemini", model: "lyria-009" },
+      ],
+    });
+    listEverything(config);
+
+    const result = await check(config);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.rows.filter((r) => r.chain === "music").map((r) => [r.position, r.model, r.availability])).toEqual([
+      [1, "lyria-002", "listed"],
+      [2, "lyria-009", "missing"],
+    ]);
+    expect(result.problems).toEqual(["music #2: lyria-009 is missing from vertex ai (music)'s model list"]);
+    expect(formatModelCheck(result)).toMatch(/^music\s+2\s+backup\s+gemini\s+lyria-009\s+MISSING/m);
+  });
+
+  it("a music chain with no live model is a warning (exit 1), not a chain that fails runs", async () => {
+    const config = configWith({ music: [{ provider: "gemini", model: "lyria-009" }] });
+    listEverything(config);
+
+    const result = await check(config);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.problems).toContain(
+      "music: no live model: every model is retired or missing, so every ad gets the local pad instead",
+    );
+  });
+
+  it("music without a Vertex AI project is not asked; with the music chain empty it has no rows", async () => {
+    const config = configWith();
+    listEverything(config);
+
+    const unasked = await check(config, CREDENTIALS, {}, null);
+    expect(unasked.exitCode).toBe(3);
+    expect(unasked.rows.find((r) => r.chain === "music")?.availability).toBe("no_key");
+    expect(unasked.notVerified).toEqual([
+      "vertex ai (music): could not list its models (no Google Cloud project for Vertex AI (set VERTEX_PROJECT), so the music models cannot be listed); its models are not verified, not reported missing",
+    ]);
+
+    const none = await check(configWith({ music: [] }), CREDENTIALS, {}, null);
+    expect(none.exitCode).toBe(0);
+    expect(none.rows.some((r) => r.chain === "music")).toBe(false);
   });
 
   it("warns (exit 1) for every missing entry, the first live one and a backup alike, and names each", async () => {
@@ -168,9 +234,10 @@ describe("checkModels against the provider stand-ins", () => {
 
     expect(result.exitCode).toBe(3);
     expect(result.problems).toEqual([]);
-    const geminiRows = result.rows.filter((r) => r.provider === "gemini" && r.chain !== "video");
-    // The video chain is listed where it runs (Omni on the Interactions API's version, Veo on Vertex AI), which answered.
+    const geminiRows = result.rows.filter((r) => r.provider === "gemini" && r.chain !== "video" && r.chain !== "music");
+    // The video and music chains are listed where they run (Omni on the Interactions API's version, Veo and Lyria on Vertex AI), which answered.
     expect(result.rows.filter((r) => r.chain === "video").every((r) => r.availability === "listed")).toBe(true);
+    expect(result.rows.find((r) => r.chain === "music")?.availability).toBe("listed");
     expect(geminiRows.length).toBeGreaterThan(0);
     expect(geminiRows.every((r) => r.availability === "provider_down")).toBe(true);
     expect(result.rows.filter((r) => r.provider === "openai").every((r) => r.availability === "listed")).toBe(true);
@@ -313,5 +380,7 @@ describe("npm run models:check (the command)", () => {
     expect(stdout).toContain(`! text #1: ${config.text[0].model} is missing from gemini's model list`);
     // Not asked (no Vertex project here): a `?` line, which does not hide the warning above.
     expect(stdout).toContain("? vertex ai (video): could not list its models");
+    expect(stdout).toContain("? vertex ai (music): could not list its models");
+    expect(stdout).toMatch(/^music\s+1\s+primary\s+gemini\s+lyria-002\s+not asked/m);
   });
 });

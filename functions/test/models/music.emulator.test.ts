@@ -12,7 +12,7 @@ import {
   shapeBed,
   synthesizePad,
 } from "../../src/media/musicBed";
-import { createCloudProviders } from "../../src/models/cloudProviders";
+import { createCloudProviders } from "../../src/providers/cloud/cloudProviders";
 import { cooldownDocId } from "../../src/models/cooldown";
 import type { ModelConfig } from "../../src/models/modelConfig";
 import { composeMusic } from "../../src/pipeline/music";

@@ -152,9 +152,15 @@ test("a new script: the script and the start frames again, uncharged, then no mo
     storyboardsPerHour: 100,
   });
   const { uid, runId, deps, dispatcher } = await toStoryboard();
+  const firstScript = (await runOf(runId)).stages?.script?.attempts ?? [];
+  expect(firstScript.length).toBeGreaterThan(0);
   await write(runId, { storyboardEdit: { version: 1, newScript: true } });
   const regenerated = await drive(db, runId, deps, dispatcher);
   expect(regenerated.status).toBe("awaiting_approval");
+  // The first script's calls stay with the new one's: both were made for this run.
+  const scriptCalls = regenerated.stages?.script?.attempts ?? [];
+  expect(scriptCalls.slice(0, firstScript.length)).toEqual(firstScript);
+  expect(scriptCalls.length).toBeGreaterThan(firstScript.length);
   expect(regenerated.storyboard).toMatchObject({ version: 2, cause: "new_script" });
   expect(regenerated.storyboard?.scenes[0].startFrame).toMatch(/storyboard-v2-/);
   expect(regenerated.storyboardHistory?.map((v) => v.version)).toEqual([1]);

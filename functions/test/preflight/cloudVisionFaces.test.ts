@@ -1,9 +1,5 @@
-import {
-  CloudVisionFaceDetector,
-  FallbackFaceDetector,
-  LocalFaceDetector,
-  visionClientOptions,
-} from "../../src/preflight/faces";
+import { FallbackFaceDetector, LocalFaceDetector } from "../../src/preflight/faces";
+import { CloudVisionFaceDetector, visionClientOptions } from "../../src/providers/cloud/visionFaces";
 import { decodeUpload } from "../../src/preflight/imageFile";
 import { fixture } from "../support/samples";
 import { ONE_FACE, startVisionStandIn, type VisionStandIn } from "../../src/providers/standins/vision";

@@ -1,11 +1,7 @@
 import sharp from "sharp";
 import { PipelineFailure } from "../../src/contract/failure";
-import {
-  CloudVisionFaceDetector,
-  FallbackFaceDetector,
-  LocalFaceDetector,
-  type FaceDetector,
-} from "../../src/preflight/faces";
+import { FallbackFaceDetector, LocalFaceDetector, type FaceDetector } from "../../src/preflight/faces";
+import { CloudVisionFaceDetector } from "../../src/providers/cloud/visionFaces";
 import {
   DEFAULT_BLUR_THRESHOLD,
   preflightImageCheck,

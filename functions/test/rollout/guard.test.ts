@@ -22,8 +22,11 @@ function day(date: string, runs: number, refunded: number) {
     facesWarned: false,
     scenes: [],
     qualityGateCauses: [],
+    failureReason: null,
+    storyboard: null,
+    spend: { usdByStage: {}, uncostedCalls: 0 },
   }));
-  return computeDailyMetrics(list, date, { degradationThresholdPct: 50 });
+  return computeDailyMetrics(list, date, { degradationThresholdPct: 50, scenesCostUsd: () => undefined });
 }
 
 test("trips when the pooled refund rate reaches the threshold with enough runs", () => {
@@ -64,8 +67,14 @@ test("legacy refunds do not count toward the graceful cohort's rate", () => {
     facesWarned: false,
     scenes: [],
     qualityGateCauses: [],
+    failureReason: null,
+    storyboard: null,
+    spend: { usdByStage: {}, uncostedCalls: 0 },
   }));
-  const metrics = computeDailyMetrics(legacyRuns, "2025-06-01", { degradationThresholdPct: 50 });
+  const metrics = computeDailyMetrics(legacyRuns, "2025-06-01", {
+    degradationThresholdPct: 50,
+    scenesCostUsd: () => undefined,
+  });
   expect(guardDecision([metrics, day("2025-06-02", 30, 0)], flag)).toMatchObject({
     trip: false,
     runs: 30,

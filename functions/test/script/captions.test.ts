@@ -1,9 +1,10 @@
 /** The overlay plan: words timed from the fitted voice, caption cards, placement, colours, WebVTT. Pure. */
 import { contrastRatio, parseHex } from "../../src/quality/contrast";
-import { silenceUnderCard } from "../../src/quality/overlayCheck";
+import { silenceUnderCard, speechCovered } from "../../src/quality/overlayCheck";
 import {
   breakLines,
   captionCards,
+  MIN_CAPTION_SEC,
   overlayPlan,
   phrases,
   safeArea,
@@ -241,4 +242,28 @@ test("WebVTT: one cue per caption card, times and text escaped", () => {
   const cues = vtt.split("\n\n").slice(1);
   expect(cues).toHaveLength(plan.elements.filter((e) => e.kind === "caption").length);
   for (const cue of cues) expect(cue).toMatch(/^\d+\n\d\d:\d\d:\d\d\.\d{3} --> \d\d:\d\d:\d\d\.\d{3}\n/);
+});
+
+test("no caption is drawn over the end card; the WebVTT keeps every card; coverage counts the speech before it", () => {
+  const plan = overlayPlan(input(), settings);
+  const card = plan.endCard!;
+  const captions = plan.elements.filter((e) => e.kind === "caption");
+  // The last line is spoken until 15.2 s, into the end card (14-16 s).
+  expect(plan.cues.at(-1)!.endSec).toBeGreaterThan(card.startSec);
+  for (const c of captions) {
+    expect(c.endSec).toBeLessThanOrEqual(card.startSec);
+    expect(c.endSec - c.startSec).toBeGreaterThanOrEqual(MIN_CAPTION_SEC);
+  }
+  expect(captions.length).toBeLessThan(plan.cues.length);
+  expect(plan.cues.map((c) => c.lines.join(" ")).join(" ")).toBe(narrations.join(" "));
+  expect(webVtt(plan).split("\n\n").slice(1)).toHaveLength(plan.cues.length);
+  // Every drawn card is a cue as timed, or one ended at the end card's start.
+  for (const c of captions) {
+    const cue = plan.cues.find((q) => q.startSec === c.startSec)!;
+    expect(c.endSec).toBe(Math.min(cue.endSec, card.startSec));
+  }
+  expect(speechCovered(plan, timing)).toBeGreaterThanOrEqual(0.9);
+  // With the end card off, the last words are captioned to the end.
+  const off = overlayPlan(input({ options: { endCard: false } }), settings);
+  expect(off.elements.filter((e) => e.kind === "caption")).toHaveLength(off.cues.length);
 });

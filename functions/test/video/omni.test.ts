@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { z } from "zod";
 import { runFfprobe } from "../../src/ffmpeg/binaries";
 import type { CallContext, SceneVideoRequest, VideoPoll, VideoSubmission } from "../../src/contract/providers";
-import { INTERACTIONS_API_VERSION, OmniVideoGenerator, type OmniGeneratorOptions } from "../../src/video/omni";
+import { OmniVideoGenerator, type OmniGeneratorOptions } from "../../src/providers/cloud/omni";
+import { INTERACTIONS_API_VERSION } from "../../src/video/omniRules";
 import { startOmniStandin, type OmniScript, type OmniStandin } from "../../src/providers/standins/omni";
 import { SCENE_IMAGE, sceneRequests } from "./sceneRequests";
 
@@ -242,9 +243,11 @@ describe("OmniVideoGenerator against the Interactions API stand-in", () => {
       detail: expect.stringContaining("poll failed: HTTP 503: UNAVAILABLE"),
     });
 
+    // Started with the ordinary deadline (a loaded machine may take more than 100 ms to answer the
+    // start); only the poll, held 2 s by the stand-in, meets the short one.
     const slow = sceneRequest({ pollDelayMs: 2000 });
     const hasty = generator({ requestTimeoutMs: 100 });
-    const slowStart = await hasty.submit(slow, CTX);
+    const slowStart = await omni.submit(slow, CTX);
     if (slowStart.kind !== "started") throw new Error(`not started: ${slowStart.kind}`);
     expect(await hasty.poll(slowStart.operationName, slow, CTX)).toEqual({
       kind: "pending",

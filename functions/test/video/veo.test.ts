@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { runFfprobe } from "../../src/ffmpeg/binaries";
 import type { CallContext, SceneVideoRequest, VideoPoll, VideoSubmission } from "../../src/contract/providers";
-import { VeoVideoGenerator, type VeoGeneratorOptions } from "../../src/video/veo";
+import { VeoVideoGenerator, type VeoGeneratorOptions } from "../../src/providers/cloud/veo";
 import {
   STANDIN_LOCATION,
   STANDIN_PROJECT,

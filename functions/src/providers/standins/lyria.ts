@@ -8,6 +8,8 @@ import type { ScriptedStandin, StandinReply, StandinRequest } from "./httpStandi
  *   POST /v1/projects/{p}/locations/{l}/publishers/google/models/{model}:predict
  *        {instances: [{prompt, negative_prompt?, seed?}], parameters: {sample_count?}}
  *     -> {predictions: [{audioContent: base64 WAV, mimeType: "audio/wav"}], model, modelDisplayName}
+ *   GET  /v1beta1/publishers/google/models -> {publisherModels: [{name}]} (models.list with queryBase,
+ *        as models:check lists them through @google/genai)
  * Requests need `Authorization: Bearer <accessToken>`; errors use Google's envelope {error: {code,
  * message, status}}. A model it does not have answers 404 NOT_FOUND; `seed` together with
  * `sample_count` is refused 400, as the API documents. Unscripted, a model answers a 30 s clip of
@@ -79,6 +81,12 @@ export async function startLyriaStandin(options: LyriaStandinOptions): Promise<L
     if (request.headers.authorization !== `Bearer ${options.accessToken}`) {
       unauthorized++;
       return apiError(401, "Request had invalid authentication credentials.");
+    }
+    if (request.method === "GET" && request.path === "/v1beta1/publishers/google/models") {
+      return {
+        status: 200,
+        json: { publisherModels: [...models].map((m) => ({ name: `publishers/google/models/${m}` })) },
+      };
     }
     const match = PREDICT.exec(request.path);
     if (request.method !== "POST" || !match) return apiError(404, `No route for ${request.method} ${request.path}.`);

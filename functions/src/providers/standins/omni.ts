@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { z } from "zod";
 import { DEFAULT_MODEL_CONFIG } from "../../models/modelConfig";
-import { INTERACTIONS_API_VERSION } from "../../video/omni";
+import { INTERACTIONS_API_VERSION } from "../../video/omniRules";
 import { googleApiError as apiError, startHttpStandin, type StandinReply, type StandinRequest } from "./httpStandin";
 import { ClipCache, type ClipAspectRatio, type ClipSize } from "./testClip";
 

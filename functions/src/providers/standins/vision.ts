@@ -1,7 +1,7 @@
 import http from "http";
 import type { AddressInfo } from "net";
 import { googleAuthLibrary } from "google-gax";
-import type { VisionClientOptions } from "../../preflight/faces";
+import type { VisionClientOptions } from "../cloud/visionFaces";
 
 /**
  * An HTTP server on 127.0.0.1 that answers `POST /v1/images:annotate` the way the Cloud Vision

@@ -1,9 +1,21 @@
 import { GenerateVideosOperation, GoogleGenAI, type Video } from "@google/genai";
 import type { OAuth2Client } from "google-auth-library";
 import { z } from "zod";
-import { readSceneImage, saveDeliveredClip } from "./modelFiles";
-import type { CallContext, SceneVideoRequest, VideoGenerator, VideoPoll, VideoSubmission } from "../contract/providers";
-import { classifyApiError, classifyOperation, veoAspectRatio, veoDurationSeconds, type ApiFailure } from "./classify";
+import { readSceneImage, saveDeliveredClip } from "../../video/modelFiles";
+import type {
+  CallContext,
+  SceneVideoRequest,
+  VideoGenerator,
+  VideoPoll,
+  VideoSubmission,
+} from "../../contract/providers";
+import {
+  classifyApiError,
+  classifyOperation,
+  veoAspectRatio,
+  veoDurationSeconds,
+  type ApiFailure,
+} from "../../video/classify";
 
 /**
  * How to reach Veo: @google/genai 3.3 runs generateVideos on Vertex AI only (the Gemini API refuses it),

@@ -1,7 +1,13 @@
 import { GoogleGenAI } from "@google/genai";
 import { z } from "zod";
-import { readSceneImage, saveDeliveredClip } from "./modelFiles";
-import type { CallContext, SceneVideoRequest, VideoGenerator, VideoPoll, VideoSubmission } from "../contract/providers";
+import { readSceneImage, saveDeliveredClip } from "../../video/modelFiles";
+import type {
+  CallContext,
+  SceneVideoRequest,
+  VideoGenerator,
+  VideoPoll,
+  VideoSubmission,
+} from "../../contract/providers";
 import {
   classifyInteraction,
   classifyInteractionsError,
@@ -9,18 +15,10 @@ import {
   isInteractionId,
   omniAspectRatio,
   omniDuration,
-} from "./omniRules";
-import type { OmniVideo } from "./omniRules";
-import type { ApiFailure } from "./classify";
-
-/**
- * The API version that serves the Interactions API as GA: "As of June 2026, the Interactions API
- * is Generally Available and supported in v1" (https://ai.google.dev/gemini-api/docs/api-versions,
- * read 2026-12-07; its reference is the v1 OpenAPI document, https://ai.google.dev/static/api/interactions-v1.openapi.json).
- * v1beta carries the features still in development; the adapter pins v1 rather than trusting the
- * SDK's default, and models:check lists the Omni models on the same version.
- */
-export const INTERACTIONS_API_VERSION = "v1";
+  INTERACTIONS_API_VERSION,
+} from "../../video/omniRules";
+import type { OmniVideo } from "../../video/omniRules";
+import type { ApiFailure } from "../../video/classify";
 
 /**
  * Where Gemini Omni Flash runs: the Gemini API with an API key (GEMINI_API_KEY). On Vertex AI the

@@ -1,7 +1,7 @@
 import type { Firestore } from "firebase-admin/firestore";
 import * as functionsLogger from "firebase-functions/logger";
-import { ScriptSchema, VisualDnaSchema, type RunInput, type Script, type VisualDna } from "../contract/run";
-import { loadPipelineSettings } from "../pipelineSettings";
+import { ScriptSchema, VisualDnaSchema, type RunInput, type Script, type VisualDna } from "../../contract/run";
+import { loadPipelineSettings } from "../../pipelineSettings";
 import type {
   CallContext,
   ScriptProvider,
@@ -9,22 +9,27 @@ import type {
   Speech,
   VisualDnaProvider,
   VoiceProvider,
-} from "../contract/providers";
-import { createAdapters, createSdkClients, type GoogleAuthOption } from "./adapters";
+} from "../../contract/providers";
+import { createAdapters, createSdkClients, type GoogleAuthOption } from "./modelAdapters";
 import type { AuthClient } from "google-auth-library";
-import { CooldownStore } from "./cooldown";
-import { CloudMusicProvider, LyriaClient } from "./music";
-import { ModelCallError } from "./errors";
-import { generateJsonWithFallback, serveWithFallback, type FallbackRuntime, type ModelLogger } from "./fallback";
+import { CooldownStore } from "../../models/cooldown";
+import { CloudMusicProvider, LyriaClient } from "../../models/music";
+import { ModelCallError } from "../../models/errors";
+import {
+  generateJsonWithFallback,
+  serveWithFallback,
+  type FallbackRuntime,
+  type ModelLogger,
+} from "../../models/fallback";
 import {
   readCredentials,
   type ModelConfig,
   type ModelEntry,
   type ProviderCredentials,
   type VoiceEntry,
-} from "./modelConfig";
-import { scriptPrompt, visualDnaPrompt } from "./prompts";
-import { inspectSpeech, scriptProblems, visualDnaProblems, type ScriptLengthSettings } from "./replyChecks";
+} from "../../models/modelConfig";
+import { scriptPrompt, visualDnaPrompt } from "../../models/prompts";
+import { inspectSpeech, scriptProblems, visualDnaProblems, type ScriptLengthSettings } from "../../models/replyChecks";
 
 export class CloudVisualDnaProvider implements VisualDnaProvider {
   constructor(

@@ -4,37 +4,14 @@ import { GoogleGenAI, Modality, type GenerateContentResponse } from "@google/gen
 import { googleAuthLibrary } from "google-gax";
 import OpenAI from "openai";
 import type { ChatCompletionContentPart } from "openai/resources/chat/completions";
-import { EMULATOR_ACCESS_TOKEN } from "../emulatorAuth";
-import type { Metered } from "./cost";
-import { ModelCallError } from "./errors";
-import { GEMINI_API_KEY, OPENAI_API_KEY, type ModelConfig, type ProviderCredentials } from "./modelConfig";
-import type { ProviderName } from "../contract/providers";
-import { encodeWav } from "./wav";
-import { googleRestOptions } from "../googleRest";
-
-/** A prompt that asks for one JSON object, with the product image when the stage needs it. */
-export interface JsonRequest {
-  system: string;
-  user: string;
-  image?: { data: Buffer; mimeType: string };
-  /**
-   * The reply's JSON Schema, sent through each SDK's structured-output option so the model is
-   * held to it, not only asked in the prompt. zod and the quality check still judge the reply.
-   */
-  replySchema: { name: string; jsonSchema: Record<string, unknown> };
-}
-
-/**
- * One provider's calls, on its official SDK. SDK retries are off: our rules
- * (errors.ts) decide about every retry. Anything thrown goes to classifyError.
- * Each result carries what the call used when the provider reports it, for its cost.
- */
-export interface ModelAdapter {
-  /** The reply's raw text, which should be a JSON object. */
-  generateJson(model: string, request: JsonRequest, timeoutMs: number): Promise<Metered<string>>;
-  /** PCM WAV bytes. */
-  speak(model: string, voice: string, text: string, timeoutMs: number): Promise<Metered<Buffer>>;
-}
+import { EMULATOR_ACCESS_TOKEN } from "../../emulatorAuth";
+import type { Metered } from "../../models/cost";
+import type { JsonRequest, ModelAdapter, SdkClients } from "../../models/modelAdapter";
+import { ModelCallError } from "../../models/errors";
+import { GEMINI_API_KEY, OPENAI_API_KEY, type ModelConfig, type ProviderCredentials } from "../../models/modelConfig";
+import type { ProviderName } from "../../contract/providers";
+import { encodeWav } from "../../models/wav";
+import { googleRestOptions } from "../../googleRest";
 
 /** Gemini bills thinking tokens as output. */
 function geminiUsage(response: GenerateContentResponse): Metered<never>["usage"] {
@@ -222,13 +199,6 @@ class MissingKeyAdapter implements ModelAdapter {
   async speak(): Promise<Metered<Buffer>> {
     return this.fail();
   }
-}
-
-/** The providers' SDK clients; a provider without its key has none. */
-export interface SdkClients {
-  gemini?: GoogleGenAI;
-  openai?: OpenAI;
-  googleTts?: TextToSpeechClient;
 }
 
 export type GoogleTtsClientOptions = ConstructorParameters<typeof TextToSpeechClient>[0];
