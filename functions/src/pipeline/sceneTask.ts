@@ -387,14 +387,8 @@ async function advanceScene(
   };
 
   return withWorkspace(deps.workDir, `scene-${task.runId}-${id}`, async (dir) => {
-    const { width, height, sceneClip, image, request, overlay, upload, overlaid } = sceneFiles(
-      dir,
-      task,
-      run,
-      scene,
-      settings,
-      deps,
-    );
+    const files = sceneFiles(dir, task, run, scene, settings, deps);
+    const { width, height, sceneClip, image, request, overlay, upload, overlaid } = files;
 
     let chainState: ChainState = { ...state.chain };
     let generation = state.generation;
@@ -540,22 +534,9 @@ async function advanceScene(
         slot = await quota.acquire(holder, settings.videoInFlightLimit, slotLease);
         leaseFresh = true;
       }
-      // Every slot is taken: wait in our own queue (not failed, and no model is called) until a
-      // finishing scene hands its slot over, or the wait passes and the scene looks again.
       if (slot === null) {
-        const since = await quota.wait({ holder, runId: task.runId, sceneNumber: task.sceneNumber, round: task.round });
-        return {
-          kind: "later",
-          delaySeconds: quotaWaitSeconds(
-            (Date.now() - since.toMillis()) / 1000,
-            settings.videoQuotaWaitSeconds,
-            // Each look shows the sweeper the scene still moves: never near the scenes stage's lease.
-            Math.min(settings.videoQuotaWaitMaxSeconds, settings.scenesLeaseSeconds / 2),
-          ),
-          generation: null,
-          chain: chainState,
-          slot,
-        };
+        const delaySeconds = await slotWaitSeconds(quota, holder, task, settings);
+        return { kind: "later", delaySeconds, generation: null, chain: chainState, slot };
       }
       move = "submit";
     }
@@ -586,35 +567,61 @@ async function advanceScene(
           }
           move = "submit";
           break;
-        case "ken_burns": {
-          const clip = await deps.media.kenBurns(
-            {
-              imageFile: await image(),
-              outFile: sceneClip,
-              width,
-              height,
-              seconds: scene.durationSec,
-              motion: scene.motion,
-              ...(await overlay()),
-            },
-            settings.qualityGate,
-          );
-          const video = await upload();
-          return {
-            kind: "done",
-            method: "ken-burns",
-            model: "ken-burns",
-            tier: "fallback",
-            fallbackReason: move.reason,
-            video,
-            measurements: { ...clip.measurements, ...(overlaid() ? { overlaid: true as const } : {}) },
-            slot,
-            clipPassFailures,
-          };
-        }
+        case "ken_burns":
+          return { ...(await kenBurnsScene(files, scene, move.reason, settings, deps)), slot, clipPassFailures };
       }
     }
   });
+}
+
+/** The scene made from the product image itself, the recorded fallback, drawn and uploaded like a clip. */
+async function kenBurnsScene(
+  files: ReturnType<typeof sceneFiles>,
+  scene: SceneScript,
+  reason: FallbackReason,
+  settings: PipelineSettings,
+  deps: PipelineDeps,
+): Promise<Omit<Extract<SceneEnd, { kind: "done" }>, "slot" | "clipPassFailures">> {
+  const clip = await deps.media.kenBurns(
+    {
+      imageFile: await files.image(),
+      outFile: files.sceneClip,
+      width: files.width,
+      height: files.height,
+      seconds: scene.durationSec,
+      motion: scene.motion,
+      ...(await files.overlay()),
+    },
+    settings.qualityGate,
+  );
+  return {
+    kind: "done",
+    method: "ken-burns",
+    model: "ken-burns",
+    tier: "fallback",
+    fallbackReason: reason,
+    video: await files.upload(),
+    measurements: { ...clip.measurements, ...(files.overlaid() ? { overlaid: true as const } : {}) },
+  };
+}
+
+/**
+ * Every quota slot is taken: the scene waits in our own queue (not failed, and no model is called) until a
+ * finishing scene hands its slot over, or this wait passes and it looks again.
+ */
+async function slotWaitSeconds(
+  quota: VideoQuota,
+  holder: string,
+  task: SceneTask,
+  settings: PipelineSettings,
+): Promise<number> {
+  const since = await quota.wait({ holder, runId: task.runId, sceneNumber: task.sceneNumber, round: task.round });
+  return quotaWaitSeconds(
+    (Date.now() - since.toMillis()) / 1000,
+    settings.videoQuotaWaitSeconds,
+    // Each look shows the sweeper the scene still moves: never near the scenes stage's lease.
+    Math.min(settings.videoQuotaWaitMaxSeconds, settings.scenesLeaseSeconds / 2),
+  );
 }
 
 /** Why the scene's next video model gets no call: past its `retiresOn`, or cooled down everywhere. */
