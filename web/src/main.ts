@@ -141,7 +141,7 @@ function watchAccount(
       form.setPrice(settings.runPriceCredits);
       form.setApproval(settings.approval);
       form.setSceneRange(sceneRange(settings));
-      videos.setSettings(settings.runPriceCredits, settings.maxScriptRegenerations);
+      videos.setSettings(settings.runPriceCredits, settings.maxScriptRegenerations, settings.approval);
     }, showError),
     store.watchLedger(user.uid, (items) => renderLedger($("ledger"), items), showError),
     store.watchNotifications(

@@ -61,7 +61,10 @@ test(
       const modal = page.locator("#question-modal");
       await modal.waitFor({ state: "visible", timeout: RUN_TIMEOUT_MS });
       assert.match(await modal.innerText(), /a person's face/);
-      assert.match(await modal.innerText(), /Nothing is charged unless you continue; continuing costs 10 credits/);
+      assert.match(
+        await modal.innerText(),
+        /Nothing is charged unless you continue and approve the storyboard that follows; approving it costs 10 credits/,
+      );
       assert.doesNotMatch(await modal.innerText(), /Veo|face\(s\)/);
       assert.ok(await modal.evaluate((dialog) => dialog.contains(document.activeElement)), "focus is in the modal");
       await expectAccessible(page, "image warning modal");

@@ -4,6 +4,7 @@
  */
 import { STAGES } from "../../../functions/src/contract/run";
 import type { RunDocument } from "../../../functions/src/contract/runDocument";
+import type { PipelineSettings } from "../../../functions/src/pipelineSettings";
 import {
   credits,
   fallbackReasonWords,
@@ -70,11 +71,19 @@ export type Question =
 export interface RunContext {
   balance: number | null;
   newScriptsAllowed: number | null;
+  /** The settings' `approval`: whether a storyboard is approved (and charged) after the image check; null while not read. */
+  approval: PipelineSettings["approval"] | null;
   scenes: readonly SceneSnapshot[];
   stageTimes: StageTimes;
 }
 
-const NO_CONTEXT: RunContext = { balance: null, newScriptsAllowed: null, scenes: [], stageTimes: {} };
+const NO_CONTEXT: RunContext = {
+  balance: null,
+  newScriptsAllowed: null,
+  approval: null,
+  scenes: [],
+  stageTimes: {},
+};
 
 export interface RunView {
   title: string;
@@ -253,8 +262,18 @@ function questionOf(run: RunSnapshot, outcome: Outcome, price: number | null, co
   return {
     kind: "confirm",
     warnings: (run.preflight?.warnings ?? []).map((w) => warningWords(w, faces)),
-    note: `Nothing is charged unless you continue${price === null ? "" : `; continuing costs ${credits(price)}`}.`,
+    note: confirmNote(price, context.approval),
   };
+}
+
+/** What continuing past an image warning costs: the storyboard that follows charges on its approval, when there is one. */
+function confirmNote(price: number | null, approval: RunContext["approval"]): string {
+  const cost = (when: string) => (price === null ? "" : `; ${when} costs ${credits(price)}`);
+  if (approval === "required") {
+    return `Nothing is charged unless you continue and approve the storyboard that follows${cost("approving it")}.`;
+  }
+  if (approval === "off") return `Nothing is charged unless you continue${cost("continuing")}.`;
+  return "Nothing is charged unless you continue.";
 }
 
 function noteOf(run: RunSnapshot, outcome: Outcome): string | null {

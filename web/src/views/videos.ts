@@ -3,6 +3,7 @@
  * not on the loaded page. Every run's question can be answered here, after any reload, in any tab.
  */
 import type { Unsubscribe } from "firebase/firestore";
+import type { PipelineSettings } from "../../../functions/src/pipelineSettings";
 import type { RunItem } from "../data";
 import { runView, type RunSnapshot, type RunView } from "../logic/runView";
 import { measuredStageTimes, type SceneSnapshot } from "../logic/timeLeft";
@@ -24,6 +25,7 @@ export class VideosView {
   private price: number | null = null;
   private balance: number | null = null;
   private newScriptsAllowed: number | null = null;
+  private approval: PipelineSettings["approval"] | null = null;
   private readonly scenes = new Map<string, { stop: Unsubscribe; scenes: SceneSnapshot[] }>();
   private readonly busy = new Set<string>();
   /** Told of every rendered run (the question modal follows one of them). */
@@ -36,10 +38,11 @@ export class VideosView {
     private readonly actions: VideosActions,
   ) {}
 
-  /** From config/pipeline: the price of a video and the new scripts a storyboard may ask for. */
-  setSettings(price: number, newScriptsAllowed: number): void {
+  /** From config/pipeline: the price of a video, the new scripts a storyboard may ask for, whether one is approved. */
+  setSettings(price: number, newScriptsAllowed: number, approval: PipelineSettings["approval"]): void {
     this.price = price;
     this.newScriptsAllowed = newScriptsAllowed;
+    this.approval = approval;
     this.render();
   }
 
@@ -121,6 +124,7 @@ export class VideosView {
       const view = runView(item.run, this.price, {
         balance: this.balance,
         newScriptsAllowed: this.newScriptsAllowed,
+        approval: this.approval,
         scenes: this.scenes.get(item.id)?.scenes ?? [],
         // The stage times the customer's other runs measured (a run's own are not known until its stage ends).
         stageTimes: measuredStageTimes(shown.filter((other) => other.id !== item.id).map((other) => other.run)),

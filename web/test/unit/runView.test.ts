@@ -137,30 +137,37 @@ test("a video refused as too short says why and what to choose, and that nothing
 });
 
 test("the face question says what was found in plain words, and the price of going on", () => {
-  const view = runView(
-    {
-      status: "awaiting_confirmation",
-      input,
-      preflight: {
-        faces: 1,
-        warnings: [
-          {
-            severity: "high",
-            code: "FACES_DETECTED",
-            message: "1 face(s) detected. Veo may reject this image.",
-            recommendation: "x",
-          },
-        ],
-      },
+  const faceRun: RunSnapshot = {
+    status: "awaiting_confirmation",
+    input,
+    preflight: {
+      faces: 1,
+      warnings: [
+        {
+          severity: "high",
+          code: "FACES_DETECTED",
+          message: "1 face(s) detected. Veo may reject this image.",
+          recommendation: "x",
+        },
+      ],
     },
-    10,
-  );
+  };
+  const context = { balance: 90, newScriptsAllowed: 2, scenes: [], stageTimes: {} };
+  const view = runView(faceRun, 10, { ...context, approval: "off" });
   assert.equal(view.question?.kind, "confirm");
   const text = JSON.stringify(view.question);
   assert.match(text, /a person's face/);
-  assert.match(text, /continuing costs 10 credits/);
+  assert.match(text, /Nothing is charged unless you continue; continuing costs 10 credits\./);
   assert.doesNotMatch(text, /Veo|face\(s\)/);
   assert.equal(view.cost, "Nothing charged yet. This video costs 10 credits.");
+  // With a storyboard to approve, going on past the warning costs nothing yet: the approval does.
+  const approved = runView(faceRun, 10, { ...context, approval: "required" }).question;
+  assert.equal(
+    approved?.kind === "confirm" && approved.note,
+    "Nothing is charged unless you continue and approve the storyboard that follows; approving it costs 10 credits.",
+  );
+  const unread = runView(faceRun, 10).question;
+  assert.equal(unread?.kind === "confirm" && unread.note, "Nothing is charged unless you continue.");
 });
 
 test("the quality question states what each choice costs and how many retries are left; Accept is never first", () => {
@@ -210,7 +217,13 @@ test("the quality question shows each still scene's clip of the latest round it 
     { sceneNumber: 2, round: 0, status: "done", method: "generated", video: "runs/r/scene_02-r0.mp4" },
     { sceneNumber: 3, round: 1, status: "rendering" },
   ];
-  const question = runView(run, 10, { balance: 90, newScriptsAllowed: 2, scenes, stageTimes: {} }).question;
+  const question = runView(run, 10, {
+    balance: 90,
+    newScriptsAllowed: 2,
+    approval: "required",
+    scenes,
+    stageTimes: {},
+  }).question;
   assert.ok(question?.kind === "decide");
   assert.deepEqual(question.scenes, [
     { text: "Scene 1: our video service was too busy at that moment.", clip: "runs/r/scene_01-r1.mp4" },

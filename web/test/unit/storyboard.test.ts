@@ -61,7 +61,10 @@ test("an approval waits as the customer's answer; a cancel reads as cancelled at
   assert.equal(cancelled.cost, "Nothing was charged.");
   // An answer to an older version does not answer the one shown.
   assert.equal(outcomeOf({ ...awaiting, storyboardAnswer: { version: 2, approve: true } }), "needs_answer");
-  assert.ok(runView(awaiting, 10, { balance: 50, newScriptsAllowed: 2, scenes: [], stageTimes: {} }).storyboard);
+  assert.ok(
+    runView(awaiting, 10, { balance: 50, newScriptsAllowed: 2, approval: "required", scenes: [], stageTimes: {} })
+      .storyboard,
+  );
   assert.equal(runView(awaiting, 10).question, null);
 });
 

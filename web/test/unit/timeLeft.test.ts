@@ -66,6 +66,7 @@ test("the card's bar carries the scene count and the time left while scenes rend
   const view = runView(run, 10, {
     balance: 90,
     newScriptsAllowed: 2,
+    approval: "required",
     scenes: [done(1), done(2)],
     stageTimes: measuredStageTimes(earlier),
   });
