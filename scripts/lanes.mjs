@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import readline from "node:readline";
 
-const LANE_OFFSETS = [0, 1200, 1500, 1800, 2400];
+const LANE_OFFSETS = [0, 1200, 1500, 1800, 2400, 3000];
 const lanes = process.argv.slice(2);
 if (lanes.length === 0 || lanes.length > LANE_OFFSETS.length) {
   console.error(`usage: node scripts/lanes.mjs <npm script> [...] (at most ${LANE_OFFSETS.length})`);
