@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: a 4-scene local run end to end on the emulators, where its time goes, and
- * the scene renders against the same four ffmpeg commands run one after another by hand.
+ * the scene renders against the same four ffmpeg commands run one after another by hand; then how
+ * soon the storyboard of the same run is shown when approval is required.
  * Writes bench-results/pipeline.json and prints a table.
  */
 import { spawn } from "node:child_process";
@@ -41,7 +42,8 @@ function waitUntilEnded(runId: string): Promise<RunDocument> {
   });
 }
 
-async function oneRun(index: number) {
+/** A 4-scene run of the sample ad created for a new user with credits, as the page creates one. */
+async function startRun(index: number) {
   const db = adminDb();
   const uid = `bench-${Date.now().toString(36)}-${index}`;
   await grantCredits(db, uid, `bench-${uid}`, 100, "benchmark");
@@ -62,6 +64,12 @@ async function oneRun(index: number) {
     },
     createdAt: Timestamp.fromMillis(created),
   });
+  return { ref, created };
+}
+
+async function oneRun(index: number) {
+  const db = adminDb();
+  const { ref, created } = await startRun(index);
   const run = await waitUntilEnded(ref.id);
   const wallMs = run.updatedAt!.toMillis() - created;
   const scenes = (await db.collection(paths.scenes(ref.id)).get()).docs.map((d) => d.data());
@@ -82,6 +90,34 @@ async function oneRun(index: number) {
     orchestrationOverheadMs: wallMs - sequentialWorkMs - scenesWallMs,
     music: musicOf(run),
     script: run.script!,
+  };
+}
+
+/**
+ * How soon a customer sees the storyboard (approval required): from the run's creation, so the image
+ * check is included, to its first storyboard; then cancelled, uncharged, as a customer may.
+ */
+async function storyboardReady(index: number) {
+  const { ref, created } = await startRun(index);
+  const run = await new Promise<RunDocument>((resolve, reject) => {
+    const stop = ref.onSnapshot((snap) => {
+      const seen = snap.data() as RunDocument | undefined;
+      if (seen?.status === "awaiting_approval" && seen.storyboard) {
+        stop();
+        resolve(seen);
+      } else if (seen?.status === "failed" || seen?.status === "succeeded") {
+        stop();
+        reject(new Error(`storyboard bench run ended ${seen.status}: ${seen.failure?.reason ?? ""}`));
+      }
+    }, reject);
+  });
+  const storyboard = run.storyboard!;
+  await ref.update({ storyboardAnswer: { version: storyboard.version, approve: false } });
+  return {
+    runId: ref.id,
+    readyMs: storyboard.createdAt.toMillis() - created,
+    visualDnaMs: run.stages?.visual_dna?.durationMs ?? 0,
+    scriptMs: run.stages?.script?.durationMs ?? 0,
   };
 }
 
@@ -143,6 +179,9 @@ async function main() {
     process.stderr.write(`warm run ${i + 1}/${RUNS}: ${results[i].wallMs} ms\n`);
   }
   const plainMs = await plainFfmpeg(results[0].script);
+  await adminDb().doc(PIPELINE_SETTINGS_PATH).set({ approval: "required" }, { merge: true });
+  const storyboards = [];
+  for (let i = 0; i < RUNS; i++) storyboards.push(await storyboardReady(RUNS + i + 1));
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const report = {
     machine: { cpus: os.cpus().length, node: process.version },
@@ -152,6 +191,8 @@ async function main() {
     medianWallMs: median(results.map((r) => r.wallMs)),
     medianScenesWallMs: median(results.map((r) => r.stageWorkMs.scenes)),
     scenesVsPlainRatio: median(results.map((r) => r.stageWorkMs.scenes)) / plainMs,
+    storyboards,
+    medianStoryboardReadyMs: median(storyboards.map((b) => b.readyMs)),
   };
   await mkdir(path.join(ROOT, "bench-results"), { recursive: true });
   await writeFile(path.join(ROOT, "bench-results", "pipeline.json"), JSON.stringify(report, null, 2));
@@ -182,6 +223,10 @@ async function main() {
   }
   console.log(`plain ffmpeg, same 4 clips one after another: ${plainMs} ms`);
   console.log(`pipeline scenes wall / plain sequential: ${report.scenesVsPlainRatio.toFixed(2)}x`);
+  console.log("\n| storyboard run | shown after creation (ms, image check included) | visual_dna | script |");
+  console.log("|---|---|---|---|");
+  for (const b of storyboards) console.log(`| ${b.runId} | ${b.readyMs} | ${b.visualDnaMs} | ${b.scriptMs} |`);
+  console.log(`storyboard shown after creation, median: ${report.medianStoryboardReadyMs} ms`);
   process.exit(0);
 }
 

@@ -12,6 +12,8 @@ import { spawn } from "node:child_process";
 import readline from "node:readline";
 
 const LANE_OFFSETS = [0, 1200, 1500, 1800, 2400, 3000];
+// A caller's own offset moves every lane with it (one lane alone runs on exactly that offset).
+const BASE_OFFSET = Number(process.env.FAIRSHOT_EMULATOR_PORT_OFFSET ?? 0);
 const lanes = process.argv.slice(2);
 if (lanes.length === 0 || lanes.length > LANE_OFFSETS.length) {
   console.error(`usage: node scripts/lanes.mjs <npm script> [...] (at most ${LANE_OFFSETS.length})`);
@@ -28,7 +30,7 @@ function runLane(script, index) {
     const child = spawn("npm", ["run", "--silent", script], {
       env: {
         ...process.env,
-        FAIRSHOT_EMULATOR_PORT_OFFSET: String(LANE_OFFSETS[index]),
+        FAIRSHOT_EMULATOR_PORT_OFFSET: String(BASE_OFFSET + LANE_OFFSETS[index]),
         FAIRSHOT_LANE: laneName(script),
       },
       stdio: ["ignore", "pipe", "pipe"],
