@@ -199,6 +199,20 @@ export interface ReportAlert {
   body: string;
 }
 
+/** A day's storyboard figures as the report's cells: the funnel, time to approve, provider spend. */
+function storyboardCells(b: StoryboardDay): string[] {
+  const f = b.funnel;
+  return [
+    ...[f.shown, f.approved, f.edited, f.cancelled, f.expired, f.endedOtherwise, f.waiting].map(String),
+    formatSeconds(b.timeToApprove.medianSec),
+    formatSeconds(b.timeToApprove.p90Sec),
+    usdText(b.providerSpend.usd),
+    String(b.providerSpend.uncostedCalls),
+    usdText(b.unapproved.providerUsd),
+    usdText(b.unapproved.videoSpendAvoidedUsd),
+  ];
+}
+
 export function renderHtmlReport(
   docs: readonly MetricsDocument[],
   options: { from: string; to: string; alerts: readonly ReportAlert[]; generatedAt: string },
@@ -233,17 +247,7 @@ ${causes.map((cause) => `<tr><td>${escape(cause.replace(/_/g, " "))}</td>${COHOR
 <tr><th>day</th><th>shown</th><th>approved</th><th>edited</th><th>cancelled</th><th>expired</th><th>other end</th><th>waiting</th><th>approve p50</th><th>p90</th><th>provider spend</th><th>uncosted calls</th><th>unapproved spend</th><th>video spend spared</th></tr>
 ${boardDays
   .map((d) => {
-    const b = d.storyboards as StoryboardDay;
-    const f = b.funnel;
-    const cells = [
-      ...[f.shown, f.approved, f.edited, f.cancelled, f.expired, f.endedOtherwise, f.waiting].map(String),
-      formatSeconds(b.timeToApprove.medianSec),
-      formatSeconds(b.timeToApprove.p90Sec),
-      usdText(b.providerSpend.usd),
-      String(b.providerSpend.uncostedCalls),
-      usdText(b.unapproved.providerUsd),
-      usdText(b.unapproved.videoSpendAvoidedUsd),
-    ];
+    const cells = storyboardCells(d.storyboards as StoryboardDay);
     return `<tr><td>${escape(d.day)}</td>${cells.map((c) => `<td>${escape(c)}</td>`).join("")}</tr>`;
   })
   .join("\n")}
@@ -416,20 +420,7 @@ export function renderStoryboardLines(docs: readonly MetricsDocument[]): string 
   const withBoards = docs.filter((d) => d.storyboards);
   if (withBoards.length === 0)
     return "Storyboards: no day in the range has the storyboard's figures (rolled up before them)";
-  const rows = withBoards.map((d) => {
-    const s = d.storyboards as StoryboardDay;
-    const f = s.funnel;
-    return [
-      d.day,
-      ...[f.shown, f.approved, f.edited, f.cancelled, f.expired, f.endedOtherwise, f.waiting].map(String),
-      formatSeconds(s.timeToApprove.medianSec),
-      formatSeconds(s.timeToApprove.p90Sec),
-      usdText(s.providerSpend.usd),
-      String(s.providerSpend.uncostedCalls),
-      usdText(s.unapproved.providerUsd),
-      usdText(s.unapproved.videoSpendAvoidedUsd),
-    ];
-  });
+  const rows = withBoards.map((d) => [d.day, ...storyboardCells(d.storyboards as StoryboardDay)]);
   const header = [
     "day",
     "shown",
