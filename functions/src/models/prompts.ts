@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { END_CARD_LIMITS } from "../contract/brand";
 import { CAMERA_MOTIONS, ScriptSchema, VisualDnaSchema, type RunInput, type VisualDna } from "../contract/run";
 import { voiceoverWindow } from "../pipelineSettings";
 import { wordsToSay } from "../script/syllables";
@@ -95,7 +96,8 @@ export function scriptPrompt(input: RunInput, dna: VisualDna, settings: ScriptLe
         "longer to say: with long product or brand names use fewer words. Use the brief and the Visual DNA; never " +
         "pad with generic phrases.",
       "headline: one line for the ad.",
-      'callToAction: the closing ask shown with the ad, a few words (for example "Order yours today").',
+      "callToAction: the closing ask shown on the ad's end card, a few words and at most " +
+        `${END_CARD_LIMITS.callToAction} characters (for example "Order yours today").`,
       `Return JSON matching this JSON Schema: ${shapeOf(schema)}`,
     ].join("\n"),
   };

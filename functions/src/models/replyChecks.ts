@@ -1,3 +1,4 @@
+import { END_CARD_LIMITS } from "../contract/brand";
 import type { RunInput, Script, VisualDna } from "../contract/run";
 import { voiceoverWindow, type PipelineSettings, type VoiceoverSettings } from "../pipelineSettings";
 import type { MusicBed, Speech } from "../contract/providers";
@@ -89,6 +90,14 @@ export function scriptProblems(
   });
   if (new Set(script.scenes.map((s) => squash(s.videoPrompt))).size < script.scenes.length) {
     problems.push("scenes repeat the same videoPrompt");
+  }
+  // The end card draws the call to action whole, and the storyboard shows what the card will draw: a
+  // longer one would be cut on the card after the customer approved it whole.
+  const callToAction = script.callToAction?.trim() ?? "";
+  if (callToAction.length > END_CARD_LIMITS.callToAction) {
+    problems.push(
+      `callToAction has ${callToAction.length} characters; the end card holds at most ${END_CARD_LIMITS.callToAction}`,
+    );
   }
   // Written for the video's length (its scenes' durations, what the gate will hold it to): the voice fit
   // can stretch or squeeze the voice only so far before the quality gate fails the finished video

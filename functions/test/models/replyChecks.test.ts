@@ -19,6 +19,14 @@ describe("scriptProblems", () => {
     expect(problems).toMatch(/scene 1: narration is empty/);
   });
 
+  it("refuses a call to action the end card cannot draw whole, saying the limit", () => {
+    const at = (length: number) => ({ ...goodScript(), callToAction: `Order ${"now ".repeat(20)}`.slice(0, length) });
+    expect(scriptProblems(at(48), INPUT, SETTINGS)).toEqual([]);
+    expect(scriptProblems(at(49), INPUT, SETTINGS)).toEqual([
+      "callToAction has 49 characters; the end card holds at most 48",
+    ]);
+  });
+
   it("refuses a script with missing or extra scenes", () => {
     expect(scriptProblems(goodScript(2), INPUT, SETTINGS)).toContain("has 2 scenes, 3 were asked for");
     expect(scriptProblems(goodScript(4), INPUT, SETTINGS)).toContain("has 4 scenes, 3 were asked for");

@@ -5,7 +5,7 @@
  */
 import { scriptProblems } from "../../src/models/replyChecks";
 import { PipelineSettingsSchema, voiceoverWindow } from "../../src/pipelineSettings";
-import { composeScript } from "../../src/providers/local/localScript";
+import { cardCallToAction, composeScript } from "../../src/providers/local/localScript";
 import { syllables, speechSeconds } from "../../src/script/syllables";
 import { composerBand, planVoiceover, voiceoverFit } from "../../src/script/voiceoverPlan";
 import { SAMPLE_AD_INPUT } from "../support/samples";
@@ -101,6 +101,18 @@ describe("composeScript", () => {
     const script = composeScript(input, DNA, 4, defaults)!;
     expect(script.voiceover).toBe("Hydrating Hyaluronic Moisturiser from Dermatologica.");
   });
+});
+
+test("the end card's call to action is the spoken one when it fits the card, else a shorter one naming the brand", () => {
+  const short = { productName: "Sky Poster", brandName: "Orbit" };
+  expect(cardCallToAction("Orbit Sky Poster. Yours today.", short)).toBe("Orbit Sky Poster. Yours today.");
+  expect(cardCallToAction(undefined, short)).toBe("Discover Orbit Sky Poster");
+  const long = { productName: "Limited Edition Night Sky Poster", brandName: "Orbit Prints and Frames" };
+  expect(cardCallToAction("Orbit Prints and Frames Limited Edition Night Sky Poster. Yours today.", long)).toBe(
+    "Discover Orbit Prints and Frames",
+  );
+  const longBrand = { productName: "Lamp", brandName: "The Northern Lighting Company of Greater Halden" };
+  expect(cardCallToAction(undefined, longBrand)).toBe("Yours today.");
 });
 
 describe("voiceoverFit, before the charge", () => {

@@ -1,3 +1,4 @@
+import { END_CARD_LIMITS } from "../../contract/brand";
 import { CAMERA_MOTIONS, type RunInput, type Script, type SceneScript, type VisualDna } from "../../contract/run";
 import { userMessages } from "../../messages";
 import { scriptProblems, words } from "../../models/replyChecks";
@@ -73,7 +74,7 @@ export function composeScript(
   });
   return {
     headline: `${input.productName} by ${input.brandName}`,
-    callToAction: plan.cta ?? `Discover ${input.brandName} ${input.productName}`,
+    callToAction: cardCallToAction(plan.cta, input),
     // Said once, in order; a scene whose share of the lines ran out repeats a line in its notes only.
     voiceover: lines.join(" "),
     scenes,
@@ -111,4 +112,15 @@ export class LocalScriptProvider implements ScriptProvider {
       attempts: [{ model: MODEL, tier: "local", errorClass: null, durationMs: Date.now() - started }],
     };
   }
+}
+
+/**
+ * The call to action the end card draws: the one the voice says when it fits the card, else a shorter
+ * one naming the brand, else the voice's own closing words.
+ */
+export function cardCallToAction(spoken: string | undefined, input: Pick<RunInput, "brandName" | "productName">) {
+  const fits = (text: string | undefined): text is string =>
+    text !== undefined && text.length <= END_CARD_LIMITS.callToAction;
+  const candidates = [spoken, `Discover ${input.brandName} ${input.productName}`, `Discover ${input.brandName}`];
+  return candidates.find(fits) ?? "Yours today.";
 }
