@@ -30,7 +30,7 @@ import type {
   TimedWord,
 } from "../contract/overlay";
 import type { VoiceSpan, VoiceTiming } from "../contract/voice";
-import { overlayFontMetrics } from "../media/fontMetrics";
+import { lineWidth, overlayFontMetrics } from "../media/fontMetrics";
 import { afterSpeaking, timeVoiceLines } from "../media/voiceTiming";
 import type { OverlaySettings as OverlayConfig } from "../pipelineSettings";
 import { contrastRatio, parseHex, readableOn, WHITE, BLACK } from "../quality/contrast";
@@ -146,20 +146,26 @@ export function timeWords(narrations: readonly string[], timing: VoiceTiming): T
   return words;
 }
 
-export interface CardLimits {
-  maxWords: number;
-  /** Characters that fit one line at the caption size. */
-  maxLineChars: number;
+/** How wide a line of text is drawn (`width`, in pixels on the overlay) and the most a line may take. */
+export interface LineFit {
+  width: (text: string) => number;
+  max: number;
 }
 
-/** Splits words into one line, or two whose lengths are as even as can be. */
-export function breakLines(words: readonly string[], maxLineChars: number): string[] {
+export interface CardLimits {
+  maxWords: number;
+  /** One line at the caption size. */
+  line: LineFit;
+}
+
+/** Splits words into one line, or two whose drawn widths are as even as can be. */
+export function breakLines(words: readonly string[], line: LineFit): string[] {
   const text = words.join(" ");
-  if (text.length <= maxLineChars || words.length < 2) return [text];
+  if (line.width(text) <= line.max || words.length < 2) return [text];
   let best = 1;
   let bestLongest = Infinity;
   for (let cut = 1; cut < words.length; cut++) {
-    const longest = Math.max(words.slice(0, cut).join(" ").length, words.slice(cut).join(" ").length);
+    const longest = Math.max(line.width(words.slice(0, cut).join(" ")), line.width(words.slice(cut).join(" ")));
     if (longest < bestLongest) {
       best = cut;
       bestLongest = longest;
@@ -168,10 +174,11 @@ export function breakLines(words: readonly string[], maxLineChars: number): stri
   return [words.slice(0, best).join(" "), words.slice(best).join(" ")];
 }
 
-/** How many words of `words` (from the start) fit a card: at most maxWords, in two lines of maxLineChars. */
+/** How many words of `words` (from the start) fit a card: at most maxWords, in two lines that fit. */
 function wordsThatFit(words: readonly string[], limits: CardLimits): number {
+  const { line } = limits;
   let n = Math.min(words.length, limits.maxWords);
-  while (n > 1 && breakLines(words.slice(0, n), limits.maxLineChars).some((l) => l.length > limits.maxLineChars)) n--;
+  while (n > 1 && breakLines(words.slice(0, n), line).some((l) => line.width(l) > line.max)) n--;
   return n;
 }
 
@@ -228,7 +235,7 @@ export function captionCards(words: readonly TimedWord[], limits: CardLimits): C
     return {
       lines: breakLines(
         group.map((w) => w.text),
-        limits.maxLineChars,
+        limits.line,
       ),
       startSec: group[0].startSec,
       endSec: round3(Math.max(endSec, last.endSec)),
@@ -293,8 +300,6 @@ export function textLook(
 /** Sizes of the text, as shares of the frame's short side, and the line spacing. */
 export const TEXT_SIZES = { caption: 0.058, title: 0.075, brand: 0.085, product: 0.055, cta: 0.06 } as const;
 export const LINE_SPACING = 1.3;
-/** Source Sans 3 Bold's average advance is about half its size: a line holds safe width / (size x 0.52). */
-const CHAR_WIDTH_EM = 0.52;
 export const MAX_CAPTION_WORDS = 6;
 /** A caption card the end card leaves less time than this is not drawn: too short to read. */
 export const MIN_CAPTION_SEC = 0.3;
@@ -315,31 +320,38 @@ export interface OverlayInput {
   options: Partial<RunOptions> | undefined;
 }
 
+/** The space around a line's text: its outline, or its box's padding. */
+const linePad = (fontSize: number, look: TextLook) =>
+  look.style === "outlined" ? Math.max(3, Math.round(fontSize * 0.12)) : boxPad(fontSize);
+
 function placeLines(
   texts: readonly string[],
   fontSize: number,
   top: number,
   look: TextLook,
 ): { lines: PlacedLine[]; bottom: number } {
-  const pad = look.style === "outlined" ? Math.max(3, Math.round(fontSize * 0.12)) : boxPad(fontSize);
+  const pad = linePad(fontSize, look);
   const step = Math.round(fontSize * LINE_SPACING) + (look.style === "outlined" ? 0 : pad);
   const lines = texts.map((text, i) => ({ text, y: Math.round(top + pad + i * step), fontSize, pad }));
   return { lines, bottom: top + pad * 2 + (texts.length - 1) * step + Math.round(fontSize * 1.2) };
 }
 
-/** Lines of at most `maxChars`, broken between words. */
-function wrap(text: string, maxChars: number): string[] {
+/** Lines that fit, broken between words. */
+function wrap(text: string, line: LineFit): string[] {
   const lines: string[] = [];
   for (const word of text.split(/\s+/).filter(Boolean)) {
     const last = lines.at(-1);
-    if (last !== undefined && `${last} ${word}`.length <= maxChars) lines[lines.length - 1] = `${last} ${word}`;
+    if (last !== undefined && line.width(`${last} ${word}`) <= line.max) lines[lines.length - 1] = `${last} ${word}`;
     else lines.push(word);
   }
   return lines;
 }
 
-export const maxLineChars = (safeWidth: number, fontSize: number) =>
-  Math.max(8, Math.floor(safeWidth / (fontSize * CHAR_WIDTH_EM)));
+/** A line of the overlay's font at `fontSize`, in its drawn width, inside the safe area with its padding. */
+const fontLine = (safeWidth: number, fontSize: number, look: TextLook): LineFit => ({
+  width: (text) => lineWidth(overlayFontMetrics(), text, fontSize),
+  max: safeWidth - 2 * linePad(fontSize, look),
+});
 
 /** The whole plan of what the ad writes on its picture; empty of what the options switch off. */
 export function overlayPlan(input: OverlayInput, settings: OverlaySettings): OverlayPlan {
@@ -361,7 +373,7 @@ export function overlayPlan(input: OverlayInput, settings: OverlaySettings): Ove
   if (input.options?.captions !== false && words.length > 0) {
     const cards = captionCards(words, {
       maxWords: MAX_CAPTION_WORDS,
-      maxLineChars: maxLineChars(safe.width, captionSize),
+      line: fontLine(safe.width, captionSize, look),
     });
     // Two lines at most, their bottom on the safe area's bottom edge.
     const twoLines = placeLines(["", ""], captionSize, 0, look).bottom;
@@ -389,7 +401,7 @@ export function overlayPlan(input: OverlayInput, settings: OverlaySettings): Ove
     kind: "title",
     startSec: 0,
     endSec: round3(Math.min(settings.titleSec, firstScene / 2)),
-    lines: placeLines(wrap(input.headline, maxLineChars(safe.width, titleSize)).slice(0, 3), titleSize, safe.y, look)
+    lines: placeLines(wrap(input.headline, fontLine(safe.width, titleSize, look)).slice(0, 3), titleSize, safe.y, look)
       .lines,
   });
 

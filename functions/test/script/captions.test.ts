@@ -14,9 +14,12 @@ import {
   webVtt,
   type OverlayInput,
 } from "../../src/script/captions";
+import { lineWidth, overlayFontMetrics } from "../../src/media/fontMetrics";
 import { timeVoiceLines } from "../../src/media/voiceTiming";
 
 const silence = (startSec: number, endSec: number) => ({ startSec, endSec });
+/** Lines measured in characters, so the card logic is tested apart from the font. */
+const byChars = (max: number) => ({ width: (text: string) => text.length, max });
 const narrations = [
   "Meet the Aurora Lamp by Halden.",
   "Warm light, soft edges, made for late nights.",
@@ -97,7 +100,7 @@ test("a silent voice gives no words", () => {
 
 test("cards hold up to 6 words in at most two lines, split evenly, never overlapping, never up through 0.5 s of silence", () => {
   const words = timeWords(narrations, timing);
-  const cards = captionCards(words, { maxWords: 6, maxLineChars: 16 });
+  const cards = captionCards(words, { maxWords: 6, line: byChars(16) });
   for (const card of cards) {
     const n = card.lines.join(" ").split(" ").length;
     expect(n).toBeGreaterThanOrEqual(1);
@@ -112,17 +115,52 @@ test("cards hold up to 6 words in at most two lines, split evenly, never overlap
   // Seven words of one phrase are 4 + 3, not 6 + 1.
   const seven = captionCards(
     "one two three four five six seven.".split(" ").map((text, i) => ({ text, startSec: i, endSec: i + 1 })),
-    { maxWords: 6, maxLineChars: 40 },
+    { maxWords: 6, line: byChars(40) },
   );
   expect(seven.map((c) => c.lines.join(" "))).toEqual(["one two three four", "five six seven."]);
 });
 
+test("captions and the title in capitals fit the safe area in the width the font draws them", () => {
+  const shouted = [
+    "WOW! UNBELIEVABLY WATERPROOF, BREATHABLE AND LIGHTWEIGHT.",
+    "MOISTURISING HYALURONIC SERUM, MADE BY DERMATOLOGICA.",
+    "EXTRAORDINARY WALNUT MARBLE COPPER.",
+    "ORDER YOURS TODAY.",
+  ];
+  const timed = timeVoiceLines({
+    durationSec: 16,
+    silences: [silence(15.5, 16)],
+    scenes: shouted.map((narration) => ({ narration, durationSec: 4 })),
+  });
+  for (const frame of [
+    { width: 1080, height: 1920 },
+    { width: 1080, height: 1080 },
+    { width: 1920, height: 1080 },
+  ]) {
+    const plan = overlayPlan(
+      input({
+        frame,
+        narrations: shouted,
+        timing: timed,
+        headline: "THE HYDRATING HYALURONIC MOISTURISER BY DERMATOLOGICA",
+      }),
+      settings,
+    );
+    const safe = safeArea(frame);
+    const drawn = plan.elements.filter((e) => e.kind === "caption" || e.kind === "title").flatMap((e) => e.lines);
+    expect(drawn.length).toBeGreaterThan(4);
+    for (const line of drawn) {
+      expect(lineWidth(overlayFontMetrics(), line.text, line.fontSize) + 2 * line.pad).toBeLessThanOrEqual(safe.width);
+    }
+  }
+});
+
 test("two lines are as even as the words allow", () => {
-  expect(breakLines(["Meet", "the", "Aurora", "Lamp", "by", "Halden."], 16)).toEqual([
+  expect(breakLines(["Meet", "the", "Aurora", "Lamp", "by", "Halden."], byChars(16))).toEqual([
     "Meet the Aurora",
     "Lamp by Halden.",
   ]);
-  expect(breakLines(["Short", "card."], 16)).toEqual(["Short card."]);
+  expect(breakLines(["Short", "card."], byChars(16))).toEqual(["Short card."]);
 });
 
 test("safe areas: 9:16 clear of the feed apps' margins, 1:1 and 16:9 10% in", () => {
