@@ -548,7 +548,34 @@ async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
 }
 
-export async function seedWeek(db: Firestore, options: SeedWeekOptions): Promise<SeededDay[]> {
+/**
+ * A seeded run is written as its history, one transaction after another through the transition table,
+ * and between two of them the emulators' own triggers would take up its stage (the functions fail it,
+ * and the next seeded transition is refused). The emulator hub switches the background triggers off
+ * while the seed writes and on again after (firebase-tools' `/functions/disableBackgroundTriggers`);
+ * without a Functions emulator there is nothing to switch off.
+ */
+async function withTriggersOff<T>(work: () => Promise<T>): Promise<T> {
+  const hub = process.env.FIREBASE_EMULATOR_HUB;
+  const toggle = (action: "disable" | "enable") =>
+    fetch(`http://${hub}/functions/${action}BackgroundTriggers`, { method: "PUT" });
+  if (!hub) return work();
+  const off = await toggle("disable");
+  if (off.status === 400) return work();
+  if (!off.ok) throw new Error(`the emulator hub did not switch the triggers off: HTTP ${off.status}`);
+  try {
+    return await work();
+  } finally {
+    const on = await toggle("enable");
+    if (!on.ok) throw new Error(`the emulator hub did not switch the triggers on again: HTTP ${on.status}`);
+  }
+}
+
+export function seedWeek(db: Firestore, options: SeedWeekOptions): Promise<SeededDay[]> {
+  return withTriggersOff(() => seedDays(db, options));
+}
+
+async function seedDays(db: Firestore, options: SeedWeekOptions): Promise<SeededDay[]> {
   const o: Required<SeedWeekOptions> = {
     days: 7,
     runsPerDay: 80,
