@@ -42,8 +42,11 @@ function waitUntilEnded(runId: string): Promise<RunDocument> {
   });
 }
 
+/** What the ad adds to its pictures and sound; all on unless said. */
+type AddedWork = { captions: boolean; music: boolean; endCard: boolean };
+
 /** A 4-scene run of the sample ad created for a new user with credits, as the page creates one. */
-async function startRun(index: number) {
+async function startRun(index: number, options?: AddedWork) {
   const db = adminDb();
   const uid = `bench-${Date.now().toString(36)}-${index}`;
   await grantCredits(db, uid, `bench-${uid}`, 100, "benchmark");
@@ -61,15 +64,16 @@ async function startRun(index: number) {
       brandName: "Fairbean",
       brief: "Small-batch roast. Rich crema.",
       scenes: 4,
+      ...(options && { options }),
     },
     createdAt: Timestamp.fromMillis(created),
   });
   return { ref, created };
 }
 
-async function oneRun(index: number) {
+async function oneRun(index: number, options?: AddedWork) {
   const db = adminDb();
-  const { ref, created } = await startRun(index);
+  const { ref, created } = await startRun(index, options);
   const run = await waitUntilEnded(ref.id);
   const wallMs = run.updatedAt!.toMillis() - created;
   const scenes = (await db.collection(paths.scenes(ref.id)).get()).docs.map((d) => d.data());
@@ -92,6 +96,10 @@ async function oneRun(index: number) {
     script: run.script!,
   };
 }
+
+/** The run's media work: its scenes (wall, they render at once), the voice stage (with the music bed), assembly, the gate. */
+const mediaWorkMs = (r: { stageWorkMs: Record<string, number> }) =>
+  r.stageWorkMs.scenes + r.stageWorkMs.voice + r.stageWorkMs.assembly + r.stageWorkMs.quality;
 
 /**
  * How soon a customer sees the storyboard (approval required): from the run's creation, so the image
@@ -178,10 +186,16 @@ async function main() {
     results.push(await oneRun(i + 1));
     process.stderr.write(`warm run ${i + 1}/${RUNS}: ${results[i].wallMs} ms\n`);
   }
+  // The same ad without captions, title, end card and music, run for run beside the warm ones.
+  const bare = [];
+  for (let i = 0; i < RUNS; i++) {
+    bare.push(await oneRun(RUNS + i + 1, { captions: false, music: false, endCard: false }));
+    process.stderr.write(`bare run ${i + 1}/${RUNS}: ${bare[i].wallMs} ms\n`);
+  }
   const plainMs = await plainFfmpeg(results[0].script);
   await adminDb().doc(PIPELINE_SETTINGS_PATH).set({ approval: "required" }, { merge: true });
   const storyboards = [];
-  for (let i = 0; i < RUNS; i++) storyboards.push(await storyboardReady(RUNS + i + 1));
+  for (let i = 0; i < RUNS; i++) storyboards.push(await storyboardReady(2 * RUNS + i + 1));
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const report = {
     machine: { cpus: os.cpus().length, node: process.version },
@@ -193,6 +207,9 @@ async function main() {
     scenesVsPlainRatio: median(results.map((r) => r.stageWorkMs.scenes)) / plainMs,
     storyboards,
     medianStoryboardReadyMs: median(storyboards.map((b) => b.readyMs)),
+    bareRuns: bare.map(({ script: _script, ...r }) => r),
+    medianMediaWorkMs: median(results.map(mediaWorkMs)),
+    medianBareMediaWorkMs: median(bare.map(mediaWorkMs)),
   };
   await mkdir(path.join(ROOT, "bench-results"), { recursive: true });
   await writeFile(path.join(ROOT, "bench-results", "pipeline.json"), JSON.stringify(report, null, 2));
@@ -227,6 +244,12 @@ async function main() {
   console.log("|---|---|---|---|");
   for (const b of storyboards) console.log(`| ${b.runId} | ${b.readyMs} | ${b.visualDnaMs} | ${b.scriptMs} |`);
   console.log(`storyboard shown after creation, median: ${report.medianStoryboardReadyMs} ms`);
+  const added = report.medianMediaWorkMs - report.medianBareMediaWorkMs;
+  console.log(
+    `\nmedia work (scenes wall + voice + assembly + quality), median: ${report.medianMediaWorkMs} ms with captions, ` +
+      `title, end card and music; ${report.medianBareMediaWorkMs} ms without (${bare.map(mediaWorkMs).join(", ")}); ` +
+      `added ${added} ms = ${((added / report.medianMediaWorkMs) * 100).toFixed(1)}% of the media work`,
+  );
   process.exit(0);
 }
 
